@@ -1,0 +1,192 @@
+/**
+ * Reads the configuration: CLI flag > environment > config file > default. The only module (with
+ * the CLI) that reads `process.env`; everything else receives a `Settings` object.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseDotenv, populate } from "dotenv";
+import { z } from "zod";
+import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
+
+/** A graph to load: module file, export name and optional extras. */
+export interface GraphEntry {
+  graphId: string;
+  file: string;
+  exportName: string;
+  description?: string;
+  endpoints: EndpointSpec[];
+}
+
+/** Per-graph defaults for the system assistant, from `LANGGRAPH_CONFIG`. */
+export type SystemAssistantDefaults = Record<string, { configurable?: Record<string, unknown>; context?: unknown }>;
+
+/** Everything the server needs to start, fully resolved. */
+export interface Settings {
+  mode: "dev" | "serve";
+  cwd: string;
+  configPath: string | null;
+  file: ConfigFile;
+  graphs: GraphEntry[];
+  host: string;
+  port: number;
+  /** PostgreSQL connection string; when absent we use PGlite. */
+  databaseUrl: string | null;
+  /** PGlite data folder; null keeps data in memory. */
+  dataDir: string | null;
+  redisUrl: string | null;
+  testMode: boolean;
+  workers: number;
+  logLevel: string;
+  prettyLogs: boolean;
+  bodyLimit: number;
+  systemAssistantDefaults: SystemAssistantDefaults;
+  apiUrl: string;
+}
+
+/** Flags given on the command line; undefined means "not given". */
+export interface CliFlags {
+  config?: string;
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir?: string;
+  inMemory?: boolean;
+  testMode?: boolean;
+  workers?: number;
+  logLevel?: string;
+}
+
+/** A configuration problem, reported with the key at fault. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const CONFIG_NAMES = ["open_langgraph.json", "langgraph.json"];
+
+/** Finds the config file: the flag, else `open_langgraph.json`, else `langgraph.json`, in `cwd`. */
+export function findConfigFile(cwd: string, flag?: string): string | null {
+  if (flag) {
+    const full = path.resolve(cwd, flag);
+    if (!existsSync(full)) throw new ConfigError(`Config file not found: ${full}`);
+    return full;
+  }
+  for (const name of CONFIG_NAMES) {
+    const full = path.join(cwd, name);
+    if (existsSync(full)) return full;
+  }
+  return null;
+}
+
+/** Parses and validates the file, naming the bad key on failure. */
+export function parseConfigFile(text: string, where: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${where}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`${where}: invalid configuration\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** Splits `"./file.ts:export"` into file and export (default export name `graph`? no: required). */
+export function parseGraphEntries(file: ConfigFile, cwd: string): GraphEntry[] {
+  return Object.entries(file.graphs).map(([graphId, spec]) => {
+    const raw = typeof spec === "string" ? spec : (spec.path ?? spec.module);
+    if (!raw) throw new ConfigError(`graphs.${graphId}: needs "path" ("./file.ts:export")`);
+    const idx = raw.lastIndexOf(":");
+    const hasExport = idx > 1 && !raw.slice(idx).includes("/");
+    const modulePath = hasExport ? raw.slice(0, idx) : raw;
+    const exportName = hasExport ? raw.slice(idx + 1) : "default";
+    return {
+      graphId,
+      file: path.resolve(cwd, modulePath),
+      exportName,
+      description: typeof spec === "string" ? undefined : spec.description,
+      endpoints: typeof spec === "string" ? [] : (spec.endpoints ?? []),
+    };
+  });
+}
+
+/** Applies the config's `env` (a .env path or a record) without overriding the real environment. */
+export function applyConfigEnv(file: ConfigFile, cwd: string, env: NodeJS.ProcessEnv): void {
+  const spec = file.env;
+  if (spec == null) return;
+  if (typeof spec === "string") {
+    const envPath = path.resolve(cwd, spec);
+    if (!existsSync(envPath)) return;
+    populate(env as Record<string, string>, parseDotenv(readFileSync(envPath, "utf-8")));
+  } else if (!Array.isArray(spec)) {
+    populate(env as Record<string, string>, spec);
+  }
+}
+
+const langgraphConfigSchema = z.record(
+  z.string(),
+  z.object({ configurable: z.record(z.string(), z.unknown()).optional(), context: z.unknown().optional() }).loose(),
+);
+
+function parseLanggraphConfig(value: string | undefined): SystemAssistantDefaults {
+  if (!value) return {};
+  try {
+    return langgraphConfigSchema.parse(JSON.parse(value)) as SystemAssistantDefaults;
+  } catch (error) {
+    throw new ConfigError(`LANGGRAPH_CONFIG: invalid (${(error as Error).message})`);
+  }
+}
+
+const intFrom = (name: string, value: string | undefined): number | undefined => {
+  if (value == null || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: expected a positive integer, got "${value}"`);
+  return n;
+};
+
+/** Resolves the settings for `mode` from flags, the environment and the config file. */
+export function loadSettings(
+  mode: "dev" | "serve",
+  flags: CliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Settings {
+  const configPath = findConfigFile(cwd, flags.config);
+  const file = configPath
+    ? parseConfigFile(readFileSync(configPath, "utf-8"), path.relative(cwd, configPath) || configPath)
+    : configFileSchema.parse({});
+  const projectDir = configPath ? path.dirname(configPath) : cwd;
+  applyConfigEnv(file, projectDir, env);
+
+  const port = flags.port ?? intFrom("PORT", env.PORT) ?? file.server?.port ?? 2024;
+  const host = flags.host ?? env.HOST ?? file.server?.host ?? (mode === "dev" ? "localhost" : "0.0.0.0");
+  const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL ?? file.database?.url ?? null;
+  const inMemory = flags.inMemory ?? env.OLG_IN_MEMORY === "1";
+  const dataDir = inMemory
+    ? null
+    : path.resolve(projectDir, flags.dataDir ?? env.OLG_DATA_DIR ?? file.database?.data_dir ?? ".olg/data");
+  const apiHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+
+  return {
+    mode,
+    cwd: projectDir,
+    configPath,
+    file,
+    graphs: parseGraphEntries(file, projectDir),
+    host,
+    port,
+    databaseUrl: databaseUrl || null,
+    dataDir,
+    redisUrl: flags.redisUrl ?? env.REDIS_URL ?? file.redis?.url ?? null,
+    testMode: flags.testMode ?? env.OLG_TEST_MODE === "1",
+    workers: flags.workers ?? intFrom("N_JOBS_PER_WORKER", env.N_JOBS_PER_WORKER) ?? file.server?.workers ?? 10,
+    logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.server?.log_level ?? "info",
+    prettyLogs: mode === "dev" && env.LOG_JSON !== "1",
+    bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,
+    systemAssistantDefaults: parseLanggraphConfig(env.LANGGRAPH_CONFIG),
+    apiUrl: env.LANGGRAPH_API_URL ?? `http://${apiHost}:${port}`,
+  };
+}

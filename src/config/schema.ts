@@ -1,0 +1,96 @@
+/**
+ * The one schema of `open_langgraph.json`: a superset of `langgraph.json`. Keys the official CLI
+ * accepts but that only matter to its Docker builds (python_version, dockerfile_lines, …) are
+ * accepted and ignored; everything we act on is typed here.
+ */
+import { z } from "zod";
+
+const endpointSchema = z.object({
+  path: z.string().startsWith("/"),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+  handler: z.string().min(1),
+  description: z.string().optional(),
+});
+
+const graphSpecSchema = z.union([
+  z.string().min(1),
+  z.object({
+    path: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    description: z.string().optional(),
+    endpoints: z.array(endpointSchema).optional(),
+  }),
+]);
+
+const corsSchema = z.object({
+  allow_origins: z.array(z.string()).optional(),
+  allow_methods: z.array(z.string()).optional(),
+  allow_headers: z.array(z.string()).optional(),
+  allow_credentials: z.boolean().optional(),
+  allow_origin_regex: z.string().optional(),
+  expose_headers: z.array(z.string()).optional(),
+  max_age: z.number().optional(),
+});
+
+const exposure = z.enum(["public", "authenticated", "off"]);
+
+export const configFileSchema = z.looseObject({
+  graphs: z.record(z.string(), graphSpecSchema).default({}),
+  env: z.union([z.string(), z.record(z.string(), z.string()), z.array(z.string())]).optional(),
+  http: z
+    .object({
+      app: z.string().optional(),
+      cors: corsSchema.optional(),
+      disable_assistants: z.boolean().default(false),
+      disable_threads: z.boolean().default(false),
+      disable_runs: z.boolean().default(false),
+      disable_store: z.boolean().default(false),
+      disable_meta: z.boolean().default(false),
+      disable_ui: z.boolean().default(false),
+      body_limit: z.number().int().positive().optional(),
+    })
+    .optional(),
+  auth: z
+    .object({
+      path: z.string().optional(),
+      disable_studio_auth: z.boolean().default(false),
+      openapi: exposure.optional(),
+      metrics: exposure.optional(),
+    })
+    .optional(),
+  ui: z.record(z.string(), z.string()).optional(),
+  ui_config: z.object({ shared: z.array(z.string()).optional() }).optional(),
+  store: z
+    .object({
+      index: z
+        .object({
+          dims: z.number().int().positive(),
+          embed: z.string(),
+          fields: z.array(z.string()).optional(),
+        })
+        .optional(),
+      ttl: z
+        .object({
+          refresh_on_read: z.boolean().optional(),
+          default_ttl: z.number().positive().optional(),
+          sweep_interval_minutes: z.number().positive().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
+  redis: z.object({ url: z.string().optional() }).optional(),
+  server: z
+    .object({
+      port: z.number().int().positive().optional(),
+      host: z.string().optional(),
+      workers: z.number().int().positive().optional(),
+      log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).optional(),
+    })
+    .optional(),
+});
+
+/** The parsed configuration file. */
+export type ConfigFile = z.infer<typeof configFileSchema>;
+/** A custom endpoint declared by a graph. */
+export type EndpointSpec = z.infer<typeof endpointSchema>;

@@ -1,0 +1,104 @@
+/**
+ * The graphs named in the config: loaded once at boot (TypeScript modules, no build step), resolved
+ * per run. A module may export a compiled graph, an uncompiled StateGraph, a promise of either, or a
+ * factory `(config) => graph` that is called again for each run with the run's config.
+ */
+import { stat } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
+import type { GraphEntry } from "../config/load.ts";
+import { notFound } from "../core/errors.ts";
+
+/** A compiled LangGraph graph (Pregel), kept structural to avoid importing driver types. */
+export type CompiledGraph = any;
+type GraphFactory = (config: Record<string, unknown>) => Promise<CompiledGraph>;
+
+/** What a run needs attached to the graph. */
+export interface AttachOptions {
+  /** Our checkpointer; `null` runs without persistence (stateless runs). */
+  checkpointer: BaseCheckpointSaver | null;
+  store?: BaseStore;
+}
+
+/** A loaded graph. */
+export interface LoadedGraph {
+  entry: GraphEntry;
+  resolved: CompiledGraph | GraphFactory;
+  isFactory: boolean;
+}
+
+const isUncompiled = (g: any): boolean => g != null && typeof g === "object" && typeof g.compile === "function";
+const isCompiled = (g: any): boolean => g != null && typeof g === "object" && g.builder != null;
+
+function normalize(graphLike: any): CompiledGraph {
+  const graph = isUncompiled(graphLike) ? graphLike.compile() : graphLike;
+  // createAgent returns a wrapper whose `.graph` is the real compiled graph.
+  if (graph?.graph != null && isCompiled(graph.graph)) return graph.graph;
+  return graph;
+}
+
+/** Imports one graph module and resolves its export. */
+export async function loadGraph(entry: GraphEntry): Promise<LoadedGraph> {
+  await stat(entry.file).catch(() => {
+    throw new Error(`graphs.${entry.graphId}: file not found: ${entry.file}`);
+  });
+  const mod = await import(pathToFileURL(entry.file).href);
+  const exported = mod[entry.exportName];
+  if (exported == null) {
+    throw new Error(`graphs.${entry.graphId}: "${entry.exportName}" is not exported by ${entry.file}`);
+  }
+  if (typeof exported === "function" && !isUncompiled(exported) && !isCompiled(exported)) {
+    const factory: GraphFactory = async (config) => normalize(await exported(config));
+    return { entry, resolved: factory, isFactory: true };
+  }
+  return { entry, resolved: normalize(await exported), isFactory: false };
+}
+
+/** A copy of `graph` with our checkpointer and store, so concurrent runs never share settings. */
+function attach(graph: CompiledGraph, options: AttachOptions): CompiledGraph {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(graph)), graph);
+  copy.checkpointer = options.checkpointer ?? undefined;
+  if (options.store) copy.store = options.store;
+  return copy;
+}
+
+/** The graphs of this server. */
+export class GraphRegistry {
+  readonly #graphs = new Map<string, LoadedGraph>();
+
+  constructor(graphs: LoadedGraph[]) {
+    for (const g of graphs) this.#graphs.set(g.entry.graphId, g);
+  }
+
+  /** Loads every configured graph. */
+  static async load(entries: GraphEntry[]): Promise<GraphRegistry> {
+    return new GraphRegistry(await Promise.all(entries.map(loadGraph)));
+  }
+
+  /** Graph ids, in config order. */
+  ids(): string[] {
+    return [...this.#graphs.keys()];
+  }
+
+  has(graphId: string): boolean {
+    return this.#graphs.has(graphId);
+  }
+
+  /** The config entry of a graph (source file, export, endpoints). */
+  entry(graphId: string): GraphEntry {
+    return this.#require(graphId).entry;
+  }
+
+  /** The graph for `config`, with our persistence attached. */
+  async get(graphId: string, config: Record<string, unknown>, options: AttachOptions): Promise<CompiledGraph> {
+    const loaded = this.#require(graphId);
+    const graph = loaded.isFactory ? await (loaded.resolved as GraphFactory)(config) : loaded.resolved;
+    return attach(graph, options);
+  }
+
+  #require(graphId: string): LoadedGraph {
+    const loaded = this.#graphs.get(graphId);
+    if (!loaded) throw notFound(`Graph "${graphId}" not found`);
+    return loaded;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Route registry: every built-in route is declared once with its zod schemas, which both validate
+ * the request at the edge and generate the OpenAPI document (`/openapi.json`). The registry is also
+ * what the security battery walks, so a route cannot ship without being listed.
+ */
+import type { Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { validationBody } from "./errors.ts";
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** A declared route. Paths use Hono syntax (`/threads/:thread_id`). */
+export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  body?: B;
+  query?: Q;
+  /** Response schema, for the document only. */
+  response?: z.ZodType;
+  /** Response content type when not JSON (e.g. text/event-stream). */
+  responseType?: string;
+  /** Exempt from authentication (e.g. GET /info). */
+  public?: boolean;
+}
+
+/** Validated input handed to a handler. */
+export interface RouteInput<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+}
+
+/** Reads a request body as JSON whatever its content type (text/plain included, as upstream). */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HTTPException(400, { message: "Malformed JSON in request body" });
+  }
+}
+
+function queryObject(c: Context): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const url = new URL(c.req.url);
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    out[key] = all.length > 1 ? all : (all[0] ?? "");
+  }
+  return out;
+}
+
+/** The registry bound to a Hono app. */
+export class Api {
+  readonly routes: RouteSpec[] = [];
+  constructor(private readonly app: Hono<any>) {}
+
+  /** Declares a route and mounts its handler behind validation. */
+  route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
+    spec: RouteSpec<B, Q>,
+    handler: (c: Context, input: RouteInput<z.output<B>, z.output<Q>>) => Response | Promise<Response>,
+  ): void {
+    this.routes.push(spec as RouteSpec);
+    this.app.on(spec.method.toUpperCase(), spec.path, async function validated(c) {
+      let body: unknown;
+      if (spec.body) {
+        const parsed = spec.body.safeParse(await readJsonBody(c));
+        if (!parsed.success) return c.json(validationBody(parsed.error), 400);
+        body = parsed.data;
+      }
+      let query: unknown = {};
+      if (spec.query) {
+        const parsed = spec.query.safeParse(queryObject(c));
+        if (!parsed.success) return c.json(validationBody(parsed.error), 400);
+        query = parsed.data;
+      }
+      return handler(c, { body: body as z.output<B>, query: query as z.output<Q>, params: c.req.param() });
+    });
+  }
+}
+
+/** Coerces query-string booleans the way the official server does ("true", "1", "yes"). */
+export const queryBool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === "boolean" ? v : ["true", "1", "yes"].includes(v.toLowerCase())));
+
+/** Coerces a query-string integer. */
+export const queryInt = z.coerce.number().int();

@@ -1,0 +1,53 @@
+/**
+ * The Hono application: middleware in the official server's order (CORS → request log → auth →
+ * test-only routes → the user's `http.app` → built-in routes), one error mapping, the route
+ * registry behind `/openapi.json`.
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "../logging/logger.ts";
+import { Api } from "./api.ts";
+import { corsMiddleware, type CorsConfig } from "./cors.ts";
+import { errorHandler } from "./errors.ts";
+import { registerOpenApiRoutes } from "./openapi.ts";
+
+/** Route groups a feature contributes; registered in this order. */
+export type RouteGroup = (api: Api) => void;
+
+/** Everything the HTTP layer is built from. */
+export interface AppOptions {
+  logger: Logger;
+  cors: CorsConfig | undefined;
+  bodyLimit: number;
+  /** Middleware applied before every built-in route (auth, metrics…). */
+  middleware?: MiddlewareHandler[];
+  /** Routes that must be mounted before the user's app (e.g. `/internal/truncate`). */
+  early?: RouteGroup[];
+  /** The user's Hono app from `http.app`, mounted before built-in routes. */
+  userApp?: Hono<any>;
+  /** Built-in route groups. */
+  groups: RouteGroup[];
+  title: string;
+  version: string;
+}
+
+/** Builds the app and its route registry. */
+export function createApp(options: AppOptions): { app: Hono; api: Api } {
+  const app = new Hono();
+  const api = new Api(app);
+  app.onError(errorHandler((error, c) => options.logger.error({ err: error, path: c.req.path }, "unhandled error")));
+  app.notFound((c) => c.text("404 Not Found", 404));
+  app.use(corsMiddleware(options.cors));
+  app.use(
+    bodyLimit({
+      maxSize: options.bodyLimit,
+      onError: (c) => c.text("Payload Too Large", 413),
+    }),
+  );
+  for (const mw of options.middleware ?? []) app.use(mw);
+  for (const group of options.early ?? []) group(api);
+  if (options.userApp) app.route("/", options.userApp);
+  for (const group of options.groups) group(api);
+  registerOpenApiRoutes(app, api, { title: options.title, version: options.version });
+  return { app, api };
+}

@@ -1,0 +1,50 @@
+/** System routes: liveness, server info, test-only truncate. */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { z } from "zod";
+import type { Api } from "../api.ts";
+
+/** What `/info` reports; flags are true only for what works. */
+export interface InfoOptions {
+  flags: { assistants: boolean; crons: boolean; langsmith: boolean };
+}
+
+const require = createRequire(import.meta.url);
+const ownVersion = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf-8")).version as string;
+const langgraphVersion = (() => {
+  try {
+    return require("@langchain/langgraph/package.json").version as string;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Registers `/ok` and `/info`. */
+export function registerMetaRoutes(api: Api, options: InfoOptions, ready: () => Promise<boolean>): void {
+  api.route(
+    {
+      method: "get",
+      path: "/ok",
+      summary: "Liveness probe",
+      tags: ["System"],
+      query: z.object({ check_db: z.string().optional() }),
+    },
+    async (c, { query }) => {
+      if (query.check_db && ["1", "true"].includes(query.check_db) && !(await ready())) {
+        return c.json({ ok: false }, 503);
+      }
+      return c.json({ ok: true });
+    },
+  );
+  api.route(
+    { method: "get", path: "/info", summary: "Server information", tags: ["System"], public: true },
+    (c) =>
+      c.json({
+        version: ownVersion,
+        langgraph_js_version: langgraphVersion,
+        context: "js",
+        server: "open-langgraph",
+        flags: { ...options.flags, langsmith_tracing_replicas: true },
+      }),
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * Table types shared by every SQL backend (PGlite and PostgreSQL run the same SQL), and the
+ * handle the composition root passes to the storage adapters.
+ */
+import type { ColumnType, Generated, Kysely } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type JsonColumn<T = unknown> = ColumnType<T, string | T, string | T>;
+
+export interface AssistantsTable {
+  assistant_id: string;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  config: JsonColumn<Record<string, unknown>>;
+  context: JsonColumn<unknown>;
+  metadata: JsonColumn<Record<string, unknown>>;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AssistantVersionsTable {
+  assistant_id: string;
+  version: number;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  config: JsonColumn<Record<string, unknown>>;
+  context: JsonColumn<unknown>;
+  metadata: JsonColumn<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface ThreadsTable {
+  thread_id: string;
+  metadata: JsonColumn<Record<string, unknown>>;
+  config: JsonColumn<Record<string, unknown>>;
+  status: string;
+  values: JsonColumn<unknown> | null;
+  interrupts: JsonColumn<Record<string, unknown>>;
+  error: JsonColumn<unknown> | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  state_updated_at: Timestamp;
+  ttl_strategy: string | null;
+  ttl_minutes: number | null;
+  expires_at: Timestamp | null;
+}
+
+export interface RunsTable {
+  run_id: string;
+  thread_id: string;
+  assistant_id: string;
+  status: string;
+  metadata: JsonColumn<Record<string, unknown>>;
+  kwargs: JsonColumn<Record<string, unknown>>;
+  multitask_strategy: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  available_at: Timestamp;
+  attempt: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+}
+
+export interface CheckpointsTable {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  parent_checkpoint_id: string | null;
+  type: string | null;
+  checkpoint: Uint8Array;
+  metadata: JsonColumn<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface CheckpointWritesTable {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  task_id: string;
+  task_path: string;
+  idx: number;
+  channel: string;
+  type: string | null;
+  value: Uint8Array | null;
+}
+
+export interface StoreItemsTable {
+  prefix: string;
+  key: string;
+  value: JsonColumn<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  expires_at: Timestamp | null;
+  ttl_minutes: number | null;
+}
+
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Timestamp;
+}
+
+/** Every table we own. */
+export interface Database {
+  assistants: AssistantsTable;
+  assistant_versions: AssistantVersionsTable;
+  threads: ThreadsTable;
+  runs: RunsTable;
+  checkpoints: CheckpointsTable;
+  checkpoint_writes: CheckpointWritesTable;
+  store_items: StoreItemsTable;
+  olg_migrations: MigrationsTable;
+}
+
+/** The typed query builder. */
+export type Db = Kysely<Database>;
+
+/** Which engine sits behind a `Db`. */
+export type BackendKind = "pglite" | "postgres";
+
+/** A notification listener; returns an unsubscribe function. */
+export type Listen = (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+
+/** An open database: the query builder plus engine-specific services. */
+export interface StorageHandle {
+  kind: BackendKind;
+  db: Db;
+  /** LISTEN on a channel (PGlite: in-process; PostgreSQL: a dedicated connection). */
+  listen: Listen;
+  /** NOTIFY a channel. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Connection-pool figures for metrics. */
+  poolStats(): { size: number; inUse: number; waiting: number };
+  /** Whether the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+/**
+ * Forward-only, versioned migrations. Each start (and `olg migrate`) applies the missing ones in
+ * one transaction under a PostgreSQL advisory lock, so replicas starting together queue up instead
+ * of colliding; the lock wait is bounded so a stuck migration fails the start-up loudly rather than
+ * looping a rolling deploy.
+ */
+import { sql } from "kysely";
+import type { Db } from "./database.ts";
+import * as m001 from "./migrations/001_initial.ts";
+
+interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+/** Every migration, in order. Append only. */
+export const MIGRATIONS: Migration[] = [{ version: 1, name: m001.name, up: m001.up }];
+
+/** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
+const LOCK_KEY = 7_424_013_388_110_291n;
+
+/** Applies pending migrations; returns the versions applied by this call. */
+export async function migrate(db: Db, lockTimeoutMs = 60_000): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql.raw(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`).execute(trx);
+    await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY.toString()}::bigint)`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS olg_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(trx);
+    const rows = await trx.selectFrom("olg_migrations").select("version").execute();
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of splitStatements(migration.up)) await sql.raw(statement).execute(trx);
+      await trx.insertInto("olg_migrations").values({ version: migration.version, name: migration.name }).execute();
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}
+
+/** The versions not yet applied (for readiness checks). */
+export async function pendingMigrations(db: Db): Promise<number[]> {
+  try {
+    const rows = await db.selectFrom("olg_migrations").select("version").execute();
+    const done = new Set(rows.map((r) => r.version));
+    return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => m.version);
+  } catch {
+    return MIGRATIONS.map((m) => m.version);
+  }
+}
+
+/** Splits a migration script on statement-ending semicolons (our scripts hold no procedural code). */
+function splitStatements(script: string): string[] {
+  return script
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

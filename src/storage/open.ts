@@ -1,0 +1,26 @@
+/** Chooses the backend: PostgreSQL when a URL is given, PGlite otherwise. */
+import type { StorageHandle } from "./database.ts";
+import { migrate } from "./migrate.ts";
+import { openPGlite } from "./pglite/open.ts";
+import { openPostgres } from "./postgres/open.ts";
+
+/** Where the data lives. */
+export interface StorageOptions {
+  databaseUrl: string | null;
+  dataDir: string | null;
+  poolSize?: number;
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
+  const handle = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.poolSize)
+    : await openPGlite(options.dataDir);
+  try {
+    await migrate(handle.db);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+  return handle;
+}

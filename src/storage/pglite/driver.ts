@@ -1,0 +1,114 @@
+/**
+ * A Kysely driver for PGlite that behaves like a pool of one connection: each query, and each
+ * transaction as a whole, holds the connection exclusively. Kysely's bundled PGlite driver shares
+ * its single connection, so a query issued while another request's transaction is open runs inside
+ * that transaction (and is lost if it rolls back); this one queues it instead.
+ */
+import type { PGlite } from "@electric-sql/pglite";
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  type Dialect,
+  type Kysely,
+} from "kysely";
+
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ready = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => next);
+    return ready;
+  }
+}
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(private readonly pg: PGlite) {}
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: "object" });
+    return {
+      rows: result.rows,
+      numAffectedRows: result.affectedRows != null ? BigInt(result.affectedRows) : undefined,
+    };
+  }
+  // biome-ignore lint/correctness/useYield: streaming is not offered by PGlite
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("Streaming queries are not supported on PGlite");
+  }
+}
+
+class PGliteMutexDriver implements Driver {
+  readonly #mutex = new Mutex();
+  readonly #connection: PGliteConnection;
+  readonly #releases = new WeakMap<DatabaseConnection, () => void>();
+  constructor(private readonly pg: PGlite) {
+    this.#connection = new PGliteConnection(pg);
+  }
+  async init(): Promise<void> {
+    await this.pg.waitReady;
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.#mutex.lock();
+    // A fresh wrapper per acquisition so the release belongs to exactly one holder.
+    const conn = new PGliteConnection(this.pg);
+    this.#releases.set(conn, release);
+    return conn;
+  }
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await this.pg.query("BEGIN");
+    void conn;
+  }
+  async commitTransaction(): Promise<void> {
+    await this.pg.query("COMMIT");
+  }
+  async rollbackTransaction(): Promise<void> {
+    await this.pg.query("ROLLBACK");
+  }
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    this.#releases.get(conn)?.();
+    this.#releases.delete(conn);
+  }
+  async destroy(): Promise<void> {
+    if (!this.pg.closed) await this.pg.close();
+  }
+  /** Runs `fn` with the connection held (for work outside Kysely, e.g. LISTEN). */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.#mutex.lock();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+  get connection(): PGliteConnection {
+    return this.#connection;
+  }
+}
+
+/** The PGlite dialect: Postgres compiler and adapter, mutex-guarded driver. */
+export class PGliteMutexDialect implements Dialect {
+  readonly driver: PGliteMutexDriver;
+  constructor(pg: PGlite) {
+    this.driver = new PGliteMutexDriver(pg);
+  }
+  createDriver(): Driver {
+    return this.driver;
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
+}

@@ -1,0 +1,46 @@
+/** Opens the embedded PGlite database, in a data folder or in memory. */
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, sql } from "kysely";
+import type { Database, StorageHandle } from "../database.ts";
+import { PGliteMutexDialect } from "./driver.ts";
+
+/** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
+export async function openPGlite(dataDir: string | null): Promise<StorageHandle> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  await pg.waitReady;
+  const dialect = new PGliteMutexDialect(pg);
+  const db = new Kysely<Database>({ dialect });
+  let waiting = 0;
+  return {
+    kind: "pglite",
+    db,
+    async listen(channel, onMessage) {
+      const unsubscribe = await pg.listen(channel, onMessage);
+      return async () => {
+        if (!pg.closed) await unsubscribe();
+      };
+    },
+    async notify(channel, payload) {
+      waiting++;
+      try {
+        await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+      } finally {
+        waiting--;
+      }
+    },
+    poolStats: () => ({ size: 1, inUse: waiting > 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
+    async ping() {
+      try {
+        await sql`SELECT 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
