@@ -1,16 +1,21 @@
 /**
  * Composition root: reads settings, builds every adapter once, wires the services, starts HTTP and
- * the run workers. The only place that chooses implementations.
+ * the run workers. The only place that chooses implementations. Each feature adds its construction
+ * in the marked sections below (keep one block per feature).
  */
 import { serve } from "@hono/node-server";
+import type { MiddlewareHandler } from "hono";
 import type { Settings } from "./config/load.ts";
+import { systemClock } from "./core/clock.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
+import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
 import { openStorage } from "./storage/open.ts";
+import { truncateTables } from "./storage/truncate.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -25,32 +30,68 @@ export interface RunningServer {
 /** Starts the server described by `settings`. */
 export async function startServer(settings: Settings, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? createLogger({ level: settings.logLevel, pretty: settings.prettyLogs });
-  const storage = await openStorage({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  const clock = systemClock;
+  const storage = await openStorage({
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+  });
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
   const graphs = await GraphRegistry.load(settings.graphs);
   log.info({ graphs: graphs.ids() }, "graphs loaded");
+  const ready = async () =>
+    (await storage.ping()) && (await pendingMigrations(storage.db)).length === 0;
+  void clock;
 
-  const ready = async () => (await storage.ping()) && (await pendingMigrations(storage.db)).length === 0;
   const groups: RouteGroup[] = [];
   const early: RouteGroup[] = [];
-  if (!settings.file.http?.disable_meta) {
+  const middleware: MiddlewareHandler[] = [];
+  const onClose: (() => Promise<void>)[] = [];
+  const http = settings.file.http;
+
+  // ---- services: checkpointer ----
+  // ---- services: store ----
+  // ---- services: assistants ----
+  // ---- services: threads ----
+  // ---- services: runs ----
+
+  // ---- routes ----
+  if (settings.testMode)
+    early.push((api) => registerInternalRoutes(api, (what) => truncateTables(storage.db, what)));
+  if (!http?.disable_meta) {
     groups.push((api) =>
-      registerMetaRoutes(api, { flags: { assistants: true, crons: false, langsmith: false } }, ready),
+      registerMetaRoutes(
+        api,
+        { flags: { assistants: true, crons: false, langsmith: false } },
+        ready,
+      ),
     );
   }
+  // ---- routes: assistants ----
+  // ---- routes: threads ----
+  // ---- routes: runs ----
+  // ---- routes: store ----
+
+  // ---- user app (http.app) ----
+  const userApp = undefined;
 
   const { app } = createApp({
     logger: log,
-    cors: settings.file.http?.cors,
+    cors: http?.cors,
     bodyLimit: settings.bodyLimit,
+    middleware,
     early,
+    userApp,
     groups,
     title: "Open LangGraph",
     version: "0.1.0",
   });
 
+  // ---- after app: loopback, workers ----
+
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
+      resolve(s),
+    );
     s.once("error", reject);
   });
   const address = server.address();
@@ -67,6 +108,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     async close() {
       if (closed) return;
       closed = true;
+      for (const fn of onClose)
+        await fn().catch((err) => log.error({ err }, "error while closing"));
       await new Promise<void>((resolve) => {
         (server as any).closeAllConnections?.();
         server.close(() => resolve());

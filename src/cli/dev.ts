@@ -23,7 +23,10 @@ export async function runDev(flags: CliFlags, reload: boolean): Promise<void> {
   const args = process.argv.slice(2);
   let child: ChildProcess | null = null;
   const start = () => {
-    child = spawn(process.execPath, [bin, ...args], { stdio: "inherit", env: { ...process.env, OLG_DEV_CHILD: "1" } });
+    child = spawn(process.execPath, [bin, ...args], {
+      stdio: "inherit",
+      env: { ...process.env, OLG_DEV_CHILD: "1" },
+    });
     child.on("exit", (code, signal) => {
       if (!restarting && signal == null) process.exit(code ?? 0);
     });

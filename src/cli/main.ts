@@ -1,13 +1,14 @@
 /** The `olg` command line: `dev`, `serve`, `migrate`. A public contract: keep flags stable. */
 import { Command, InvalidArgumentError } from "commander";
-import { ConfigError, type CliFlags, loadSettings } from "../config/load.ts";
+import { type CliFlags, ConfigError, loadSettings } from "../config/load.ts";
 import { runDev } from "./dev.ts";
 import { runMigrate } from "./migrate.ts";
 import { runServe } from "./serve.ts";
 
 const port = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be a port number");
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("must be a port number");
   return n;
 };
 const positive = (value: string): number => {
@@ -18,10 +19,16 @@ const positive = (value: string): number => {
 
 function serverOptions(cmd: Command): Command {
   return cmd
-    .option("-c, --config <file>", "config file (default: open_langgraph.json, then langgraph.json)")
+    .option(
+      "-c, --config <file>",
+      "config file (default: open_langgraph.json, then langgraph.json)",
+    )
     .option("-p, --port <port>", "port to listen on", port)
     .option("--host <host>", "interface to bind")
-    .option("--database-url <url>", "PostgreSQL connection string (default: $DATABASE_URL, else embedded PGlite)")
+    .option(
+      "--database-url <url>",
+      "PostgreSQL connection string (default: $DATABASE_URL, else embedded PGlite)",
+    )
     .option("--redis-url <url>", "Redis connection string (default: $REDIS_URL)")
     .option("--data-dir <dir>", "PGlite data folder (default: .olg/data)")
     .option("--in-memory", "keep embedded data in memory only")
@@ -35,8 +42,12 @@ function flagsOf(opts: Record<string, unknown>): CliFlags {
 
 /** Builds the command tree. */
 export function buildProgram(): Command {
-  const program = new Command("olg").description("Open LangGraph: a self-hosted LangGraph Platform server");
-  serverOptions(program.command("dev").description("Run on the embedded database with reload on change"))
+  const program = new Command("olg").description(
+    "Open LangGraph: a self-hosted LangGraph Platform server",
+  );
+  serverOptions(
+    program.command("dev").description("Run on the embedded database with reload on change"),
+  )
     .option("--no-reload", "do not restart on file changes")
     .action(async (opts) => runDev(flagsOf(opts), opts.reload !== false));
   serverOptions(program.command("serve").description("Run the production server"))

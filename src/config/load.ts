@@ -18,7 +18,10 @@ export interface GraphEntry {
 }
 
 /** Per-graph defaults for the system assistant, from `LANGGRAPH_CONFIG`. */
-export type SystemAssistantDefaults = Record<string, { configurable?: Record<string, unknown>; context?: unknown }>;
+export type SystemAssistantDefaults = Record<
+  string,
+  { configurable?: Record<string, unknown>; context?: unknown }
+>;
 
 /** Everything the server needs to start, fully resolved. */
 export interface Settings {
@@ -88,7 +91,9 @@ export function parseConfigFile(text: string, where: string): ConfigFile {
   }
   const result = configFileSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    const lines = result.error.issues.map(
+      (i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`,
+    );
     throw new ConfigError(`${where}: invalid configuration\n${lines.join("\n")}`);
   }
   return result.data;
@@ -128,7 +133,12 @@ export function applyConfigEnv(file: ConfigFile, cwd: string, env: NodeJS.Proces
 
 const langgraphConfigSchema = z.record(
   z.string(),
-  z.object({ configurable: z.record(z.string(), z.unknown()).optional(), context: z.unknown().optional() }).loose(),
+  z
+    .object({
+      configurable: z.record(z.string(), z.unknown()).optional(),
+      context: z.unknown().optional(),
+    })
+    .loose(),
 );
 
 function parseLanggraphConfig(value: string | undefined): SystemAssistantDefaults {
@@ -143,7 +153,8 @@ function parseLanggraphConfig(value: string | undefined): SystemAssistantDefault
 const intFrom = (name: string, value: string | undefined): number | undefined => {
   if (value == null || value === "") return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}: expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`${name}: expected a positive integer, got "${value}"`);
   return n;
 };
 
@@ -156,18 +167,25 @@ export function loadSettings(
 ): Settings {
   const configPath = findConfigFile(cwd, flags.config);
   const file = configPath
-    ? parseConfigFile(readFileSync(configPath, "utf-8"), path.relative(cwd, configPath) || configPath)
+    ? parseConfigFile(
+        readFileSync(configPath, "utf-8"),
+        path.relative(cwd, configPath) || configPath,
+      )
     : configFileSchema.parse({});
   const projectDir = configPath ? path.dirname(configPath) : cwd;
   applyConfigEnv(file, projectDir, env);
 
   const port = flags.port ?? intFrom("PORT", env.PORT) ?? file.server?.port ?? 2024;
-  const host = flags.host ?? env.HOST ?? file.server?.host ?? (mode === "dev" ? "localhost" : "0.0.0.0");
+  const host =
+    flags.host ?? env.HOST ?? file.server?.host ?? (mode === "dev" ? "localhost" : "0.0.0.0");
   const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL ?? file.database?.url ?? null;
   const inMemory = flags.inMemory ?? env.OLG_IN_MEMORY === "1";
   const dataDir = inMemory
     ? null
-    : path.resolve(projectDir, flags.dataDir ?? env.OLG_DATA_DIR ?? file.database?.data_dir ?? ".olg/data");
+    : path.resolve(
+        projectDir,
+        flags.dataDir ?? env.OLG_DATA_DIR ?? file.database?.data_dir ?? ".olg/data",
+      );
   const apiHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
 
   return {
@@ -182,7 +200,11 @@ export function loadSettings(
     dataDir,
     redisUrl: flags.redisUrl ?? env.REDIS_URL ?? file.redis?.url ?? null,
     testMode: flags.testMode ?? env.OLG_TEST_MODE === "1",
-    workers: flags.workers ?? intFrom("N_JOBS_PER_WORKER", env.N_JOBS_PER_WORKER) ?? file.server?.workers ?? 10,
+    workers:
+      flags.workers ??
+      intFrom("N_JOBS_PER_WORKER", env.N_JOBS_PER_WORKER) ??
+      file.server?.workers ??
+      10,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.server?.log_level ?? "info",
     prettyLogs: mode === "dev" && env.LOG_JSON !== "1",
     bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,

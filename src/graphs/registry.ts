@@ -27,7 +27,8 @@ export interface LoadedGraph {
   isFactory: boolean;
 }
 
-const isUncompiled = (g: any): boolean => g != null && typeof g === "object" && typeof g.compile === "function";
+const isUncompiled = (g: any): boolean =>
+  g != null && typeof g === "object" && typeof g.compile === "function";
 const isCompiled = (g: any): boolean => g != null && typeof g === "object" && g.builder != null;
 
 function normalize(graphLike: any): CompiledGraph {
@@ -45,7 +46,9 @@ export async function loadGraph(entry: GraphEntry): Promise<LoadedGraph> {
   const mod = await import(pathToFileURL(entry.file).href);
   const exported = mod[entry.exportName];
   if (exported == null) {
-    throw new Error(`graphs.${entry.graphId}: "${entry.exportName}" is not exported by ${entry.file}`);
+    throw new Error(
+      `graphs.${entry.graphId}: "${entry.exportName}" is not exported by ${entry.file}`,
+    );
   }
   if (typeof exported === "function" && !isUncompiled(exported) && !isCompiled(exported)) {
     const factory: GraphFactory = async (config) => normalize(await exported(config));
@@ -90,9 +93,15 @@ export class GraphRegistry {
   }
 
   /** The graph for `config`, with our persistence attached. */
-  async get(graphId: string, config: Record<string, unknown>, options: AttachOptions): Promise<CompiledGraph> {
+  async get(
+    graphId: string,
+    config: Record<string, unknown>,
+    options: AttachOptions,
+  ): Promise<CompiledGraph> {
     const loaded = this.#require(graphId);
-    const graph = loaded.isFactory ? await (loaded.resolved as GraphFactory)(config) : loaded.resolved;
+    const graph = loaded.isFactory
+      ? await (loaded.resolved as GraphFactory)(config)
+      : loaded.resolved;
     return attach(graph, options);
   }
 

@@ -62,7 +62,10 @@ export class Api {
   /** Declares a route and mounts its handler behind validation. */
   route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
     spec: RouteSpec<B, Q>,
-    handler: (c: Context, input: RouteInput<z.output<B>, z.output<Q>>) => Response | Promise<Response>,
+    handler: (
+      c: Context,
+      input: RouteInput<z.output<B>, z.output<Q>>,
+    ) => Response | Promise<Response>,
   ): void {
     this.routes.push(spec as RouteSpec);
     this.app.on(spec.method.toUpperCase(), spec.path, async function validated(c) {
@@ -78,7 +81,11 @@ export class Api {
         if (!parsed.success) return c.json(validationBody(parsed.error), 400);
         query = parsed.data;
       }
-      return handler(c, { body: body as z.output<B>, query: query as z.output<Q>, params: c.req.param() });
+      return handler(c, {
+        body: body as z.output<B>,
+        query: query as z.output<Q>,
+        params: c.req.param(),
+      });
     });
   }
 }

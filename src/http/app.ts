@@ -7,7 +7,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
-import { corsMiddleware, type CorsConfig } from "./cors.ts";
+import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { errorHandler } from "./errors.ts";
 import { registerOpenApiRoutes } from "./openapi.ts";
 
@@ -35,7 +35,11 @@ export interface AppOptions {
 export function createApp(options: AppOptions): { app: Hono; api: Api } {
   const app = new Hono();
   const api = new Api(app);
-  app.onError(errorHandler((error, c) => options.logger.error({ err: error, path: c.req.path }, "unhandled error")));
+  app.onError(
+    errorHandler((error, c) =>
+      options.logger.error({ err: error, path: c.req.path }, "unhandled error"),
+    ),
+  );
   app.notFound((c) => c.text("404 Not Found", 404));
   app.use(corsMiddleware(options.cors));
   app.use(

@@ -14,11 +14,18 @@ export interface CorsConfig {
 }
 
 /** Headers browsers must be able to read for the SDKs to work. */
-export const ALWAYS_EXPOSED = ["content-location", "location", "x-pagination-total", "x-pagination-next"];
+export const ALWAYS_EXPOSED = [
+  "content-location",
+  "location",
+  "x-pagination-total",
+  "x-pagination-next",
+];
 
 /** Builds the CORS middleware. */
 export function corsMiddleware(config: CorsConfig | undefined): MiddlewareHandler {
-  const expose = [...new Set([...(config?.expose_headers ?? []).map((h) => h.toLowerCase()), ...ALWAYS_EXPOSED])];
+  const expose = [
+    ...new Set([...(config?.expose_headers ?? []).map((h) => h.toLowerCase()), ...ALWAYS_EXPOSED]),
+  ];
   if (!config) return cors({ origin: "*", exposeHeaders: expose });
   const regex = config.allow_origin_regex ? new RegExp(config.allow_origin_regex) : undefined;
   const origin = regex

@@ -7,7 +7,10 @@ const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): unknown {
   try {
-    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: "any",
+    }) as Record<string, unknown>;
     return rest;
   } catch {
     return {};
@@ -21,7 +24,9 @@ function operation(spec: RouteSpec): Record<string, unknown> {
     required: true,
     schema: { type: "string" },
   }));
-  const query = spec.query ? (jsonSchema(spec.query, "input") as { properties?: Record<string, unknown> }) : undefined;
+  const query = spec.query
+    ? (jsonSchema(spec.query, "input") as { properties?: Record<string, unknown> })
+    : undefined;
   for (const [name, schema] of Object.entries(query?.properties ?? {})) {
     params.push({ name, in: "query", required: false, schema: schema as { type: string } });
   }
@@ -34,20 +39,28 @@ function operation(spec: RouteSpec): Record<string, unknown> {
       "200": {
         description: "Success",
         content: {
-          [spec.responseType ?? "application/json"]: { schema: spec.response ? jsonSchema(spec.response, "output") : {} },
+          [spec.responseType ?? "application/json"]: {
+            schema: spec.response ? jsonSchema(spec.response, "output") : {},
+          },
         },
       },
     },
   };
   if (spec.body) {
-    op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } };
+    op.requestBody = {
+      required: true,
+      content: { "application/json": { schema: jsonSchema(spec.body, "input") } },
+    };
   }
   if (spec.public) op.security = [];
   return op;
 }
 
 /** Builds the OpenAPI 3.1 document of every registered route. */
-export function buildOpenApi(api: Api, info: { title: string; version: string }): Record<string, unknown> {
+export function buildOpenApi(
+  api: Api,
+  info: { title: string; version: string },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of api.routes) {
     const path = toOpenApiPath(spec.path);
@@ -57,25 +70,29 @@ export function buildOpenApi(api: Api, info: { title: string; version: string })
   return { openapi: "3.1.0", info, paths };
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function docsHtml(doc: Record<string, unknown>): string {
   const paths = doc.paths as Record<string, Record<string, { summary: string; tags: string[] }>>;
   const rows = Object.entries(paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(
       ([method, op]) =>
-        `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}</td><td>${escape(op.tags.join(", "))}</td></tr>`,
+        `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary)}</td><td>${escapeHtml(op.tags.join(", "))}</td></tr>`,
     ),
   );
   return `<!doctype html><html><head><meta charset="utf-8"><title>API reference</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td{padding:.3rem .8rem;border-bottom:1px solid #ddd}.m{font-weight:bold}.get{color:#0a7}.post{color:#07c}.delete{color:#c33}.patch,.put{color:#a70}</style>
-</head><body><h1>${escape(String((doc.info as { title: string }).title))}</h1>
+</head><body><h1>${escapeHtml(String((doc.info as { title: string }).title))}</h1>
 <p>Machine-readable document: <a href="openapi.json">openapi.json</a></p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Group</th></tr></thead><tbody>${rows.join("")}</tbody></table></body></html>`;
 }
 
 /** Mounts `/openapi.json` and `/docs`. */
-export function registerOpenApiRoutes(app: Hono, api: Api, info: { title: string; version: string }): void {
+export function registerOpenApiRoutes(
+  app: Hono,
+  api: Api,
+  info: { title: string; version: string },
+): void {
   let cached: Record<string, unknown> | undefined;
   const doc = () => {
     cached ??= buildOpenApi(api, info);

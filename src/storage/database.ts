@@ -122,7 +122,10 @@ export type Db = Kysely<Database>;
 export type BackendKind = "pglite" | "postgres";
 
 /** A notification listener; returns an unsubscribe function. */
-export type Listen = (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+export type Listen = (
+  channel: string,
+  onMessage: (payload: string) => void,
+) => Promise<() => Promise<void>>;
 
 /** An open database: the query builder plus engine-specific services. */
 export interface StorageHandle {

@@ -23,7 +23,9 @@ const LOCK_KEY = 7_424_013_388_110_291n;
 /** Applies pending migrations; returns the versions applied by this call. */
 export async function migrate(db: Db, lockTimeoutMs = 60_000): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    await sql.raw(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`).execute(trx);
+    await sql
+      .raw(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`)
+      .execute(trx);
     await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY.toString()}::bigint)`.execute(trx);
     await sql`CREATE TABLE IF NOT EXISTS olg_migrations (
       version integer PRIMARY KEY,
@@ -36,7 +38,10 @@ export async function migrate(db: Db, lockTimeoutMs = 60_000): Promise<number[]>
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       for (const statement of splitStatements(migration.up)) await sql.raw(statement).execute(trx);
-      await trx.insertInto("olg_migrations").values({ version: migration.version, name: migration.name }).execute();
+      await trx
+        .insertInto("olg_migrations")
+        .values({ version: migration.version, name: migration.name })
+        .execute();
       applied.push(migration.version);
     }
     return applied;

@@ -10,7 +10,9 @@ export interface InfoOptions {
 }
 
 const require = createRequire(import.meta.url);
-const ownVersion = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf-8")).version as string;
+const ownVersion = JSON.parse(
+  readFileSync(new URL("../../../package.json", import.meta.url), "utf-8"),
+).version as string;
 const langgraphVersion = (() => {
   try {
     return require("@langchain/langgraph/package.json").version as string;
@@ -20,7 +22,11 @@ const langgraphVersion = (() => {
 })();
 
 /** Registers `/ok` and `/info`. */
-export function registerMetaRoutes(api: Api, options: InfoOptions, ready: () => Promise<boolean>): void {
+export function registerMetaRoutes(
+  api: Api,
+  options: InfoOptions,
+  ready: () => Promise<boolean>,
+): void {
   api.route(
     {
       method: "get",

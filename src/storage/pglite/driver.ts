@@ -8,13 +8,13 @@ import type { PGlite } from "@electric-sql/pglite";
 import {
   type CompiledQuery,
   type DatabaseConnection,
+  type Dialect,
   type Driver,
+  type Kysely,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
   type QueryResult,
-  type Dialect,
-  type Kysely,
 } from "kysely";
 
 class Mutex {
@@ -33,7 +33,9 @@ class Mutex {
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[], { rowMode: "object" });
+    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[], {
+      rowMode: "object",
+    });
     return {
       rows: result.rows,
       numAffectedRows: result.affectedRows != null ? BigInt(result.affectedRows) : undefined,

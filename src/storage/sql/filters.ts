@@ -36,6 +36,7 @@ export function jsonbMatches<DB, TB extends keyof DB>(
       );
     }
   }
-  if (Object.keys(plain).length > 0) parts.push(sql<SqlBool>`${col} @> ${JSON.stringify(plain)}::jsonb`);
+  if (Object.keys(plain).length > 0)
+    parts.push(sql<SqlBool>`${col} @> ${JSON.stringify(plain)}::jsonb`);
   return parts.length === 0 ? sql<SqlBool>`true` : eb.and(parts);
 }

@@ -1,0 +1,45 @@
+/** `POST /internal/truncate`: test-only reset, mounted only when the server runs in test mode. */
+import { z } from "zod";
+import type { Api } from "../api.ts";
+
+/** What may be truncated; `checkpoint` is accepted as the official test helper sends it. */
+export interface TruncateRequest {
+  runs: boolean;
+  threads: boolean;
+  assistants: boolean;
+  checkpointer: boolean;
+  store: boolean;
+}
+
+/** Registers the route; `truncate` does the work. */
+export function registerInternalRoutes(
+  api: Api,
+  truncate: (what: TruncateRequest) => Promise<void>,
+): void {
+  api.route(
+    {
+      method: "post",
+      path: "/internal/truncate",
+      summary: "Delete data (test mode only)",
+      tags: ["Internal"],
+      body: z.object({
+        runs: z.boolean().optional(),
+        threads: z.boolean().optional(),
+        assistants: z.boolean().optional(),
+        checkpointer: z.boolean().optional(),
+        checkpoint: z.boolean().optional(),
+        store: z.boolean().optional(),
+      }),
+    },
+    async (c, { body }) => {
+      await truncate({
+        runs: !!body.runs,
+        threads: !!body.threads,
+        assistants: !!body.assistants,
+        checkpointer: !!(body.checkpointer || body.checkpoint),
+        store: !!body.store,
+      });
+      return c.json({ ok: true });
+    },
+  );
+}

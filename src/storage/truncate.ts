@@ -1,0 +1,23 @@
+/** Test-mode reset of our tables. System assistants (metadata.created_by = "system") are kept. */
+import { sql } from "kysely";
+import type { TruncateRequest } from "../http/routes/internal.ts";
+import type { Db } from "./database.ts";
+
+/** Deletes the requested data in one transaction. */
+export async function truncateTables(db: Db, what: TruncateRequest): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (what.runs || what.threads) await trx.deleteFrom("runs").execute();
+    if (what.threads) await trx.deleteFrom("threads").execute();
+    if (what.assistants) {
+      await trx
+        .deleteFrom("assistants")
+        .where(sql<boolean>`coalesce(metadata ->> 'created_by', '') <> 'system'`)
+        .execute();
+    }
+    if (what.checkpointer) {
+      await trx.deleteFrom("checkpoint_writes").execute();
+      await trx.deleteFrom("checkpoints").execute();
+    }
+    if (what.store) await trx.deleteFrom("store_items").execute();
+  });
+}

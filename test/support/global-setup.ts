@@ -1,0 +1,32 @@
+/**
+ * Starts one shared server per backend for the conformance suite: PGlite always, PostgreSQL when it
+ * answers. Tests isolate themselves by creating their own resources. A missing PostgreSQL is
+ * reported loudly; it is never counted as a pass (its tests are not registered at all).
+ */
+import type { TestProject } from "vitest/node";
+import { postgresAvailable, startServer, type TestServer } from "./server.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    servers: { backend: "pglite" | "postgres"; url: string; databaseUrl: string | null }[];
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const servers: TestServer[] = [];
+  const wantPg = process.env.OLG_TEST_BACKENDS?.includes("postgres") ?? true;
+  const pgUp = wantPg && (await postgresAvailable());
+  if (wantPg && !pgUp) {
+    console.warn("\n*** PostgreSQL is not reachable: conformance tests run on PGlite only ***\n");
+  }
+  const starts: Promise<TestServer>[] = [startServer({ backend: "pglite" })];
+  if (pgUp) starts.push(startServer({ backend: "postgres" }));
+  servers.push(...(await Promise.all(starts)));
+  project.provide(
+    "servers",
+    servers.map((s) => ({ backend: s.backend, url: s.url, databaseUrl: s.databaseUrl })),
+  );
+  return async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+}

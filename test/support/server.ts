@@ -1,0 +1,170 @@
+/**
+ * Starts real server processes for black-box tests: `node bin/olg.js serve --test-mode` on PGlite
+ * (in memory) or on a fresh PostgreSQL database, exactly as operators start it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const BIN = path.join(ROOT, "bin/olg.js");
+/** Admin URL of the local PostgreSQL used for tests. */
+export const PG_ADMIN_URL =
+  process.env.OLG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_TEST_URL = process.env.OLG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export type BackendName = "pglite" | "postgres";
+
+/** A started server process. */
+export interface TestServer {
+  url: string;
+  backend: BackendName;
+  databaseUrl: string | null;
+  child: ChildProcess;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Whether PostgreSQL answers on the test URL. */
+export async function postgresAvailable(url = PG_ADMIN_URL): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Creates an empty database and returns its URL. */
+export async function createTestDatabase(prefix = "olg_test"): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops a database created by `createTestDatabase`. */
+export async function dropTestDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Options for `startServer`. */
+export interface StartOptions {
+  backend: BackendName;
+  /** Config file path (absolute or relative to the repo root). */
+  config?: string;
+  /** Use this database instead of creating one (postgres backend). */
+  databaseUrl?: string;
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Extra CLI arguments. */
+  args?: string[];
+  /** PGlite data folder; in memory when absent. */
+  dataDir?: string;
+  testMode?: boolean;
+}
+
+export const TEST_CONFIG = path.join(ROOT, "test/fixtures/graphs/open_langgraph.json");
+
+/** Starts a server process and waits until it listens. */
+export async function startServer(options: StartOptions): Promise<TestServer> {
+  const ownsDb = options.backend === "postgres" && !options.databaseUrl;
+  const databaseUrl =
+    options.backend === "postgres" ? (options.databaseUrl ?? (await createTestDatabase())) : null;
+  const args = [
+    BIN,
+    "serve",
+    "--config",
+    path.resolve(ROOT, options.config ?? TEST_CONFIG),
+    "--port",
+    "0",
+  ];
+  if (options.testMode !== false) args.push("--test-mode");
+  if (options.backend === "pglite")
+    args.push(...(options.dataDir ? ["--data-dir", options.dataDir] : ["--in-memory"]));
+  args.push(...(options.args ?? []));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    LOG_LEVEL: "info",
+    ...options.env,
+  };
+  delete env.DATABASE_URL;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
+      60_000,
+    );
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line) continue;
+        logs.push(line);
+        if (logs.length > 5000) logs.shift();
+        try {
+          const parsed = JSON.parse(line);
+          if (parsed.msg === "server listening") {
+            clearTimeout(timer);
+            resolve(parsed.url);
+          }
+        } catch {
+          // not a JSON log line
+        }
+      }
+    };
+    child.stdout!.on("data", onLine);
+    child.stderr!.on("data", onLine);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join("\n")}`));
+    });
+  });
+  return {
+    url,
+    backend: options.backend,
+    databaseUrl,
+    child,
+    logs,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode == null && child.signalCode == null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill(signal);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          exited,
+          new Promise((r) => {
+            timer = setTimeout(r, 15_000);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (child.exitCode == null && child.signalCode == null) child.kill("SIGKILL");
+      }
+      if (ownsDb && databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+    },
+  };
+}
