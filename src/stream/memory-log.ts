@@ -1,0 +1,177 @@
+/**
+ * In-memory run event log for a single process. Readers never slow the run: events are appended to
+ * an array and each reader walks it with its own cursor, waking on append/complete.
+ */
+import type {
+  LoggedEvent,
+  MemoryLogOptions,
+  OpenOptions,
+  ReadOptions,
+  RunEvent,
+  RunEventLog,
+} from "./log.ts";
+import { startIndex } from "./position.ts";
+
+interface RunLog {
+  resumable: boolean;
+  /** Retained events; `events[0]` has id `firstIndex`. */
+  events: RunEvent[];
+  firstIndex: number;
+  completedAt: number | undefined;
+  touchedAt: number;
+}
+
+const nextIndexOf = (log: RunLog) => log.firstIndex + log.events.length;
+
+/** Logs in a Map, swept by an unref'd timer. */
+export class MemoryRunEventLog implements RunEventLog {
+  readonly #runs = new Map<string, RunLog>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #maxEvents: number;
+  readonly #retentionMs: number;
+  readonly #graceMs: number;
+  readonly #now: () => number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: MemoryLogOptions = {}) {
+    this.#maxEvents = Math.max(1, options.maxEventsPerRun ?? 10_000);
+    this.#retentionMs = options.retentionMs ?? 60 * 60_000;
+    this.#graceMs = options.graceMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
+    this.#timer = setInterval(() => this.sweep(), options.sweepMs ?? 5_000);
+    this.#timer.unref?.();
+  }
+
+  async open(runId: string, options: OpenOptions): Promise<void> {
+    const log = this.#runs.get(runId);
+    if (log) {
+      log.resumable ||= options.resumable;
+      return;
+    }
+    this.#runs.set(runId, this.#create(options.resumable));
+    this.#wake(runId);
+  }
+
+  async append(runId: string, event: RunEvent): Promise<string> {
+    let log = this.#runs.get(runId);
+    if (!log) {
+      log = this.#create(false);
+      this.#runs.set(runId, log);
+    }
+    // A retried attempt appends again after a completion: the log goes live again.
+    log.completedAt = undefined;
+    log.touchedAt = this.#now();
+    log.events.push({ event: event.event, data: event.data });
+    const id = nextIndexOf(log) - 1;
+    if (log.events.length > this.#maxEvents) {
+      const drop = log.events.length - this.#maxEvents;
+      log.events.splice(0, drop);
+      log.firstIndex += drop;
+    }
+    this.#wake(runId);
+    return String(id);
+  }
+
+  async complete(runId: string): Promise<void> {
+    let log = this.#runs.get(runId);
+    if (!log) {
+      log = this.#create(false);
+      this.#runs.set(runId, log);
+    }
+    log.completedAt = this.#now();
+    log.touchedAt = log.completedAt;
+    this.#wake(runId);
+  }
+
+  async has(runId: string): Promise<boolean> {
+    return this.#runs.has(runId);
+  }
+
+  async *read(runId: string, options: ReadOptions = {}): AsyncGenerator<LoggedEvent> {
+    const { signal } = options;
+    // An unknown run that opens later is tailed from its very first event.
+    let cursor = startIndex(options.lastEventId);
+    let seen = false;
+    while (!signal?.aborted) {
+      const log = this.#runs.get(runId);
+      if (log) {
+        seen = true;
+        cursor ??= nextIndexOf(log);
+        if (cursor < log.firstIndex) cursor = log.firstIndex;
+        while (cursor < nextIndexOf(log)) {
+          const event = log.events[cursor - log.firstIndex] as RunEvent;
+          yield { id: String(cursor), event: event.event, data: event.data };
+          cursor += 1;
+          if (signal?.aborted) return;
+        }
+        if (log.completedAt != null) return;
+      } else if (seen) {
+        return; // dropped while we were reading
+      } else {
+        cursor ??= 0;
+      }
+      const woke = await this.#waitForChange(runId, options);
+      if (!woke && options.stillActive && !(await options.stillActive())) return;
+    }
+  }
+
+  /** Drops logs whose retention (resumable) or grace (non-resumable) has elapsed. */
+  sweep(): void {
+    const now = this.#now();
+    for (const [runId, log] of this.#runs) {
+      if (log.completedAt == null) continue;
+      const keep = log.resumable ? this.#retentionMs : this.#graceMs;
+      if (now - log.completedAt >= keep) {
+        this.#runs.delete(runId);
+        this.#wake(runId);
+      }
+    }
+  }
+
+  /** Number of runs whose log is held (for metrics and tests). */
+  size(): number {
+    return this.#runs.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const ids = [...this.#runs.keys()];
+    this.#runs.clear();
+    for (const id of ids) this.#wake(id);
+  }
+
+  #create(resumable: boolean): RunLog {
+    return { resumable, events: [], firstIndex: 0, completedAt: undefined, touchedAt: this.#now() };
+  }
+
+  #wake(runId: string): void {
+    const set = this.#waiters.get(runId);
+    if (!set) return;
+    this.#waiters.delete(runId);
+    for (const fn of set) fn();
+  }
+
+  /** Resolves true on append/complete/drop, false on the idle check timeout or abort. */
+  #waitForChange(runId: string, options: ReadOptions): Promise<boolean> {
+    const { signal } = options;
+    return new Promise<boolean>((resolve) => {
+      let set = this.#waiters.get(runId);
+      if (!set) {
+        set = new Set();
+        this.#waiters.set(runId, set);
+      }
+      const done = (woke: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#waiters.get(runId)?.delete(onWake);
+        resolve(woke);
+      };
+      const onWake = () => done(true);
+      const onAbort = () => done(false);
+      set.add(onWake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(() => done(false), options.idleCheckMs ?? 1_000);
+    });
+  }
+}
