@@ -69,10 +69,19 @@ export interface CheckpointsTable {
   checkpoint_ns: string;
   checkpoint_id: string;
   parent_checkpoint_id: string | null;
-  type: string | null;
-  checkpoint: Uint8Array;
+  /** The checkpoint without `channel_values` (those live in `checkpoint_blobs`). */
+  checkpoint: JsonColumn<Record<string, unknown>>;
   metadata: JsonColumn<Record<string, unknown>>;
   created_at: Timestamp;
+}
+
+export interface CheckpointBlobsTable {
+  thread_id: string;
+  checkpoint_ns: string;
+  channel: string;
+  version: string;
+  type: string;
+  blob: Uint8Array | null;
 }
 
 export interface CheckpointWritesTable {
@@ -85,6 +94,8 @@ export interface CheckpointWritesTable {
   channel: string;
   type: string | null;
   value: Uint8Array | null;
+  /** Insertion order (pending writes are returned in it). */
+  seq: Generated<string>;
 }
 
 export interface StoreItemsTable {
@@ -110,6 +121,7 @@ export interface Database {
   threads: ThreadsTable;
   runs: RunsTable;
   checkpoints: CheckpointsTable;
+  checkpoint_blobs: CheckpointBlobsTable;
   checkpoint_writes: CheckpointWritesTable;
   store_items: StoreItemsTable;
   olg_migrations: MigrationsTable;

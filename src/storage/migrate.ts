@@ -7,6 +7,7 @@
 import { sql } from "kysely";
 import type { Db } from "./database.ts";
 import * as m001 from "./migrations/001_initial.ts";
+import * as m002 from "./migrations/002_checkpoint_blobs.ts";
 
 interface Migration {
   version: number;
@@ -15,7 +16,10 @@ interface Migration {
 }
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: Migration[] = [{ version: 1, name: m001.name, up: m001.up }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: m001.name, up: m001.up },
+  { version: 2, name: m002.name, up: m002.up },
+];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
 const LOCK_KEY = 7_424_013_388_110_291n;

@@ -16,6 +16,7 @@ export async function truncateTables(db: Db, what: TruncateRequest): Promise<voi
     }
     if (what.checkpointer) {
       await trx.deleteFrom("checkpoint_writes").execute();
+      await trx.deleteFrom("checkpoint_blobs").execute();
       await trx.deleteFrom("checkpoints").execute();
     }
     if (what.store) await trx.deleteFrom("store_items").execute();

@@ -1,0 +1,304 @@
+/**
+ * LangGraph checkpointer on our own tables, identical on PGlite and PostgreSQL. Layout and the
+ * reasons behind it: ARCHITECTURE.md beside this file.
+ */
+import type { RunnableConfig } from "@langchain/core/runnables";
+import {
+  BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  getCheckpointId,
+  maxChannelVersion,
+  type PendingWrite,
+  type SerializerProtocol,
+  TASKS,
+  WRITES_IDX_MAP,
+} from "@langchain/langgraph-checkpoint";
+import {
+  type BlobCell,
+  dumpBlobs,
+  dumpCheckpoint,
+  dumpMetadata,
+  loadChannelValues,
+  loadMetadata,
+  loadWrites,
+  parseJsonCell,
+  type WriteCell,
+} from "./codec.ts";
+import {
+  copyThread,
+  deleteForRun,
+  deleteThreads,
+  type PruneStrategy,
+  pruneThreads,
+} from "./maintenance.ts";
+import {
+  type Executor,
+  inTransaction,
+  selectPendingSends,
+  selectTuples,
+  type TupleQuery,
+  type TupleRow,
+} from "./sql.ts";
+
+/** Options beyond the base class. */
+export interface SqlCheckpointSaverOptions {
+  /**
+   * Merge `config.metadata` and the user's `configurable` keys into each checkpoint's metadata on
+   * `put`, as the LangGraph API server does (history shows `graph_id`, `run_id`, ...; rollback
+   * finds a run's checkpoints by `metadata.run_id`). Off for a plain saver.
+   */
+  mergeConfigMetadata?: boolean;
+}
+
+/** `configurable` keys never copied into metadata (the API server's rule). */
+const EXCLUDED_CONFIGURABLE = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id"]);
+
+/** A `BaseCheckpointSaver` over `checkpoints`, `checkpoint_blobs` and `checkpoint_writes`. */
+export class SqlCheckpointSaver extends BaseCheckpointSaver {
+  readonly db: Executor;
+  private readonly options: SqlCheckpointSaverOptions;
+
+  constructor(db: Executor, serde?: SerializerProtocol, options: SqlCheckpointSaverOptions = {}) {
+    super(serde);
+    this.db = db;
+    this.options = options;
+  }
+
+  /** The same saver working inside `trx` (so checkpoints change with other rows atomically). */
+  withExecutor(trx: Executor): SqlCheckpointSaver {
+    return new SqlCheckpointSaver(trx, this.serde, this.options);
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id;
+    if (threadId === undefined || threadId === null) return undefined;
+    const checkpointId = getCheckpointId(config);
+    const [row] = await selectTuples(this.db, {
+      threadId: String(threadId),
+      checkpointNs: config.configurable?.checkpoint_ns ?? "",
+      ...(checkpointId ? { checkpointId } : {}),
+      limit: 1,
+    });
+    if (row === undefined) return undefined;
+    const [tuple] = await this.toTuples([row]);
+    return tuple;
+  }
+
+  async *list(
+    config: RunnableConfig,
+    options?: CheckpointListOptions,
+  ): AsyncGenerator<CheckpointTuple> {
+    const { limit, before, filter } = options ?? {};
+    const c = config.configurable ?? {};
+    const query: TupleQuery = {};
+    if (c.thread_id) query.threadId = String(c.thread_id);
+    if (c.checkpoint_ns !== undefined && c.checkpoint_ns !== null)
+      query.checkpointNs = c.checkpoint_ns;
+    if (c.checkpoint_id) query.checkpointId = c.checkpoint_id;
+    if (before?.configurable?.checkpoint_id) query.beforeId = before.configurable.checkpoint_id;
+    if (filter) query.filter = filter;
+    if (limit !== undefined) query.limit = Math.max(0, Math.floor(Number(limit)));
+    const rows = await selectTuples(this.db, query);
+    yield* await this.toTuples(rows);
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    if (config.configurable === undefined) {
+      throw new Error(`Missing "configurable" field in "config" param`);
+    }
+    const { thread_id: threadId, checkpoint_ns: checkpointNs = "" } = config.configurable;
+    if (threadId === undefined || threadId === null || threadId === "") {
+      throw new Error(`Missing "thread_id" field in "config.configurable" param`);
+    }
+    const parentId: string | undefined = config.configurable.checkpoint_id;
+    // Serialize before opening the transaction so it only holds the inserts.
+    const [blobs, metadataJson] = await Promise.all([
+      dumpBlobs(this.serde, checkpoint.channel_values ?? {}, newVersions),
+      dumpMetadata(this.serde, this.prepareMetadata(config, metadata)),
+    ]);
+    const base = { thread_id: String(threadId), checkpoint_ns: checkpointNs };
+    await inTransaction(this.db, async (trx) => {
+      if (blobs.length > 0) {
+        await trx
+          .insertInto("checkpoint_blobs")
+          .values(blobs.map((b) => ({ ...base, ...b })))
+          .onConflict((oc) =>
+            oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing(),
+          )
+          .execute();
+      }
+      await trx
+        .insertInto("checkpoints")
+        .values({
+          ...base,
+          checkpoint_id: checkpoint.id,
+          parent_checkpoint_id: parentId ?? null,
+          checkpoint: dumpCheckpoint(checkpoint),
+          metadata: metadataJson,
+        })
+        .onConflict((oc) =>
+          oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
+            checkpoint: eb.ref("excluded.checkpoint"),
+            metadata: eb.ref("excluded.metadata"),
+          })),
+        )
+        .execute();
+    });
+    return {
+      configurable: {
+        thread_id: threadId,
+        checkpoint_ns: checkpointNs,
+        checkpoint_id: checkpoint.id,
+      },
+    };
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const c = config.configurable ?? {};
+    if (c.thread_id === undefined || c.thread_id === null) {
+      throw new Error(`Missing "thread_id" field in "config.configurable" param`);
+    }
+    if (!c.checkpoint_id) {
+      throw new Error(`Missing "checkpoint_id" field in "config.configurable" param`);
+    }
+    const base = {
+      thread_id: String(c.thread_id),
+      checkpoint_ns: (c.checkpoint_ns as string | undefined) ?? "",
+      checkpoint_id: String(c.checkpoint_id),
+      task_id: taskId,
+      task_path: "",
+    };
+    const rows = await Promise.all(
+      writes.map(async ([channel, value], idx) => {
+        const [type, bytes] = await this.serde.dumpsTyped(value);
+        return { ...base, idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, value: bytes };
+      }),
+    );
+    // Special channels (error, interrupt, ...) replace their previous write; others never do.
+    const special = new Map(rows.filter((r) => r.idx < 0).map((r) => [r.idx, r]));
+    const regular = rows.filter((r) => r.idx >= 0);
+    if (rows.length === 0) return;
+    const key = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
+    await inTransaction(this.db, async (trx) => {
+      if (regular.length > 0) {
+        await trx
+          .insertInto("checkpoint_writes")
+          .values(regular)
+          .onConflict((oc) => oc.columns(key).doNothing())
+          .execute();
+      }
+      if (special.size > 0) {
+        await trx
+          .insertInto("checkpoint_writes")
+          .values([...special.values()])
+          .onConflict((oc) =>
+            oc.columns(key).doUpdateSet((eb) => ({
+              channel: eb.ref("excluded.channel"),
+              type: eb.ref("excluded.type"),
+              value: eb.ref("excluded.value"),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await deleteThreads(this.db, [threadId]);
+  }
+
+  /** Copies every checkpoint, blob and write of a thread (all namespaces) to another thread id. */
+  copyThread(sourceThreadId: string, targetThreadId: string, trx?: Executor): Promise<void> {
+    return copyThread(trx ?? this.db, sourceThreadId, targetThreadId);
+  }
+
+  /** Deletes the checkpoints written by one run (`metadata.run_id`), for multitask rollback. */
+  deleteForRun(threadId: string, runId: string, trx?: Executor): Promise<void> {
+    return deleteForRun(trx ?? this.db, threadId, runId);
+  }
+
+  /** Prunes threads: `delete` drops all checkpoints, `keep_latest` keeps the newest per namespace. */
+  pruneThreads(threadIds: string[], strategy: PruneStrategy, trx?: Executor): Promise<void> {
+    return pruneThreads(trx ?? this.db, threadIds, strategy);
+  }
+
+  /** Merges run config into metadata when configured (see `mergeConfigMetadata`). */
+  private prepareMetadata(
+    config: RunnableConfig,
+    metadata: CheckpointMetadata,
+  ): CheckpointMetadata {
+    if (!this.options.mergeConfigMetadata) return metadata;
+    const fromConfigurable = Object.entries(config.configurable ?? {}).filter(
+      ([key]) => !key.startsWith("__") && !EXCLUDED_CONFIGURABLE.has(key),
+    );
+    return { ...Object.fromEntries(fromConfigurable), ...config.metadata, ...metadata };
+  }
+
+  /** Deserializes rows; pre-v4 checkpoints get their pending sends from the parent's writes. */
+  private async toTuples(rows: TupleRow[]): Promise<CheckpointTuple[]> {
+    const sends = await this.pendingSendsFor(rows);
+    return Promise.all(
+      rows.map(async (row) => {
+        const stored = JSON.parse(row.checkpoint) as Omit<Checkpoint, "channel_values">;
+        const checkpoint: Checkpoint = {
+          ...stored,
+          channel_versions: stored.channel_versions ?? {},
+          versions_seen: stored.versions_seen ?? {},
+          channel_values: await loadChannelValues(this.serde, parseJsonCell<BlobCell[]>(row.blobs)),
+        };
+        const pendingSends = row.parent_checkpoint_id ? sends.get(row) : undefined;
+        if (pendingSends !== undefined) this.migratePendingSends(checkpoint, pendingSends);
+        const ids = { thread_id: row.thread_id, checkpoint_ns: row.checkpoint_ns };
+        const tuple: CheckpointTuple = {
+          config: { configurable: { ...ids, checkpoint_id: row.checkpoint_id } },
+          checkpoint,
+          metadata: await loadMetadata(this.serde, row.metadata),
+          pendingWrites: await loadWrites(this.serde, parseJsonCell<WriteCell[]>(row.writes)),
+        };
+        if (row.parent_checkpoint_id) {
+          tuple.parentConfig = {
+            configurable: { ...ids, checkpoint_id: row.parent_checkpoint_id },
+          };
+        }
+        return tuple;
+      }),
+    );
+  }
+
+  /** Loads the parents' `TASKS` writes for rows holding pre-v4 checkpoints. */
+  private async pendingSendsFor(rows: TupleRow[]): Promise<Map<TupleRow, unknown[]>> {
+    const result = new Map<TupleRow, unknown[]>();
+    const old = rows.filter(
+      (r) => r.parent_checkpoint_id && (JSON.parse(r.checkpoint) as { v?: number }).v! < 4,
+    );
+    for (const row of old) {
+      const writes = await selectPendingSends(this.db, row.thread_id, row.checkpoint_ns, [
+        row.parent_checkpoint_id!,
+      ]);
+      result.set(
+        row,
+        await Promise.all(
+          writes.map((w) => this.serde.loadsTyped(w.type ?? "json", w.value ?? "")),
+        ),
+      );
+    }
+    return result;
+  }
+
+  /** Pre-v4 checkpoints kept pending sends as parent writes; expose them as the TASKS channel. */
+  private migratePendingSends(checkpoint: Checkpoint, sends: unknown[]): void {
+    const versions = Object.values(checkpoint.channel_versions);
+    checkpoint.channel_values[TASKS] = sends;
+    checkpoint.channel_versions[TASKS] =
+      versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+  }
+}
