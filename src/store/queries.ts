@@ -1,0 +1,139 @@
+/**
+ * The store's read queries: one item, a filtered (optionally ranked) search under a namespace
+ * prefix, the distinct namespaces. Expired rows are invisible everywhere, before any sweep.
+ */
+import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Database } from "../storage/database.ts";
+import { storeFilter } from "./filters.ts";
+import { decodeNamespace, encodeNamespace, escapeLike } from "./namespace.ts";
+import type { StoreSearchItem } from "./types.ts";
+import type { VectorTable } from "./vectors.ts";
+
+type Db = Kysely<Database>;
+
+/** A stored row as read. */
+export interface ItemRow {
+  prefix: string;
+  key: string;
+  value: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  ttl_minutes: number | null;
+  score?: number | null;
+}
+
+const parseValue = (v: unknown): Record<string, unknown> =>
+  typeof v === "string" ? JSON.parse(v) : (v as Record<string, unknown>);
+
+/** The domain item of a row (`score` only when ranked). */
+export function toItem(row: ItemRow): StoreSearchItem {
+  const item: StoreSearchItem = {
+    namespace: decodeNamespace(row.prefix),
+    key: row.key,
+    value: parseValue(row.value),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+  if (typeof row.score === "number") item.score = row.score;
+  return item;
+}
+
+/** Condition: the row is not expired. */
+export const alive = (alias = "store_items"): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(${sql.ref(`${alias}.expires_at`)} IS NULL OR ${sql.ref(`${alias}.expires_at`)} > now())`;
+
+/** Condition: the row's namespace starts with `prefix`, label by label. */
+export function underPrefix(prefix: string[], alias = "store_items"): RawBuilder<SqlBool> {
+  if (prefix.length === 0) return sql<SqlBool>`true`;
+  const p = encodeNamespace(prefix);
+  const col = sql.ref(`${alias}.prefix`);
+  return sql<SqlBool>`(${col} = ${p} OR ${col} LIKE ${`${escapeLike(p)}.%`})`;
+}
+
+/** Reads one live item. */
+export async function selectItem(
+  db: Db,
+  namespace: string[],
+  key: string,
+): Promise<ItemRow | null> {
+  const row = await db
+    .selectFrom("store_items")
+    .select(["prefix", "key", "value", "created_at", "updated_at", "ttl_minutes"])
+    .where("prefix", "=", encodeNamespace(namespace))
+    .where("key", "=", key)
+    .where(alive())
+    .executeTakeFirst();
+  return (row as ItemRow | undefined) ?? null;
+}
+
+/** What a search asks for. */
+export interface SearchQuery {
+  namespacePrefix: string[];
+  filter?: Record<string, unknown>;
+  limit: number;
+  offset: number;
+  /** The query embedding; ranks by best field similarity, unembedded items last. */
+  queryVector?: number[];
+}
+
+/** Runs a search; without a query vector, items come in creation order. */
+export async function selectItems(
+  db: Db,
+  q: SearchQuery,
+  vectors: VectorTable | null,
+): Promise<ItemRow[]> {
+  const where = sql<SqlBool>`${underPrefix(q.namespacePrefix, "s")} AND ${alive("s")} AND ${storeFilter("s.value", q.filter)}`;
+  const columns = sql`s.prefix, s.key, s.value, s.created_at, s.updated_at, s.ttl_minutes`;
+  if (q.queryVector && vectors) {
+    const result = await sql<ItemRow>`
+      SELECT ${columns}, (SELECT max(${vectors.similarity(q.queryVector)}) FROM store_vectors v
+        WHERE v.prefix = s.prefix AND v.key = s.key) AS score
+      FROM store_items s WHERE ${where}
+      ORDER BY score DESC NULLS LAST, s.created_at, s.prefix, s.key
+      LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
+    return result.rows;
+  }
+  const result = await sql<ItemRow>`
+    SELECT ${columns} FROM store_items s WHERE ${where}
+    ORDER BY s.created_at, s.prefix, s.key
+    LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
+  return result.rows;
+}
+
+/** A namespace match condition; "*" matches any one label. */
+export interface NamespaceCondition {
+  matchType: "prefix" | "suffix";
+  path: string[];
+}
+
+function matches(condition: NamespaceCondition): RawBuilder<SqlBool> {
+  const n = condition.path.length;
+  const labels = sql`string_to_array(prefix, '.')`;
+  const parts: RawBuilder<SqlBool>[] = [sql<SqlBool>`cardinality(${labels}) >= ${n}`];
+  condition.path.forEach((label, i) => {
+    if (label === "*") return;
+    const index =
+      condition.matchType === "prefix" ? sql`${i + 1}` : sql`cardinality(${labels}) - ${n - 1 - i}`;
+    parts.push(sql<SqlBool>`(${labels})[${index}] = ${label}`);
+  });
+  return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+}
+
+/** Distinct namespaces of live items, truncated to `maxDepth`, sorted, paginated. */
+export async function selectNamespaces(
+  db: Db,
+  conditions: NamespaceCondition[],
+  maxDepth: number | undefined,
+  limit: number,
+  offset: number,
+): Promise<string[][]> {
+  const ns =
+    maxDepth === undefined
+      ? sql`prefix`
+      : sql`array_to_string((string_to_array(prefix, '.'))[1:${Math.max(0, Math.floor(maxDepth))}], '.')`;
+  const where = sql.join([alive(), ...conditions.map(matches)], sql` AND `);
+  const result = await sql<{ ns: string }>`
+    SELECT DISTINCT (${ns}) COLLATE "C" AS ns FROM store_items WHERE ${where}
+    ORDER BY ns LIMIT ${limit} OFFSET ${offset}`.execute(db);
+  return result.rows.map((r) => decodeNamespace(r.ns));
+}

@@ -1,0 +1,289 @@
+/**
+ * The store graphs and the `/store` routes share: a `BaseStore` on our SQL database (PGlite or
+ * PostgreSQL). Beyond `BaseStore` it keeps the platform's per-item TTL (`ttl` minutes on put, pushed
+ * forward by reads unless told otherwise, expired items invisible at once and swept on an interval)
+ * and ranks `query` searches by embedding similarity when `store.index` is configured; without an
+ * index `query` is ignored, as in the official JS server's in-memory store.
+ */
+import {
+  BaseStore,
+  type GetOperation,
+  type ListNamespacesOperation,
+  type Operation,
+  type OperationResults,
+  type PutOperation,
+  type SearchOperation,
+} from "@langchain/langgraph";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../storage/database.ts";
+import type { Embedder } from "./embeddings.ts";
+import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
+import {
+  type ItemRow,
+  type NamespaceCondition,
+  selectItem,
+  selectItems,
+  selectNamespaces,
+  toItem,
+} from "./queries.ts";
+import { textsToEmbed } from "./text-paths.ts";
+import type {
+  PutItemOptions,
+  ReadOptions,
+  SearchItemsOptions,
+  StoreApi,
+  StoreItem,
+  StoreSearchItem,
+  StoreTtlConfig,
+} from "./types.ts";
+import type { VectorTable } from "./vectors.ts";
+
+/** `store.index` resolved: the embedder, its dims, the default fields and the vector table. */
+export interface StoreIndex {
+  dims: number;
+  embedder: Embedder;
+  fields: string[];
+  vectors: VectorTable;
+}
+
+/** What a `SqlStore` is built from. */
+export interface SqlStoreOptions {
+  db: Kysely<Database>;
+  index?: StoreIndex | null;
+  ttl?: StoreTtlConfig;
+}
+
+type PutOp = PutOperation & { ttl?: number | null };
+type ReadOp<T> = T & { refreshTtl?: boolean | null };
+interface PreparedPut {
+  op: PutOp;
+  /** Embeddings to store, when indexed (null: leave none). */
+  vectors: { field: string; embedding: number[] }[] | null;
+}
+
+const isGet = (op: Operation): op is GetOperation =>
+  "key" in op && "namespace" in op && !("value" in op);
+const isSearch = (op: Operation): op is SearchOperation => "namespacePrefix" in op;
+const isPut = (op: Operation): op is PutOperation => "value" in op;
+
+/** A `BaseStore` over the `store_items` table (and `store_vectors` when indexed). */
+export class SqlStore extends BaseStore implements StoreApi {
+  readonly #db: Kysely<Database>;
+  readonly #index: StoreIndex | null;
+  readonly #ttl: StoreTtlConfig;
+
+  constructor(options: SqlStoreOptions) {
+    super();
+    this.#db = options.db;
+    this.#index = options.index ?? null;
+    this.#ttl = options.ttl ?? {};
+  }
+
+  /** The configured index, if any. */
+  get indexConfig(): StoreIndex | null {
+    return this.#index;
+  }
+
+  /** Runs the operations; reads see the state from before this batch's writes (last put wins). */
+  async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    const results: unknown[] = new Array(operations.length).fill(null);
+    const puts = new Map<string, PutOp>();
+    for (const [i, op] of operations.entries()) {
+      if (isGet(op)) results[i] = await this.#get(op);
+      else if (isSearch(op)) results[i] = await this.#search(op);
+      else if (isPut(op)) {
+        assertWritableNamespace(op.namespace);
+        puts.set(`${encodeNamespace(op.namespace)}\u0000${op.key}`, op);
+      } else results[i] = await this.#listNamespaces(op as ListNamespacesOperation);
+    }
+    if (puts.size > 0) await this.#applyPuts([...puts.values()]);
+    return results as OperationResults<Op>;
+  }
+
+  /** Puts one item with the platform options (`index`, `ttl`). */
+  async putItem(
+    namespace: string[],
+    key: string,
+    value: Record<string, unknown>,
+    options: PutItemOptions = {},
+  ): Promise<void> {
+    const op: PutOp = { namespace, key, value, index: options.index ?? undefined };
+    if (options.ttl !== undefined) op.ttl = options.ttl;
+    await this.batch([op]);
+  }
+
+  /** Gets one item, refreshing its TTL per `options.refreshTtl` (default: `refresh_on_read`). */
+  async getItem(namespace: string[], key: string, options: ReadOptions = {}) {
+    const op: ReadOp<GetOperation> = { namespace, key, refreshTtl: options.refreshTtl };
+    return (await this.batch([op]))[0] as StoreItem | null;
+  }
+
+  /** Deletes one item (no error when missing). */
+  async deleteItem(namespace: string[], key: string): Promise<void> {
+    await this.#db
+      .deleteFrom("store_items")
+      .where("prefix", "=", encodeNamespace(namespace))
+      .where("key", "=", key)
+      .execute();
+  }
+
+  /** Searches under a prefix; `query` ranks by similarity when an index is configured. */
+  async searchItems(namespacePrefix: string[], options: SearchItemsOptions = {}) {
+    const op: ReadOp<SearchOperation> = {
+      namespacePrefix,
+      filter: options.filter,
+      limit: options.limit ?? 10,
+      offset: options.offset ?? 0,
+      query: options.query,
+      refreshTtl: options.refreshTtl,
+    };
+    return (await this.batch([op]))[0] as StoreSearchItem[];
+  }
+
+  /** Deletes expired items (their vectors go with them); returns how many. */
+  async sweepExpired(): Promise<number> {
+    const result = await this.#db
+      .deleteFrom("store_items")
+      .where("expires_at", "is not", null)
+      .where(sql<boolean>`expires_at <= now()`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows ?? 0);
+  }
+
+  #refreshWanted(flag: boolean | null | undefined): boolean {
+    return flag ?? this.#ttl.refreshOnRead ?? true;
+  }
+
+  async #refresh(rows: ItemRow[]): Promise<void> {
+    const due = rows.filter((r) => r.ttl_minutes != null);
+    if (due.length === 0) return;
+    await this.#db
+      .updateTable("store_items")
+      .set({ expires_at: sql`now() + ttl_minutes * interval '1 minute'` })
+      .where("ttl_minutes", "is not", null)
+      .where((eb) =>
+        eb.or(due.map((r) => eb.and([eb("prefix", "=", r.prefix), eb("key", "=", r.key)]))),
+      )
+      .execute();
+  }
+
+  async #get(op: ReadOp<GetOperation>): Promise<StoreItem | null> {
+    const row = await selectItem(this.#db, op.namespace, op.key);
+    if (!row) return null;
+    if (this.#refreshWanted(op.refreshTtl)) await this.#refresh([row]);
+    return toItem(row);
+  }
+
+  async #search(op: ReadOp<SearchOperation>): Promise<StoreSearchItem[]> {
+    const queryVector = op.query && this.#index ? await this.#embedQuery(op.query) : undefined;
+    const rows = await selectItems(
+      this.#db,
+      {
+        namespacePrefix: op.namespacePrefix,
+        filter: op.filter,
+        limit: Math.max(0, Math.floor(op.limit ?? 10)),
+        offset: Math.max(0, Math.floor(op.offset ?? 0)),
+        queryVector,
+      },
+      this.#index?.vectors ?? null,
+    );
+    if (this.#refreshWanted(op.refreshTtl)) await this.#refresh(rows);
+    return rows.map(toItem);
+  }
+
+  async #listNamespaces(op: ListNamespacesOperation): Promise<string[][]> {
+    return selectNamespaces(
+      this.#db,
+      (op.matchConditions ?? []) as NamespaceCondition[],
+      op.maxDepth,
+      Math.max(0, Math.floor(op.limit ?? 100)),
+      Math.max(0, Math.floor(op.offset ?? 0)),
+    );
+  }
+
+  async #embedQuery(query: string): Promise<number[]> {
+    const vector = await this.#index!.embedder.embedQuery(query);
+    this.#checkDims(vector);
+    return vector;
+  }
+
+  #checkDims(vector: number[]): void {
+    const dims = this.#index!.dims;
+    if (vector.length !== dims)
+      throw new Error(`Embedding dimension mismatch: expected ${dims}, got ${vector.length}`);
+  }
+
+  /** Embeds every indexed put in one call, before any transaction is opened. */
+  async #prepare(ops: PutOp[]): Promise<PreparedPut[]> {
+    const index = this.#index;
+    const prepared: PreparedPut[] = ops.map((op) => ({ op, vectors: null }));
+    if (!index) return prepared;
+    const texts: { at: number; field: string; text: string }[] = [];
+    prepared.forEach(({ op }, at) => {
+      if (op.value == null || op.index === false) return;
+      prepared[at]!.vectors = [];
+      const fields = op.index ?? index.fields;
+      for (const t of textsToEmbed(op.value, fields)) texts.push({ at, ...t });
+    });
+    if (texts.length === 0) return prepared;
+    const embeddings = await index.embedder.embedDocuments(texts.map((t) => t.text));
+    texts.forEach((t, i) => {
+      const embedding = embeddings[i];
+      if (!embedding) throw new Error(`No embedding returned for field "${t.field}"`);
+      this.#checkDims(embedding);
+      prepared[t.at]!.vectors!.push({ field: t.field, embedding });
+    });
+    return prepared;
+  }
+
+  async #applyPuts(ops: PutOp[]): Promise<void> {
+    const prepared = await this.#prepare(ops);
+    const vectors = this.#index?.vectors ?? null;
+    await this.#db.transaction().execute(async (trx) => {
+      for (const { op, vectors: embedded } of prepared) {
+        const prefix = encodeNamespace(op.namespace);
+        if (op.value == null) {
+          await trx
+            .deleteFrom("store_items")
+            .where("prefix", "=", prefix)
+            .where("key", "=", op.key)
+            .execute();
+          continue;
+        }
+        const ttl = op.ttl === undefined ? (this.#ttl.defaultTtl ?? null) : op.ttl;
+        await trx
+          .insertInto("store_items")
+          .values({
+            prefix,
+            key: op.key,
+            value: JSON.stringify(op.value),
+            ttl_minutes: ttl,
+            expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
+          })
+          .onConflict((oc) =>
+            oc.columns(["prefix", "key"]).doUpdateSet((eb) => ({
+              value: eb.ref("excluded.value"),
+              ttl_minutes: eb.ref("excluded.ttl_minutes"),
+              expires_at: eb.ref("excluded.expires_at"),
+              // Strictly increasing, so an overwrite is always visible in `updated_at`.
+              updated_at: sql<Date>`greatest(now(), store_items.updated_at + interval '1 millisecond')`,
+              // An expired row that was not swept yet is a new item.
+              created_at: sql<Date>`CASE WHEN store_items.expires_at <= now() THEN now() ELSE store_items.created_at END`,
+            })),
+          )
+          .execute();
+        if (!vectors) continue;
+        await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND key = ${op.key}`.execute(
+          trx,
+        );
+        for (const v of embedded ?? []) {
+          await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
+            VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)})
+            ON CONFLICT (prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
+            trx,
+          );
+        }
+      }
+    });
+  }
+}
