@@ -11,11 +11,15 @@ import { GraphRegistry } from "./graphs/registry.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
+import { registerThreadRoutes } from "./http/routes/threads.ts";
+import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import type { StorageHandle } from "./storage/database.ts";
+import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
 import { openStorage } from "./storage/open.ts";
 import { truncateTables } from "./storage/truncate.ts";
+import { createThreadsFeature } from "./threads/setup.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -49,9 +53,20 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const http = settings.file.http;
 
   // ---- services: checkpointer ----
+  const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
   // ---- services: store ----
   // ---- services: assistants ----
   // ---- services: threads ----
+  const threadsFeature = createThreadsFeature({
+    db: storage.db,
+    checkpointer,
+    graphs,
+    clock,
+    ttl: settings.file.checkpointer?.ttl,
+    onSweepError: (err) => log.error({ err }, "thread TTL sweep failed"),
+    onSwept: (count) => log.info({ count }, "expired threads swept"),
+  });
+  onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----
 
   // ---- routes ----
@@ -68,6 +83,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   }
   // ---- routes: assistants ----
   // ---- routes: threads ----
+  if (!http?.disable_threads) {
+    groups.push((api) => registerThreadRoutes(api, { threads: threadsFeature.threads }));
+    groups.push((api) => registerThreadStateRoutes(api, { state: threadsFeature.state }));
+  }
   // ---- routes: runs ----
   // ---- routes: store ----
 

@@ -80,6 +80,18 @@ export const configFileSchema = z.looseObject({
     .optional(),
   database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
   redis: z.object({ url: z.string().optional() }).optional(),
+  /** As in LangGraph Platform's langgraph.json: thread TTLs (minutes) and the sweep interval. */
+  checkpointer: z
+    .looseObject({
+      ttl: z
+        .object({
+          strategy: z.enum(["delete", "keep_latest"]).optional(),
+          default_ttl: z.number().positive().optional(),
+          sweep_interval_minutes: z.number().positive().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   server: z
     .object({
       port: z.number().int().positive().optional(),

@@ -6,7 +6,9 @@
  * Semantics (shared by every implementation; see ARCHITECTURE.md in this folder):
  * - `open(runId, {resumable})` declares the run (idempotent; `append` on an undeclared run opens it as
  *   non-resumable). Call it when the run is created so readers can attach before the worker starts.
- * - `read` with `lastEventId` undefined tails: only events appended after the read began.
+ * - `read` with `lastEventId` undefined: on a resumable run, tails (only events appended after the
+ *   read began); on a non-resumable run, starts at the first event no reader has received yet (the
+ *   official server's destructive queue: `runs.create` then `joinStream` still sees every event).
  *   `lastEventId: "-1"` replays from the first retained event, `"N"` from N+1, then tails live.
  *   Reading ends when the run is completed and every event was delivered, or on `signal` abort.
  * - After `complete`, a resumable run's log is kept for `retentionMs`; a non-resumable one for
@@ -20,7 +22,7 @@ export type { LoggedEvent, RunEvent } from "./types.ts";
 
 /** How a reader positions itself and when it stops. */
 export interface ReadOptions {
-  /** Resume after this id; "-1" = from the start; undefined = live tail only. */
+  /** Resume after this id; "-1" = from the start; undefined = live tail / unconsumed (see above). */
   lastEventId?: string;
   /** Abort to stop reading (client disconnected). */
   signal?: AbortSignal;

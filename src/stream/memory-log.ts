@@ -17,6 +17,8 @@ interface RunLog {
   /** Retained events; `events[0]` has id `firstIndex`. */
   events: RunEvent[];
   firstIndex: number;
+  /** Non-resumable runs: index of the first event no reader has received yet (upstream's queue head). */
+  consumed: number;
   completedAt: number | undefined;
   touchedAt: number;
 }
@@ -96,12 +98,13 @@ export class MemoryRunEventLog implements RunEventLog {
       const log = this.#runs.get(runId);
       if (log) {
         seen = true;
-        cursor ??= nextIndexOf(log);
+        cursor ??= log.resumable ? nextIndexOf(log) : log.consumed;
         if (cursor < log.firstIndex) cursor = log.firstIndex;
         while (cursor < nextIndexOf(log)) {
           const event = log.events[cursor - log.firstIndex] as RunEvent;
-          yield { id: String(cursor), event: event.event, data: event.data };
           cursor += 1;
+          if (cursor > log.consumed) log.consumed = cursor;
+          yield { id: String(cursor - 1), event: event.event, data: event.data };
           if (signal?.aborted) return;
         }
         if (log.completedAt != null) return;
@@ -142,7 +145,15 @@ export class MemoryRunEventLog implements RunEventLog {
   }
 
   #create(resumable: boolean): RunLog {
-    return { resumable, events: [], firstIndex: 0, completedAt: undefined, touchedAt: this.#now() };
+    const now = this.#now();
+    return {
+      resumable,
+      events: [],
+      firstIndex: 0,
+      consumed: 0,
+      completedAt: undefined,
+      touchedAt: now,
+    };
   }
 
   #wake(runId: string): void {

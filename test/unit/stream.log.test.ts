@@ -86,15 +86,43 @@ describe("MemoryRunEventLog", () => {
     expect(a?.map((e) => e.data)).toEqual([...Array(50).keys()]);
   });
 
-  it("a joiner without Last-Event-ID only sees events appended after it joined", async () => {
+  it("a joiner of a resumable run without Last-Event-ID only sees events appended after it joined", async () => {
     const log = makeLog();
-    await log.open("r", { resumable: false });
+    await log.open("r", { resumable: true });
     await log.append("r", { event: "old", data: 0 });
     const reading = collect(log.read("r"));
     await tick();
     await log.append("r", { event: "new", data: 1 });
     await log.complete("r");
     expect(await reading).toEqual([{ id: "1", event: "new", data: 1 }]);
+  });
+
+  it("a joiner of a non-resumable run without Last-Event-ID gets what no reader consumed yet", async () => {
+    const log = makeLog();
+    await log.open("r", { resumable: false });
+    await log.append("r", { event: "metadata", data: 0 });
+    await log.append("r", { event: "values", data: 1 });
+    // nobody read yet: the first joiner gets everything (runs.create + joinStream)
+    const first = log.read("r")[Symbol.asyncIterator]();
+    expect((await first.next()).value).toMatchObject({ id: "0" });
+    expect((await first.next()).value).toMatchObject({ id: "1" });
+    // a later joiner starts after what was consumed
+    const second = collect(log.read("r"));
+    await tick();
+    await log.append("r", { event: "error", data: 2 });
+    await log.complete("r");
+    expect((await second).map((e) => e.id)).toEqual(["2"]);
+    expect((await first.next()).value).toMatchObject({ id: "2", event: "error" });
+    expect((await first.next()).done).toBe(true);
+  });
+
+  it("joining a finished non-resumable run whose events were all consumed yields nothing", async () => {
+    const log = makeLog();
+    await log.open("r", { resumable: false });
+    await log.append("r", { event: "a", data: 1 });
+    await log.complete("r");
+    expect(await collect(log.read("r", { lastEventId: "-1" }))).toHaveLength(1);
+    expect(await collect(log.read("r"))).toEqual([]);
   });
 
   it("joining a finished run without Last-Event-ID yields nothing", async () => {
