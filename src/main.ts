@@ -7,13 +7,18 @@ import { serve } from "@hono/node-server";
 import type { MiddlewareHandler } from "hono";
 import type { Settings } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
+import { newId } from "./core/ids.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
+import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
+import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
+import { registerMetricsRoute } from "./http/routes/metrics.ts";
 import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
+import { createObservability } from "./metrics/setup.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
@@ -27,6 +32,8 @@ export interface RunningServer {
   port: number;
   logger: Logger;
   storage: StorageHandle;
+  /** Makes `/ready` fail (first step of a graceful stop). */
+  markDraining(): void;
   /** Stops accepting work, drains, closes connections and the database. */
   close(): Promise<void>;
 }
@@ -51,6 +58,21 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const middleware: MiddlewareHandler[] = [];
   const onClose: (() => Promise<void>)[] = [];
   const http = settings.file.http;
+
+  // ---- observability ----
+  const obs = await createObservability({
+    storage,
+    logger: log,
+    clock,
+    settings,
+    version: "0.1.0",
+  });
+  const outer = observabilityMiddleware({
+    logger: log,
+    metrics: obs.metrics,
+    newId,
+    tracing: obs.tracing,
+  });
 
   // ---- services: checkpointer ----
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
@@ -81,6 +103,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       ),
     );
   }
+  // ---- routes: observability ----
+  groups.push((api) => registerHealthRoutes(api, obs.readiness));
+  if (settings.file.auth?.metrics !== "off")
+    groups.push((api) => registerMetricsRoute(api, obs.registry));
   // ---- routes: assistants ----
   // ---- routes: threads ----
   if (!http?.disable_threads) {
@@ -98,6 +124,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     cors: http?.cors,
     bodyLimit: settings.bodyLimit,
     middleware,
+    outer,
+    errorObservers: obs.errorHook ? [errorHookObserver(obs.errorHook)] : [],
     early,
     userApp,
     groups,
@@ -124,15 +152,18 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     port,
     logger: log,
     storage,
+    markDraining: () => obs.readiness.markDraining(),
     async close() {
       if (closed) return;
       closed = true;
+      obs.readiness.markDraining();
       for (const fn of onClose)
         await fn().catch((err) => log.error({ err }, "error while closing"));
       await new Promise<void>((resolve) => {
         (server as any).closeAllConnections?.();
         server.close(() => resolve());
       });
+      await obs.close().catch((err) => log.error({ err }, "error while flushing traces"));
       await storage.close();
     },
   };

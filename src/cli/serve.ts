@@ -10,9 +10,13 @@ export async function runServe(settings: Settings): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 30_000);
+    // Fail readiness first so load balancers stop routing here before the drain starts.
+    server.markDraining();
+    const delayMs = settings.drainDelaySeconds * 1000;
+    const force = setTimeout(() => process.exit(1), 30_000 + delayMs);
     force.unref();
     try {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       await server.close();
       process.exit(0);
     } catch (error) {

@@ -44,6 +44,21 @@ export interface Settings {
   bodyLimit: number;
   systemAssistantDefaults: SystemAssistantDefaults;
   apiUrl: string;
+  telemetry: TelemetrySettings;
+  /** Seconds `/ready` fails before the drain starts on SIGTERM. */
+  drainDelaySeconds: number;
+}
+
+/** Tracing and Langfuse settings. */
+export interface TelemetrySettings {
+  serviceName: string;
+  /** Full OTLP/HTTP traces URL; null disables OpenTelemetry export. */
+  otlpTracesUrl: string | null;
+  /** From `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`). */
+  otlpHeaders: Record<string, string>;
+  langfuse: { publicKey: string; secretKey: string; baseUrl?: string } | null;
+  /** Absolute `file[:export]` of the error hook, or null. */
+  errorHook: string | null;
 }
 
 /** Flags given on the command line; undefined means "not given". */
@@ -158,6 +173,44 @@ const intFrom = (name: string, value: string | undefined): number | undefined =>
   return n;
 };
 
+/** OTLP traces URL: the per-signal env var as is, else the base URL (env, then config) + `/v1/traces`. */
+function telemetrySettings(
+  file: ConfigFile,
+  env: NodeJS.ProcessEnv,
+  projectDir: string,
+): TelemetrySettings {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT || file.telemetry?.otlp_endpoint;
+  const otlpTracesUrl =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+    (base ? `${base.replace(/\/+$/, "")}/v1/traces` : null);
+  const otlpHeaders = Object.fromEntries(
+    (env.OTEL_EXPORTER_OTLP_HEADERS ?? "")
+      .split(",")
+      .map((pair) => pair.split("=").map((part) => decodeURIComponent(part.trim())))
+      .filter((kv): kv is [string, string] => kv.length === 2 && !!kv[0]),
+  );
+  const publicKey = env.LANGFUSE_PUBLIC_KEY;
+  const secretKey = env.LANGFUSE_SECRET_KEY;
+  const baseUrl = env.LANGFUSE_BASEURL || env.LANGFUSE_BASE_URL || env.LANGFUSE_HOST || undefined;
+  return {
+    serviceName: env.OTEL_SERVICE_NAME || file.telemetry?.service_name || "open-langgraph",
+    otlpTracesUrl,
+    otlpHeaders,
+    langfuse: publicKey && secretKey ? { publicKey, secretKey, baseUrl } : null,
+    errorHook: file.telemetry?.error_hook
+      ? path.resolve(projectDir, file.telemetry.error_hook)
+      : null,
+  };
+}
+
+const numberFrom = (name: string, value: string | undefined): number | undefined => {
+  if (value == null || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(`${name}: expected a non-negative number, got "${value}"`);
+  return n;
+};
+
 /** Resolves the settings for `mode` from flags, the environment and the config file. */
 export function loadSettings(
   mode: "dev" | "serve",
@@ -210,5 +263,10 @@ export function loadSettings(
     bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,
     systemAssistantDefaults: parseLanggraphConfig(env.LANGGRAPH_CONFIG),
     apiUrl: env.LANGGRAPH_API_URL ?? `http://${apiHost}:${port}`,
+    telemetry: telemetrySettings(file, env, projectDir),
+    drainDelaySeconds:
+      numberFrom("OLG_DRAIN_DELAY_SECONDS", env.OLG_DRAIN_DELAY_SECONDS) ??
+      file.server?.drain_delay_seconds ??
+      0,
   };
 }

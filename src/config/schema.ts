@@ -92,12 +92,23 @@ export const configFileSchema = z.looseObject({
         .optional(),
     })
     .optional(),
+  telemetry: z
+    .object({
+      /** OTLP/HTTP base URL (`/v1/traces` is appended); tracing is off without it. */
+      otlp_endpoint: z.string().url().optional(),
+      service_name: z.string().min(1).optional(),
+      /** `"./file.ts:export"` called with every unexpected server error (e.g. Sentry). */
+      error_hook: z.string().min(1).optional(),
+    })
+    .optional(),
   server: z
     .object({
       port: z.number().int().positive().optional(),
       host: z.string().optional(),
       workers: z.number().int().positive().optional(),
       log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).optional(),
+      /** Seconds between failing `/ready` on SIGTERM and starting the drain. */
+      drain_delay_seconds: z.number().min(0).optional(),
     })
     .optional(),
 });

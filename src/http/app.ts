@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
-import { errorHandler } from "./errors.ts";
+import { type ErrorLog, errorHandler } from "./errors.ts";
 import { registerOpenApiRoutes } from "./openapi.ts";
 
 /** Route groups a feature contributes; registered in this order. */
@@ -21,6 +21,10 @@ export interface AppOptions {
   bodyLimit: number;
   /** Middleware applied before every built-in route (auth, metrics…). */
   middleware?: MiddlewareHandler[];
+  /** Middleware that must see every request, CORS preflights and 413s included (request id, logs, metrics, traces). */
+  outer?: MiddlewareHandler[];
+  /** Observers of unexpected errors (e.g. Sentry), called after the error is logged. */
+  errorObservers?: ErrorLog[];
   /** Routes that must be mounted before the user's app (e.g. `/internal/truncate`). */
   early?: RouteGroup[];
   /** The user's Hono app from `http.app`, mounted before built-in routes. */
@@ -36,11 +40,19 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   const app = new Hono();
   const api = new Api(app);
   app.onError(
-    errorHandler((error, c) =>
-      options.logger.error({ err: error, path: c.req.path }, "unhandled error"),
-    ),
+    errorHandler((error, c) => {
+      options.logger.error({ err: error, path: c.req.path }, "unhandled error");
+      for (const observe of options.errorObservers ?? []) {
+        try {
+          observe(error, c);
+        } catch (hookError) {
+          options.logger.warn({ err: hookError }, "error observer failed");
+        }
+      }
+    }),
   );
   app.notFound((c) => c.text("404 Not Found", 404));
+  for (const mw of options.outer ?? []) app.use(mw);
   app.use(corsMiddleware(options.cors));
   app.use(
     bodyLimit({

@@ -1,0 +1,18 @@
+/** Request ids: the incoming `x-request-id` when sane, else a new one; echoed on the response. */
+import type { MiddlewareHandler } from "hono";
+
+/** The header carrying the request id both ways. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+const SANE = /^[\w.:@/+=-]{1,128}$/;
+
+/** Sets `c.var.requestId` and the response header. */
+export function requestIdMiddleware(newId: () => string): MiddlewareHandler {
+  return async function requestId(c, next) {
+    const incoming = c.req.header(REQUEST_ID_HEADER);
+    const id = incoming && SANE.test(incoming) ? incoming : newId();
+    c.set("requestId", id);
+    await next();
+    c.res.headers.set(REQUEST_ID_HEADER, id);
+  };
+}

@@ -1,0 +1,165 @@
+/** Thread state routes: state (latest / at a checkpoint), state updates, history. */
+import type { Context } from "hono";
+import { z } from "zod";
+import type { ThreadStateService } from "../../threads/state-service.ts";
+import type { MetadataScope } from "../../threads/types.ts";
+import { type Api, queryBool } from "../api.ts";
+import { jsonExtra, stateToWire } from "../mappers/threads.ts";
+import { parseParams } from "./threads.ts";
+
+/** What the state routes are built from. */
+export interface ThreadStateRoutesOptions {
+  state: ThreadStateService;
+  scope?: (c: Context) => MetadataScope;
+}
+
+const record = z.record(z.string(), z.unknown());
+
+const checkpointSchema = z.object({
+  checkpoint_id: z.guid().nullish(),
+  checkpoint_ns: z.string().nullish(),
+  checkpoint_map: record.nullish(),
+});
+
+const updateBody = z.object({
+  values: z.union([record, z.array(record)]).nullish(),
+  as_node: z.string().nullish(),
+  checkpoint_id: z.string().nullish(),
+  checkpoint: checkpointSchema.nullish(),
+});
+
+const historyBody = z.object({
+  limit: z.number().int().gte(1).nullish(),
+  before: z.union([z.string(), checkpointSchema]).nullish(),
+  metadata: record.nullish(),
+  checkpoint: checkpointSchema.nullish(),
+});
+
+const threadParams = z.object({ thread_id: z.guid() });
+const checkpointParams = z.object({ thread_id: z.guid(), checkpoint_id: z.guid() });
+const subgraphsQuery = z.object({ subgraphs: queryBool.optional() });
+const tags = ["Thread State"];
+const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
+
+/** Registers the state routes. */
+export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOptions): void {
+  const { state } = options;
+  const scopeOf = (c: Context) => options.scope?.(c);
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id/state",
+      summary: "Get thread state",
+      tags,
+      query: subgraphsQuery,
+    },
+    async (c, { params, query }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const snapshot = await state.get(
+        p.data.thread_id,
+        { subgraphs: query.subgraphs },
+        scopeOf(c),
+      );
+      return jsonExtra(c, stateToWire(snapshot));
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/threads/:thread_id/state",
+      summary: "Update thread state",
+      tags,
+      body: updateBody,
+    },
+    async (c, { params, body }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const update = {
+        values: body.values,
+        asNode: undef(body.as_node),
+        checkpointId: undef(body.checkpoint_id),
+        checkpoint: body.checkpoint,
+      };
+      return jsonExtra(c, await state.update(p.data.thread_id, update, scopeOf(c)));
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/threads/:thread_id/state/checkpoint",
+      summary: "Get thread state at a checkpoint",
+      tags,
+      body: z.object({ checkpoint: checkpointSchema.nullish(), subgraphs: queryBool.nullish() }),
+    },
+    async (c, { params, body }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const query = { checkpoint: body.checkpoint, subgraphs: !!body.subgraphs };
+      const snapshot = await state.get(p.data.thread_id, query, scopeOf(c));
+      return jsonExtra(c, stateToWire(snapshot));
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id/state/:checkpoint_id",
+      summary: "Get thread state at a checkpoint id",
+      tags,
+      query: subgraphsQuery,
+    },
+    async (c, { params, query }) => {
+      const p = parseParams(c, checkpointParams, params);
+      if (!p.ok) return p.response;
+      const { thread_id, checkpoint_id } = p.data;
+      const q = { checkpoint: { checkpoint_id }, subgraphs: query.subgraphs };
+      return jsonExtra(c, stateToWire(await state.get(thread_id, q, scopeOf(c))));
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id/history",
+      summary: "Get thread history",
+      tags,
+      query: z.object({
+        limit: z.coerce.number().int().gte(1).default(10),
+        before: z.string().optional(),
+      }),
+    },
+    async (c, { params, query }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const q = { limit: query.limit, before: query.before };
+      const states = await state.history(p.data.thread_id, q, scopeOf(c));
+      return jsonExtra(c, states.map(stateToWire));
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/threads/:thread_id/history",
+      summary: "Search thread history",
+      tags,
+      body: historyBody,
+    },
+    async (c, { params, body }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const q = {
+        limit: body.limit ?? 10,
+        before: undef(body.before),
+        metadata: undef(body.metadata),
+        checkpoint: undef(body.checkpoint),
+      };
+      const states = await state.history(p.data.thread_id, q, scopeOf(c));
+      return jsonExtra(c, states.map(stateToWire));
+    },
+  );
+}

@@ -1,0 +1,249 @@
+/** Thread routes: create, read, patch, delete, search, count, copy, prune. */
+import type { Context } from "hono";
+import { z } from "zod";
+import type { ThreadsService } from "../../threads/service.ts";
+import {
+  type MetadataScope,
+  THREAD_SORT_FIELDS,
+  THREAD_STATUSES,
+  type ThreadTtlInput,
+} from "../../threads/types.ts";
+import type { Api } from "../api.ts";
+import { validationBody } from "../errors.ts";
+import { jsonExtra, selectFields, threadToWire } from "../mappers/threads.ts";
+
+/** What the thread routes are built from. */
+export interface ThreadRoutesOptions {
+  threads: ThreadsService;
+  /** The caller's metadata scope (auth); unrestricted when absent. */
+  scope?: (c: Context) => MetadataScope;
+}
+
+const record = z.record(z.string(), z.unknown());
+
+/** The wire form of a command in supersteps and runs. */
+export const commandSchema = z.object({
+  goto: z
+    .union([
+      z.string(),
+      z.object({ node: z.string(), input: z.unknown().optional() }),
+      z.array(z.union([z.string(), z.object({ node: z.string(), input: z.unknown().optional() })])),
+    ])
+    .optional(),
+  update: z.union([record, z.array(z.tuple([z.string(), z.unknown()]))]).optional(),
+  resume: z.unknown().optional(),
+});
+
+/** `{ttl: minutes, strategy}` (Python contract); a bare number means minutes with `delete`. */
+const ttlSchema = z
+  .union([
+    z.number().positive(),
+    z.object({
+      ttl: z.number().positive(),
+      strategy: z.enum(["delete", "keep_latest"]).nullish(),
+    }),
+  ])
+  .transform(
+    (v): ThreadTtlInput =>
+      typeof v === "number"
+        ? { minutes: v, strategy: "delete" }
+        : { minutes: v.ttl, strategy: v.strategy ?? "delete" },
+  );
+
+const createBody = z.object({
+  thread_id: z.guid().nullish(),
+  metadata: record.nullish(),
+  if_exists: z.enum(["raise", "do_nothing"]).nullish(),
+  supersteps: z
+    .array(
+      z.object({
+        updates: z
+          .array(
+            z.object({
+              values: z.unknown().nullish(),
+              command: commandSchema.nullish(),
+              as_node: z.string(),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .nullish(),
+  ttl: ttlSchema.nullish(),
+});
+
+const filterFields = {
+  metadata: record.nullish(),
+  values: record.nullish(),
+  status: z.enum(THREAD_STATUSES).nullish(),
+};
+
+const searchBody = z.object({
+  ...filterFields,
+  ids: z.array(z.guid()).nullish(),
+  limit: z.number().int().gte(1).lte(1000).nullish(),
+  offset: z.number().int().gte(0).nullish(),
+  sort_by: z.enum(THREAD_SORT_FIELDS).nullish(),
+  sort_order: z.enum(["asc", "desc"]).nullish(),
+  select: z.array(z.string()).nullish(),
+});
+
+const patchBody = z.object({ metadata: record.nullish(), ttl: ttlSchema.nullish() });
+
+const pruneBody = z.object({
+  thread_ids: z.array(z.guid()),
+  strategy: z.enum(["delete", "keep_latest"]).default("delete"),
+});
+
+const threadParams = z.object({ thread_id: z.guid() });
+
+/** Validates path parameters like the official server (400 with the zod body). */
+export function parseParams<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  params: Record<string, string>,
+): { ok: true; data: z.output<T> } | { ok: false; response: Response } {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, response: c.json(validationBody(parsed.error), 400) };
+}
+
+const tags = ["Threads"];
+const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
+
+/** Registers the thread routes. */
+export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): void {
+  const { threads } = options;
+  const scopeOf = (c: Context) => options.scope?.(c);
+
+  api.route(
+    { method: "post", path: "/threads", summary: "Create thread", tags, body: createBody },
+    async (c, { body }) => {
+      const thread = await threads.create(
+        {
+          threadId: undef(body.thread_id),
+          metadata: undef(body.metadata),
+          ifExists: undef(body.if_exists),
+          ttl: undef(body.ttl),
+          supersteps: body.supersteps?.map((s) => ({
+            updates: s.updates.map((u) => ({
+              values: u.values,
+              command: u.command,
+              asNode: u.as_node,
+            })),
+          })),
+        },
+        scopeOf(c),
+      );
+      return jsonExtra(c, threadToWire(thread));
+    },
+  );
+
+  api.route(
+    { method: "post", path: "/threads/search", summary: "Search threads", tags, body: searchBody },
+    async (c, { body }) => {
+      const limit = body.limit ?? 10;
+      const offset = body.offset ?? 0;
+      const page = await threads.search(
+        {
+          ids: undef(body.ids),
+          metadata: undef(body.metadata),
+          values: undef(body.values),
+          status: undef(body.status),
+          limit,
+          offset,
+          sortBy: body.sort_by ?? "created_at",
+          sortOrder: body.sort_order ?? "desc",
+        },
+        scopeOf(c),
+      );
+      c.header("X-Pagination-Total", String(page.total));
+      const next = offset + page.threads.length;
+      if (next < page.total) c.header("X-Pagination-Next", String(next));
+      return jsonExtra(
+        c,
+        page.threads.map((t) => selectFields(threadToWire(t), body.select)),
+      );
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/threads/count",
+      summary: "Count threads",
+      tags,
+      body: z.object(filterFields),
+    },
+    async (c, { body }) => {
+      const filter = {
+        metadata: undef(body.metadata),
+        values: undef(body.values),
+        status: undef(body.status),
+      };
+      return c.json(await threads.count(filter, scopeOf(c)));
+    },
+  );
+
+  api.route(
+    { method: "post", path: "/threads/prune", summary: "Prune threads", tags, body: pruneBody },
+    async (c, { body }) => {
+      const pruned = await threads.prune(body.thread_ids, body.strategy, scopeOf(c));
+      return c.json({ pruned_count: pruned });
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id",
+      summary: "Get thread",
+      tags,
+      query: z.object({ include: z.union([z.string(), z.array(z.string())]).optional() }),
+    },
+    async (c, { params, query }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const include = [query.include ?? []].flat().flatMap((v) => v.split(","));
+      const thread = await threads.get(p.data.thread_id, scopeOf(c));
+      return jsonExtra(c, threadToWire(thread, { ttl: include.includes("ttl") }));
+    },
+  );
+
+  api.route(
+    {
+      method: "patch",
+      path: "/threads/:thread_id",
+      summary: "Patch thread",
+      tags,
+      body: patchBody,
+    },
+    async (c, { params, body }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      const patch = { metadata: undef(body.metadata), ttl: undef(body.ttl) };
+      const thread = await threads.patch(p.data.thread_id, patch, scopeOf(c));
+      if (c.req.header("Prefer")?.includes("return=minimal")) return c.body(null, 204);
+      return jsonExtra(c, threadToWire(thread));
+    },
+  );
+
+  api.route(
+    { method: "delete", path: "/threads/:thread_id", summary: "Delete thread", tags },
+    async (c, { params }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      await threads.delete(p.data.thread_id, scopeOf(c));
+      return c.body(null, 204);
+    },
+  );
+
+  api.route(
+    { method: "post", path: "/threads/:thread_id/copy", summary: "Copy thread", tags },
+    async (c, { params }) => {
+      const p = parseParams(c, threadParams, params);
+      if (!p.ok) return p.response;
+      return jsonExtra(c, threadToWire(await threads.copy(p.data.thread_id, scopeOf(c))));
+    },
+  );
+}

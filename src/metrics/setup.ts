@@ -1,0 +1,90 @@
+/**
+ * Builds the operations side of the server once: the Prometheus registry and metric handles,
+ * tracing (OTLP, Langfuse), the run and stream observers, readiness checks and the error hook.
+ */
+import { Registry } from "prom-client";
+import type { TelemetrySettings } from "../config/load.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { StorageHandle } from "../storage/database.ts";
+import { pendingMigrations } from "../storage/migrate.ts";
+import { type LoadedErrorHook, loadErrorHook } from "../tracing/error-hook.ts";
+import { runTracing } from "../tracing/run-trace.ts";
+import { createTracing, type Tracing } from "../tracing/setup.ts";
+import { registerDbGauges } from "./db-gauges.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import type { RunObserver, StreamObserver } from "./observer.ts";
+import { Readiness, type ReadinessCheck } from "./readiness.ts";
+import { redisPing } from "./redis-ping.ts";
+import { createRunObserver } from "./run-observer.ts";
+import { storageSnapshotSource } from "./storage-source.ts";
+import { createStreamObserver } from "./stream-observer.ts";
+
+/** Inputs of `createObservability`. */
+export interface ObservabilityDeps {
+  storage: StorageHandle;
+  logger: Logger;
+  clock: Clock;
+  settings: { telemetry: TelemetrySettings; redisUrl: string | null };
+  version: string;
+}
+
+/** Everything operations-related the composition root wires in. */
+export interface Observability {
+  registry: Registry;
+  metrics: Metrics;
+  tracing: Tracing;
+  runObserver: RunObserver;
+  streamObserver: StreamObserver;
+  readiness: Readiness;
+  errorHook: LoadedErrorHook | null;
+  /** Flushes and stops exporters. */
+  close(): Promise<void>;
+}
+
+/** Builds observability for a server. */
+export async function createObservability(deps: ObservabilityDeps): Promise<Observability> {
+  const { storage, logger, settings } = deps;
+  const registry = new Registry();
+  const metrics = createMetrics(registry, {
+    backend: storage.kind,
+    poolStats: () => storage.poolStats(),
+    defaultMetrics: true,
+  });
+  registerDbGauges(registry, storageSnapshotSource(storage.db));
+  const t = settings.telemetry;
+  const tracing = createTracing({
+    serviceName: t.serviceName,
+    version: deps.version,
+    otlpTracesUrl: t.otlpTracesUrl,
+    otlpHeaders: t.otlpHeaders,
+    langfuse: t.langfuse,
+    global: true,
+  });
+  if (t.otlpTracesUrl) logger.info({ url: t.otlpTracesUrl }, "OpenTelemetry tracing on");
+  if (t.langfuse) logger.info({ baseUrl: t.langfuse.baseUrl }, "Langfuse tracing on");
+  const checks: ReadinessCheck[] = [
+    { name: "database", check: () => storage.ping() },
+    {
+      name: "migrations",
+      check: async () => (await pendingMigrations(storage.db)).length === 0,
+    },
+  ];
+  const redisUrl = settings.redisUrl;
+  if (redisUrl) checks.push({ name: "redis", check: () => redisPing(redisUrl) });
+  return {
+    registry,
+    metrics,
+    tracing,
+    runObserver: createRunObserver({
+      metrics,
+      logger,
+      clock: deps.clock,
+      tracing: runTracing(tracing),
+    }),
+    streamObserver: createStreamObserver(metrics),
+    readiness: new Readiness(checks),
+    errorHook: t.errorHook ? await loadErrorHook(t.errorHook) : null,
+    close: () => tracing.shutdown(),
+  };
+}
