@@ -6,11 +6,16 @@
 import { serve } from "@hono/node-server";
 import type { MiddlewareHandler } from "hono";
 import type { Settings } from "./config/load.ts";
+import { AssistantsService } from "./assistants/service.ts";
+import { SqlAssistantsRepository } from "./assistants/sql-repository.ts";
 import { systemClock } from "./core/clock.ts";
 import { newId } from "./core/ids.ts";
+import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
+import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
+import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
@@ -78,6 +83,23 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
   // ---- services: store ----
   // ---- services: assistants ----
+  const assistants = new AssistantsService({
+    repository: new SqlAssistantsRepository(storage.db),
+    graphs: new GraphIntrospection(
+      graphs,
+      new GraphSchemas(officialStaticParser(30_000), (graphId, err) =>
+        log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
+      ),
+    ),
+    clock,
+  });
+  await assistants.registerSystemAssistants(
+    settings.graphs.map((g) => ({
+      graphId: g.graphId,
+      description: g.description,
+      defaults: settings.systemAssistantDefaults[g.graphId],
+    })),
+  );
   // ---- services: threads ----
   const threadsFeature = createThreadsFeature({
     db: storage.db,
@@ -108,6 +130,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   if (settings.file.auth?.metrics !== "off")
     groups.push((api) => registerMetricsRoute(api, obs.registry));
   // ---- routes: assistants ----
+  if (!http?.disable_assistants) groups.push((api) => registerAssistantRoutes(api, { assistants }));
   // ---- routes: threads ----
   if (!http?.disable_threads) {
     groups.push((api) => registerThreadRoutes(api, { threads: threadsFeature.threads }));

@@ -1,0 +1,297 @@
+/**
+ * The SQL adapter of the assistants port (PGlite and PostgreSQL run the same queries). Metadata
+ * filters and auth scopes are applied inside the queries with `jsonbMatches`, never in memory.
+ */
+import { type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Database, Db } from "../storage/database.ts";
+import { jsonbMatches } from "../storage/sql/filters.ts";
+import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
+import { canonical, isUuidShaped, json, toAssistant } from "./sql-rows.ts";
+import type {
+  Assistant,
+  AssistantFilter,
+  AssistantPage,
+  AssistantPatch,
+  AssistantSearch,
+  AssistantVersion,
+  MetadataScope,
+  NewAssistant,
+  VersionQuery,
+} from "./types.ts";
+
+type Eb = ExpressionBuilder<Database, "assistants">;
+
+function filterWhere(eb: Eb, filter: AssistantFilter, scope: MetadataScope) {
+  const parts = [jsonbMatches(eb, "assistants.metadata", scope)];
+  if (filter.graphId != null) parts.push(eb("assistants.graph_id", "=", filter.graphId));
+  if (filter.name != null) {
+    parts.push(sql<SqlBool>`position(lower(${filter.name}) in lower(assistants.name)) > 0`);
+  }
+  if (filter.metadata != null) parts.push(jsonbMatches(eb, "assistants.metadata", filter.metadata));
+  return eb.and(parts);
+}
+
+/** Assistants on the shared SQL schema. */
+export class SqlAssistantsRepository implements AssistantsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(a: NewAssistant, now: Date, scope?: MetadataScope): Promise<InsertResult | null> {
+    if (!isUuidShaped(a.assistantId)) return null;
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto("assistants")
+        .values({ ...this.#columns(a), version: 1, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column("assistant_id").doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) {
+        await trx
+          .insertInto("assistant_versions")
+          .values({ ...this.#columns(a), version: 1, created_at: now })
+          .execute();
+        return { assistant: toAssistant(inserted), created: true };
+      }
+      const existing = await trx
+        .selectFrom("assistants")
+        .selectAll()
+        .where("assistant_id", "=", a.assistantId)
+        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .executeTakeFirst();
+      return existing ? { assistant: toAssistant(existing), created: false } : null;
+    });
+  }
+
+  async get(assistantId: string, scope?: MetadataScope): Promise<Assistant | null> {
+    if (!isUuidShaped(assistantId)) return null;
+    const row = await this.db
+      .selectFrom("assistants")
+      .selectAll()
+      .where("assistant_id", "=", assistantId)
+      .where((eb) => jsonbMatches(eb, "metadata", scope))
+      .executeTakeFirst();
+    return row ? toAssistant(row) : null;
+  }
+
+  async update(
+    assistantId: string,
+    patch: AssistantPatch,
+    now: Date,
+    scope?: MetadataScope,
+  ): Promise<Assistant | null> {
+    if (!isUuidShaped(assistantId)) return null;
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("assistants")
+        .selectAll()
+        .where("assistant_id", "=", assistantId)
+        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) return null;
+      const { max } = await trx
+        .selectFrom("assistant_versions")
+        .select((eb) => eb.fn.max("version").as("max"))
+        .where("assistant_id", "=", assistantId)
+        .executeTakeFirstOrThrow();
+      const cur = toAssistant(current);
+      const next: NewAssistant = {
+        assistantId,
+        graphId: patch.graphId ?? cur.graphId,
+        name: patch.name ?? cur.name,
+        description: patch.description ?? cur.description,
+        config: patch.config ?? cur.config,
+        context: patch.context ?? cur.context,
+        metadata: patch.metadata ? { ...cur.metadata, ...patch.metadata } : cur.metadata,
+      };
+      const version = Math.max(Number(max ?? 0), cur.version) + 1;
+      return this.#writeVersion(trx, next, version, now);
+    });
+  }
+
+  async delete(
+    assistantId: string,
+    options: { deleteThreads: boolean },
+    scope?: MetadataScope,
+  ): Promise<boolean> {
+    if (!isUuidShaped(assistantId)) return false;
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx
+        .deleteFrom("assistants")
+        .where("assistant_id", "=", assistantId)
+        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .returning("assistant_id")
+        .executeTakeFirst();
+      if (!deleted) return false;
+      // As upstream: the assistant's runs go with it (versions cascade by foreign key).
+      await trx.deleteFrom("runs").where("assistant_id", "=", assistantId).execute();
+      if (options.deleteThreads) {
+        const threadIds = (
+          await trx
+            .selectFrom("threads")
+            .select("thread_id")
+            .where(sql<SqlBool>`metadata ->> 'assistant_id' = ${assistantId}`)
+            .execute()
+        ).map((r) => r.thread_id);
+        if (threadIds.length > 0) {
+          await trx.deleteFrom("checkpoint_writes").where("thread_id", "in", threadIds).execute();
+          await trx.deleteFrom("checkpoints").where("thread_id", "in", threadIds).execute();
+          await trx.deleteFrom("threads").where("thread_id", "in", threadIds).execute();
+        }
+      }
+      return true;
+    });
+  }
+
+  async search(query: AssistantSearch, scope?: MetadataScope): Promise<AssistantPage> {
+    const sortBy = query.sortBy ?? "created_at";
+    const order = query.sortOrder ?? "desc";
+    const rows = await this.db
+      .selectFrom("assistants")
+      .selectAll()
+      .where((eb) => filterWhere(eb, query, scope))
+      .orderBy(`assistants.${sortBy}`, order)
+      .orderBy("assistants.assistant_id", order)
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
+    const total = await this.count(query, scope);
+    return { items: rows.map(toAssistant), total };
+  }
+
+  async count(filter: AssistantFilter, scope?: MetadataScope): Promise<number> {
+    const { n } = await this.db
+      .selectFrom("assistants")
+      .select((eb) => eb.fn.countAll<string | number>().as("n"))
+      .where((eb) => filterWhere(eb, filter, scope))
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async versions(
+    assistantId: string,
+    query: VersionQuery,
+    scope?: MetadataScope,
+  ): Promise<AssistantVersion[]> {
+    if (!isUuidShaped(assistantId)) return [];
+    const rows = await this.db
+      .selectFrom("assistant_versions")
+      .selectAll()
+      .where("assistant_id", "=", assistantId)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("assistants")
+            .select("assistants.assistant_id")
+            .where("assistants.assistant_id", "=", assistantId)
+            .where((inner) => jsonbMatches(inner, "assistants.metadata", scope)),
+        ),
+      )
+      .where((eb) => jsonbMatches(eb, "assistant_versions.metadata", query.metadata))
+      .orderBy("version", "desc")
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
+    return rows.map((row) => {
+      const { updatedAt: _, ...rest } = toAssistant({ ...row, updated_at: row.created_at });
+      return rest;
+    });
+  }
+
+  async setLatest(
+    assistantId: string,
+    version: number,
+    now: Date,
+    scope?: MetadataScope,
+  ): Promise<SetLatestResult> {
+    if (!isUuidShaped(assistantId)) return "assistant_missing";
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("assistants")
+        .select("assistant_id")
+        .where("assistant_id", "=", assistantId)
+        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) return "assistant_missing";
+      const v = await trx
+        .selectFrom("assistant_versions")
+        .selectAll()
+        .where("assistant_id", "=", assistantId)
+        .where("version", "=", version)
+        .executeTakeFirst();
+      if (!v) return "version_missing";
+      // Unlike upstream (config, metadata and name only), the whole version becomes current.
+      const row = await trx
+        .updateTable("assistants")
+        .set({
+          graph_id: v.graph_id,
+          name: v.name,
+          description: v.description,
+          config: json(v.config ?? {}) as string,
+          context: json(v.context),
+          metadata: json(v.metadata ?? {}) as string,
+          version: v.version,
+          updated_at: now,
+        })
+        .where("assistant_id", "=", assistantId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAssistant(row);
+    });
+  }
+
+  async syncSystem(desired: NewAssistant, now: Date): Promise<Assistant> {
+    const created = await this.insert(desired, now);
+    if (!created) throw new Error(`Invalid system assistant id ${desired.assistantId}`);
+    if (created.created) return created.assistant;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom("assistants")
+        .selectAll()
+        .where("assistant_id", "=", desired.assistantId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const cur = toAssistant(row);
+      const same =
+        cur.graphId === desired.graphId &&
+        cur.name === desired.name &&
+        cur.description === desired.description &&
+        canonical(cur.config) === canonical(desired.config) &&
+        canonical(cur.context) === canonical(desired.context);
+      if (same) return cur;
+      const { max } = await trx
+        .selectFrom("assistant_versions")
+        .select((eb) => eb.fn.max("version").as("max"))
+        .where("assistant_id", "=", desired.assistantId)
+        .executeTakeFirstOrThrow();
+      const version = Math.max(Number(max ?? 0), cur.version) + 1;
+      return this.#writeVersion(trx, { ...desired, metadata: cur.metadata }, version, now);
+    });
+  }
+
+  async #writeVersion(trx: Db, next: NewAssistant, version: number, now: Date) {
+    const row = await trx
+      .updateTable("assistants")
+      .set({ ...this.#columns(next), version, updated_at: now })
+      .where("assistant_id", "=", next.assistantId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("assistant_versions")
+      .values({ ...this.#columns(next), version, created_at: now })
+      .execute();
+    return toAssistant(row);
+  }
+
+  #columns(a: NewAssistant) {
+    return {
+      assistant_id: a.assistantId,
+      graph_id: a.graphId,
+      name: a.name,
+      description: a.description,
+      config: json(a.config ?? {}) as string,
+      context: json(a.context),
+      metadata: json(a.metadata ?? {}) as string,
+    };
+  }
+}
