@@ -19,6 +19,7 @@ import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
+import { registerStoreRoutes } from "./http/routes/store.ts";
 import { registerMetricsRoute } from "./http/routes/metrics.ts";
 import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
@@ -29,6 +30,7 @@ import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
 import { openStorage } from "./storage/open.ts";
 import { truncateTables } from "./storage/truncate.ts";
+import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
 import { createThreadsFeature } from "./threads/setup.ts";
 
 /** A started server. */
@@ -82,6 +84,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- services: checkpointer ----
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
   // ---- services: store ----
+  const store = await createStore(storage.db, settings.file.store, settings.cwd, (msg, details) =>
+    log.info(details, msg),
+  );
+  const stopStoreSweeper = startStoreSweeper(store, ttlConfig(settings.file.store), (err) =>
+    log.error({ err }, "store TTL sweep failed"),
+  );
+  onClose.push(stopStoreSweeper);
   // ---- services: assistants ----
   const assistants = new AssistantsService({
     repository: new SqlAssistantsRepository(storage.db),
@@ -138,6 +147,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   }
   // ---- routes: runs ----
   // ---- routes: store ----
+  if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store));
 
   // ---- user app (http.app) ----
   const userApp = undefined;
