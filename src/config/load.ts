@@ -44,6 +44,10 @@ export interface Settings {
   bodyLimit: number;
   systemAssistantDefaults: SystemAssistantDefaults;
   apiUrl: string;
+  /** Run lease in seconds (`server.run_lease_seconds`, `OLG_RUN_LEASE_SECONDS`; default 30). */
+  runLeaseSeconds: number;
+  /** Drain deadline for in-flight runs on shutdown (`server.run_drain_seconds`; default 20). */
+  runDrainSeconds: number;
   telemetry: TelemetrySettings;
   /** Seconds `/ready` fails before the drain starts on SIGTERM. */
   drainDelaySeconds: number;
@@ -263,6 +267,14 @@ export function loadSettings(
     bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,
     systemAssistantDefaults: parseLanggraphConfig(env.LANGGRAPH_CONFIG),
     apiUrl: env.LANGGRAPH_API_URL ?? `http://${apiHost}:${port}`,
+    runLeaseSeconds:
+      numberFrom("OLG_RUN_LEASE_SECONDS", env.OLG_RUN_LEASE_SECONDS) ||
+      file.server?.run_lease_seconds ||
+      30,
+    runDrainSeconds:
+      numberFrom("OLG_RUN_DRAIN_SECONDS", env.OLG_RUN_DRAIN_SECONDS) ??
+      file.server?.run_drain_seconds ??
+      20,
     telemetry: telemetrySettings(file, env, projectDir),
     drainDelaySeconds:
       numberFrom("OLG_DRAIN_DELAY_SECONDS", env.OLG_DRAIN_DELAY_SECONDS) ??

@@ -107,6 +107,10 @@ export const configFileSchema = z.looseObject({
       host: z.string().optional(),
       workers: z.number().int().positive().optional(),
       log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).optional(),
+      /** Run lease (seconds): a run whose worker stops renewing it is retried after this long. */
+      run_lease_seconds: z.number().positive().optional(),
+      /** On shutdown, how long in-flight runs may finish before they are handed back. */
+      run_drain_seconds: z.number().min(0).optional(),
       /** Seconds between failing `/ready` on SIGTERM and starting the drain. */
       drain_delay_seconds: z.number().min(0).optional(),
     })

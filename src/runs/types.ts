@@ -1,17 +1,74 @@
 /** Run domain types: a run row is also the queue entry. */
 export type RunStatus = "pending" | "running" | "error" | "success" | "timeout" | "interrupted";
 export type MultitaskStrategy = "reject" | "rollback" | "interrupt" | "enqueue";
+/** How a cancelled run ends: `interrupt` keeps it (status interrupted), `rollback` erases it. */
+export type CancelAction = "interrupt" | "rollback";
+/** Whether a run may create its thread. */
+export type IfNotExists = "reject" | "create";
+/** Checkpoint persistence mode handed to the graph. */
+export type Durability = "sync" | "async" | "exit";
 
-/** A run of an assistant on a thread. `kwargs` holds the validated run options. */
+/**
+ * The stored run options. Kept in wire (snake_case) form because `kwargs` is returned verbatim
+ * to clients, exactly as the official server does.
+ */
+export interface RunKwargs {
+  input?: unknown;
+  command?: { goto?: unknown; update?: unknown; resume?: unknown };
+  config: Record<string, unknown> & {
+    tags?: string[];
+    recursion_limit?: number;
+    configurable: Record<string, unknown>;
+    metadata?: Record<string, unknown>;
+  };
+  context?: unknown;
+  stream_mode: string[];
+  interrupt_before?: "*" | string[];
+  interrupt_after?: "*" | string[];
+  webhook?: string;
+  feedback_keys?: string[];
+  temporary: boolean;
+  subgraphs: boolean;
+  resumable: boolean;
+  durability?: Durability;
+  on_completion?: "delete" | "keep";
+}
+
+/** A run of an assistant on a thread. */
 export interface Run {
   runId: string;
   threadId: string;
   assistantId: string;
   status: RunStatus;
   metadata: Record<string, unknown>;
-  kwargs: Record<string, unknown>;
+  kwargs: RunKwargs;
   multitaskStrategy: MultitaskStrategy;
   createdAt: Date;
   updatedAt: Date;
   attempt: number;
+  /** When a worker first started it (null while never claimed). */
+  startedAt: Date | null;
+}
+
+/** Thread state cached on the thread row after a run. */
+export interface ThreadSnapshot {
+  values: unknown;
+  interrupts: Record<string, unknown>;
+  /** Whether the graph stopped with pending tasks (interrupt). */
+  interrupted: boolean;
+}
+
+/** Filters of `GET /threads/:id/runs`. */
+export interface RunListQuery {
+  limit: number;
+  offset: number;
+  status?: RunStatus;
+  metadata?: Record<string, unknown>;
+}
+
+/** Which runs a bulk cancel targets. */
+export interface CancelSelector {
+  threadId?: string;
+  runIds?: string[];
+  status?: "pending" | "running" | "all";
 }

@@ -62,6 +62,8 @@ export interface RunsTable {
   attempt: Generated<number>;
   lease_owner: string | null;
   lease_expires_at: Timestamp | null;
+  cancel_action: string | null;
+  started_at: Timestamp | null;
 }
 
 export interface CheckpointsTable {

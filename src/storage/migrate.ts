@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import type { Db } from "./database.ts";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_checkpoint_blobs.ts";
+import * as m003 from "./migrations/003_runs_queue.ts";
 
 interface Migration {
   version: number;
@@ -19,6 +20,7 @@ interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: m001.name, up: m001.up },
   { version: 2, name: m002.name, up: m002.up },
+  { version: 3, name: m003.name, up: m003.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */

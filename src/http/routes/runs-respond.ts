@@ -1,0 +1,128 @@
+/**
+ * Response shapes shared by thread and stateless run routes: background (run JSON), SSE stream,
+ * and wait (`text/plain` with a `\n` keep-alive every second, then the final JSON).
+ */
+import type { Context } from "hono";
+import { serializeAsDict } from "../../core/serde.ts";
+import type { CreateContext, RunsService } from "../../runs/service.ts";
+import type { Run } from "../../runs/types.ts";
+import { runLocation, runToWire } from "../mappers/runs.ts";
+import { jsonExtra } from "../mappers/threads.ts";
+import { type SseEvent, sseResponse } from "../sse.ts";
+import { type RunCreateBody, toRunRequest } from "./runs-schemas.ts";
+
+/** How a creating route answers. */
+export type RunResponseMode = "background" | "stream" | "wait";
+
+/** Caller context from the request (headers copied into `configurable`). */
+export function createContext(c: Context): CreateContext {
+  const headers: Record<string, string> = {};
+  c.req.raw.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return { headers };
+}
+
+/** The join-stream URL of a run (where the SDK reconnects with Last-Event-ID). */
+export function joinStreamPath(run: Run, stateless: boolean): string {
+  return `${runLocation(run, stateless)}/stream`;
+}
+
+/** Maps log events to SSE events, keeping only `modes` when given. */
+export async function* sseEvents(
+  events: AsyncIterable<{ id: string; event: string; data: unknown }>,
+  modes?: string[],
+): AsyncGenerator<SseEvent> {
+  const allowed = modes?.length
+    ? new Set(modes.map((m) => (m === "messages-tuple" ? "messages" : m)))
+    : null;
+  for await (const e of events) {
+    if (allowed && e.event !== "metadata" && e.event !== "error") {
+      const base = e.event.split("|")[0]!;
+      const name = base.startsWith("messages/") ? "messages" : base;
+      if (!allowed.has(name)) continue;
+    }
+    yield { id: e.id, event: e.event, data: e.data };
+  }
+}
+
+/** Creates a run and answers in `mode`. */
+export async function createAndRespond(
+  c: Context,
+  runs: RunsService,
+  threadId: string | null,
+  body: RunCreateBody,
+  mode: RunResponseMode,
+): Promise<Response> {
+  const request = toRunRequest(body);
+  const run = await runs.create(threadId, request, createContext(c));
+  const stateless = threadId == null;
+  const contentLocation = runLocation(run, stateless);
+  const cancelOnDisconnect = request.onDisconnect === "cancel";
+  const cancel = () => void runs.cancel(run.threadId, [run.runId], "interrupt").catch(() => {});
+
+  if (mode === "background") {
+    c.header("Content-Location", contentLocation);
+    return jsonExtra(c, runToWire(run));
+  }
+  if (mode === "stream") {
+    return sseResponse(
+      c,
+      (signal) => sseEvents(runs.events(run.runId, { lastEventId: "-1", signal })),
+      {
+        includeIds: !stateless,
+        contentLocation,
+        location: joinStreamPath(run, stateless),
+        onClose: (reason) => {
+          if (reason === "disconnect" && cancelOnDisconnect) cancel();
+        },
+      },
+    );
+  }
+  const signal = c.req.raw.signal;
+  if (cancelOnDisconnect) signal?.addEventListener("abort", cancel, { once: true });
+  return waitResponse(c, runs.wait(run, signal), contentLocation);
+}
+
+/** `text/plain` body: a newline every second until `result` settles, then its JSON. */
+export function waitResponse(
+  c: Context,
+  result: Promise<unknown>,
+  contentLocation?: string,
+): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(encoder.encode("\n"));
+        } catch {
+          clearInterval(timer);
+        }
+      }, 1000);
+      result.then(
+        (value) => {
+          clearInterval(timer);
+          controller.enqueue(encoder.encode(serializeAsDict(value ?? null)));
+          controller.close();
+        },
+        (error: unknown) => {
+          clearInterval(timer);
+          const message = error instanceof Error ? error.message : String(error);
+          const name = error instanceof Error ? error.name : "Error";
+          controller.enqueue(
+            encoder.encode(JSON.stringify({ __error__: { error: name, message } })),
+          );
+          controller.close();
+        },
+      );
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  const headers: Record<string, string> = { "Content-Type": "text/plain; charset=UTF-8" };
+  if (contentLocation) headers["Content-Location"] = contentLocation;
+  return c.newResponse(body, 200, headers);
+}

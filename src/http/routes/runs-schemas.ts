@@ -1,0 +1,178 @@
+/** Wire schemas of the runs routes (the official `RunCreate` plus the options the SDK sends). */
+import { z } from "zod";
+import { invalidInput, unprocessable } from "../../core/errors.ts";
+import type { RunRequest } from "../../runs/service.ts";
+import { STREAM_MODES } from "../../stream/types.ts";
+import { queryBool } from "../api.ts";
+
+const record = z.record(z.string(), z.unknown());
+const sendSchema = z.object({ node: z.string(), input: z.unknown().optional() });
+
+const streamMode = z.enum(STREAM_MODES);
+
+/** The body of every run-creating route. */
+export const runCreateBody = z.object({
+  assistant_id: z.string().min(1),
+  checkpoint_id: z.string().nullish(),
+  checkpoint: z
+    .object({
+      checkpoint_id: z.string().nullish(),
+      checkpoint_ns: z.string().nullish(),
+      checkpoint_map: record.nullish(),
+    })
+    .nullish(),
+  input: z.unknown().optional(),
+  command: z
+    .object({
+      goto: z
+        .union([z.string(), sendSchema, z.array(z.union([z.string(), sendSchema]))])
+        .optional(),
+      update: z.union([record, z.array(z.tuple([z.string(), z.unknown()]))]).optional(),
+      resume: z.unknown().optional(),
+    })
+    .nullish(),
+  metadata: record.nullish(),
+  context: z.unknown().optional(),
+  config: z
+    .looseObject({
+      tags: z.array(z.string()).optional(),
+      recursion_limit: z.number().int().optional(),
+      configurable: record.optional(),
+    })
+    .nullish(),
+  webhook: z.string().min(1).nullish(),
+  interrupt_before: z.union([z.literal("*"), z.array(z.string())]).nullish(),
+  interrupt_after: z.union([z.literal("*"), z.array(z.string())]).nullish(),
+  on_disconnect: z.enum(["cancel", "continue"]).nullish(),
+  multitask_strategy: z.enum(["reject", "rollback", "interrupt", "enqueue"]).nullish(),
+  stream_mode: z.union([streamMode, z.array(streamMode)]).nullish(),
+  stream_subgraphs: z.boolean().nullish(),
+  stream_resumable: z.boolean().nullish(),
+  after_seconds: z.number().min(0).nullish(),
+  if_not_exists: z.enum(["reject", "create"]).nullish(),
+  on_completion: z.enum(["delete", "keep"]).nullish(),
+  feedback_keys: z.union([z.string(), z.array(z.string())]).nullish(),
+  langsmith_tracer: z
+    .object({ project_name: z.string().optional(), example_id: z.string().optional() })
+    .nullish(),
+  durability: z.enum(["sync", "async", "exit"]).nullish(),
+  checkpoint_during: z.boolean().nullish(),
+});
+
+/** A parsed run body. */
+export type RunCreateBody = z.output<typeof runCreateBody>;
+
+/** Checks a webhook target: an absolute http(s) URL or an in-process path. */
+function checkWebhook(url: string): void {
+  if (url.startsWith("/")) return;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") return;
+  } catch {
+    // fall through
+  }
+  throw invalidInput(`Invalid webhook URL: ${url}`);
+}
+
+/**
+ * Maps the wire body to the domain request. Options this server cannot honour are refused with a
+ * 422 rather than silently dropped: `feedback_keys` and `langsmith_tracer` need LangSmith.
+ */
+export function toRunRequest(body: RunCreateBody): RunRequest {
+  const feedback =
+    body.feedback_keys == null
+      ? []
+      : Array.isArray(body.feedback_keys)
+        ? body.feedback_keys
+        : [body.feedback_keys];
+  if (feedback.length > 0)
+    throw unprocessable("feedback_keys is not supported: this server has no LangSmith integration");
+  if (body.langsmith_tracer && Object.values(body.langsmith_tracer).some((v) => v != null))
+    throw unprocessable(
+      "langsmith_tracer is not supported: this server has no LangSmith integration",
+    );
+  if (body.webhook) checkWebhook(body.webhook);
+  const durability =
+    body.durability ??
+    (body.checkpoint_during === false
+      ? "exit"
+      : body.checkpoint_during === true
+        ? "async"
+        : undefined);
+  const streamModes =
+    body.stream_mode == null
+      ? undefined
+      : Array.isArray(body.stream_mode)
+        ? body.stream_mode
+        : [body.stream_mode];
+  const opt = <T>(v: T | null | undefined): T | undefined => (v == null ? undefined : v);
+  return {
+    assistantId: body.assistant_id,
+    input: body.input,
+    command: opt(body.command),
+    config: opt(body.config) as RunRequest["config"],
+    context: body.context,
+    metadata: opt(body.metadata),
+    checkpointId: opt(body.checkpoint_id),
+    checkpoint: body.checkpoint
+      ? Object.fromEntries(Object.entries(body.checkpoint).filter(([, v]) => v != null))
+      : undefined,
+    interruptBefore: opt(body.interrupt_before),
+    interruptAfter: opt(body.interrupt_after),
+    streamMode: streamModes,
+    streamSubgraphs: opt(body.stream_subgraphs),
+    streamResumable: opt(body.stream_resumable),
+    afterSeconds: opt(body.after_seconds),
+    ifNotExists: opt(body.if_not_exists),
+    onCompletion: opt(body.on_completion),
+    onDisconnect: opt(body.on_disconnect),
+    multitaskStrategy: opt(body.multitask_strategy),
+    webhook: opt(body.webhook),
+    durability,
+  };
+}
+
+/** `?wait` as the SDK sends it ("0"/"1"): "0" and "false" really mean false (upstream bug fixed). */
+export const cancelQuery = z.object({
+  wait: queryBool.optional(),
+  action: z.enum(["interrupt", "rollback"]).optional(),
+});
+
+/** Query of the join-stream routes. */
+export const joinStreamQuery = z.object({
+  cancel_on_disconnect: queryBool.optional(),
+  stream_mode: z.union([streamMode, z.array(streamMode)]).optional(),
+});
+
+/** Query of `GET /threads/:id/runs`. */
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(0).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+  status: z.enum(["pending", "running", "error", "success", "timeout", "interrupted"]).optional(),
+  metadata: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as Record<string, unknown>;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "metadata must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  select: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+/** Body of `POST /runs/cancel`. */
+export const bulkCancelBody = z
+  .object({
+    thread_id: z.guid().nullish(),
+    run_ids: z.array(z.guid()).nullish(),
+    status: z.enum(["pending", "running", "all"]).nullish(),
+  })
+  .refine((b) => b.status != null || (b.run_ids != null && b.run_ids.length > 0), {
+    message: "Either run_ids or status must be given",
+  });
+
+/** Path params with uuids. */
+export const uuidParam = z.guid();

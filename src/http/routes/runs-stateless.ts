@@ -1,0 +1,118 @@
+/** Stateless run routes (`/runs*`) and the bulk cancel. Temporary threads go after the run. */
+import { z } from "zod";
+import { notFound } from "../../core/errors.ts";
+import type { Api } from "../api.ts";
+import { runToWire } from "../mappers/runs.ts";
+import { jsonExtra } from "../mappers/threads.ts";
+import { sseResponse } from "../sse.ts";
+import type { RunRoutesOptions } from "./runs.ts";
+import {
+  createAndRespond,
+  createContext,
+  type RunResponseMode,
+  sseEvents,
+} from "./runs-respond.ts";
+import {
+  bulkCancelBody,
+  cancelQuery,
+  joinStreamQuery,
+  runCreateBody,
+  toRunRequest,
+  uuidParam,
+} from "./runs-schemas.ts";
+
+/** Registers the stateless routes. */
+export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions): void {
+  const creating: [string, RunResponseMode, string][] = [
+    ["/runs", "background", "Create a stateless background run"],
+    ["/runs/stream", "stream", "Create a stateless run and stream its output"],
+    ["/runs/wait", "wait", "Create a stateless run and wait for its output"],
+  ];
+  for (const [path, mode, summary] of creating) {
+    api.route(
+      {
+        method: "post",
+        path,
+        summary,
+        tags: ["Stateless Runs"],
+        body: runCreateBody,
+        ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
+      },
+      (c, { body }) => createAndRespond(c, runs, null, body, mode),
+    );
+  }
+
+  api.route(
+    {
+      method: "post",
+      path: "/runs/batch",
+      summary: "Create a batch of stateless background runs",
+      tags: ["Stateless Runs"],
+      body: z.array(runCreateBody).min(1),
+    },
+    async (c, { body }) => {
+      // Validate every item before creating any, so a bad item creates nothing.
+      const requests = body.map(toRunRequest);
+      const ctx = createContext(c);
+      const created = [];
+      for (const request of requests) created.push(await runs.create(null, request, ctx));
+      return jsonExtra(
+        c,
+        created.map((r) => runToWire(r)),
+      );
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/runs/:run_id/stream",
+      summary: "Join a stateless run's stream",
+      tags: ["Stateless Runs"],
+      query: joinStreamQuery,
+      responseType: "text/event-stream",
+    },
+    async (c, { params, query }) => {
+      const runId = uuidParam.parse(params.run_id);
+      const run = await runs.find(runId);
+      if (!run) throw notFound("Run not found");
+      const lastEventId = c.req.header("Last-Event-ID") || undefined;
+      const modes = query.stream_mode == null ? undefined : [query.stream_mode].flat();
+      return sseResponse(
+        c,
+        (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),
+        {
+          includeIds: true,
+          contentLocation: `/runs/${runId}`,
+          location: `/runs/${runId}/stream`,
+          onClose: (reason) => {
+            if (reason === "disconnect" && query.cancel_on_disconnect)
+              void runs.cancel(run.threadId, [runId], "interrupt").catch(() => {});
+          },
+        },
+      );
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/runs/cancel",
+      summary: "Cancel runs by thread, ids or status",
+      tags: ["Thread Runs"],
+      body: bulkCancelBody,
+      query: z.object({ action: cancelQuery.shape.action }),
+    },
+    async (c, { body, query }) => {
+      await runs.cancelMany(
+        {
+          threadId: body.thread_id ?? undefined,
+          runIds: body.run_ids ?? undefined,
+          status: body.status ?? undefined,
+        },
+        query.action ?? "interrupt",
+      );
+      return c.body(null, 204);
+    },
+  );
+}

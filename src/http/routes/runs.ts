@@ -1,0 +1,164 @@
+/** Thread run routes: create (background / stream / wait), list, get, delete, join, cancel. */
+import { z } from "zod";
+import type { RunsService } from "../../runs/service.ts";
+import type { Api } from "../api.ts";
+import { RUN_FIELDS, runLocation, runToWire } from "../mappers/runs.ts";
+import { jsonExtra } from "../mappers/threads.ts";
+import { sseResponse } from "../sse.ts";
+import { createAndRespond, type RunResponseMode, sseEvents } from "./runs-respond.ts";
+import {
+  cancelQuery,
+  joinStreamQuery,
+  listQuery,
+  runCreateBody,
+  uuidParam,
+} from "./runs-schemas.ts";
+import { registerStatelessRunRoutes } from "./runs-stateless.ts";
+
+/** What the run routes are built from. */
+export interface RunRoutesOptions {
+  runs: RunsService;
+}
+
+const ids = (params: Record<string, string>) => ({
+  threadId: uuidParam.parse(params.thread_id),
+  runId: params.run_id != null ? uuidParam.parse(params.run_id) : "",
+});
+
+const runPath = "/threads/:thread_id/runs/:run_id";
+
+/** Registers every run route (thread-bound and stateless). */
+export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
+  const { runs } = o;
+  const creating: [string, RunResponseMode, string][] = [
+    ["/threads/:thread_id/runs", "background", "Create a background run"],
+    ["/threads/:thread_id/runs/stream", "stream", "Create a run and stream its output"],
+    ["/threads/:thread_id/runs/wait", "wait", "Create a run and wait for its output"],
+  ];
+  for (const [path, mode, summary] of creating) {
+    api.route(
+      {
+        method: "post",
+        path,
+        summary,
+        tags: ["Thread Runs"],
+        body: runCreateBody,
+        ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
+      },
+      (c, { body, params }) => createAndRespond(c, runs, ids(params).threadId, body, mode),
+    );
+  }
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id/runs",
+      summary: "List runs of a thread",
+      tags: ["Thread Runs"],
+      query: listQuery,
+    },
+    async (c, { query, params }) => {
+      const { threadId } = ids(params);
+      const list = await runs.list(threadId, {
+        limit: query.limit ?? 10,
+        offset: query.offset ?? 0,
+        status: query.status,
+        metadata: query.metadata,
+      });
+      const select = query.select == null ? undefined : [query.select].flat();
+      if (select?.some((f) => !(RUN_FIELDS as readonly string[]).includes(f)))
+        return c.text(`Invalid select field; allowed: ${RUN_FIELDS.join(", ")}`, 422);
+      return jsonExtra(
+        c,
+        list.map((r) => runToWire(r, select)),
+      );
+    },
+  );
+
+  api.route(
+    { method: "get", path: runPath, summary: "Get a run", tags: ["Thread Runs"] },
+    async (c, { params }) => {
+      const { threadId, runId } = ids(params);
+      return jsonExtra(c, runToWire(await runs.get(threadId, runId)));
+    },
+  );
+
+  api.route(
+    { method: "delete", path: runPath, summary: "Delete a run", tags: ["Thread Runs"] },
+    async (c, { params }) => {
+      const { threadId, runId } = ids(params);
+      await runs.delete(threadId, runId);
+      return c.body(null, 204);
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: `${runPath}/join`,
+      summary: "Wait for a run and return the thread values",
+      tags: ["Thread Runs"],
+      query: z.object({ cancel_on_disconnect: joinStreamQuery.shape.cancel_on_disconnect }),
+    },
+    async (c, { params, query }) => {
+      const { threadId, runId } = ids(params);
+      const signal = c.req.raw.signal;
+      if (query.cancel_on_disconnect)
+        signal?.addEventListener(
+          "abort",
+          () => void runs.cancel(threadId, [runId], "interrupt").catch(() => {}),
+          { once: true },
+        );
+      return jsonExtra(c, await runs.join(threadId, runId, signal));
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: `${runPath}/stream`,
+      summary: "Join a run's stream (Last-Event-ID resumes)",
+      tags: ["Thread Runs"],
+      query: joinStreamQuery,
+      responseType: "text/event-stream",
+    },
+    async (c, { params, query }) => {
+      const { threadId, runId } = ids(params);
+      const run = await runs.get(threadId, runId);
+      const lastEventId = c.req.header("Last-Event-ID") || undefined;
+      const modes = query.stream_mode == null ? undefined : [query.stream_mode].flat();
+      return sseResponse(
+        c,
+        (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),
+        {
+          includeIds: true,
+          contentLocation: runLocation(run, false),
+          location: `${runLocation(run, false)}/stream`,
+          onClose: (reason) => {
+            if (reason === "disconnect" && query.cancel_on_disconnect)
+              void runs.cancel(threadId, [runId], "interrupt").catch(() => {});
+          },
+        },
+      );
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: `${runPath}/cancel`,
+      summary: "Cancel a run (interrupt or rollback)",
+      tags: ["Thread Runs"],
+      query: cancelQuery,
+    },
+    async (c, { params, query }) => {
+      const { threadId, runId } = ids(params);
+      await runs.cancel(threadId, [runId], query.action ?? "interrupt");
+      if (!query.wait) return c.body(null, 202);
+      await runs.join(threadId, runId).catch(() => null);
+      return c.body(null, 204);
+    },
+  );
+
+  registerStatelessRunRoutes(api, o);
+}

@@ -1,0 +1,220 @@
+/**
+ * The run worker pool of one replica. Workers are woken by NOTIFY on `olg_runs` (a new or freed
+ * run), claim with `FOR UPDATE SKIP LOCKED`, and hold a lease renewed by a heartbeat that also
+ * carries cancel requests (`cancel_action`) and notices deleted runs. A slow safety sweep requeues
+ * runs whose lease expired (their replica died), starts delayed runs and repairs stuck threads.
+ * On shutdown the pool drains: no new claims, in-flight runs get a deadline, the rest go back to
+ * the queue.
+ */
+import type { Logger } from "../logging/logger.ts";
+import type { RunsRepository } from "./repository.ts";
+import type { CancelAction, Run } from "./types.ts";
+
+/** Why a worker was asked to stop a run. */
+export type StopReason = CancelAction | "shutdown" | "lost";
+
+/** The lease a worker holds on a claimed run. */
+export interface RunLease {
+  readonly owner: string;
+  readonly signal: AbortSignal;
+  /** Why the run was stopped (undefined while it may go on). */
+  reason(): StopReason | undefined;
+}
+
+/** Notification channels. */
+export const CHANNEL_WAKE = "olg_runs";
+export const CHANNEL_CANCEL = "olg_runs_cancel";
+export const CHANNEL_DONE = "olg_runs_done";
+
+/** What the pool is built from. */
+export interface RunQueueOptions {
+  repo: RunsRepository;
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** Executes one claimed run to its end (never throws). */
+  execute(run: Run, lease: RunLease): Promise<void>;
+  owner: string;
+  concurrency: number;
+  leaseMs: number;
+  sweepMs: number;
+  logger: Logger;
+}
+
+interface Active {
+  controller: AbortController;
+  reason: StopReason | undefined;
+  done: Promise<void>;
+  heartbeat: ReturnType<typeof setInterval>;
+}
+
+/** Claims and executes runs. */
+export class RunQueue {
+  readonly #active = new Map<string, Active>();
+  readonly #unsubscribe: (() => Promise<void>)[] = [];
+  #sweep: ReturnType<typeof setInterval> | undefined;
+  #filling = false;
+  #refill = false;
+  #draining = false;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly o: RunQueueOptions) {}
+
+  /** Subscribes to notifications and starts the sweep. */
+  async start(): Promise<void> {
+    this.#unsubscribe.push(await this.o.listen(CHANNEL_WAKE, () => this.wake()));
+    this.#unsubscribe.push(
+      await this.o.listen(CHANNEL_CANCEL, (payload) => {
+        try {
+          const { runId, action } = JSON.parse(payload) as { runId: string; action: CancelAction };
+          this.stopLocal(runId, action);
+        } catch {
+          // malformed payload: ignore
+        }
+      }),
+    );
+    this.#sweep = setInterval(() => void this.sweep(), this.o.sweepMs);
+    this.#sweep.unref?.();
+    void this.sweep();
+  }
+
+  /** Asks every replica to look for work. */
+  async announce(): Promise<void> {
+    await this.o.notify(CHANNEL_WAKE, "").catch(() => {});
+    this.wake();
+  }
+
+  /** Wakes local workers `ms` from now (delayed runs). */
+  wakeIn(ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.wake();
+    }, Math.max(0, ms) + 20);
+    timer.unref?.();
+    this.#timers.add(timer);
+  }
+
+  /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
+  async claimLocal(runId: string): Promise<boolean> {
+    if (this.#draining || this.#active.size >= this.o.concurrency) return false;
+    const run = await this.o.repo.claim(this.o.owner, this.o.leaseMs, runId);
+    if (!run) return false;
+    this.#start(run);
+    return true;
+  }
+
+  /** Stops a run executing here (cancel request); returns whether it was here. */
+  stopLocal(runId: string, reason: StopReason): boolean {
+    const active = this.#active.get(runId);
+    if (!active) return false;
+    active.reason ??= reason;
+    active.controller.abort(reason);
+    return true;
+  }
+
+  /** Whether a run executes on this replica. */
+  isLocal(runId: string): boolean {
+    return this.#active.has(runId);
+  }
+
+  /** Claims runs until the pool is full or the queue is empty. */
+  wake(): void {
+    if (this.#draining) return;
+    if (this.#filling) {
+      this.#refill = true;
+      return;
+    }
+    this.#filling = true;
+    void this.#fill().finally(() => {
+      this.#filling = false;
+      if (this.#refill) {
+        this.#refill = false;
+        this.wake();
+      }
+    });
+  }
+
+  async #fill(): Promise<void> {
+    while (!this.#draining && this.#active.size < this.o.concurrency) {
+      let run: Run | null;
+      try {
+        run = await this.o.repo.claim(this.o.owner, this.o.leaseMs);
+      } catch (err) {
+        this.o.logger.warn({ err }, "claiming a run failed");
+        return;
+      }
+      if (!run) return;
+      this.#start(run);
+    }
+  }
+
+  #start(run: Run): void {
+    const controller = new AbortController();
+    const entry: Active = {
+      controller,
+      reason: undefined,
+      done: Promise.resolve(),
+      heartbeat: setInterval(() => void this.#renew(run.runId), Math.max(200, this.o.leaseMs / 3)),
+    };
+    entry.heartbeat.unref?.();
+    const lease: RunLease = {
+      owner: this.o.owner,
+      signal: controller.signal,
+      reason: () => entry.reason,
+    };
+    this.#active.set(run.runId, entry);
+    entry.done = this.o
+      .execute(run, lease)
+      .catch((err) => this.o.logger.error({ err, run_id: run.runId }, "run worker crashed"))
+      .finally(() => {
+        clearInterval(entry.heartbeat);
+        this.#active.delete(run.runId);
+        // A slot is free and the thread may have queued runs: look again, here and elsewhere.
+        void this.announce();
+      });
+  }
+
+  async #renew(runId: string): Promise<void> {
+    const entry = this.#active.get(runId);
+    if (!entry || entry.controller.signal.aborted) return;
+    try {
+      const { lost, cancelAction } = await this.o.repo.renew(runId, this.o.owner, this.o.leaseMs);
+      if (lost) this.stopLocal(runId, "lost");
+      else if (cancelAction) this.stopLocal(runId, cancelAction);
+    } catch (err) {
+      this.o.logger.warn({ err, run_id: runId }, "lease renewal failed");
+    }
+  }
+
+  /** Safety sweep: expired leases, delayed runs, threads left busy. */
+  async sweep(): Promise<void> {
+    if (this.#draining) return;
+    try {
+      const requeued = await this.o.repo.requeueExpired();
+      if (requeued.length)
+        this.o.logger.warn({ run_ids: requeued }, "requeued runs whose lease expired");
+      await this.o.repo.repairBusyThreads();
+      this.wake();
+    } catch (err) {
+      this.o.logger.warn({ err }, "run sweep failed");
+    }
+  }
+
+  /** Stops claiming, waits for in-flight runs up to `deadlineMs`, hands the rest back. */
+  async drain(deadlineMs: number): Promise<void> {
+    this.#draining = true;
+    if (this.#sweep) clearInterval(this.#sweep);
+    for (const t of this.#timers) clearTimeout(t);
+    for (const off of this.#unsubscribe.splice(0)) await off().catch(() => {});
+    const all = () => Promise.all([...this.#active.values()].map((a) => a.done));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), deadlineMs);
+    });
+    const outcome = await Promise.race([all().then(() => "done" as const), expired]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      for (const runId of this.#active.keys()) this.stopLocal(runId, "shutdown");
+      await all();
+    }
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * SQL of the runs feature. The `runs` table is the queue: a worker claims the oldest available run
+ * of a thread that has no running run with `FOR UPDATE SKIP LOCKED` and holds a lease it renews.
+ * Every change of a run's state and of its thread's status happens in one transaction that first
+ * locks the thread row, so run creation, finishing and cancelling are serialised per thread.
+ */
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database } from "../storage/database.ts";
+import { jsonbMatches } from "../storage/sql/filters.ts";
+import { type RunRow, toRun } from "./rows.ts";
+import type { CancelAction, CancelSelector, Run, RunListQuery, RunStatus } from "./types.ts";
+
+type Tx = Transaction<Database>;
+type ThreadRow = { thread_id: string; metadata: unknown; config: unknown; status: string };
+
+/** The thread a new run lands on, as seen inside the creating transaction. */
+export interface ThreadView {
+  threadId: string;
+  metadata: Record<string, unknown>;
+  config: Record<string, unknown>;
+  created: boolean;
+}
+
+/** A run to insert; `build` computes its stored form from the (locked) thread. */
+export interface InsertRunSpec {
+  runId: string;
+  threadId: string;
+  assistantId: string;
+  multitaskStrategy: Run["multitaskStrategy"];
+  /** Create the thread when missing (if_not_exists=create, stateless runs). */
+  createThread: boolean;
+  /** Metadata of a thread this call creates. */
+  newThreadMetadata: Record<string, unknown>;
+  afterSeconds: number;
+  build(thread: ThreadView): {
+    kwargs: Run["kwargs"];
+    metadata: Record<string, unknown>;
+    threadMetadataPatch: Record<string, unknown>;
+    threadConfig: Record<string, unknown>;
+  };
+}
+
+/** Outcome of an insert. */
+export type InsertOutcome =
+  | { kind: "created"; run: Run; cancelled: CancelledRun[] }
+  | { kind: "busy" }
+  | { kind: "thread_missing" };
+
+/** A run touched by a cancel: what happened to it. */
+export interface CancelledRun {
+  runId: string;
+  threadId: string;
+  /** `ended`: a pending run ended now; `signalled`: a running run was asked to stop. */
+  effect: "ended" | "deleted" | "signalled" | "none";
+  action: CancelAction;
+}
+
+/** Thread state written when a run ends. */
+export interface FinishState {
+  status: RunStatus | "deleted";
+  values?: unknown;
+  interrupts?: Record<string, unknown>;
+  interrupted?: boolean;
+  failed?: boolean;
+}
+
+const j = (v: unknown) => JSON.stringify(v ?? null);
+const asObject = (v: unknown): Record<string, unknown> =>
+  (typeof v === "string" ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
+
+/** The runs queue and run rows on PostgreSQL/PGlite. */
+export class RunsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a run applying the multitask strategy; everything in one transaction. */
+  async insert(spec: InsertRunSpec): Promise<InsertOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      let thread = await lockThread(trx, spec.threadId);
+      let created = false;
+      if (!thread) {
+        if (!spec.createThread) return { kind: "thread_missing" } as const;
+        await trx
+          .insertInto("threads")
+          .values({
+            thread_id: spec.threadId,
+            metadata: j(spec.newThreadMetadata),
+            config: j({}),
+            status: "busy",
+            values: null,
+            interrupts: j({}),
+            error: null,
+            ttl_strategy: null,
+            ttl_minutes: null,
+            expires_at: null,
+          })
+          .onConflict((oc) => oc.column("thread_id").doNothing())
+          .execute();
+        thread = await lockThread(trx, spec.threadId);
+        if (!thread) return { kind: "thread_missing" } as const;
+        created = true;
+      }
+      const inflight = await trx
+        .selectFrom("runs")
+        .selectAll()
+        .where("thread_id", "=", spec.threadId)
+        .where("status", "in", ["pending", "running"])
+        .execute();
+      if (spec.multitaskStrategy === "reject" && inflight.length > 0)
+        return { kind: "busy" } as const;
+
+      const built = spec.build({
+        threadId: spec.threadId,
+        metadata: asObject(thread.metadata),
+        config: asObject(thread.config),
+        created,
+      });
+      const row = await trx
+        .insertInto("runs")
+        .values({
+          run_id: spec.runId,
+          thread_id: spec.threadId,
+          assistant_id: spec.assistantId,
+          status: "pending",
+          metadata: j(built.metadata),
+          kwargs: j(built.kwargs),
+          multitask_strategy: spec.multitaskStrategy,
+          available_at: sql<Date>`now() + ${spec.afterSeconds} * interval '1 second'`,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("threads")
+        .set({
+          status: "busy",
+          metadata: sql`metadata || ${j(built.threadMetadataPatch)}::jsonb`,
+          config: j(built.threadConfig),
+          updated_at: sql`now()`,
+        })
+        .where("thread_id", "=", spec.threadId)
+        .execute();
+
+      const cancelled: CancelledRun[] = [];
+      if (spec.multitaskStrategy === "interrupt" || spec.multitaskStrategy === "rollback") {
+        for (const old of inflight)
+          cancelled.push(await cancelRow(trx, old, spec.multitaskStrategy));
+      }
+      return { kind: "created", run: toRun(row), cancelled } as const;
+    });
+  }
+
+  /** One run (optionally constrained to a thread). */
+  async get(runId: string, threadId?: string): Promise<Run | null> {
+    let q = this.db.selectFrom("runs").selectAll().where("run_id", "=", runId);
+    if (threadId) q = q.where("thread_id", "=", threadId);
+    const row = await q.executeTakeFirst();
+    return row ? toRun(row) : null;
+  }
+
+  /** Runs of a thread, newest first. */
+  async list(threadId: string, query: RunListQuery): Promise<Run[]> {
+    let q = this.db.selectFrom("runs").selectAll().where("thread_id", "=", threadId);
+    if (query.status) q = q.where("status", "=", query.status);
+    if (query.metadata) q = q.where((eb) => jsonbMatches(eb, "metadata", query.metadata!));
+    const rows = await q
+      .orderBy("created_at", "desc")
+      .orderBy("run_id", "desc")
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
+    return rows.map(toRun);
+  }
+
+  /** Whether a thread row exists. */
+  async threadExists(threadId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("threads")
+      .select("thread_id")
+      .where("thread_id", "=", threadId)
+      .executeTakeFirst();
+    return row != null;
+  }
+
+  /** Cached values of a thread (null when missing). */
+  async threadValues(threadId: string): Promise<{ values: unknown } | null> {
+    const row = await this.db
+      .selectFrom("threads")
+      .select("values")
+      .where("thread_id", "=", threadId)
+      .executeTakeFirst();
+    return row ? { values: row.values ?? null } : null;
+  }
+
+  /** Deletes a run; returns it (null when missing). Its thread status is repaired. */
+  async delete(runId: string, threadId?: string): Promise<Run | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const run = await this.#find(trx, runId, threadId);
+      if (!run) return null;
+      await lockThread(trx, run.threadId);
+      await trx.deleteFrom("runs").where("run_id", "=", runId).execute();
+      await repairThread(trx, run.threadId);
+      return run;
+    });
+  }
+
+  /**
+   * Cancels the selected runs. Pending runs end at once (interrupted, or deleted for rollback);
+   * running runs get `cancel_action` set for their worker. Returns what was touched.
+   */
+  async cancel(selector: CancelSelector, action: CancelAction): Promise<CancelledRun[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom("runs").selectAll();
+      if (selector.threadId) q = q.where("thread_id", "=", selector.threadId);
+      if (selector.runIds) q = q.where("run_id", "in", selector.runIds);
+      const statuses =
+        selector.status === "pending"
+          ? ["pending"]
+          : selector.status === "running"
+            ? ["running"]
+            : selector.status === "all"
+              ? ["pending", "running"]
+              : null;
+      if (statuses) q = q.where("status", "in", statuses);
+      const rows = await q.orderBy("thread_id").execute();
+      const threads = [...new Set(rows.map((r) => r.thread_id))].sort();
+      for (const t of threads) await lockThread(trx, t);
+      const out: CancelledRun[] = [];
+      for (const row of rows) out.push(await cancelRow(trx, row, action));
+      for (const t of threads) await repairThread(trx, t);
+      return out;
+    });
+  }
+
+  /** Claims the next runnable run (or exactly `onlyRunId`) for `owner`. */
+  async claim(owner: string, leaseMs: number, onlyRunId?: string): Promise<Run | null> {
+    const only = onlyRunId ? sql`AND r.run_id = ${onlyRunId}` : sql``;
+    const result = await sql<RunRow>`
+      UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ${owner},
+        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
+        started_at = coalesce(started_at, now()), updated_at = now()
+      WHERE run_id = (
+        SELECT r.run_id FROM runs r
+        WHERE r.status = 'pending' AND r.available_at <= now() ${only}
+          AND NOT EXISTS (SELECT 1 FROM runs o
+            WHERE o.thread_id = r.thread_id AND o.status = 'running')
+          AND NOT EXISTS (SELECT 1 FROM runs o
+            WHERE o.thread_id = r.thread_id AND o.status = 'pending'
+              AND (o.available_at, o.run_id) < (r.available_at, r.run_id))
+        ORDER BY r.available_at, r.run_id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      RETURNING *`.execute(this.db);
+    const row = result.rows[0];
+    return row ? toRun(row) : null;
+  }
+
+  /** Extends a lease; returns the pending cancel action, or `lost` when the lease is gone. */
+  async renew(
+    runId: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<{ lost: boolean; cancelAction: CancelAction | null }> {
+    const row = await this.db
+      .updateTable("runs")
+      .set({ lease_expires_at: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+      .where("run_id", "=", runId)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "running")
+      .returning("cancel_action")
+      .executeTakeFirst();
+    if (!row) return { lost: true, cancelAction: null };
+    return { lost: false, cancelAction: (row.cancel_action as CancelAction | null) ?? null };
+  }
+
+  /**
+   * Ends a run held by `owner` and updates its thread in the same transaction. Returns false when
+   * the lease was lost (another replica took over, or the run/thread was deleted).
+   */
+  async finish(runId: string, owner: string, state: FinishState): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const run = await trx
+        .selectFrom("runs")
+        .select(["thread_id", "lease_owner"])
+        .where("run_id", "=", runId)
+        .executeTakeFirst();
+      if (!run || run.lease_owner !== owner) return false;
+      await lockThread(trx, run.thread_id);
+      if (state.status === "deleted") {
+        await trx.deleteFrom("runs").where("run_id", "=", runId).execute();
+      } else {
+        await trx
+          .updateTable("runs")
+          .set({
+            status: state.status,
+            lease_owner: null,
+            lease_expires_at: null,
+            cancel_action: null,
+            updated_at: sql`now()`,
+          })
+          .where("run_id", "=", runId)
+          .execute();
+      }
+      await writeThreadState(trx, run.thread_id, state);
+      return true;
+    });
+  }
+
+  /** Hands a claimed run back to the queue (drain on shutdown). */
+  async release(runId: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("run_id", "=", runId)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "running")
+      .execute();
+  }
+
+  /** Puts runs whose lease expired (their replica died) back in the queue; returns their ids. */
+  async requeueExpired(): Promise<string[]> {
+    const rows = await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("status", "=", "running")
+      .where("lease_expires_at", "<", sql<Date>`now()`)
+      .returning("run_id")
+      .execute();
+    return rows.map((r) => r.run_id);
+  }
+
+  /** Seconds until the next delayed run becomes available (null when none). */
+  async nextAvailableInMs(): Promise<number | null> {
+    const row = await sql<{ ms: number | null }>`
+      SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms
+      FROM runs WHERE status = 'pending'`.execute(this.db);
+    const ms = row.rows[0]?.ms;
+    return ms == null ? null : Number(ms);
+  }
+
+  /** Repairs threads left `busy` with no pending or running run. */
+  async repairBusyThreads(): Promise<number> {
+    const rows = await sql<{ thread_id: string }>`
+      UPDATE threads t SET status = CASE
+          WHEN t.interrupts IS NOT NULL AND t.interrupts <> '{}'::jsonb THEN 'interrupted'
+          ELSE 'idle' END,
+        updated_at = now()
+      WHERE t.status = 'busy' AND NOT EXISTS (
+        SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ('pending', 'running'))
+      RETURNING t.thread_id`.execute(this.db);
+    return rows.rows.length;
+  }
+
+  /** Deletes a thread (temporary threads of stateless runs). */
+  async deleteThread(threadId: string): Promise<void> {
+    await this.db.deleteFrom("threads").where("thread_id", "=", threadId).execute();
+  }
+
+  async #find(trx: Tx, runId: string, threadId?: string): Promise<Run | null> {
+    let q = trx.selectFrom("runs").selectAll().where("run_id", "=", runId);
+    if (threadId) q = q.where("thread_id", "=", threadId);
+    const row = await q.executeTakeFirst();
+    return row ? toRun(row) : null;
+  }
+}
+
+async function lockThread(trx: Tx, threadId: string): Promise<ThreadRow | undefined> {
+  return trx
+    .selectFrom("threads")
+    .select(["thread_id", "metadata", "config", "status"])
+    .where("thread_id", "=", threadId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+async function cancelRow(trx: Tx, row: RunRow, action: CancelAction): Promise<CancelledRun> {
+  const base = { runId: row.run_id, threadId: row.thread_id, action };
+  if (row.status === "pending") {
+    if (action === "rollback") {
+      await trx.deleteFrom("runs").where("run_id", "=", row.run_id).execute();
+      return { ...base, effect: "deleted" };
+    }
+    await trx
+      .updateTable("runs")
+      .set({ status: "interrupted", updated_at: sql`now()` })
+      .where("run_id", "=", row.run_id)
+      .execute();
+    return { ...base, effect: "ended" };
+  }
+  if (row.status === "running") {
+    await trx
+      .updateTable("runs")
+      .set({ cancel_action: action, updated_at: sql`now()` })
+      .where("run_id", "=", row.run_id)
+      .execute();
+    return { ...base, effect: "signalled" };
+  }
+  return { ...base, effect: "none" };
+}
+
+async function hasInflight(trx: Tx, threadId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom("runs")
+    .select("run_id")
+    .where("thread_id", "=", threadId)
+    .where("status", "in", ["pending", "running"])
+    .limit(1)
+    .executeTakeFirst();
+  return row != null;
+}
+
+/** Thread status when nothing is in flight any more: derived from the cached interrupts. */
+async function repairThread(trx: Tx, threadId: string): Promise<void> {
+  if (await hasInflight(trx, threadId)) return;
+  await sql`UPDATE threads SET status = CASE
+      WHEN status <> 'busy' THEN status
+      WHEN interrupts IS NOT NULL AND interrupts <> '{}'::jsonb THEN 'interrupted'
+      ELSE 'idle' END, updated_at = now()
+    WHERE thread_id = ${threadId}`.execute(trx);
+}
+
+async function writeThreadState(trx: Tx, threadId: string, state: FinishState): Promise<void> {
+  const busy = await hasInflight(trx, threadId);
+  const status = busy
+    ? "busy"
+    : state.failed
+      ? "error"
+      : state.interrupted
+        ? "interrupted"
+        : "idle";
+  const patch: Record<string, unknown> = { status, updated_at: sql`now()` };
+  if (state.values !== undefined) {
+    patch.values = j(state.values);
+    patch.interrupts = j(state.interrupts ?? {});
+    patch.state_updated_at = sql`now()`;
+  }
+  await trx.updateTable("threads").set(patch).where("thread_id", "=", threadId).execute();
+}

@@ -1,0 +1,28 @@
+/** Row ↔ domain mapping of the `runs` table. */
+import type { Selectable } from "kysely";
+import type { RunsTable } from "../storage/database.ts";
+import type { MultitaskStrategy, Run, RunKwargs, RunStatus } from "./types.ts";
+
+/** A selected `runs` row. */
+export type RunRow = Selectable<RunsTable>;
+
+const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+
+const date = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+
+/** The domain run of a row. */
+export function toRun(row: RunRow): Run {
+  return {
+    runId: row.run_id,
+    threadId: row.thread_id,
+    assistantId: row.assistant_id,
+    status: row.status as RunStatus,
+    metadata: json<Record<string, unknown>>(row.metadata) ?? {},
+    kwargs: json<RunKwargs>(row.kwargs),
+    multitaskStrategy: row.multitask_strategy as MultitaskStrategy,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+    attempt: Number(row.attempt),
+    startedAt: row.started_at == null ? null : date(row.started_at),
+  };
+}

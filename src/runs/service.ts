@@ -1,0 +1,188 @@
+/**
+ * The runs service: creation (multitask strategies, if_not_exists, stateless threads), reads,
+ * cancellation on any replica, and the join/wait/stream views over the run event log.
+ */
+import type { Assistant } from "../assistants/types.ts";
+import { notFound, unprocessable } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
+import { buildRun, type RunRequest } from "./build.ts";
+import type { RunCheckpointer } from "./executor.ts";
+import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue } from "./queue.ts";
+import type { CancelledRun, RunsRepository } from "./repository.ts";
+import type { CancelAction, CancelSelector, Run, RunListQuery } from "./types.ts";
+
+export type { RunRequest } from "./build.ts";
+
+/** The assistants port the runs engine needs. */
+export interface AssistantResolver {
+  /** The assistant for an id or a graph id; throws the official 404 otherwise. */
+  resolve(idOrGraphId: string): Promise<Assistant>;
+}
+
+/** What the service is built from. */
+export interface RunsServiceOptions {
+  repo: RunsRepository;
+  queue: RunQueue;
+  log: RunEventLog;
+  assistants: AssistantResolver;
+  checkpointer: RunCheckpointer;
+  notify(channel: string, payload: string): Promise<void>;
+  logger: Logger;
+}
+
+/** Caller context of a run creation. */
+export interface CreateContext {
+  headers: Record<string, string>;
+  userId?: string;
+}
+
+const BUSY =
+  "Thread is already running a task. Wait for it to finish or choose a different multitask strategy.";
+const threadNotFound = (id: string) => notFound(`Thread with ID ${id} not found`);
+const runNotFound = () => notFound("Run not found");
+const active = (run: Run | null) =>
+  run != null && (run.status === "pending" || run.status === "running");
+
+/** Runs use cases. */
+export class RunsService {
+  constructor(private readonly o: RunsServiceOptions) {}
+
+  /** Creates a run on `threadId` (null = stateless) and schedules it. */
+  async create(threadId: string | null, req: RunRequest, ctx: CreateContext): Promise<Run> {
+    const assistant = await this.o.assistants.resolve(req.assistantId);
+    const runId = newId();
+    const stateless = threadId == null;
+    const tid = threadId ?? newId();
+    const temporary = stateless && (req.onCompletion ?? "delete") === "delete";
+    const strategy = req.multitaskStrategy ?? "reject";
+    const outcome = await this.o.repo.insert({
+      runId,
+      threadId: tid,
+      assistantId: assistant.assistantId,
+      multitaskStrategy: strategy,
+      createThread: stateless || req.ifNotExists === "create",
+      newThreadMetadata: {
+        graph_id: assistant.graphId,
+        assistant_id: assistant.assistantId,
+        ...(req.metadata ?? {}),
+      },
+      afterSeconds: Math.max(0, req.afterSeconds ?? 0),
+      build: (thread) =>
+        buildRun(
+          { runId, request: req, assistant, headers: ctx.headers, temporary, userId: ctx.userId },
+          thread,
+        ),
+    });
+    if (outcome.kind === "thread_missing") throw threadNotFound(tid);
+    if (outcome.kind === "busy") throw unprocessable(BUSY);
+    const { run } = outcome;
+    await this.o.log.open(runId, { resumable: run.kwargs.resumable });
+    await this.#afterCancel(outcome.cancelled);
+    this.o.logger.info({ run_id: runId, thread_id: tid }, "created run");
+    if ((req.afterSeconds ?? 0) > 0) this.o.queue.wakeIn((req.afterSeconds ?? 0) * 1000);
+    else if (!(await this.o.queue.claimLocal(runId).catch(() => false)))
+      await this.o.queue.announce();
+    return run;
+  }
+
+  /** One run of a thread. */
+  async get(threadId: string, runId: string): Promise<Run> {
+    const run = await this.o.repo.get(runId, threadId);
+    if (run) return run;
+    if (!(await this.o.repo.threadExists(threadId))) throw threadNotFound(threadId);
+    throw runNotFound();
+  }
+
+  /** A run by id alone (stateless joins). */
+  async find(runId: string): Promise<Run | null> {
+    return this.o.repo.get(runId);
+  }
+
+  /** Runs of a thread. */
+  async list(threadId: string, query: RunListQuery): Promise<Run[]> {
+    if (!(await this.o.repo.threadExists(threadId))) throw threadNotFound(threadId);
+    return this.o.repo.list(threadId, query);
+  }
+
+  /** Deletes a run; a running one is stopped wherever it executes. */
+  async delete(threadId: string, runId: string): Promise<void> {
+    const run = await this.o.repo.delete(runId, threadId);
+    if (!run) throw runNotFound();
+    if (run.status === "running") await this.#signal(run.runId, "interrupt");
+    await this.o.log.complete(runId);
+  }
+
+  /** Cancels runs of a thread; 404 when one of them does not exist. */
+  async cancel(threadId: string, runIds: string[], action: CancelAction): Promise<void> {
+    const touched = await this.o.repo.cancel({ threadId, runIds }, action);
+    if (touched.length !== new Set(runIds).size) throw runNotFound();
+    await this.#afterCancel(touched);
+  }
+
+  /** Bulk cancel (`POST /runs/cancel`). */
+  async cancelMany(selector: CancelSelector, action: CancelAction): Promise<number> {
+    const touched = await this.o.repo.cancel(selector, action);
+    if (selector.runIds && touched.length !== new Set(selector.runIds).size) throw runNotFound();
+    await this.#afterCancel(touched);
+    return touched.filter((t) => t.effect !== "none").length;
+  }
+
+  async #afterCancel(touched: CancelledRun[]): Promise<void> {
+    for (const t of touched) {
+      if (t.effect === "signalled") await this.#signal(t.runId, t.action);
+      else if (t.effect === "ended" || t.effect === "deleted") {
+        if (t.effect === "deleted")
+          await this.o.checkpointer.deleteForRun?.(t.threadId, t.runId).catch(() => {});
+        await this.o.log.complete(t.runId);
+        await this.o.notify(CHANNEL_DONE, t.runId).catch(() => {});
+      }
+    }
+    if (touched.some((t) => t.effect === "ended" || t.effect === "deleted"))
+      await this.o.queue.announce();
+  }
+
+  async #signal(runId: string, action: CancelAction): Promise<void> {
+    if (!this.o.queue.stopLocal(runId, action))
+      await this.o.notify(CHANNEL_CANCEL, JSON.stringify({ runId, action })).catch(() => {});
+  }
+
+  /** Events of a run from the log (replay after `lastEventId`, then live). */
+  events(runId: string, options: { lastEventId?: string; signal?: AbortSignal }) {
+    return this.o.log.read(runId, {
+      lastEventId: options.lastEventId,
+      signal: options.signal,
+      stillActive: async () => active(await this.o.repo.get(runId)),
+    });
+  }
+
+  /** Waits for the run to end: its last `values` chunk, or `{__error__}` when it failed. */
+  async wait(run: Run, signal?: AbortSignal): Promise<unknown> {
+    let last: unknown = null;
+    for await (const e of this.events(run.runId, {
+      lastEventId: "-1",
+      signal,
+    }) as AsyncIterable<LoggedEvent>) {
+      if (e.event === "values") last = e.data;
+      else if (e.event === "error") last = { __error__: e.data };
+    }
+    await this.#settled(run.runId, signal);
+    if (last != null || run.kwargs.temporary) return last;
+    return (await this.o.repo.threadValues(run.threadId))?.values ?? null;
+  }
+
+  /** `GET …/join`: blocks until the run ends, then answers like `wait`. */
+  async join(threadId: string, runId: string, signal?: AbortSignal): Promise<unknown> {
+    const run = await this.get(threadId, runId);
+    return this.wait(run, signal);
+  }
+
+  /** Polls until the run row left pending/running (covers runs executing on other replicas). */
+  async #settled(runId: string, signal?: AbortSignal): Promise<void> {
+    for (let i = 0; !signal?.aborted; i++) {
+      if (!active(await this.o.repo.get(runId))) return;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** i)));
+    }
+  }
+}
