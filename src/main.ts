@@ -32,6 +32,14 @@ import { openStorage } from "./storage/open.ts";
 import { truncateTables } from "./storage/truncate.ts";
 import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
 import { createThreadsFeature } from "./threads/setup.ts";
+import { hostname } from "node:os";
+import { registerRunRoutes } from "./http/routes/runs.ts";
+import { createExecutor } from "./runs/executor.ts";
+import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
+import { RunsRepository } from "./runs/repository.ts";
+import { RunsService } from "./runs/service.ts";
+import { HttpWebhookSender } from "./runs/webhook.ts";
+import { MemoryRunEventLog } from "./stream/log.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -121,6 +129,40 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
   onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----
+  const runLog = new MemoryRunEventLog();
+  const runsRepo = new RunsRepository(storage.db);
+  let loopback: ((request: Request) => Response | Promise<Response>) | undefined;
+  const runQueue = new RunQueue({
+    repo: runsRepo,
+    listen: storage.listen,
+    notify: (channel, payload) => storage.notify(channel, payload),
+    execute: createExecutor({
+      repo: runsRepo,
+      graphs,
+      checkpointer,
+      store,
+      log: runLog,
+      webhooks: new HttpWebhookSender({ loopback: (req) => loopback!(req), logger: log }),
+      onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
+      maxAttempts: 3,
+      logger: log,
+    }),
+    owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
+    concurrency: settings.workers,
+    leaseMs: settings.runLeaseSeconds * 1000,
+    sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
+    logger: log,
+  });
+  const runs = new RunsService({
+    repo: runsRepo,
+    queue: runQueue,
+    log: runLog,
+    assistants,
+    checkpointer,
+    notify: (channel, payload) => storage.notify(channel, payload),
+    logger: log,
+  });
+
 
   // ---- routes ----
   if (settings.testMode)
@@ -146,6 +188,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) => registerThreadStateRoutes(api, { state: threadsFeature.state }));
   }
   // ---- routes: runs ----
+  if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs }));
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store));
 
@@ -167,6 +210,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
 
   // ---- after app: loopback, workers ----
+  loopback = (request) => app.fetch(request);
+  await runQueue.start();
+  // Drain first (in-flight runs may finish, the rest go back to the queue), then drop logs.
+  onClose.unshift(async () => {
+    await runQueue.drain(settings.runDrainSeconds * 1000);
+    await runLog.close();
+  });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
