@@ -9,6 +9,7 @@
  * The leading `metadata` event and the trailing `error` event are NOT produced here: the worker emits
  * them (it knows the attempt, and it owns failure handling). Errors propagate as exceptions.
  */
+import { createRequire } from "node:module";
 import { Command, Send } from "@langchain/langgraph";
 import { toPlainJson } from "../core/serde.ts";
 import {
@@ -45,7 +46,10 @@ export interface StreamRunOptions {
   durability?: "sync" | "async" | "exit";
   /** Aborting stops the graph promptly (cancel, interrupt, rollback, shutdown). */
   signal?: AbortSignal;
-  /** Run metadata for tracing (`config.metadata` is merged under it). */
+  /**
+   * Run metadata for tracing (`config.metadata` is merged under it; `langgraph_api_url` belongs here).
+   * `run_attempt`, `langgraph_version`, `langgraph_plan`, `langgraph_host` are added as upstream.
+   */
   metadata?: Record<string, unknown>;
   /** Attempt number, reported in the trace metadata as `run_attempt`. */
   attempt?: number;
@@ -76,6 +80,15 @@ export interface RunOutcome {
    */
   threadInterrupted: boolean;
 }
+
+/** The installed LangGraph version, reported in run metadata as upstream does. */
+const LANGGRAPH_VERSION: string = (() => {
+  try {
+    return createRequire(import.meta.url)("@langchain/langgraph/package.json").version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+})();
 
 type LibMode = Exclude<StreamMode, "events" | "messages-tuple">;
 type StreamEvent = {
@@ -139,6 +152,9 @@ export async function* streamGraphRun(
     ...options.config?.metadata,
     ...options.metadata,
     run_attempt: options.attempt ?? 1,
+    langgraph_version: LANGGRAPH_VERSION,
+    langgraph_plan: "developer",
+    langgraph_host: "self-hosted",
   };
 
   const events: AsyncIterable<StreamEvent> = graph.streamEvents(

@@ -75,7 +75,14 @@ describe("streamGraphRun", () => {
     const chunks = events.map((e) => e.data as [{ content: string }, Record<string, unknown>]);
     expect(chunks).toHaveLength("begin".length + "end".length + 1);
     expect(chunks.map(([m]) => m.content)).toEqual([..."begin", "tool_call__begin", ..."end"]);
-    expect(chunks[0]?.[1]).toMatchObject({ langgraph_node: "agent", langgraph_step: 1 });
+    expect(chunks[0]?.[1]).toMatchObject({
+      langgraph_node: "agent",
+      langgraph_step: 1,
+      langgraph_host: "self-hosted",
+      langgraph_plan: "developer",
+      langgraph_version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      run_attempt: 1,
+    });
   });
 
   it("legacy messages: metadata, accumulated partials, completes (derived from values)", async () => {
