@@ -14,16 +14,21 @@ import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
+import { adoptUserApp, loadUserApp } from "./http/custom.ts";
+import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
+import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
-import { registerStoreRoutes } from "./http/routes/store.ts";
 import { registerMetricsRoute } from "./http/routes/metrics.ts";
+import { registerStoreRoutes } from "./http/routes/store.ts";
 import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
+import { registerUiRoutes } from "./http/routes/ui.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
+import { registerSdkLogger } from "./logging/sdk-logger.ts";
 import { createObservability } from "./metrics/setup.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
@@ -40,6 +45,7 @@ import { RunsRepository } from "./runs/repository.ts";
 import { RunsService } from "./runs/service.ts";
 import { HttpWebhookSender } from "./runs/webhook.ts";
 import { MemoryRunEventLog } from "./stream/log.ts";
+import { buildUiBundles } from "./ui/bundles.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -62,6 +68,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     dataDir: settings.dataDir,
   });
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
+  registerSdkLogger(log); // graphs may call the SDK getLogger() at import time
   const graphs = await GraphRegistry.load(settings.graphs);
   log.info({ graphs: graphs.ids() }, "graphs loaded");
   const ready = async () =>
@@ -87,6 +94,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     metrics: obs.metrics,
     newId,
     tracing: obs.tracing,
+    streamObserver: obs.streamObserver,
   });
 
   // ---- services: checkpointer ----
@@ -146,6 +154,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
       maxAttempts: 3,
       logger: log,
+      observer: obs.runObserver,
     }),
     owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
     concurrency: settings.workers,
@@ -162,7 +171,6 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     notify: (channel, payload) => storage.notify(channel, payload),
     logger: log,
   });
-
 
   // ---- routes ----
   if (settings.testMode)
@@ -193,7 +201,16 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store));
 
   // ---- user app (http.app) ----
-  const userApp = undefined;
+  const userApp = http?.app ? adoptUserApp(await loadUserApp(http.app, settings.cwd)) : undefined;
+  const endpoints = await loadEndpoints(settings.graphs);
+  if (endpoints.length > 0) groups.push((api) => registerEndpointRoutes(api, endpoints));
+  if (settings.file.ui && !http?.disable_ui) {
+    const defs = settings.file.ui;
+    const shared = settings.file.ui_config?.shared;
+    const bundles = await buildUiBundles({ defs, cwd: settings.cwd, shared });
+    log.info({ agents: bundles.agents(), cacheDir: bundles.cacheDir }, "UI bundles built");
+    groups.push((api) => registerUiRoutes(api, bundles));
+  }
 
   const { app } = createApp({
     logger: log,
@@ -210,7 +227,9 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
 
   // ---- after app: loopback, workers ----
-  loopback = (request) => app.fetch(request);
+  const loopbackBinding = bindLoopback(app, settings.apiUrl);
+  loopback = (request) => loopbackBinding.fetch(request);
+  onClose.push(async () => loopbackBinding.unbind());
   await runQueue.start();
   // Drain first (in-flight runs may finish, the rest go back to the queue), then drop logs.
   onClose.unshift(async () => {
@@ -228,6 +247,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const port = typeof address === "object" && address ? address.port : settings.port;
   const url = `http://${settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
   log.info({ url }, "server listening");
+  loopbackBinding.setUrl(url);
 
   let closed = false;
   return {

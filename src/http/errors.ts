@@ -52,6 +52,9 @@ export function errorHandler(log: ErrorLog) {
       return res;
     }
     if (error instanceof HTTPException) return error.getResponse();
+    // An HTTPException of another Hono copy (the user's http.app, an auth module).
+    if (typeof (error as Partial<HTTPException>).getResponse === "function")
+      return (error as HTTPException).getResponse();
     if (error instanceof z.ZodError) return c.json(validationBody(error), 400);
     log(error, c);
     return c.text("Internal Server Error", 500);
