@@ -138,10 +138,29 @@ export const cancelQuery = z.object({
   action: z.enum(["interrupt", "rollback"]).optional(),
 });
 
+/** A list in a query string: repeated keys, a JSON array (what the SDK sends) or comma-separated. */
+const queryList = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  [v].flat().flatMap((item) => {
+    const text = item.trim();
+    if (text.startsWith("[")) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (Array.isArray(parsed)) return parsed.map(String);
+      } catch {
+        // not JSON: fall through to comma splitting
+      }
+    }
+    return text
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+  }),
+);
+
 /** Query of the join-stream routes. */
 export const joinStreamQuery = z.object({
   cancel_on_disconnect: queryBool.optional(),
-  stream_mode: z.union([streamMode, z.array(streamMode)]).optional(),
+  stream_mode: queryList.pipe(z.array(streamMode)).optional(),
 });
 
 /** Query of `GET /threads/:id/runs`. */
@@ -160,7 +179,7 @@ export const listQuery = z.object({
       }
     })
     .optional(),
-  select: z.union([z.string(), z.array(z.string())]).optional(),
+  select: queryList.optional(),
 });
 
 /** Body of `POST /runs/cancel`. */

@@ -77,7 +77,7 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
       const run = await runs.find(runId);
       if (!run) throw notFound("Run not found");
       const lastEventId = c.req.header("Last-Event-ID") || undefined;
-      const modes = query.stream_mode == null ? undefined : [query.stream_mode].flat();
+      const modes = query.stream_mode;
       return sseResponse(
         c,
         (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),

@@ -65,7 +65,7 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
         status: query.status,
         metadata: query.metadata,
       });
-      const select = query.select == null ? undefined : [query.select].flat();
+      const select = query.select;
       if (select?.some((f) => !(RUN_FIELDS as readonly string[]).includes(f)))
         return c.text(`Invalid select field; allowed: ${RUN_FIELDS.join(", ")}`, 422);
       return jsonExtra(
@@ -126,7 +126,7 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
       const { threadId, runId } = ids(params);
       const run = await runs.get(threadId, runId);
       const lastEventId = c.req.header("Last-Event-ID") || undefined;
-      const modes = query.stream_mode == null ? undefined : [query.stream_mode].flat();
+      const modes = query.stream_mode;
       return sseResponse(
         c,
         (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),
