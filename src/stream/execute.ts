@@ -11,6 +11,7 @@
  */
 import { createRequire } from "node:module";
 import { Command, Send } from "@langchain/langgraph";
+import { isCheckpointEnvelope } from "@langchain/langgraph/web";
 import { toPlainJson } from "../core/serde.ts";
 import {
   preprocessCheckpoint,
@@ -55,6 +56,8 @@ export interface StreamRunOptions {
   attempt?: number;
   /** Called for every checkpoint the run writes (root and, with subgraphs, nested). */
   onCheckpoint?: (checkpoint: StreamCheckpoint, namespace: string[]) => void;
+  /** Extra LangChain callback handlers (tracing: node spans, Langfuse). */
+  callbacks?: unknown[];
   /** Called for every finished task (result or error). */
   onTaskResult?: (task: StreamTask, namespace: string[]) => void;
 }
@@ -173,6 +176,7 @@ export async function* streamGraphRun(
       runId: options.runId,
       streamMode: libStreamModes(requested),
       signal: options.signal,
+      callbacks: options.callbacks?.length ? options.callbacks : undefined,
     }),
   );
 
@@ -235,7 +239,7 @@ function* modeEvents(
     }
   } else if (mode === "checkpoints") {
     const body = payload as Record<string, unknown>;
-    if (!("values" in body) || !("next" in body)) {
+    if (isCheckpointEnvelope(body)) {
       // Lightweight checkpoint envelope (LangGraph ≥1.4 with subgraphs + values): upstream forwards
       // it only when the client did not ask for the full `checkpoints` mode.
       if (!requested.includes("checkpoints"))

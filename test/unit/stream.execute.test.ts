@@ -209,6 +209,27 @@ describe("streamGraphRun", () => {
     expect(second.outcome.threadInterrupted).toBe(false);
   });
 
+  it("subgraphs + values: lightweight checkpoint envelopes as upstream, full ones when requested", async () => {
+    const light = await run(withSaver(nestedGraph), ["values"], {
+      subgraphs: true,
+      input: { steps: [] },
+    });
+    const envelopes = light.events.filter((e) => e.event.split("|")[0] === "checkpoints");
+    expect(envelopes.length).toBeGreaterThan(0);
+    for (const e of envelopes) {
+      expect(e.data).toMatchObject({ id: expect.any(String), step: expect.any(Number) });
+      expect(e.data).not.toHaveProperty("values");
+    }
+    const full = await run(withSaver(nestedGraph), ["values", "checkpoints"], {
+      subgraphs: true,
+      input: { steps: [] },
+    });
+    for (const e of full.events.filter((x) => x.event.split("|")[0] === "checkpoints")) {
+      expect(e.data).toHaveProperty("values");
+      expect(e.data).toHaveProperty("next");
+    }
+  });
+
   it("without subgraphs: no namespaced events", async () => {
     const { events } = await run(withSaver(nestedGraph), ["values", "updates", "custom"], {
       input: { steps: [] },
