@@ -17,6 +17,7 @@
  */
 import type { Context } from "hono";
 import { serializeAsDict, serializeError } from "../core/serde.ts";
+import type { StreamObserver } from "../metrics/observer.ts";
 
 /** One SSE event to write. */
 export interface SseEvent {
@@ -69,6 +70,9 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  // Set by the observability middleware (`src/http/middleware/observability.ts`) when metrics are on.
+  const observer = c.get("streamObserver") as StreamObserver | undefined;
+  observer?.onConnectionOpened();
 
   const finish = (reason: SseCloseReason) => {
     if (closed) return;
@@ -79,6 +83,7 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
       abort.abort(reason);
       void Promise.resolve(iterator.return?.()).catch(() => {});
     }
+    observer?.onConnectionClosed();
     opts.onClose?.(reason);
   };
   const onRequestAbort = () => finish("disconnect");
@@ -109,7 +114,9 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
             controller.close();
             return;
           }
-          controller.enqueue(encoder.encode(formatSseFrame(next.value, opts.includeIds)));
+          const frame = encoder.encode(formatSseFrame(next.value, opts.includeIds));
+          controller.enqueue(frame);
+          observer?.onEventSent(next.value.event, frame.byteLength);
         } catch (error) {
           if (closed) return;
           const frame = formatSseFrame({ event: "error", data: serializeError(error) }, false);

@@ -6,7 +6,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from "prom-client";
 
 /** How a run ended, as a metric label. */
-export type RunOutcome = "success" | "error" | "timeout" | "interrupted" | "cancelled";
+export type RunOutcome =
+  | "success"
+  | "error"
+  | "timeout"
+  | "interrupted"
+  | "cancelled"
+  /** Handed back to the queue (shutdown, lost lease): another worker runs it again. */
+  | "requeued";
 
 /** Pool figures a storage handle reports. */
 export interface PoolStats {

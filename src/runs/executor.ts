@@ -9,6 +9,8 @@ import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import { serializeError } from "../core/serde.ts";
 import type { GraphRegistry } from "../graphs/registry.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { RunOutcome } from "../metrics/metrics.ts";
+import { noopRunObserver, type RunObserver } from "../metrics/observer.ts";
 import { streamGraphRun } from "../stream/execute.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import type { StreamMode } from "../stream/types.ts";
@@ -35,6 +37,16 @@ export interface ExecutorOptions {
   onFinished(run: Run): Promise<void>;
   maxAttempts: number;
   logger: Logger;
+  /** Metrics, run log lines and traces (optional). */
+  observer?: RunObserver;
+}
+
+/** The metric outcome of a finished run. */
+function outcomeOf(state: FinishState): RunOutcome {
+  if (state.status === "deleted" || state.status === "interrupted") return "cancelled";
+  if (state.status === "error") return "error";
+  if (state.status === "timeout") return "timeout";
+  return state.interrupted ? "interrupted" : "success";
 }
 
 /** Builds the worker function handed to the queue. */
@@ -47,6 +59,13 @@ export function createExecutor(o: ExecutorOptions) {
     const checkpointer = kwargs.temporary ? null : o.checkpointer;
     await o.log.open(run.runId, { resumable: kwargs.resumable });
     const emit = (event: string, data: unknown) => o.log.append(run.runId, { event, data });
+    const observed = (o.observer ?? noopRunObserver).onRunClaimed({
+      runId: run.runId,
+      threadId,
+      graphId,
+      assistantId: run.assistantId,
+      queuedAt: run.createdAt,
+    });
 
     let state: FinishState = { status: "success" };
     let failure: { error: string; message: string } | undefined;
@@ -74,12 +93,14 @@ export function createExecutor(o: ExecutorOptions) {
         durability: kwargs.durability,
         signal: lease.signal,
         attempt: run.attempt,
+        callbacks: observed.callbacks,
       });
       for await (const event of stream) await emit(event.event, event.data);
       if (lease.reason()) throw new Error("stopped");
     } catch (error) {
       const reason = lease.reason();
       if (reason === "shutdown" || reason === "lost") {
+        observed.finished("requeued", error);
         await handBack(run, lease, reason);
         return;
       }
@@ -114,6 +135,7 @@ export function createExecutor(o: ExecutorOptions) {
       }
     }
 
+    observed.finished(outcomeOf(state), failure);
     const kept = await o.repo.finish(run.runId, lease.owner, state).catch((err) => {
       o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
       return false;

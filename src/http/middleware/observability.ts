@@ -6,6 +6,7 @@ import type { TextMapPropagator, Tracer } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../../logging/logger.ts";
 import type { Metrics } from "../../metrics/metrics.ts";
+import type { StreamObserver } from "../../metrics/observer.ts";
 import type { ErrorLog } from "../errors.ts";
 import { metricsMiddleware } from "./metrics.ts";
 import { requestIdMiddleware } from "./request-id.ts";
@@ -19,6 +20,8 @@ export interface ObservabilityDeps {
   metrics: Metrics;
   newId: () => string;
   tracing?: { tracer: Tracer | null; propagator: TextMapPropagator };
+  /** Handed to SSE responses through `c.var.streamObserver`. */
+  streamObserver?: StreamObserver;
 }
 
 /** The middleware list for `AppOptions.outer`. */
@@ -27,6 +30,13 @@ export function observabilityMiddleware(deps: ObservabilityDeps): MiddlewareHand
   if (deps.tracing?.tracer)
     list.push(tracingMiddleware(deps.tracing.tracer, deps.tracing.propagator));
   list.push(requestLogMiddleware(deps.logger), metricsMiddleware(deps.metrics));
+  const streamObserver = deps.streamObserver;
+  if (streamObserver) {
+    list.push(async function provideStreamObserver(c, next) {
+      c.set("streamObserver", streamObserver);
+      await next();
+    });
+  }
   return list;
 }
 
