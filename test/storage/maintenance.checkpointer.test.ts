@@ -13,9 +13,10 @@ import {
   StateGraph,
 } from "@langchain/langgraph";
 import {
-  type BaseCheckpointSaver,
+  BaseCheckpointSaver,
   type Checkpoint,
   type CheckpointTuple,
+  DeltaSnapshot,
   emptyCheckpoint,
   INTERRUPT,
   uuid6,
@@ -44,21 +45,28 @@ const uid = () => crypto.randomUUID();
 async function chain(
   saver: BaseCheckpointSaver,
   threadId: string,
-  steps: { values?: Record<string, unknown>; metadata?: Record<string, unknown>; ns?: string }[],
+  steps: {
+    values?: Record<string, unknown>;
+    metadata?: Record<string, unknown>;
+    ns?: string;
+    /** Channels whose version moves without a stored value (how a DeltaChannel checkpoints). */
+    bump?: string[];
+  }[],
 ) {
   const configs = [];
   let parent: string | undefined;
   const versions: Record<string, number> = {};
   for (const [i, step] of steps.entries()) {
     const values = step.values ?? {};
-    for (const k of Object.keys(values)) versions[k] = (versions[k] ?? 0) + 1;
+    const changed = [...Object.keys(values), ...(step.bump ?? [])];
+    for (const k of changed) versions[k] = (versions[k] ?? 0) + 1;
     const checkpoint: Checkpoint = {
       ...emptyCheckpoint(),
       id: uuid6(i),
       channel_values: values,
       channel_versions: { ...versions },
     };
-    const newVersions = Object.fromEntries(Object.keys(values).map((k) => [k, versions[k]!]));
+    const newVersions = Object.fromEntries(changed.map((k) => [k, versions[k]!]));
     const config = {
       configurable: { thread_id: threadId, checkpoint_ns: step.ns ?? "", checkpoint_id: parent },
     };
@@ -316,6 +324,50 @@ describe.each(backends)("SqlCheckpointSaver extras ($name)", ({ databaseUrl }) =
     expect(states[1]).toEqual(states[0]);
     expect((states[1] as { values: unknown }).values).toMatchObject({
       messages: [{ kwargs: { content: "x" } }, { kwargs: { content: "hi bob" } }],
+    });
+  });
+
+  it("getDeltaChannelHistory (SQL) equals the base-class walk", async () => {
+    const thread = uid();
+    const configs = await chain(saver, thread, [
+      { values: { messages: ["old"], other: 1 } },
+      { values: { messages: new DeltaSnapshot(["a"]) } },
+      { values: { other: 2 }, bump: ["messages"] },
+      { bump: ["messages"] },
+      { values: { fresh: "x" }, bump: ["messages"] },
+    ]);
+    for (const [i, config] of configs.entries()) {
+      await saver.putWrites(
+        config,
+        [
+          ["messages", [`m${i}`]],
+          ["fresh", i],
+        ],
+        `task-${9 - i}`,
+      );
+      await saver.putWrites(config, [["messages", [`n${i}`]]], "task-0");
+    }
+    const channels = ["messages", "other", "fresh", "never"];
+    for (const config of [...configs, { configurable: { thread_id: thread } }]) {
+      const fast = await saver.getDeltaChannelHistory({ config, channels });
+      const walk = await BaseCheckpointSaver.prototype.getDeltaChannelHistory.call(saver, {
+        config,
+        channels,
+      });
+      expect(fast).toEqual(walk);
+    }
+    expect(
+      (await saver.getDeltaChannelHistory({ config: configs[4]!, channels }))?.messages,
+    ).toEqual({
+      seed: new DeltaSnapshot(["a"]),
+      writes: [
+        ["task-0", "messages", ["n1"]],
+        ["task-8", "messages", ["m1"]],
+        ["task-0", "messages", ["n2"]],
+        ["task-7", "messages", ["m2"]],
+        ["task-0", "messages", ["n3"]],
+        ["task-6", "messages", ["m3"]],
+      ],
     });
   });
 

@@ -10,6 +10,7 @@ import {
   type CheckpointListOptions,
   type CheckpointMetadata,
   type CheckpointTuple,
+  type DeltaChannelHistory,
   getCheckpointId,
   maxChannelVersion,
   type PendingWrite,
@@ -28,6 +29,7 @@ import {
   parseJsonCell,
   type WriteCell,
 } from "./codec.ts";
+import { deltaChannelHistory } from "./delta.ts";
 import {
   copyThread,
   deleteForRun,
@@ -210,6 +212,29 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver {
           .execute();
       }
     });
+  }
+
+  /** Same contract as the base-class walk, in two queries (see delta.ts). */
+  override async getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    const { config, channels } = options;
+    if (channels.length === 0) return {};
+    const threadId = config.configurable?.thread_id;
+    if (threadId === undefined || threadId === null) {
+      return Object.fromEntries(channels.map((ch) => [ch, { writes: [] }]));
+    }
+    return deltaChannelHistory(
+      this.db,
+      this.serde,
+      {
+        threadId: String(threadId),
+        checkpointNs: config.configurable?.checkpoint_ns ?? "",
+        checkpointId: getCheckpointId(config) || undefined,
+      },
+      channels,
+    );
   }
 
   async deleteThread(threadId: string): Promise<void> {
