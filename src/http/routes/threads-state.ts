@@ -30,7 +30,11 @@ const updateBody = z.object({
 
 const historyBody = z.object({
   limit: z.number().int().gte(1).nullish(),
-  before: z.union([z.string(), checkpointSchema]).nullish(),
+  // A checkpoint id (JS SDK docs), a config `{configurable}` (JS SDK type) or a checkpoint (Python).
+  before: z
+    .union([z.string(), z.object({ configurable: checkpointSchema }), checkpointSchema])
+    .transform((v) => (typeof v === "object" && "configurable" in v ? v.configurable : v))
+    .nullish(),
   metadata: record.nullish(),
   checkpoint: checkpointSchema.nullish(),
 });

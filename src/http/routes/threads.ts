@@ -108,6 +108,19 @@ export function parseParams<T extends z.ZodType>(
   return { ok: false, response: c.json(validationBody(parsed.error), 400) };
 }
 
+/** `?include=` values: comma-separated (Python SDK) or a JSON array (the JS SDK stringifies arrays). */
+function includeValues(raw: string): string[] {
+  if (raw.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // not JSON: fall through to the comma form
+    }
+  }
+  return raw.split(",").map((v) => v.trim());
+}
+
 const tags = ["Threads"];
 const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
@@ -204,7 +217,7 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
     async (c, { params, query }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      const include = [query.include ?? []].flat().flatMap((v) => v.split(","));
+      const include = [query.include ?? []].flat().flatMap(includeValues);
       const thread = await threads.get(p.data.thread_id, scopeOf(c));
       return jsonExtra(c, threadToWire(thread, { ttl: include.includes("ttl") }));
     },
