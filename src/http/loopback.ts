@@ -36,7 +36,14 @@ export function bindLoopback(app: LoopbackTarget, url: string): LoopbackBinding 
   const fetch: LoopbackFetch = async (input, init) => {
     const target =
       typeof input === "string" && input.startsWith("/") ? new URL(input, `${base}/`) : input;
-    return app.request(target, init);
+    const streamed = init?.body instanceof ReadableStream;
+    const request = new Request(
+      target,
+      streamed ? ({ ...init, duplex: "half" } as RequestInit) : init,
+    );
+    // No socket, so no Host header: routes that build absolute URLs (UI assets) need one.
+    if (!request.headers.has("host")) request.headers.set("host", new URL(request.url).host);
+    return app.request(request);
   };
   slots[FETCH] = fetch;
   slots[URL_KEY] = base;
