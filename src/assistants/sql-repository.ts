@@ -3,6 +3,7 @@
  * filters and auth scopes are applied inside the queries with `jsonbMatches`, never in memory.
  */
 import { type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
@@ -133,8 +134,8 @@ export class SqlAssistantsRepository implements AssistantsRepository {
             .execute()
         ).map((r) => r.thread_id);
         if (threadIds.length > 0) {
-          await trx.deleteFrom("checkpoint_writes").where("thread_id", "in", threadIds).execute();
-          await trx.deleteFrom("checkpoints").where("thread_id", "in", threadIds).execute();
+          // Same transaction: the threads, their runs (by foreign key) and their checkpoints.
+          await deleteThreadCheckpoints(trx, threadIds);
           await trx.deleteFrom("threads").where("thread_id", "in", threadIds).execute();
         }
       }
