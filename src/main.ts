@@ -160,6 +160,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     concurrency: settings.workers,
     leaseMs: settings.runLeaseSeconds * 1000,
     sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
+    recoverOrphansAtStart: storage.kind === "pglite",
     logger: log,
   });
   const runs = new RunsService({

@@ -29,6 +29,8 @@ export interface RunRequest {
   multitaskStrategy?: MultitaskStrategy;
   webhook?: string;
   durability?: Durability;
+  /** Thread-centric protocol run (v3 event pipeline). */
+  protocol?: boolean;
 }
 
 /** Request headers copied into `configurable` (x-* except secrets, and user-agent). */
@@ -116,6 +118,7 @@ export function buildRun(ctx: BuildContext, thread: ThreadView) {
     resumable: req.streamResumable ?? false,
     durability: req.durability,
     on_completion: req.onCompletion,
+    ...(req.protocol ? { __protocol_stream_run: true } : {}),
   };
   const threadConfig = {
     ...assistantConfig,

@@ -12,6 +12,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { RunOutcome } from "../metrics/metrics.ts";
 import { noopRunObserver, type RunObserver } from "../metrics/observer.ts";
 import { streamGraphRun } from "../stream/execute.ts";
+import { streamGraphRunV3 } from "../stream/execute-v3.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import type { StreamMode } from "../stream/types.ts";
 import { threadStateFromSnapshot } from "../threads/state.ts";
@@ -79,7 +80,8 @@ export function createExecutor(o: ExecutorOptions) {
         store: o.store,
       });
       const resume = run.attempt > 1 && checkpointer != null && (await wroteCheckpoint(run));
-      const stream = streamGraphRun(graph, {
+      const streamRun = kwargs.__protocol_stream_run ? streamGraphRunV3 : streamGraphRun;
+      const stream = streamRun(graph, {
         runId: run.runId,
         threadId,
         input: resume ? null : kwargs.input,

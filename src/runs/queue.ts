@@ -37,6 +37,8 @@ export interface RunQueueOptions {
   concurrency: number;
   leaseMs: number;
   sweepMs: number;
+  /** Requeue every running run at start (embedded database: no other process can hold one). */
+  recoverOrphansAtStart?: boolean;
   logger: Logger;
 }
 
@@ -61,6 +63,11 @@ export class RunQueue {
 
   /** Subscribes to notifications and starts the sweep. */
   async start(): Promise<void> {
+    if (this.o.recoverOrphansAtStart) {
+      const orphans = await this.o.repo.requeueOrphans(this.o.owner);
+      if (orphans.length)
+        this.o.logger.warn({ run_ids: orphans }, "requeued runs of a previous process");
+    }
     this.#unsubscribe.push(await this.o.listen(CHANNEL_WAKE, () => this.wake()));
     this.#unsubscribe.push(
       await this.o.listen(CHANNEL_CANCEL, (payload) => {

@@ -8,10 +8,10 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { type RunRow, toRun } from "./rows.ts";
+import { cancelRow, lockThread, repairThread, writeThreadState } from "./thread-rows.ts";
 import type { CancelAction, CancelSelector, Run, RunListQuery, RunStatus } from "./types.ts";
 
 type Tx = Transaction<Database>;
-type ThreadRow = { thread_id: string; metadata: unknown; config: unknown; status: string };
 
 /** The thread a new run lands on, as seen inside the creating transaction. */
 export interface ThreadView {
@@ -327,13 +327,16 @@ export class RunsRepository {
     return rows.map((r) => r.run_id);
   }
 
-  /** Seconds until the next delayed run becomes available (null when none). */
-  async nextAvailableInMs(): Promise<number | null> {
-    const row = await sql<{ ms: number | null }>`
-      SELECT (extract(epoch FROM min(available_at) - now()) * 1000)::float8 AS ms
-      FROM runs WHERE status = 'pending'`.execute(this.db);
-    const ms = row.rows[0]?.ms;
-    return ms == null ? null : Number(ms);
+  /** Requeues every running run not owned by `owner` (embedded database: no other process). */
+  async requeueOrphans(owner: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("status", "=", "running")
+      .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_owner", "<>", owner)]))
+      .returning("run_id")
+      .execute();
+    return rows.map((r) => r.run_id);
   }
 
   /** Repairs threads left `busy` with no pending or running run. */
@@ -360,77 +363,4 @@ export class RunsRepository {
     const row = await q.executeTakeFirst();
     return row ? toRun(row) : null;
   }
-}
-
-async function lockThread(trx: Tx, threadId: string): Promise<ThreadRow | undefined> {
-  return trx
-    .selectFrom("threads")
-    .select(["thread_id", "metadata", "config", "status"])
-    .where("thread_id", "=", threadId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-async function cancelRow(trx: Tx, row: RunRow, action: CancelAction): Promise<CancelledRun> {
-  const base = { runId: row.run_id, threadId: row.thread_id, action };
-  if (row.status === "pending") {
-    if (action === "rollback") {
-      await trx.deleteFrom("runs").where("run_id", "=", row.run_id).execute();
-      return { ...base, effect: "deleted" };
-    }
-    await trx
-      .updateTable("runs")
-      .set({ status: "interrupted", updated_at: sql`now()` })
-      .where("run_id", "=", row.run_id)
-      .execute();
-    return { ...base, effect: "ended" };
-  }
-  if (row.status === "running") {
-    await trx
-      .updateTable("runs")
-      .set({ cancel_action: action, updated_at: sql`now()` })
-      .where("run_id", "=", row.run_id)
-      .execute();
-    return { ...base, effect: "signalled" };
-  }
-  return { ...base, effect: "none" };
-}
-
-async function hasInflight(trx: Tx, threadId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom("runs")
-    .select("run_id")
-    .where("thread_id", "=", threadId)
-    .where("status", "in", ["pending", "running"])
-    .limit(1)
-    .executeTakeFirst();
-  return row != null;
-}
-
-/** Thread status when nothing is in flight any more: derived from the cached interrupts. */
-async function repairThread(trx: Tx, threadId: string): Promise<void> {
-  if (await hasInflight(trx, threadId)) return;
-  await sql`UPDATE threads SET status = CASE
-      WHEN status <> 'busy' THEN status
-      WHEN interrupts IS NOT NULL AND interrupts <> '{}'::jsonb THEN 'interrupted'
-      ELSE 'idle' END, updated_at = now()
-    WHERE thread_id = ${threadId}`.execute(trx);
-}
-
-async function writeThreadState(trx: Tx, threadId: string, state: FinishState): Promise<void> {
-  const busy = await hasInflight(trx, threadId);
-  const status = busy
-    ? "busy"
-    : state.failed
-      ? "error"
-      : state.interrupted
-        ? "interrupted"
-        : "idle";
-  const patch: Record<string, unknown> = { status, updated_at: sql`now()` };
-  if (state.values !== undefined) {
-    patch.values = j(state.values);
-    patch.interrupts = j(state.interrupts ?? {});
-    patch.state_updated_at = sql`now()`;
-  }
-  await trx.updateTable("threads").set(patch).where("thread_id", "=", threadId).execute();
 }

@@ -32,6 +32,8 @@ export interface RunKwargs {
   resumable: boolean;
   durability?: Durability;
   on_completion?: "delete" | "keep";
+  /** Set on runs started through the thread-centric protocol: executed on the v3 event pipeline. */
+  __protocol_stream_run?: boolean;
 }
 
 /** A run of an assistant on a thread. */
