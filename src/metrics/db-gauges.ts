@@ -24,14 +24,14 @@ const THREAD_STATUSES = ["idle", "busy", "interrupted", "error"];
 /** Registers the database gauges, plus `olg_db_up` (1 when the last read succeeded). */
 export function registerDbGauges(registry: Registry, source: DbSnapshotSource): void {
   let pending: Promise<DbSnapshot | null> | null = null;
-  // Several gauges collect in one scrape: share a single read between them.
+  // prom-client starts every collect of a scrape in the same pass: they share the in-flight read,
+  // and the next scrape reads afresh (no stale values between scrapes).
   const snapshot = (): Promise<DbSnapshot | null> => {
     if (!pending) {
-      pending = source().catch(() => null);
-      void pending.finally(() => {
-        setTimeout(() => {
-          pending = null;
-        }, 250).unref?.();
+      const read = source().catch(() => null);
+      pending = read;
+      void read.finally(() => {
+        if (pending === read) pending = null;
       });
     }
     return pending;
