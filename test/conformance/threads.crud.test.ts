@@ -172,6 +172,18 @@ describe.each(sharedServers())("threads CRUD ($backend)", ({ client, url }) => {
       expect(res).toHaveLength(2);
     }
 
+    const extracted = await request("POST", "/threads/search", {
+      metadata: { suite },
+      select: ["thread_id"],
+      extract: { owner: "metadata.suite", missing: "values.messages[-1].content" },
+    });
+    for (const t of (await extracted.json()) as any[]) {
+      expect(t.extracted).toEqual({ owner: suite, missing: null });
+      expect(Object.keys(t).sort()).toEqual(["extracted", "thread_id"]);
+    }
+    const badExtract = await request("POST", "/threads/search", { extract: { x: "status" } });
+    expect(badExtract.status).toBe(400);
+
     const selected = await client.threads.search({
       metadata: { suite },
       select: ["thread_id", "status"],

@@ -1,22 +1,25 @@
 /** Thread routes: create, read, patch, delete, search, count, copy, prune. */
 import type { Context } from "hono";
 import { z } from "zod";
+import { compileExtract } from "../../threads/extract.ts";
 import type { ThreadsService } from "../../threads/service.ts";
 import {
-  type MetadataScope,
   THREAD_SORT_FIELDS,
   THREAD_STATUSES,
   type ThreadTtlInput,
 } from "../../threads/types.ts";
+import { conflict } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
 import type { Api } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { validationBody } from "../errors.ts";
 import { jsonExtra, selectFields, threadToWire } from "../mappers/threads.ts";
 
 /** What the thread routes are built from. */
 export interface ThreadRoutesOptions {
   threads: ThreadsService;
-  /** The caller's metadata scope (auth); unrestricted when absent. */
-  scope?: (c: Context) => MetadataScope;
+  /** Authorization of `threads:<action>` events; everything allowed when absent. */
+  auth?: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -86,6 +89,7 @@ const searchBody = z.object({
   sort_by: z.enum(THREAD_SORT_FIELDS).nullish(),
   sort_order: z.enum(["asc", "desc"]).nullish(),
   select: z.array(z.string()).nullish(),
+  extract: z.record(z.string(), z.string()).nullish(),
 });
 
 const patchBody = z.object({ metadata: record.nullish(), ttl: ttlSchema.nullish() });
@@ -127,15 +131,20 @@ const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 /** Registers the thread routes. */
 export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): void {
   const { threads } = options;
-  const scopeOf = (c: Context) => options.scope?.(c);
+  const authz = options.auth ?? openRouteAuth;
 
   api.route(
     { method: "post", path: "/threads", summary: "Create thread", tags, body: createBody },
     async (c, { body }) => {
+      const { scope, value } = await authz(c, "threads", "create", {
+        thread_id: body.thread_id ?? newId(),
+        metadata: undef(body.metadata),
+        if_exists: undef(body.if_exists),
+      });
       const thread = await threads.create(
         {
-          threadId: undef(body.thread_id),
-          metadata: undef(body.metadata),
+          threadId: value.thread_id,
+          metadata: value.metadata,
           ifExists: undef(body.if_exists),
           ttl: undef(body.ttl),
           supersteps: body.supersteps?.map((s) => ({
@@ -146,7 +155,7 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
             })),
           })),
         },
-        scopeOf(c),
+        scope,
       );
       return jsonExtra(c, threadToWire(thread));
     },
@@ -155,8 +164,17 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
   api.route(
     { method: "post", path: "/threads/search", summary: "Search threads", tags, body: searchBody },
     async (c, { body }) => {
+      const extract = body.extract ? compileExtract(body.extract) : null;
       const limit = body.limit ?? 10;
       const offset = body.offset ?? 0;
+      const { scope } = await authz(c, "threads", "search", {
+        metadata: undef(body.metadata),
+        ids: undef(body.ids),
+        status: undef(body.status),
+        values: undef(body.values),
+        limit,
+        offset,
+      });
       const page = await threads.search(
         {
           ids: undef(body.ids),
@@ -168,15 +186,17 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
           sortBy: body.sort_by ?? "created_at",
           sortOrder: body.sort_order ?? "desc",
         },
-        scopeOf(c),
+        scope,
       );
       c.header("X-Pagination-Total", String(page.total));
       const next = offset + page.threads.length;
       if (next < page.total) c.header("X-Pagination-Next", String(next));
-      return jsonExtra(
-        c,
-        page.threads.map((t) => selectFields(threadToWire(t), body.select)),
-      );
+      const rows = page.threads.map((t) => {
+        const wire = threadToWire(t);
+        const out = selectFields(wire, body.select);
+        return extract ? { ...out, extracted: extract(wire) } : out;
+      });
+      return jsonExtra(c, rows);
     },
   );
 
@@ -194,14 +214,19 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
         values: undef(body.values),
         status: undef(body.status),
       };
-      return c.json(await threads.count(filter, scopeOf(c)));
+      const { scope } = await authz(c, "threads", "search", { ...filter, limit: 0, offset: 0 });
+      return c.json(await threads.count(filter, scope));
     },
   );
 
   api.route(
     { method: "post", path: "/threads/prune", summary: "Prune threads", tags, body: pruneBody },
     async (c, { body }) => {
-      const pruned = await threads.prune(body.thread_ids, body.strategy, scopeOf(c));
+      const { scope } = await authz(c, "threads", "delete", {
+        thread_ids: body.thread_ids,
+        strategy: body.strategy,
+      });
+      const pruned = await threads.prune(body.thread_ids, body.strategy, scope);
       return c.json({ pruned_count: pruned });
     },
   );
@@ -218,7 +243,8 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
       const include = [query.include ?? []].flat().flatMap(includeValues);
-      const thread = await threads.get(p.data.thread_id, scopeOf(c));
+      const { scope } = await authz(c, "threads", "read", { thread_id: p.data.thread_id });
+      const thread = await threads.get(p.data.thread_id, scope);
       return jsonExtra(c, threadToWire(thread, { ttl: include.includes("ttl") }));
     },
   );
@@ -234,8 +260,12 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
     async (c, { params, body }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      const patch = { metadata: undef(body.metadata), ttl: undef(body.ttl) };
-      const thread = await threads.patch(p.data.thread_id, patch, scopeOf(c));
+      const { scope, value } = await authz(c, "threads", "update", {
+        thread_id: p.data.thread_id,
+        metadata: undef(body.metadata),
+      });
+      const patch = { metadata: value.metadata, ttl: undef(body.ttl) };
+      const thread = await threads.patch(p.data.thread_id, patch, scope);
       if (c.req.header("Prefer")?.includes("return=minimal")) return c.body(null, 204);
       return jsonExtra(c, threadToWire(thread));
     },
@@ -246,7 +276,8 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
     async (c, { params }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      await threads.delete(p.data.thread_id, scopeOf(c));
+      const { scope } = await authz(c, "threads", "delete", { thread_id: p.data.thread_id });
+      await threads.delete(p.data.thread_id, scope);
       return c.body(null, 204);
     },
   );
@@ -256,7 +287,18 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
     async (c, { params }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      return jsonExtra(c, threadToWire(await threads.copy(p.data.thread_id, scopeOf(c))));
+      const threadId = p.data.thread_id;
+      const { scope } = await authz(c, "threads", "read", { thread_id: threadId });
+      // The copy is a creation too: its handler may deny it or stamp the new metadata.
+      const source = await threads.find(threadId, scope);
+      if (!source) throw conflict("Thread not found");
+      const copyId = newId();
+      const { value } = await authz(c, "threads", "create", {
+        thread_id: copyId,
+        metadata: { ...source.metadata, thread_id: copyId } as Record<string, unknown>,
+      });
+      const target = { threadId: copyId, metadata: value.metadata };
+      return jsonExtra(c, threadToWire(await threads.copy(threadId, scope, target)));
     },
   );
 }
