@@ -188,10 +188,12 @@ function telemetrySettings(
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
     (base ? `${base.replace(/\/+$/, "")}/v1/traces` : null);
   const otlpHeaders = Object.fromEntries(
-    (env.OTEL_EXPORTER_OTLP_HEADERS ?? "")
-      .split(",")
-      .map((pair) => pair.split("=").map((part) => decodeURIComponent(part.trim())))
-      .filter((kv): kv is [string, string] => kv.length === 2 && !!kv[0]),
+    (env.OTEL_EXPORTER_OTLP_HEADERS ?? "").split(",").flatMap((pair): [string, string][] => {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) return [];
+      const key = decodeURIComponent(pair.slice(0, eq).trim());
+      return [[key, decodeURIComponent(pair.slice(eq + 1).trim())]];
+    }),
   );
   const publicKey = env.LANGFUSE_PUBLIC_KEY;
   const secretKey = env.LANGFUSE_SECRET_KEY;
