@@ -108,16 +108,19 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   );
   onClose.push(stopStoreSweeper);
   // ---- services: assistants ----
+  const introspection = new GraphIntrospection(
+    graphs,
+    new GraphSchemas(officialStaticParser(30_000), (graphId, err) =>
+      log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
+    ),
+  );
   const assistants = new AssistantsService({
     repository: new SqlAssistantsRepository(storage.db),
-    graphs: new GraphIntrospection(
-      graphs,
-      new GraphSchemas(officialStaticParser(30_000), (graphId, err) =>
-        log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
-      ),
-    ),
+    graphs: introspection,
     clock,
   });
+  // In dev (Studio) the schemas are ready before the first request; servers compute them lazily.
+  if (settings.mode === "dev") void introspection.warmUp(graphs.ids());
   await assistants.registerSystemAssistants(
     settings.graphs.map((g) => ({
       graphId: g.graphId,

@@ -77,6 +77,15 @@ export class GraphIntrospection implements GraphIntrospector {
     return out;
   }
 
+  /**
+   * Computes every graph's schemas in the background, one graph at a time, so the first schemas
+   * request (Studio opens it at once) does not wait for the TypeScript parser. Failures are
+   * already handled by the schema cache; this never rejects.
+   */
+  async warmUp(graphIds: string[]): Promise<void> {
+    for (const graphId of graphIds) await this.schemas(graphId, {}).catch(() => undefined);
+  }
+
   #graph(graphId: string, config: Record<string, unknown>) {
     return this.registry.get(graphId, config, { checkpointer: null });
   }
