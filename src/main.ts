@@ -135,6 +135,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     graphs,
     clock,
     ttl: settings.file.checkpointer?.ttl,
+    resolveGraphId: async (assistantId) => (await assistants.resolve(assistantId)).graphId,
     onSweepError: (err) => log.error({ err }, "thread TTL sweep failed"),
     onSwept: (count) => log.info({ count }, "expired threads swept"),
   });

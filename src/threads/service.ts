@@ -6,6 +6,7 @@
 import type { Clock } from "../core/clock.ts";
 import { conflict, notFound } from "../core/errors.ts";
 import type { ThreadsStorage, ThreadsUnit } from "./repository.ts";
+import { graphIdOfThread } from "./state.ts";
 import type { SuperstepUpdate, ThreadStateService } from "./state-service.ts";
 import type {
   Metadata,
@@ -36,6 +37,8 @@ export interface ThreadsServiceOptions {
   newId: () => string;
   /** TTL given to threads created without one (`checkpointer.ttl.default_ttl`). */
   defaultTtl?: ThreadTtlInput | null;
+  /** The graph of an assistant, so supersteps may name `metadata.assistant_id` only. */
+  resolveGraphId?: (assistantId: string) => Promise<string | null>;
 }
 
 const threadNotFound = (threadId: string) => notFound(`Thread with ID ${threadId} not found`);
@@ -49,12 +52,15 @@ export class ThreadsService {
   async create(input: CreateThreadInput, scope?: MetadataScope): Promise<Thread> {
     const { storage, clock } = this.options;
     const threadId = input.threadId ?? this.options.newId();
+    const supersteps = input.supersteps ?? [];
     const draft = {
       threadId,
-      metadata: input.metadata ?? {},
+      metadata:
+        supersteps.length > 0
+          ? await this.#withGraphId(input.metadata ?? {})
+          : (input.metadata ?? {}),
       ttl: input.ttl ?? this.options.defaultTtl ?? null,
     };
-    const supersteps = input.supersteps ?? [];
     if (supersteps.length === 0) {
       const created = await storage.threads.insert(draft, clock.now());
       return created ?? this.#existing(storage, threadId, input.ifExists, scope);
@@ -106,19 +112,23 @@ export class ThreadsService {
   }
 
   /**
-   * Copies a thread and its checkpoints under a new id. A missing source answers 409 "Thread not
-   * found", as the official server does.
+   * Copies a thread and its checkpoints under a new id (or `target`'s id and metadata, which auth
+   * may have stamped). A missing source answers 409 "Thread not found", as the official server does.
    */
-  async copy(threadId: string, scope?: MetadataScope): Promise<Thread> {
+  async copy(
+    threadId: string,
+    scope?: MetadataScope,
+    target?: { threadId: string; metadata?: Metadata },
+  ): Promise<Thread> {
     const { storage, clock, newId } = this.options;
     return storage.transaction(async (unit) => {
       const source = await unit.threads.find(threadId, scope);
       if (!source) throw conflict("Thread not found");
-      const copyId = newId();
+      const copyId = target?.threadId ?? newId();
       const copy = await unit.threads.insert(
         {
           threadId: copyId,
-          metadata: { ...source.metadata, thread_id: copyId },
+          metadata: target?.metadata ?? { ...source.metadata, thread_id: copyId },
           config: source.config,
           state: {
             values: source.values,
@@ -168,6 +178,16 @@ export class ThreadsService {
       }
       if (batch.length < SWEEP_BATCH) return handled;
     }
+  }
+
+  /** Stamps `graph_id` from `assistant_id` when only the assistant is named. */
+  async #withGraphId(metadata: Metadata): Promise<Metadata> {
+    const assistantId = metadata.assistant_id;
+    const { resolveGraphId } = this.options;
+    if (graphIdOfThread(metadata) != null || typeof assistantId !== "string" || !resolveGraphId)
+      return metadata;
+    const graphId = await resolveGraphId(assistantId).catch(() => null);
+    return graphId ? { ...metadata, graph_id: graphId } : metadata;
   }
 
   async #deleteIn(unit: ThreadsUnit, threadId: string, scope?: MetadataScope): Promise<boolean> {

@@ -33,6 +33,8 @@ export interface ThreadsSetupOptions {
   graphs: ThreadGraphs;
   clock: Clock;
   ttl?: ThreadTtlConfig;
+  /** The graph of an assistant (supersteps naming only `metadata.assistant_id`). */
+  resolveGraphId?: (assistantId: string) => Promise<string | null>;
   onSweepError: (error: unknown) => void;
   onSwept?: (count: number) => void;
 }
@@ -62,7 +64,14 @@ export function createThreadsFeature(options: ThreadsSetupOptions): ThreadsFeatu
   const defaultTtl: ThreadTtlInput | null = options.ttl?.default_ttl
     ? { minutes: options.ttl.default_ttl, strategy: options.ttl.strategy ?? "delete" }
     : null;
-  const threads = new ThreadsService({ storage, state, clock: options.clock, newId, defaultTtl });
+  const threads = new ThreadsService({
+    storage,
+    state,
+    clock: options.clock,
+    newId,
+    defaultTtl,
+    resolveGraphId: options.resolveGraphId,
+  });
   const sweeper = startTtlSweeper({
     sweep: () => threads.sweepExpired(),
     intervalMs: (options.ttl?.sweep_interval_minutes ?? DEFAULT_SWEEP_MINUTES) * 60_000,

@@ -231,11 +231,26 @@ describe.each(sharedServers())("thread state ($backend)", ({ client, url }) => {
     ]);
   });
 
+  it("resolves the graph of supersteps from metadata.assistant_id", async () => {
+    const assistant = await client.assistants.create({ graphId: "agent" });
+    const thread = await client.threads.create({
+      metadata: { assistant_id: assistant.assistant_id },
+      supersteps: [{ updates: [{ asNode: "agent", values: ai("via assistant") }] }],
+    });
+    expect(thread.metadata).toEqual({ assistant_id: assistant.assistant_id, graph_id: "agent" });
+    const state = await client.threads.getState<Msgs>(thread.thread_id);
+    expect(contents(state)).toEqual(["via assistant"]);
+  });
+
   it("leaves no thread behind when supersteps are rejected", async () => {
     const cases = [
       { graphId: "agent", supersteps: [{ updates: [{ asNode: "nope", values: ai("x") }] }] },
       { supersteps: [{ updates: [{ asNode: "agent", values: ai("x") }] }] },
       { graphId: "no-such-graph", supersteps: [{ updates: [{ asNode: "agent", values: {} }] }] },
+      {
+        metadata: { assistant_id: randomUUID() },
+        supersteps: [{ updates: [{ asNode: "agent", values: ai("x") }] }],
+      },
       {
         graphId: "agent",
         supersteps: [
