@@ -9,7 +9,6 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build as bundle } from "@langchain/langgraph-ui/dist/bundler.mjs";
 
 /** One built asset (`entrypoint.js`, `entrypoint.css`). */
 export interface UiFile {
@@ -55,6 +54,8 @@ export class UiBundles {
 
 async function buildOne(agent: string, userPath: string, options: UiBuildOptions) {
   try {
+    // Loaded on demand: esbuild and the tailwind plugin are not needed by servers without `ui`.
+    const { build: bundle } = await import("@langchain/langgraph-ui/dist/bundler.mjs");
     const files = await bundle(agent, {
       cwd: options.cwd,
       userPath,
