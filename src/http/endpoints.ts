@@ -131,11 +131,16 @@ async function toResponse(c: Context, result: unknown): Promise<Response> {
   return c.json(value as object);
 }
 
+/** A path with its parameter names erased: `/threads/:id` and `/threads/:thread_id` collide. */
+const routeShape = (path: string) => path.replace(/:[^/]+/g, ":").replace(/\/$/, "");
+
 /** Mounts the endpoints; refuses a method+path already taken by a built-in or another endpoint. */
 export function registerEndpointRoutes(api: Api, endpoints: LoadedEndpoint[]): void {
   for (const ep of endpoints) {
     const method = ep.spec.method.toLowerCase() as RouteSpec["method"];
-    const taken = api.routes.find((r) => r.method === method && r.path === ep.spec.path);
+    const taken = api.routes.find(
+      (r) => r.method === method && routeShape(r.path) === routeShape(ep.spec.path),
+    );
     if (taken) {
       throw new Error(
         `graphs.${ep.graphId}.endpoints: ${ep.spec.method} ${ep.spec.path} is already a route ("${taken.summary}")`,

@@ -84,6 +84,11 @@ describe("endpoint schemas", () => {
       body: z.object({}),
     };
     expect(() => registerEndpointRoutes(api, [ep])).toThrow(/POST \/threads is already a route/);
+    api.route({ method: "get", path: "/threads/:thread_id", summary: "Get", tags: [] }, (c) =>
+      c.json({}),
+    );
+    const byParam = { ...ep, spec: { path: "/threads/:id", method: "GET" as const, handler: "h" } };
+    expect(() => registerEndpointRoutes(api, [byParam])).toThrow(/already a route \("Get"\)/);
   });
 });
 
