@@ -46,6 +46,11 @@ import { RunsService } from "./runs/service.ts";
 import { HttpWebhookSender } from "./runs/webhook.ts";
 import { MemoryRunEventLog } from "./stream/log.ts";
 import { buildUiBundles } from "./ui/bundles.ts";
+import { createNodeWebSocket } from "@hono/node-ws";
+import { registerProtocolRoutes } from "./http/routes/protocol.ts";
+import { registerThreadStreamRoutes } from "./http/routes/thread-stream.ts";
+import { protocolRuns } from "./protocol/runs-port.ts";
+import { ProtocolService } from "./protocol/service.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -202,6 +207,26 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   }
   // ---- routes: runs ----
   if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs }));
+  // ---- routes: protocol ----
+  const protocolPort = protocolRuns(runs);
+  const protocol = new ProtocolService({
+    runs: protocolPort,
+    state: threadsFeature.state,
+    onError: (err) => log.warn({ err }, "protocol stream failed"),
+  });
+  onClose.push(async () => protocol.close());
+  // The upgrade goes through the whole app (CORS, auth, logging) like any request.
+  const nodeWs = createNodeWebSocket({ app: { request: (...a: any[]) => (app.request as any)(...a) } as any });
+  if (!http?.disable_threads && !http?.disable_runs) {
+    groups.push((api) =>
+      registerProtocolRoutes(api, {
+        protocol,
+        upgradeWebSocket: nodeWs.upgradeWebSocket,
+        onError: (err) => log.warn({ err }, "protocol websocket failed"),
+      }),
+    );
+    groups.push((api) => registerThreadStreamRoutes(api, { runs: protocolPort }));
+  }
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store));
 
@@ -247,6 +272,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       resolve(s),
     );
     s.once("error", reject);
+  });
+  nodeWs.injectWebSocket(server as never); // protocol WebSocket upgrades
+  onClose.push(async () => {
+    for (const client of nodeWs.wss.clients) client.terminate();
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;

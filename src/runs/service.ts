@@ -157,6 +157,11 @@ export class RunsService {
     });
   }
 
+  /** Whether the run's event log is still held (live or retained). */
+  hasEvents(runId: string): Promise<boolean> {
+    return this.o.log.has(runId);
+  }
+
   /** Waits for the run to end: its last `values` chunk, or `{__error__}` when it failed. */
   async wait(run: Run, signal?: AbortSignal): Promise<unknown> {
     let last: unknown = null;

@@ -85,7 +85,7 @@ export interface RunOutcome {
 }
 
 /** The installed LangGraph version, reported in run metadata as upstream does. */
-const LANGGRAPH_VERSION: string = (() => {
+export const LANGGRAPH_VERSION: string = (() => {
   try {
     return createRequire(import.meta.url)("@langchain/langgraph/package.json").version ?? "0.0.0";
   } catch {
@@ -127,7 +127,8 @@ export function libStreamModes(requested: StreamMode[]): LibMode[] {
   return [...modes];
 }
 
-function buildConfigurable(options: StreamRunOptions): Record<string, unknown> {
+/** The `configurable` handed to the graph (thread id, checkpoint to start from). */
+export function buildConfigurable(options: StreamRunOptions): Record<string, unknown> {
   const configurable: Record<string, unknown> = { ...options.config?.configurable };
   if (options.threadId && configurable.thread_id == null) configurable.thread_id = options.threadId;
   const cp = options.checkpoint;
@@ -138,7 +139,8 @@ function buildConfigurable(options: StreamRunOptions): Record<string, unknown> {
   return configurable;
 }
 
-function omitUndefined<T extends Record<string, unknown>>(obj: T): Partial<T> {
+/** Drops undefined keys (Pregel spreads options over its defaults). */
+export function omitUndefined<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
@@ -282,7 +284,7 @@ function* plain(events: RunEvent[]): Generator<RunEvent> {
 }
 
 /** JSON-safe copy; values JSON cannot hold (cycles) degrade to their string form. */
-function safeJson(value: unknown): unknown {
+export function safeJson(value: unknown): unknown {
   if (value === undefined) return undefined;
   try {
     return toPlainJson(value) ?? null;

@@ -1,0 +1,148 @@
+/**
+ * Thread-centric protocol routes (what `@langchain/react` v1 and the SDK's `client.threads.stream()`
+ * use): `POST /threads/:thread_id/commands` (one command, JSON response), `POST
+ * /threads/:thread_id/stream/events` (a filtered SSE stream of the thread's protocol events) and
+ * `GET /threads/:thread_id/stream/events` upgraded to a WebSocket carrying both.
+ */
+import type { Context } from "hono";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import { z } from "zod";
+import { ProtocolConnection } from "../../protocol/connection.ts";
+import { matchesFilter } from "../../protocol/filter.ts";
+import { AsyncQueue } from "../../protocol/queue.ts";
+import type { ProtocolService } from "../../protocol/service.ts";
+import type { Listener } from "../../protocol/session.ts";
+import type { EventFilter, ProtocolEvent } from "../../protocol/types.ts";
+import type { Api } from "../api.ts";
+import { jsonExtra } from "../mappers/threads.ts";
+import { type SseEvent, sseResponse } from "../sse.ts";
+import { createContext } from "./runs-respond.ts";
+
+/** What the protocol routes need. */
+export interface ProtocolRoutesOptions {
+  protocol: ProtocolService;
+  /** WebSocket upgrade helper (absent: the WebSocket form answers 426). */
+  upgradeWebSocket?: UpgradeWebSocket;
+  onError?: (error: unknown) => void;
+}
+
+const commandBody = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+const eventsBody = z
+  .object({
+    channels: z.array(z.string()),
+    namespaces: z.array(z.array(z.string())).optional(),
+    depth: z.number().int().nonnegative().optional(),
+    since: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** An SSE connection's sink: queues matching events for the response stream. */
+function sseSink(filter: EventFilter): Listener & { queue: AsyncQueue<ProtocolEvent> } {
+  const queue = new AsyncQueue<ProtocolEvent>();
+  return {
+    queue,
+    accepts: (event) => matchesFilter(filter, event),
+    deliver: (message) => {
+      if (message.type === "event") queue.push(message);
+    },
+  };
+}
+
+async function* sseFrames(events: AsyncIterable<ProtocolEvent>): AsyncGenerator<SseEvent> {
+  for await (const e of events) yield { id: e.event_id, event: e.method, data: e };
+}
+
+/** Registers the protocol routes. */
+export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void {
+  const { protocol } = o;
+  api.route(
+    {
+      method: "post",
+      path: "/threads/:thread_id/commands",
+      summary: "Send a protocol command to a thread",
+      tags: ["Threads"],
+      body: commandBody,
+    },
+    async (c, { body, params }) => {
+      const response = await protocol.command(params.thread_id!, body, createContext(c));
+      return jsonExtra(c, response);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/threads/:thread_id/stream/events",
+      summary: "Stream a thread's protocol events (SSE)",
+      tags: ["Threads"],
+      body: eventsBody,
+      responseType: "text/event-stream",
+    },
+    (c, { body, params }) => {
+      const session = protocol.session(params.thread_id!);
+      const filter: EventFilter = { ...body, channels: new Set(body.channels) };
+      const sink = sseSink(filter);
+      // Replay what the session buffered (after `since`), then live; `since` also filters live.
+      session.attach(sink, 0);
+      return sseResponse(c, sseFrames(sink.queue), {
+        includeIds: true,
+        onClose: () => {
+          session.detach(sink);
+          sink.queue.close();
+        },
+      });
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/threads/:thread_id/stream/events",
+      summary: "Thread protocol over a WebSocket",
+      tags: ["Threads"],
+    },
+    async (c, { params }) => {
+      if (!o.upgradeWebSocket) return c.text("WebSocket transport is not enabled", 426);
+      const handler = o.upgradeWebSocket(() => webSocketEvents(o, params.thread_id!, c));
+      const res = await handler(c, async () => {});
+      return res ?? c.text("Expected a WebSocket upgrade request", 426);
+    },
+  );
+}
+
+function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context) {
+  let connection: ProtocolConnection | undefined;
+  const ctx = createContext(c);
+  return {
+    onOpen(_event: Event, ws: WSContext) {
+      connection = new ProtocolConnection(
+        o.protocol,
+        threadId,
+        (text) => ws.send(text),
+        ctx,
+        o.onError,
+      );
+    },
+    onMessage(event: MessageEvent, _ws: WSContext) {
+      const data = event.data;
+      const text =
+        typeof data === "string"
+          ? data
+          : data instanceof ArrayBuffer
+            ? new TextDecoder().decode(new Uint8Array(data))
+            : String(data);
+      void connection?.receive(text).catch((err) => o.onError?.(err));
+    },
+    onClose() {
+      connection?.close();
+    },
+    onError() {
+      connection?.close();
+    },
+  };
+}
