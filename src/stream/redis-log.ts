@@ -1,0 +1,280 @@
+/**
+ * Run event log on Redis Streams, shared by every replica: a run started on replica A can be read,
+ * joined and resumed with `Last-Event-ID` on replica B. Same semantics as the in-memory log (see
+ * log.ts and ARCHITECTURE.md).
+ *
+ * Keys per run: `<p>run:<id>:events` (stream, `XADD MAXLEN ~ cap`) and `<p>run:<id>:meta` (hash:
+ * `next` index, `resumable`, `done`, `consumed`, last append token). SSE ids stay "0", "1", … as
+ * upstream sends them; the Redis entry id is derived, never shown: event N is `<N+1>-0`, and a
+ * completion marker after N events is `<N>-<k>` (k = how many times the run completed, so a
+ * retried attempt that appends again stays ordered after it). Resuming after SSE id K therefore
+ * reads after Redis id `<K+1>-0` without any lookup. Appends are one Lua script (atomic index +
+ * XADD) carrying a token, so a retry after a timeout never duplicates an event. Readers block in
+ * `XREAD` on a pooled dedicated connection; on a Redis outage they wait and resume from their
+ * last Redis id, so nothing is lost or repeated. Keys expire `retentionMs` (resumable) or `graceMs`
+ * after completion, and `liveTtlMs` after the last append while live (a crashed worker's log).
+ */
+import { randomUUID } from "node:crypto";
+import type { RedisConnection } from "../redis/connection.ts";
+import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
+import { startIndex } from "./position.ts";
+
+/** Limits of the Redis log. */
+export interface RedisLogOptions {
+  /** Max events kept per run (approximate trim, oldest first). Default 10 000. */
+  maxEventsPerRun?: number;
+  /** How long a resumable run's log survives completion. Default 1 hour. */
+  retentionMs?: number;
+  /** How long a non-resumable run's log survives completion. Default 30 s. */
+  graceMs?: number;
+  /** Expiry of a live log without appends (worker died). Default 6 hours. */
+  liveTtlMs?: number;
+  /** How long a write waits for Redis to come back before giving up. Default 60 s. */
+  writeTimeoutMs?: number;
+  /** Called when a write failed for good (the event is dropped, the run goes on). */
+  onWriteFailure?: (runId: string, error: unknown) => void;
+}
+
+const OPEN = `
+local r = redis.call('HGET', KEYS[1], 'resumable')
+if r ~= '1' then redis.call('HSET', KEYS[1], 'resumable', ARGV[1]) end
+redis.call('HSETNX', KEYS[1], 'next', 0)
+redis.call('HSETNX', KEYS[1], 'consumed', 0)
+if redis.call('HGET', KEYS[1], 'done') ~= '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
+
+const APPEND = `
+if redis.call('HGET', KEYS[1], 'tok') == ARGV[1] then
+  return tonumber(redis.call('HGET', KEYS[1], 'tokidx'))
+end
+local n = redis.call('HINCRBY', KEYS[1], 'next', 1) - 1
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], (n + 1) .. '-0', 'e', ARGV[3], 'd', ARGV[4])
+redis.call('HSET', KEYS[1], 'done', '0', 'tok', ARGV[1], 'tokidx', n)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return n`;
+
+const COMPLETE = `
+local n = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+local k = redis.call('HINCRBY', KEYS[1], 'completions', 1)
+redis.call('XADD', KEYS[2], n .. '-' .. k, 'x', 'done')
+redis.call('HSET', KEYS[1], 'done', '1')
+local ttl = ARGV[2]
+if redis.call('HGET', KEYS[1], 'resumable') == '1' then ttl = ARGV[1] end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return k`;
+
+const CONSUMED = `
+local c = tonumber(redis.call('HGET', KEYS[1], 'consumed') or '0')
+if c < tonumber(ARGV[1]) and redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'consumed', ARGV[1])
+end
+return 1`;
+
+/** Redis entry id of SSE index `n`. */
+export const entryIdOf = (n: number): string => `${n + 1}-0`;
+
+type Entry = [id: string, fields: string[]];
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** The run event log on Redis Streams. */
+export class RedisRunEventLog implements RunEventLog {
+  readonly #redis: RedisConnection;
+  readonly #o: Required<Omit<RedisLogOptions, "onWriteFailure">>;
+  readonly #onWriteFailure: (runId: string, error: unknown) => void;
+  /** Runs whose last write failed for good: later writes try once instead of waiting. */
+  readonly #degraded = new Set<string>();
+  readonly #closing = new AbortController();
+
+  constructor(redis: RedisConnection, options: RedisLogOptions = {}) {
+    this.#redis = redis;
+    this.#o = {
+      maxEventsPerRun: Math.max(1, options.maxEventsPerRun ?? 10_000),
+      retentionMs: options.retentionMs ?? 60 * 60_000,
+      graceMs: options.graceMs ?? 30_000,
+      liveTtlMs: options.liveTtlMs ?? 6 * 60 * 60_000,
+      writeTimeoutMs: options.writeTimeoutMs ?? 60_000,
+    };
+    this.#onWriteFailure = options.onWriteFailure ?? (() => {});
+  }
+
+  #meta = (runId: string) => `${this.#redis.prefix}run:${runId}:meta`;
+  #events = (runId: string) => `${this.#redis.prefix}run:${runId}:events`;
+
+  async open(runId: string, options: OpenOptions): Promise<void> {
+    await this.#write(runId, () =>
+      this.#redis.client.eval(
+        OPEN,
+        1,
+        this.#meta(runId),
+        options.resumable ? "1" : "0",
+        String(this.#o.liveTtlMs),
+      ),
+    );
+  }
+
+  async append(runId: string, event: RunEvent): Promise<string> {
+    const token = randomUUID();
+    const data = JSON.stringify(event.data ?? null);
+    const n = await this.#write(runId, () =>
+      this.#redis.client.eval(
+        APPEND,
+        2,
+        this.#meta(runId),
+        this.#events(runId),
+        token,
+        String(this.#o.maxEventsPerRun),
+        event.event,
+        data,
+        String(this.#o.liveTtlMs),
+      ),
+    );
+    return n == null ? "" : String(n);
+  }
+
+  async complete(runId: string): Promise<void> {
+    await this.#write(runId, () =>
+      this.#redis.client.eval(
+        COMPLETE,
+        2,
+        this.#meta(runId),
+        this.#events(runId),
+        String(this.#o.retentionMs),
+        String(this.#o.graceMs),
+      ),
+    );
+    this.#degraded.delete(runId);
+  }
+
+  async has(runId: string): Promise<boolean> {
+    return (await this.#redis.client.exists(this.#meta(runId))) === 1;
+  }
+
+  async *read(runId: string, options: ReadOptions = {}): AsyncGenerator<LoggedEvent> {
+    const signal = AbortSignal.any(
+      [options.signal, this.#closing.signal].filter((s): s is AbortSignal => s != null),
+    );
+    const idleMs = options.idleCheckMs ?? 1_000;
+    const start = startIndex(options.lastEventId);
+    let cursor: string | undefined = start == null ? undefined : `${start}-0`;
+    let resumable = false;
+    let seen = false;
+    let conn = this.#redis.acquireBlocking();
+    let broken = false;
+    try {
+      while (!signal.aborted) {
+        let meta: Record<string, string>;
+        let entries: Entry[] | null;
+        try {
+          meta = await conn.hgetall(this.#meta(runId));
+          const exists = meta.next != null;
+          if (exists) {
+            seen = true;
+            resumable = meta.resumable === "1";
+            // Live tail / unconsumed head, fixed on first sight of the run.
+            cursor ??= `${resumable ? Number(meta.next) : Number(meta.consumed ?? 0)}-0`;
+          } else if (seen) return; // expired or dropped while we were reading
+          cursor ??= "0-0";
+          entries = await this.#xread(conn, runId, cursor, idleMs);
+        } catch {
+          if (signal.aborted) return;
+          // Redis unreachable: keep our position, wait for it to come back.
+          this.#redis.release(conn, true);
+          broken = true;
+          await this.#redis.waitReady(idleMs, signal);
+          conn = this.#redis.acquireBlocking();
+          broken = false;
+          if (options.stillActive && !(await options.stillActive().catch(() => true))) return;
+          continue;
+        }
+        if (!entries || entries.length === 0) {
+          if (options.stillActive && !(await options.stillActive())) return;
+          continue;
+        }
+        for (const [id, fields] of entries) {
+          cursor = id;
+          const f = fieldMap(fields);
+          if (f.x === "done") {
+            if (id === (await this.#lastCompletion(conn, runId))) return;
+            continue; // a later attempt appended after this completion
+          }
+          const index = Number(id.split("-", 1)[0]) - 1;
+          if (!resumable) this.#markConsumed(runId, index + 1);
+          yield { id: String(index), event: f.e ?? "", data: JSON.parse(f.d ?? "null") };
+          if (signal.aborted) return;
+        }
+      }
+    } finally {
+      if (!broken) this.#redis.release(conn, conn.status !== "ready");
+    }
+  }
+
+  /** Stops local readers; the shared logs stay in Redis (other replicas may read them). */
+  async close(): Promise<void> {
+    this.#closing.abort();
+  }
+
+  async #xread(conn: RedisConnection["client"], runId: string, after: string, blockMs: number) {
+    const res = (await conn.xread(
+      "COUNT",
+      500,
+      "BLOCK",
+      blockMs,
+      "STREAMS",
+      this.#events(runId),
+      after,
+    )) as [string, Entry[]][] | null;
+    return res?.[0]?.[1] ?? null;
+  }
+
+  /** The id of the newest completion marker while the run is done (else undefined). */
+  async #lastCompletion(conn: RedisConnection["client"], runId: string) {
+    const [done, next, k] = await conn.hmget(this.#meta(runId), "done", "next", "completions");
+    if (done !== "1") return undefined;
+    return `${Number(next ?? 0)}-${Number(k ?? 1)}`;
+  }
+
+  #markConsumed(runId: string, upTo: number): void {
+    void this.#redis.client.eval(CONSUMED, 1, this.#meta(runId), String(upTo)).catch(() => {});
+  }
+
+  /** Runs a write, retrying through a Redis outage up to the write timeout. */
+  async #write<T>(runId: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const deadline = Date.now() + (this.#degraded.has(runId) ? 0 : this.#o.writeTimeoutMs);
+    let delay = 50;
+    for (;;) {
+      try {
+        const out = await fn();
+        this.#degraded.delete(runId);
+        return out;
+      } catch (error) {
+        const left = deadline - Date.now();
+        if (left <= 0 || this.#closing.signal.aborted) {
+          this.#degraded.add(runId);
+          this.#onWriteFailure(runId, error);
+          return undefined;
+        }
+        if (!this.#redis.ready) await this.#redis.waitReady(Math.min(left, 1000));
+        else await sleep(Math.min(delay, left));
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+  }
+}
+
+function fieldMap(fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+  return out;
+}
