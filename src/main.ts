@@ -39,6 +39,11 @@ import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
 import { createThreadsFeature } from "./threads/setup.ts";
 import { hostname } from "node:os";
 import { registerRunRoutes } from "./http/routes/runs.ts";
+import { CronsRepository } from "./crons/repository.ts";
+import { CronScheduler } from "./crons/scheduler.ts";
+import { CronsService } from "./crons/service.ts";
+import { registerCronRoutes } from "./http/routes/crons.ts";
+import { runCreateBody, toRunRequest } from "./http/routes/runs-schemas.ts";
 import { createExecutor } from "./runs/executor.ts";
 import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
 import { RunsRepository } from "./runs/repository.ts";
@@ -182,6 +187,18 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     logger: log,
   });
 
+  // ---- services: crons ----
+  const crons = new CronsService({
+    repo: new CronsRepository(storage.db),
+    runs,
+    assistants,
+    toRunRequest: (payload) => toRunRequest(runCreateBody.parse(payload)),
+    notify: (channel, payload) => storage.notify(channel, payload),
+    clock,
+    logger: log,
+  });
+  const cronScheduler = new CronScheduler({ crons, listen: storage.listen, logger: log });
+
   // ---- routes ----
   if (settings.testMode)
     early.push((api) => registerInternalRoutes(api, (what) => truncateTables(storage.db, what)));
@@ -189,7 +206,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) =>
       registerMetaRoutes(
         api,
-        { flags: { assistants: true, crons: false, langsmith: false } },
+        { flags: { assistants: true, crons: true, langsmith: false } },
         ready,
       ),
     );
@@ -207,6 +224,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   }
   // ---- routes: runs ----
   if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs }));
+  // ---- routes: crons ----
+  if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons }));
   // ---- routes: protocol ----
   const protocolPort = protocolRuns(runs);
   const protocol = new ProtocolService({
@@ -266,6 +285,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     await runQueue.drain(settings.runDrainSeconds * 1000);
     await runLog.close();
   });
+  await cronScheduler.start(); // crons: after the run workers; stopped before they drain
+  onClose.unshift(() => cronScheduler.stop());
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>

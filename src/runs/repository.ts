@@ -11,7 +11,8 @@ import { type RunRow, toRun } from "./rows.ts";
 import { cancelRow, lockThread, repairThread, writeThreadState } from "./thread-rows.ts";
 import type { CancelAction, CancelSelector, Run, RunListQuery, RunStatus } from "./types.ts";
 
-type Tx = Transaction<Database>;
+/** A transaction of the runs tables (callers may create runs inside their own). */
+export type Tx = Transaction<Database>;
 
 /** The thread a new run lands on, as seen inside the creating transaction. */
 export interface ThreadView {
@@ -73,8 +74,9 @@ export class RunsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Inserts a run applying the multitask strategy; everything in one transaction. */
-  async insert(spec: InsertRunSpec): Promise<InsertOutcome> {
-    return this.db.transaction().execute(async (trx) => {
+  async insert(spec: InsertRunSpec, within?: Tx): Promise<InsertOutcome> {
+    // `within`: the caller's transaction (a cron tick claims its cron and creates the run atomically).
+    const body = async (trx: Tx): Promise<InsertOutcome> => {
       let thread = await lockThread(trx, spec.threadId);
       let created = false;
       if (!thread) {
@@ -145,7 +147,8 @@ export class RunsRepository {
           cancelled.push(await cancelRow(trx, old, spec.multitaskStrategy));
       }
       return { kind: "created", run: toRun(row), cancelled } as const;
-    });
+    };
+    return within ? body(within) : this.db.transaction().execute(body);
   }
 
   /** One run (optionally constrained to a thread). */

@@ -10,7 +10,13 @@ import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import { buildRun, type RunRequest } from "./build.ts";
 import type { RunCheckpointer } from "./executor.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue } from "./queue.ts";
-import type { CancelledRun, RunsRepository } from "./repository.ts";
+import type {
+  CancelledRun,
+  InsertOutcome,
+  InsertRunSpec,
+  RunsRepository,
+  Tx,
+} from "./repository.ts";
 import type { CancelAction, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 export type { RunRequest } from "./build.ts";
@@ -52,16 +58,48 @@ export class RunsService {
   /** Creates a run on `threadId` (null = stateless) and schedules it. */
   async create(threadId: string | null, req: RunRequest, ctx: CreateContext): Promise<Run> {
     const assistant = await this.o.assistants.resolve(req.assistantId);
+    const spec = this.#insertSpec(threadId, req, ctx, assistant);
+    const outcome = await this.o.repo.insert(spec);
+    if (outcome.kind === "thread_missing") throw threadNotFound(spec.threadId);
+    if (outcome.kind === "busy") throw unprocessable(BUSY);
+    await this.#scheduled(outcome.run, outcome.cancelled, req);
+    return outcome.run;
+  }
+
+  /**
+   * Creates a run inside the caller's transaction `trx` (a cron tick: the claim of the tick and the
+   * run commit together). The assistant is resolved by the caller before `trx` opened (PGlite has
+   * one connection). Call `afterCommit` once `trx` committed; nothing is scheduled before.
+   */
+  async createWithin(
+    trx: Tx,
+    threadId: string | null,
+    req: RunRequest,
+    ctx: CreateContext,
+    assistant: Assistant,
+  ): Promise<{ outcome: InsertOutcome; afterCommit(): Promise<void> }> {
+    const outcome = await this.o.repo.insert(this.#insertSpec(threadId, req, ctx, assistant), trx);
+    const afterCommit = async () => {
+      if (outcome.kind === "created") await this.#scheduled(outcome.run, outcome.cancelled, req);
+    };
+    return { outcome, afterCommit };
+  }
+
+  #insertSpec(
+    threadId: string | null,
+    req: RunRequest,
+    ctx: CreateContext,
+    assistant: Assistant,
+  ): InsertRunSpec {
     const runId = newId();
     const stateless = threadId == null;
     const tid = threadId ?? newId();
     const temporary = stateless && (req.onCompletion ?? "delete") === "delete";
-    const strategy = req.multitaskStrategy ?? "reject";
-    const outcome = await this.o.repo.insert({
+    return {
       runId,
       threadId: tid,
       assistantId: assistant.assistantId,
-      multitaskStrategy: strategy,
+      multitaskStrategy: req.multitaskStrategy ?? "reject",
       createThread: stateless || req.ifNotExists === "create",
       newThreadMetadata: {
         graph_id: assistant.graphId,
@@ -74,17 +112,17 @@ export class RunsService {
           { runId, request: req, assistant, headers: ctx.headers, temporary, userId: ctx.userId },
           thread,
         ),
-    });
-    if (outcome.kind === "thread_missing") throw threadNotFound(tid);
-    if (outcome.kind === "busy") throw unprocessable(BUSY);
-    const { run } = outcome;
-    await this.o.log.open(runId, { resumable: run.kwargs.resumable });
-    await this.#afterCancel(outcome.cancelled);
-    this.o.logger.info({ run_id: runId, thread_id: tid }, "created run");
+    };
+  }
+
+  /** After the insert committed: open the event log, end cancelled runs, wake a worker. */
+  async #scheduled(run: Run, cancelled: CancelledRun[], req: RunRequest): Promise<void> {
+    await this.o.log.open(run.runId, { resumable: run.kwargs.resumable });
+    await this.#afterCancel(cancelled);
+    this.o.logger.info({ run_id: run.runId, thread_id: run.threadId }, "created run");
     if ((req.afterSeconds ?? 0) > 0) this.o.queue.wakeIn((req.afterSeconds ?? 0) * 1000);
-    else if (!(await this.o.queue.claimLocal(runId).catch(() => false)))
+    else if (!(await this.o.queue.claimLocal(run.runId).catch(() => false)))
       await this.o.queue.announce();
-    return run;
   }
 
   /** One run of a thread. */

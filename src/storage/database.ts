@@ -66,6 +66,24 @@ export interface RunsTable {
   started_at: Timestamp | null;
 }
 
+export interface CronsTable {
+  cron_id: string;
+  assistant_id: string;
+  thread_id: string | null;
+  user_id: string | null;
+  schedule: string;
+  timezone: string | null;
+  end_time: Timestamp | null;
+  enabled: boolean;
+  on_run_completed: string | null;
+  payload: JsonColumn<Record<string, unknown>>;
+  metadata: JsonColumn<Record<string, unknown>>;
+  next_run_at: Timestamp | null;
+  last_tick_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface CheckpointsTable {
   thread_id: string;
   checkpoint_ns: string;
@@ -122,6 +140,7 @@ export interface Database {
   assistant_versions: AssistantVersionsTable;
   threads: ThreadsTable;
   runs: RunsTable;
+  crons: CronsTable;
   checkpoints: CheckpointsTable;
   checkpoint_blobs: CheckpointBlobsTable;
   checkpoint_writes: CheckpointWritesTable;

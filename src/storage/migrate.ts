@@ -9,6 +9,7 @@ import type { Db } from "./database.ts";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_checkpoint_blobs.ts";
 import * as m003 from "./migrations/003_runs_queue.ts";
+import * as m004 from "./migrations/004_crons.ts";
 
 interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 1, name: m001.name, up: m001.up },
   { version: 2, name: m002.name, up: m002.up },
   { version: 3, name: m003.name, up: m003.up },
+  { version: 4, name: m004.name, up: m004.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
