@@ -60,7 +60,7 @@ export interface SqlCheckpointSaverOptions {
 const EXCLUDED_CONFIGURABLE = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id"]);
 
 /** A `BaseCheckpointSaver` over `checkpoints`, `checkpoint_blobs` and `checkpoint_writes`. */
-export class SqlCheckpointSaver extends BaseCheckpointSaver {
+export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
   readonly db: Executor;
   private readonly options: SqlCheckpointSaverOptions;
 
@@ -68,6 +68,16 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver {
     super(serde);
     this.db = db;
     this.options = options;
+  }
+
+  /**
+   * Channel versions unique per write: a padded counter plus a random suffix, as PostgresSaver does.
+   * Blobs are keyed by version, so a fork from an older checkpoint must not reuse the abandoned
+   * branch's version (it would read the old branch's value).
+   */
+  override getNextVersion(current: string | number | undefined): string {
+    const n = current === undefined ? 0 : Number.parseInt(String(current).split(".")[0] ?? "0", 10) || 0;
+    return `${String(n + 1).padStart(32, "0")}.${Math.random().toString().slice(2)}`;
   }
 
   /** The same saver working inside `trx` (so checkpoints change with other rows atomically). */
