@@ -120,7 +120,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- services: assistants ----
   const introspection = new GraphIntrospection(
     graphs,
-    new GraphSchemas(officialStaticParser(30_000), (graphId, err) =>
+    new GraphSchemas(officialStaticParser(60_000), (graphId, err) =>
       log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
     ),
   );

@@ -94,9 +94,11 @@ export class GraphSchemas {
   #staticFor(graphId: string, source: GraphSource): Promise<StaticSchemas | null> {
     let pending = this.#static.get(graphId);
     if (!pending) {
-      // A failure is cached too: the parser takes seconds and would fail the same way again.
+      // A failure is cached too (the parser takes seconds and would fail the same way again),
+      // except a timeout, which says more about the machine's load than about the graph.
       pending = this.parser(source).catch((error) => {
         this.onError(graphId, error);
+        if (/timed out/i.test(String(error))) this.#static.delete(graphId);
         return null;
       });
       this.#static.set(graphId, pending);

@@ -60,7 +60,7 @@ describe.each(sharedServers())("assistants introspection ($backend)", ({ client,
     expect(ids(full)).toEqual(ids(three));
   });
 
-  it("extracts schemas from TypeScript types (static parser)", { timeout: 60_000 }, async () => {
+  it("extracts schemas from TypeScript types (static parser)", { timeout: 120_000 }, async () => {
     const a = await client.assistants.create({ graphId: "agent" });
     const schemas = await client.assistants.getSchemas(a.assistant_id);
     expect(schemas.graph_id).toBe("agent");
@@ -104,17 +104,23 @@ describe.each(sharedServers())("assistants introspection ($backend)", ({ client,
     expect(schemas.context_schema).toEqual(schemas.config_schema);
   });
 
-  it("never answers 500 for a plain JavaScript graph: falls back to its channels", async () => {
-    const res = await fetch(`${url}/assistants/plain_js/schemas`);
-    expect(res.status).toBe(200);
-    const schemas = await res.json();
-    expect(schemas.graph_id).toBe("plain_js");
-    for (const key of ["state_schema", "input_schema", "output_schema"]) {
-      expect(Object.keys(schemas[key].properties).sort()).toEqual(["notes", "topic"]);
-    }
-  });
+  it(
+    "never answers 500 for a plain JavaScript graph: falls back to its channels",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const res = await fetch(`${url}/assistants/plain_js/schemas`);
+      expect(res.status).toBe(200);
+      const schemas = await res.json();
+      expect(schemas.graph_id).toBe("plain_js");
+      for (const key of ["state_schema", "input_schema", "output_schema"]) {
+        expect(Object.keys(schemas[key].properties).sort()).toEqual(["notes", "topic"]);
+      }
+    },
+  );
 
-  it("lists subgraphs, recursively on request (official flow)", { timeout: 60_000 }, async () => {
+  it("lists subgraphs, recursively on request (official flow)", { timeout: 120_000 }, async () => {
     const a = await client.assistants.create({ graphId: "nested" });
     expect(Object.keys(await client.assistants.getSubgraphs(a.assistant_id))).toEqual(["gp_two"]);
     const subgraphs = await client.assistants.getSubgraphs(a.assistant_id, { recurse: true });

@@ -75,6 +75,23 @@ describe("GraphSchemas", () => {
   });
 });
 
+describe("GraphSchemas timeouts", () => {
+  it("retries the static parser after a timeout instead of caching it", async () => {
+    let calls = 0;
+    const schemas = new GraphSchemas(async () => {
+      calls++;
+      if (calls === 1) throw new Error("Schema extract worker timed out");
+      return staticResult;
+    });
+    expect((await schemas.of("t", source, annotationGraph)).state).toMatchObject({
+      properties: { topic: {}, notes: {} },
+    });
+    expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
+    expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
+    expect(calls).toBe(2);
+  });
+});
+
 describe("xray query", () => {
   const parse = (xray?: string) => xrayQuery.parse(xray === undefined ? {} : { xray }).xray;
   it("reads the official booleans and integer depths", () => {
