@@ -49,7 +49,11 @@ import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
 import { RunsRepository } from "./runs/repository.ts";
 import { RunsService } from "./runs/service.ts";
 import { HttpWebhookSender } from "./runs/webhook.ts";
-import { MemoryRunEventLog } from "./stream/log.ts";
+import { MemoryRunEventLog, type RunEventLog } from "./stream/log.ts";
+import { createMetadataCaching } from "./cache/setup.ts";
+import { RedisConnection } from "./redis/connection.ts";
+import { withRedisControl } from "./runs/control.ts";
+import { RedisRunEventLog } from "./stream/redis-log.ts";
 import { buildUiBundles } from "./ui/bundles.ts";
 import { createNodeWebSocket } from "@hono/node-ws";
 import { registerProtocolRoutes } from "./http/routes/protocol.ts";
@@ -107,6 +111,27 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     streamObserver: obs.streamObserver,
   });
 
+  // ---- services: redis ----
+  // Optional: with REDIS_URL the run event log, run control and the metadata cache are shared
+  // across replicas; without it everything stays in process (single replica).
+  const redis = settings.redisUrl
+    ? new RedisConnection({ url: settings.redisUrl, logger: log })
+    : undefined;
+  if (redis && !(await redis.waitReady(5000)))
+    log.warn("redis not reachable at start; running degraded and retrying in the background");
+  const caching = await createMetadataCaching({ redis, counters: obs.metrics.cache, logger: log });
+  const sharedRunLog = redis
+    ? new RedisRunEventLog(redis, {
+        onWriteFailure: (runId, err) =>
+          log.error({ err, run_id: runId }, "run event log write failed (redis unreachable)"),
+      })
+    : undefined;
+  const runSignals = redis ? withRedisControl(storage, redis, log) : storage;
+  if (redis)
+    onClose.push(async () => {
+      await caching.cache.close();
+      await redis.close();
+    });
   // ---- services: checkpointer ----
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
   // ---- services: store ----
@@ -125,7 +150,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     ),
   );
   const assistants = new AssistantsService({
-    repository: new SqlAssistantsRepository(storage.db),
+    repository: caching.assistants(new SqlAssistantsRepository(storage.db)),
     graphs: introspection,
     clock,
   });
@@ -140,6 +165,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   );
   // ---- services: threads ----
   const threadsFeature = createThreadsFeature({
+    wrapStorage: caching.threads,
     db: storage.db,
     checkpointer,
     graphs,
@@ -151,13 +177,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
   onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----
-  const runLog = new MemoryRunEventLog();
-  const runsRepo = new RunsRepository(storage.db);
+  const runLog: RunEventLog = sharedRunLog ?? new MemoryRunEventLog();
+  const runsRepo = caching.runs(new RunsRepository(storage.db));
   let loopback: ((request: Request) => Response | Promise<Response>) | undefined;
   const runQueue = new RunQueue({
     repo: runsRepo,
-    listen: storage.listen,
-    notify: (channel, payload) => storage.notify(channel, payload),
+    listen: (channel, fn) => runSignals.listen(channel, fn),
+    notify: (channel, payload) => runSignals.notify(channel, payload),
     execute: createExecutor({
       repo: runsRepo,
       graphs,
@@ -183,7 +209,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     log: runLog,
     assistants,
     checkpointer,
-    notify: (channel, payload) => storage.notify(channel, payload),
+    notify: (channel, payload) => runSignals.notify(channel, payload),
     logger: log,
   });
 
@@ -201,7 +227,12 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
 
   // ---- routes ----
   if (settings.testMode)
-    early.push((api) => registerInternalRoutes(api, (what) => truncateTables(storage.db, what)));
+    early.push((api) =>
+      registerInternalRoutes(api, async (what) => {
+        await truncateTables(storage.db, what);
+        await caching.invalidateAll();
+      }),
+    );
   if (!http?.disable_meta) {
     groups.push((api) =>
       registerMetaRoutes(
@@ -212,7 +243,9 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     );
   }
   // ---- routes: observability ----
-  groups.push((api) => registerHealthRoutes(api, obs.readiness));
+  groups.push((api) =>
+    registerHealthRoutes(api, obs.readiness, redis ? () => ({ redis: redis.state() }) : undefined),
+  );
   if (settings.file.auth?.metrics !== "off")
     groups.push((api) => registerMetricsRoute(api, obs.registry));
   // ---- routes: assistants ----

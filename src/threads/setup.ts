@@ -6,6 +6,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
+import type { ThreadsStorage } from "./repository.ts";
 import { ThreadsService } from "./service.ts";
 import { createSqlThreadsStorage } from "./sql-storage.ts";
 import { type ThreadGraphs, ThreadStateService } from "./state-service.ts";
@@ -37,6 +38,8 @@ export interface ThreadsSetupOptions {
   resolveGraphId?: (assistantId: string) => Promise<string | null>;
   onSweepError: (error: unknown) => void;
   onSwept?: (count: number) => void;
+  /** Decorates the storage (the metadata cache reads through it and invalidates on writes). */
+  wrapStorage?: (storage: ThreadsStorage) => ThreadsStorage;
 }
 
 /** The built feature. */
@@ -51,15 +54,18 @@ const DEFAULT_SWEEP_MINUTES = 5;
 /** Wires storage, services and the sweeper; stop the sweeper on shutdown. */
 export function createThreadsFeature(options: ThreadsSetupOptions): ThreadsFeature {
   const { checkpointer } = options;
-  const storage = createSqlThreadsStorage({
-    db: options.db,
-    checkpointer: (db) => (db === options.db ? checkpointer : checkpointer.withExecutor(db)),
-    checkpoints: (db) => ({
-      copyThread: (source, target) => checkpointer.copyThread(source, target, db),
-      deleteThread: (threadId) => checkpointer.pruneThreads([threadId], "delete", db),
-      pruneThread: (threadId, strategy) => checkpointer.pruneThreads([threadId], strategy, db),
+  const wrap = options.wrapStorage ?? ((s: ThreadsStorage) => s);
+  const storage = wrap(
+    createSqlThreadsStorage({
+      db: options.db,
+      checkpointer: (db) => (db === options.db ? checkpointer : checkpointer.withExecutor(db)),
+      checkpoints: (db) => ({
+        copyThread: (source, target) => checkpointer.copyThread(source, target, db),
+        deleteThread: (threadId) => checkpointer.pruneThreads([threadId], "delete", db),
+        pruneThread: (threadId, strategy) => checkpointer.pruneThreads([threadId], strategy, db),
+      }),
     }),
-  });
+  );
   const state = new ThreadStateService({ storage, graphs: options.graphs, clock: options.clock });
   const defaultTtl: ThreadTtlInput | null = options.ttl?.default_ttl
     ? { minutes: options.ttl.default_ttl, strategy: options.ttl.strategy ?? "delete" }

@@ -6,14 +6,18 @@
 import type { Readiness } from "../../metrics/readiness.ts";
 import type { Api } from "../api.ts";
 
-/** Registers the readiness probe. */
-export function registerHealthRoutes(api: Api, readiness: Readiness): void {
+/** Registers the readiness probe; `details` adds fields to the body (e.g. the Redis connection state). */
+export function registerHealthRoutes(
+  api: Api,
+  readiness: Readiness,
+  details?: () => Record<string, unknown>,
+): void {
   api.route(
     { method: "get", path: "/ready", summary: "Readiness probe", tags: ["System"], public: true },
     async (c) => {
       const report = await readiness.report();
       return c.json(
-        { ok: report.ready, draining: report.draining, checks: report.checks },
+        { ok: report.ready, draining: report.draining, checks: report.checks, ...details?.() },
         report.ready ? 200 : 503,
       );
     },

@@ -1,0 +1,58 @@
+/**
+ * Builds the metadata cache for the composition root and the wrappers that apply it: with Redis,
+ * an L1 + Redis cache and repositories that read through it and invalidate on writes; without
+ * Redis, nothing changes (the repositories are returned as they are).
+ */
+import type { AssistantsRepository } from "../assistants/repository.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { RedisConnection } from "../redis/connection.ts";
+import type { RunsRepository } from "../runs/repository.ts";
+import type { ThreadsStorage } from "../threads/repository.ts";
+import { cachedAssistantsRepository } from "./assistants.ts";
+import { type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
+import { type CacheCounters, RedisMetadataCache } from "./redis-cache.ts";
+import { invalidatingRunsRepository } from "./runs.ts";
+import { cachedThreadsStorage } from "./threads.ts";
+
+/** The cache and its repository wrappers. */
+export interface MetadataCaching {
+  cache: MetadataCache;
+  assistants(repo: AssistantsRepository): AssistantsRepository;
+  threads(storage: ThreadsStorage): ThreadsStorage;
+  runs(repo: RunsRepository): RunsRepository;
+  /** Drops every cached entry everywhere (after a test-mode truncate). */
+  invalidateAll(): Promise<void>;
+}
+
+/** Caching on Redis when `redis` is given, else a pass-through. */
+export async function createMetadataCaching(deps: {
+  redis: RedisConnection | undefined;
+  counters: CacheCounters;
+  logger: Logger;
+}): Promise<MetadataCaching> {
+  if (!deps.redis) {
+    const cache = new NoopMetadataCache();
+    return {
+      cache,
+      assistants: (r) => r,
+      threads: (s) => s,
+      runs: (r) => r,
+      invalidateAll: async () => {},
+    };
+  }
+  const cache = new RedisMetadataCache({
+    redis: deps.redis,
+    counters: deps.counters,
+    logger: deps.logger,
+  });
+  await cache.start();
+  return {
+    cache,
+    assistants: (r) => cachedAssistantsRepository(r, cache),
+    threads: (s) => cachedThreadsStorage(s, cache),
+    runs: (r) => invalidatingRunsRepository(r, cache),
+    async invalidateAll() {
+      for (const ns of Object.values(NS)) await cache.invalidateAll(ns);
+    },
+  };
+}
