@@ -72,7 +72,7 @@ describe.each(sharedServers())("crons firing ($backend)", ({ client }) => {
       expect(run.metadata).toMatchObject({ source: "cron-test", cron_id: cron.cron_id });
       expect(run.multitask_strategy).toBe("enqueue");
     }
-    const ticks = runs.map((r) => String(r.metadata.cron_tick));
+    const ticks = runs.map((r) => String(r.metadata?.cron_tick));
     expect(new Set(ticks).size).toBe(runs.length);
     for (const tick of ticks) expect(tick).toMatch(/:\d\d\.000Z$/);
     const state = await client.threads.getState<{ inputs: string[] }>(thread.thread_id);
@@ -97,7 +97,7 @@ describe.each(sharedServers())("crons firing ($backend)", ({ client }) => {
       const runs = await settledRuns(client, thread.thread_id);
       expect(runs).toHaveLength(1);
       expect(runs[0]!.status).toBe("success");
-      expect(runs[0]!.metadata.cron_id).toBe(cron.cron_id);
+      expect(runs[0]!.metadata?.cron_id).toBe(cron.cron_id);
     }
     await sleep(1500); // deleted: settle in-flight ticks, then nothing new
     const settled = (
@@ -151,7 +151,7 @@ describe.each(sharedServers())("crons firing ($backend)", ({ client }) => {
     expect(runs.length).toBeGreaterThanOrEqual(1);
     expect(runs.length).toBeLessThanOrEqual(2);
     for (const run of runs)
-      expect(Date.parse(String(run.metadata.cron_tick))).toBeLessThanOrEqual(end.getTime());
+      expect(Date.parse(String(run.metadata?.cron_tick))).toBeLessThanOrEqual(end.getTime());
     const [found] = await client.crons.search({ threadId: thread.thread_id });
     expect(found?.cron_id).toBe(cron.cron_id);
     expect(found?.next_run_date).toBeNull();
