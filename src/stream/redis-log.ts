@@ -9,7 +9,8 @@
  * completion marker after N events is `<N>-<k>` (k = how many times the run completed, so a
  * retried attempt that appends again stays ordered after it). Resuming after SSE id K therefore
  * reads after Redis id `<K+1>-0` without any lookup. Appends are one Lua script (atomic index +
- * XADD) carrying a token, so a retry after a timeout never duplicates an event. Readers block in
+ * XADD) carrying a token, so a retry after a timeout never duplicates an event; the writer also
+ * passes the next index it expects, so a Redis restart that lost the keys mid-run never reuses ids. Readers block in
  * `XREAD` on a pooled dedicated connection; on a Redis outage they wait and resume from their
  * last Redis id, so nothing is lost or repeated. Keys expire `retentionMs` (resumable) or `graceMs`
  * after completion, and `liveTtlMs` after the last append while live (a crashed worker's log).
@@ -47,7 +48,12 @@ const APPEND = `
 if redis.call('HGET', KEYS[1], 'tok') == ARGV[1] then
   return tonumber(redis.call('HGET', KEYS[1], 'tokidx'))
 end
-local n = redis.call('HINCRBY', KEYS[1], 'next', 1) - 1
+local n = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+if tonumber(ARGV[6]) > n then n = tonumber(ARGV[6]) end
+redis.call('HSET', KEYS[1], 'next', n + 1)
+if redis.call('HEXISTS', KEYS[1], 'resumable') == 0 then
+  redis.call('HSET', KEYS[1], 'resumable', ARGV[7], 'consumed', 0)
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], (n + 1) .. '-0', 'e', ARGV[3], 'd', ARGV[4])
 redis.call('HSET', KEYS[1], 'done', '0', 'tok', ARGV[1], 'tokidx', n)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
@@ -96,6 +102,8 @@ export class RedisRunEventLog implements RunEventLog {
   /** Runs whose last write failed for good: later writes try once instead of waiting. */
   readonly #degraded = new Set<string>();
   readonly #closing = new AbortController();
+  /** Runs written by this process: next index and resumable flag (restored if Redis lost them). */
+  readonly #writing = new Map<string, { next: number; resumable: boolean }>();
 
   constructor(redis: RedisConnection, options: RedisLogOptions = {}) {
     this.#redis = redis;
@@ -113,6 +121,11 @@ export class RedisRunEventLog implements RunEventLog {
   #events = (runId: string) => `${this.#redis.prefix}run:${runId}:events`;
 
   async open(runId: string, options: OpenOptions): Promise<void> {
+    const w = this.#writing.get(runId);
+    this.#writing.set(runId, {
+      next: w?.next ?? 0,
+      resumable: (w?.resumable ?? false) || options.resumable,
+    });
     await this.#write(runId, () =>
       this.#redis.client.eval(
         OPEN,
@@ -126,6 +139,8 @@ export class RedisRunEventLog implements RunEventLog {
 
   async append(runId: string, event: RunEvent): Promise<string> {
     const token = randomUUID();
+    const w = this.#writing.get(runId) ?? { next: 0, resumable: false };
+    this.#writing.set(runId, w);
     const data = JSON.stringify(event.data ?? null);
     const n = await this.#write(runId, () =>
       this.#redis.client.eval(
@@ -138,9 +153,13 @@ export class RedisRunEventLog implements RunEventLog {
         event.event,
         data,
         String(this.#o.liveTtlMs),
+        String(w.next),
+        w.resumable ? "1" : "0",
       ),
     );
-    return n == null ? "" : String(n);
+    if (n == null) return "";
+    w.next = Number(n) + 1;
+    return String(n);
   }
 
   async complete(runId: string): Promise<void> {
@@ -155,6 +174,7 @@ export class RedisRunEventLog implements RunEventLog {
       ),
     );
     this.#degraded.delete(runId);
+    this.#writing.delete(runId);
   }
 
   async has(runId: string): Promise<boolean> {
@@ -189,7 +209,9 @@ export class RedisRunEventLog implements RunEventLog {
           entries = await this.#xread(conn, runId, cursor, idleMs);
         } catch {
           if (signal.aborted) return;
-          // Redis unreachable: keep our position, wait for it to come back.
+          // Redis unreachable: keep our position, wait for it to come back. If it restarted
+          // empty, the run's keys reappear with the next append (same ids): wait for them.
+          seen = false;
           this.#redis.release(conn, true);
           broken = true;
           await this.#redis.waitReady(idleMs, signal);
