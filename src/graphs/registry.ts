@@ -16,7 +16,7 @@ type GraphFactory = (config: Record<string, unknown>) => Promise<CompiledGraph>;
 /** What a run needs attached to the graph. */
 export interface AttachOptions {
   /** Our checkpointer; `null` runs without persistence (stateless runs). */
-  checkpointer: BaseCheckpointSaver | null;
+  checkpointer: BaseCheckpointSaver<string | number> | null;
   store?: BaseStore;
 }
 

@@ -22,7 +22,7 @@ import type { Run } from "./types.ts";
 import type { WebhookSender } from "./webhook.ts";
 
 /** Checkpointer with the rollback helper of our SQL saver. */
-export type RunCheckpointer = BaseCheckpointSaver & {
+export type RunCheckpointer = BaseCheckpointSaver<string | number> & {
   deleteForRun?(threadId: string, runId: string): Promise<void>;
 };
 

@@ -67,7 +67,7 @@ export interface CheckpointMaintenance {
 /** Everything a unit of work sees: thread rows and checkpoints on one connection. */
 export interface ThreadsUnit {
   threads: ThreadsRepository;
-  checkpointer: BaseCheckpointSaver;
+  checkpointer: BaseCheckpointSaver<string | number>;
   checkpoints: CheckpointMaintenance;
 }
 

@@ -14,8 +14,8 @@ import { startTtlSweeper, type TtlSweeper } from "./sweeper.ts";
 import type { ThreadTtlInput } from "./types.ts";
 
 /** A checkpointer that can work inside a caller's transaction and maintain whole threads. */
-export interface TransactionalSaver extends BaseCheckpointSaver {
-  withExecutor(db: Db): BaseCheckpointSaver;
+export interface TransactionalSaver extends BaseCheckpointSaver<string | number> {
+  withExecutor(db: Db): BaseCheckpointSaver<string | number>;
   copyThread(source: string, target: string, trx?: Db): Promise<void>;
   pruneThreads(ids: string[], strategy: "delete" | "keep_latest", trx?: Db): Promise<void>;
 }

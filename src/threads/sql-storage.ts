@@ -10,7 +10,7 @@ import { SqlThreadsRepository } from "./sql-repository.ts";
 /** How to get the checkpointer and its maintenance bound to a connection or transaction. */
 export interface SqlThreadsStorageOptions {
   db: Db;
-  checkpointer: (db: Db) => BaseCheckpointSaver;
+  checkpointer: (db: Db) => BaseCheckpointSaver<string | number>;
   checkpoints: (db: Db) => CheckpointMaintenance;
 }
 

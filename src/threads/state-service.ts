@@ -19,7 +19,7 @@ export interface ThreadGraphs {
   get(
     graphId: string,
     config: Record<string, unknown>,
-    options: { checkpointer: BaseCheckpointSaver | null },
+    options: { checkpointer: BaseCheckpointSaver<string | number> | null },
   ): Promise<CompiledGraph>;
 }
 
@@ -186,7 +186,7 @@ export class ThreadStateService {
   async #graph(
     graphId: string,
     thread: Thread,
-    checkpointer: BaseCheckpointSaver,
+    checkpointer: BaseCheckpointSaver<string | number>,
   ): Promise<CompiledGraph> {
     if (!this.options.graphs.has(graphId)) throw notFound(`Graph "${graphId}" not found`);
     return this.options.graphs.get(graphId, thread.config, { checkpointer });
