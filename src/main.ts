@@ -3,63 +3,68 @@
  * the run workers. The only place that chooses implementations. Each feature adds its construction
  * in the marked sections below (keep one block per feature).
  */
+
+import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
+import { createNodeWebSocket } from "@hono/node-ws";
 import type { MiddlewareHandler } from "hono";
-import type { Settings } from "./config/load.ts";
 import { AssistantsService } from "./assistants/service.ts";
 import { SqlAssistantsRepository } from "./assistants/sql-repository.ts";
+import { authMiddleware } from "./auth/authenticate.ts";
+import { createAuthorizer } from "./auth/authorize.ts";
+import { loadAuthHandlers } from "./auth/load.ts";
+import { createMetadataCaching } from "./cache/setup.ts";
+import type { Settings } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
 import { newId } from "./core/ids.ts";
+import { CronsRepository } from "./crons/repository.ts";
+import { CronScheduler } from "./crons/scheduler.ts";
+import { CronsService } from "./crons/service.ts";
 import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
+import { publicRouteMatcher, routeAuth } from "./http/authz.ts";
 import { adoptUserApp, loadUserApp } from "./http/custom.ts";
 import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
 import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
+import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
 import { registerMetaRoutes } from "./http/routes/meta.ts";
 import { registerMetricsRoute } from "./http/routes/metrics.ts";
+import { registerProtocolRoutes } from "./http/routes/protocol.ts";
+import { registerRunRoutes } from "./http/routes/runs.ts";
+import { runCreateBody, toRunRequest } from "./http/routes/runs-schemas.ts";
 import { registerStoreRoutes } from "./http/routes/store.ts";
+import { registerThreadStreamRoutes } from "./http/routes/thread-stream.ts";
 import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
 import { registerUiRoutes } from "./http/routes/ui.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { registerSdkLogger } from "./logging/sdk-logger.ts";
 import { createObservability } from "./metrics/setup.ts";
-import type { StorageHandle } from "./storage/database.ts";
-import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
-import { pendingMigrations } from "./storage/migrate.ts";
-import { openStorage } from "./storage/open.ts";
-import { truncateTables } from "./storage/truncate.ts";
-import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
-import { createThreadsFeature } from "./threads/setup.ts";
-import { hostname } from "node:os";
-import { registerRunRoutes } from "./http/routes/runs.ts";
-import { CronsRepository } from "./crons/repository.ts";
-import { CronScheduler } from "./crons/scheduler.ts";
-import { CronsService } from "./crons/service.ts";
-import { registerCronRoutes } from "./http/routes/crons.ts";
-import { runCreateBody, toRunRequest } from "./http/routes/runs-schemas.ts";
+import { protocolRuns } from "./protocol/runs-port.ts";
+import { ProtocolService } from "./protocol/service.ts";
+import { RedisConnection } from "./redis/connection.ts";
+import { withRedisControl } from "./runs/control.ts";
 import { createExecutor } from "./runs/executor.ts";
 import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
 import { RunsRepository } from "./runs/repository.ts";
 import { RunsService } from "./runs/service.ts";
 import { HttpWebhookSender } from "./runs/webhook.ts";
+import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
+import type { StorageHandle } from "./storage/database.ts";
+import { pendingMigrations } from "./storage/migrate.ts";
+import { openStorage } from "./storage/open.ts";
+import { truncateTables } from "./storage/truncate.ts";
+import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
 import { MemoryRunEventLog, type RunEventLog } from "./stream/log.ts";
-import { createMetadataCaching } from "./cache/setup.ts";
-import { RedisConnection } from "./redis/connection.ts";
-import { withRedisControl } from "./runs/control.ts";
 import { RedisRunEventLog } from "./stream/redis-log.ts";
+import { createThreadsFeature } from "./threads/setup.ts";
 import { buildUiBundles } from "./ui/bundles.ts";
-import { createNodeWebSocket } from "@hono/node-ws";
-import { registerProtocolRoutes } from "./http/routes/protocol.ts";
-import { registerThreadStreamRoutes } from "./http/routes/thread-stream.ts";
-import { protocolRuns } from "./protocol/runs-port.ts";
-import { ProtocolService } from "./protocol/service.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -110,6 +115,25 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     tracing: obs.tracing,
     streamObserver: obs.streamObserver,
   });
+
+  // ---- auth ----
+  const authConfig = settings.file.auth;
+  const authHandlers = authConfig?.path
+    ? await loadAuthHandlers(authConfig.path, settings.cwd)
+    : undefined;
+  const authorize = createAuthorizer(authHandlers);
+  const auth = routeAuth(authorize);
+  let isPublicRoute: (method: string, path: string) => boolean = () => false;
+  if (authHandlers) {
+    middleware.push(
+      authMiddleware({
+        handlers: authHandlers,
+        disableStudioAuth: authConfig?.disable_studio_auth ?? false,
+        isPublic: (method, path) => isPublicRoute(method, path),
+      }),
+    );
+    log.info({ path: authConfig?.path }, "custom auth enabled");
+  }
 
   // ---- services: redis ----
   // Optional: with REDIS_URL the run event log, run control and the metadata cache are shared
@@ -249,14 +273,15 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   if (settings.file.auth?.metrics !== "off")
     groups.push((api) => registerMetricsRoute(api, obs.registry));
   // ---- routes: assistants ----
-  if (!http?.disable_assistants) groups.push((api) => registerAssistantRoutes(api, { assistants }));
+  if (!http?.disable_assistants)
+    groups.push((api) => registerAssistantRoutes(api, { assistants, auth }));
   // ---- routes: threads ----
   if (!http?.disable_threads) {
-    groups.push((api) => registerThreadRoutes(api, { threads: threadsFeature.threads }));
-    groups.push((api) => registerThreadStateRoutes(api, { state: threadsFeature.state }));
+    groups.push((api) => registerThreadRoutes(api, { threads: threadsFeature.threads, auth }));
+    groups.push((api) => registerThreadStateRoutes(api, { state: threadsFeature.state, auth }));
   }
   // ---- routes: runs ----
-  if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs }));
+  if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs, auth }));
   // ---- routes: crons ----
   if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons }));
   // ---- routes: protocol ----
@@ -268,7 +293,9 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
   onClose.push(async () => protocol.close());
   // The upgrade goes through the whole app (CORS, auth, logging) like any request.
-  const nodeWs = createNodeWebSocket({ app: { request: (...a: any[]) => (app.request as any)(...a) } as any });
+  const nodeWs = createNodeWebSocket({
+    app: { request: (...a: any[]) => (app.request as any)(...a) } as any,
+  });
   if (!http?.disable_threads && !http?.disable_runs) {
     groups.push((api) =>
       registerProtocolRoutes(api, {
@@ -280,7 +307,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) => registerThreadStreamRoutes(api, { runs: protocolPort }));
   }
   // ---- routes: store ----
-  if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store));
+  if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));
 
   // ---- user app (http.app) ----
   const userApp = http?.app ? adoptUserApp(await loadUserApp(http.app, settings.cwd)) : undefined;
@@ -294,7 +321,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) => registerUiRoutes(api, bundles));
   }
 
-  const { app } = createApp({
+  const { app, api } = createApp({
     logger: log,
     cors: http?.cors,
     bodyLimit: settings.bodyLimit,
@@ -307,6 +334,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     title: "Open LangGraph",
     version: "0.1.0",
   });
+
+  isPublicRoute = publicRouteMatcher(api.routes);
 
   // ---- after app: loopback, workers ----
   const loopbackBinding = bindLoopback(app, settings.apiUrl);

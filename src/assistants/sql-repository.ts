@@ -1,11 +1,13 @@
 /**
  * The SQL adapter of the assistants port (PGlite and PostgreSQL run the same queries). Metadata
- * filters and auth scopes are applied inside the queries with `jsonbMatches`, never in memory.
+ * filters (`jsonbMatches`) and auth scopes (`scopeMatches`) are applied inside the queries, never
+ * in memory.
  */
-import { type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { scopeMatches } from "../storage/sql/scope.ts";
 import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
 import { canonical, isUuidShaped, json, toAssistant } from "./sql-rows.ts";
 import type {
@@ -23,7 +25,7 @@ import type {
 type Eb = ExpressionBuilder<Database, "assistants">;
 
 function filterWhere(eb: Eb, filter: AssistantFilter, scope: MetadataScope) {
-  const parts = [jsonbMatches(eb, "assistants.metadata", scope)];
+  const parts: Expression<SqlBool>[] = [scopeMatches("assistants.metadata", scope)];
   if (filter.graphId != null) parts.push(eb("assistants.graph_id", "=", filter.graphId));
   if (filter.name != null) {
     parts.push(sql<SqlBool>`position(lower(${filter.name}) in lower(assistants.name)) > 0`);
@@ -56,7 +58,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
         .selectFrom("assistants")
         .selectAll()
         .where("assistant_id", "=", a.assistantId)
-        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .where(scopeMatches("metadata", scope))
         .executeTakeFirst();
       return existing ? { assistant: toAssistant(existing), created: false } : null;
     });
@@ -68,7 +70,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
       .selectFrom("assistants")
       .selectAll()
       .where("assistant_id", "=", assistantId)
-      .where((eb) => jsonbMatches(eb, "metadata", scope))
+      .where(scopeMatches("metadata", scope))
       .executeTakeFirst();
     return row ? toAssistant(row) : null;
   }
@@ -85,7 +87,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
         .selectFrom("assistants")
         .selectAll()
         .where("assistant_id", "=", assistantId)
-        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .where(scopeMatches("metadata", scope))
         .forUpdate()
         .executeTakeFirst();
       if (!current) return null;
@@ -119,7 +121,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
       const deleted = await trx
         .deleteFrom("assistants")
         .where("assistant_id", "=", assistantId)
-        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .where(scopeMatches("metadata", scope))
         .returning("assistant_id")
         .executeTakeFirst();
       if (!deleted) return false;
@@ -184,7 +186,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
             .selectFrom("assistants")
             .select("assistants.assistant_id")
             .where("assistants.assistant_id", "=", assistantId)
-            .where((inner) => jsonbMatches(inner, "assistants.metadata", scope)),
+            .where(scopeMatches("assistants.metadata", scope)),
         ),
       )
       .where((eb) => jsonbMatches(eb, "assistant_versions.metadata", query.metadata))
@@ -210,7 +212,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
         .selectFrom("assistants")
         .select("assistant_id")
         .where("assistant_id", "=", assistantId)
-        .where((eb) => jsonbMatches(eb, "metadata", scope))
+        .where(scopeMatches("metadata", scope))
         .forUpdate()
         .executeTakeFirst();
       if (!current) return "assistant_missing";

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { AuthRejection } from "../auth/errors.ts";
 import { assertNever, DomainError, type ErrorCode } from "../core/errors.ts";
 
 /** The HTTP status of a domain error code. */
@@ -50,6 +51,13 @@ export function errorHandler(log: ErrorLog) {
       const res = c.text(error.message, statusOf(error.code));
       for (const [k, v] of Object.entries(error.headers ?? {})) res.headers.set(k, v);
       return res;
+    }
+    if (error instanceof AuthRejection) {
+      // Status, message and headers exactly as the auth module's HTTPException gave them.
+      return new Response(error.message, {
+        status: error.status,
+        headers: { "content-type": "text/plain;charset=UTF-8", ...error.headers },
+      });
     }
     if (error instanceof HTTPException) return error.getResponse();
     // An HTTPException of another Hono copy (the user's http.app, an auth module).

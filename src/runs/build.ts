@@ -55,25 +55,43 @@ export interface BuildContext {
   headers: Record<string, string>;
   temporary: boolean;
   userId?: string;
+  /** The authenticated caller (custom auth), exposed to the graph through `configurable`. */
+  auth?: RunAuth;
+}
+
+/** The caller as runs see it: the normalised auth user and its permissions. */
+export interface RunAuth {
+  user: { identity: string } & Record<string, unknown>;
+  permissions: string[];
+}
+
+/** The `configurable` entries the official server adds for an authenticated caller. */
+export function authToConfigurable(auth: RunAuth | undefined): Record<string, unknown> {
+  if (!auth) return {};
+  return {
+    langgraph_auth_user: auth.user,
+    langgraph_auth_user_id: auth.user.identity ?? auth.user.id,
+    langgraph_auth_permissions: auth.permissions,
+  };
 }
 
 const obj = (v: unknown): Record<string, unknown> =>
   v != null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** The run config as the graph sees it. */
-function requestConfig(req: RunRequest, headers: Record<string, string>) {
+function requestConfig(req: RunRequest, headers: Record<string, string>, auth?: RunAuth) {
   const config = { ...(req.config ?? {}) };
   const configurable: Record<string, unknown> = { ...obj(config.configurable) };
   if (req.checkpointId) configurable.checkpoint_id = req.checkpointId;
   if (req.checkpoint) Object.assign(configurable, req.checkpoint);
-  Object.assign(configurable, headersToConfigurable(headers));
+  Object.assign(configurable, headersToConfigurable(headers), authToConfigurable(auth));
   return { config, configurable };
 }
 
 /** Computes the stored run and the thread stamps for `thread`. */
 export function buildRun(ctx: BuildContext, thread: ThreadView) {
   const { request: req, assistant } = ctx;
-  const { config, configurable: reqConfigurable } = requestConfig(req, ctx.headers);
+  const { config, configurable: reqConfigurable } = requestConfig(req, ctx.headers, ctx.auth);
   const assistantConfig = obj(assistant.config);
   const assistantConfigurable = obj(assistantConfig.configurable);
   const threadConfigurable = obj(thread.config.configurable);

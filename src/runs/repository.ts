@@ -4,9 +4,10 @@
  * Every change of a run's state and of its thread's status happens in one transaction that first
  * locks the thread row, so run creation, finishing and cancelling are serialised per thread.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type SqlBool, sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { scopeMatches, scopeSql } from "../storage/sql/scope.ts";
 import { type RunRow, toRun } from "./rows.ts";
 import { cancelRow, lockThread, repairThread, writeThreadState } from "./thread-rows.ts";
 import type { CancelAction, CancelSelector, Run, RunListQuery, RunStatus } from "./types.ts";
@@ -33,6 +34,8 @@ export interface InsertRunSpec {
   /** Metadata of a thread this call creates. */
   newThreadMetadata: Record<string, unknown>;
   afterSeconds: number;
+  /** Auth scope the existing thread must match (else it behaves as missing). */
+  scope?: Record<string, unknown>;
   build(thread: ThreadView): {
     kwargs: Run["kwargs"];
     metadata: Record<string, unknown>;
@@ -77,7 +80,7 @@ export class RunsRepository {
   async insert(spec: InsertRunSpec, within?: Tx): Promise<InsertOutcome> {
     // `within`: the caller's transaction (a cron tick claims its cron and creates the run atomically).
     const body = async (trx: Tx): Promise<InsertOutcome> => {
-      let thread = await lockThread(trx, spec.threadId);
+      let thread = await lockThread(trx, spec.threadId, spec.scope);
       let created = false;
       if (!thread) {
         if (!spec.createThread) return { kind: "thread_missing" } as const;
@@ -97,7 +100,7 @@ export class RunsRepository {
           })
           .onConflict((oc) => oc.column("thread_id").doNothing())
           .execute();
-        thread = await lockThread(trx, spec.threadId);
+        thread = await lockThread(trx, spec.threadId, spec.scope);
         if (!thread) return { kind: "thread_missing" } as const;
         created = true;
       }
@@ -151,17 +154,27 @@ export class RunsRepository {
     return within ? body(within) : this.db.transaction().execute(body);
   }
 
-  /** One run (optionally constrained to a thread). */
-  async get(runId: string, threadId?: string): Promise<Run | null> {
+  /** One run (optionally constrained to a thread, and to threads in the auth `scope`). */
+  async get(
+    runId: string,
+    threadId?: string,
+    scope?: Record<string, unknown>,
+  ): Promise<Run | null> {
     let q = this.db.selectFrom("runs").selectAll().where("run_id", "=", runId);
     if (threadId) q = q.where("thread_id", "=", threadId);
+    if (scope) q = q.where(threadInScope(scope));
     const row = await q.executeTakeFirst();
     return row ? toRun(row) : null;
   }
 
   /** Runs of a thread, newest first. */
-  async list(threadId: string, query: RunListQuery): Promise<Run[]> {
+  async list(
+    threadId: string,
+    query: RunListQuery,
+    scope?: Record<string, unknown>,
+  ): Promise<Run[]> {
     let q = this.db.selectFrom("runs").selectAll().where("thread_id", "=", threadId);
+    if (scope) q = q.where(threadInScope(scope));
     if (query.status) q = q.where("status", "=", query.status);
     if (query.metadata) q = q.where((eb) => jsonbMatches(eb, "metadata", query.metadata!));
     const rows = await q
@@ -173,12 +186,13 @@ export class RunsRepository {
     return rows.map(toRun);
   }
 
-  /** Whether a thread row exists. */
-  async threadExists(threadId: string): Promise<boolean> {
+  /** Whether a thread row exists (and is in the auth `scope`). */
+  async threadExists(threadId: string, scope?: Record<string, unknown>): Promise<boolean> {
     const row = await this.db
       .selectFrom("threads")
       .select("thread_id")
       .where("thread_id", "=", threadId)
+      .where(scopeMatches("threads.metadata", scope))
       .executeTakeFirst();
     return row != null;
   }
@@ -194,9 +208,13 @@ export class RunsRepository {
   }
 
   /** Deletes a run; returns it (null when missing). Its thread status is repaired. */
-  async delete(runId: string, threadId?: string): Promise<Run | null> {
+  async delete(
+    runId: string,
+    threadId?: string,
+    scope?: Record<string, unknown>,
+  ): Promise<Run | null> {
     return this.db.transaction().execute(async (trx) => {
-      const run = await this.#find(trx, runId, threadId);
+      const run = await this.#find(trx, runId, threadId, scope);
       if (!run) return null;
       await lockThread(trx, run.threadId);
       await trx.deleteFrom("runs").where("run_id", "=", runId).execute();
@@ -209,9 +227,14 @@ export class RunsRepository {
    * Cancels the selected runs. Pending runs end at once (interrupted, or deleted for rollback);
    * running runs get `cancel_action` set for their worker. Returns what was touched.
    */
-  async cancel(selector: CancelSelector, action: CancelAction): Promise<CancelledRun[]> {
+  async cancel(
+    selector: CancelSelector,
+    action: CancelAction,
+    scope?: Record<string, unknown>,
+  ): Promise<CancelledRun[]> {
     return this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom("runs").selectAll();
+      if (scope) q = q.where(threadInScope(scope));
       if (selector.threadId) q = q.where("thread_id", "=", selector.threadId);
       if (selector.runIds) q = q.where("run_id", "in", selector.runIds);
       const statuses =
@@ -360,10 +383,21 @@ export class RunsRepository {
     await this.db.deleteFrom("threads").where("thread_id", "=", threadId).execute();
   }
 
-  async #find(trx: Tx, runId: string, threadId?: string): Promise<Run | null> {
+  async #find(
+    trx: Tx,
+    runId: string,
+    threadId?: string,
+    scope?: Record<string, unknown>,
+  ): Promise<Run | null> {
     let q = trx.selectFrom("runs").selectAll().where("run_id", "=", runId);
     if (threadId) q = q.where("thread_id", "=", threadId);
+    if (scope) q = q.where(threadInScope(scope));
     const row = await q.executeTakeFirst();
     return row ? toRun(row) : null;
   }
+}
+
+/** Runs are scoped through their thread's metadata: the run's thread must match the auth scope. */
+function threadInScope(scope: Record<string, unknown>) {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id AND ${scopeSql(sql.ref("t.metadata"), scope)})`;
 }

@@ -7,7 +7,7 @@ import { notFound, unprocessable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
-import { buildRun, type RunRequest } from "./build.ts";
+import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
 import type { RunCheckpointer } from "./executor.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue } from "./queue.ts";
 import type {
@@ -42,7 +42,16 @@ export interface RunsServiceOptions {
 export interface CreateContext {
   headers: Record<string, string>;
   userId?: string;
+  /** The run id, when the caller chose it (auth handlers see it in `threads:create_run`). */
+  runId?: string;
+  /** Auth scope an existing thread must match (`threads:create_run` filter); else it is 404. */
+  scope?: RunScope;
+  /** The authenticated caller, stamped into `configurable` as the official server does. */
+  auth?: RunAuth;
 }
+
+/** An auth scope over thread metadata (runs are scoped through their thread). */
+export type RunScope = Record<string, unknown> | undefined;
 
 const BUSY =
   "Thread is already running a task. Wait for it to finish or choose a different multitask strategy.";
@@ -91,7 +100,7 @@ export class RunsService {
     ctx: CreateContext,
     assistant: Assistant,
   ): InsertRunSpec {
-    const runId = newId();
+    const runId = ctx.runId ?? newId();
     const stateless = threadId == null;
     const tid = threadId ?? newId();
     const temporary = stateless && (req.onCompletion ?? "delete") === "delete";
@@ -107,9 +116,18 @@ export class RunsService {
         ...(req.metadata ?? {}),
       },
       afterSeconds: Math.max(0, req.afterSeconds ?? 0),
+      scope: ctx.scope,
       build: (thread) =>
         buildRun(
-          { runId, request: req, assistant, headers: ctx.headers, temporary, userId: ctx.userId },
+          {
+            runId,
+            request: req,
+            assistant,
+            headers: ctx.headers,
+            temporary,
+            userId: ctx.auth?.user.identity ?? ctx.userId,
+            auth: ctx.auth,
+          },
           thread,
         ),
     };
@@ -126,42 +144,51 @@ export class RunsService {
   }
 
   /** One run of a thread. */
-  async get(threadId: string, runId: string): Promise<Run> {
-    const run = await this.o.repo.get(runId, threadId);
+  async get(threadId: string, runId: string, scope?: RunScope): Promise<Run> {
+    const run = await this.o.repo.get(runId, threadId, scope);
     if (run) return run;
-    if (!(await this.o.repo.threadExists(threadId))) throw threadNotFound(threadId);
+    if (!(await this.o.repo.threadExists(threadId, scope))) throw threadNotFound(threadId);
     throw runNotFound();
   }
 
   /** A run by id alone (stateless joins). */
-  async find(runId: string): Promise<Run | null> {
-    return this.o.repo.get(runId);
+  async find(runId: string, scope?: RunScope): Promise<Run | null> {
+    return this.o.repo.get(runId, undefined, scope);
   }
 
   /** Runs of a thread. */
-  async list(threadId: string, query: RunListQuery): Promise<Run[]> {
-    if (!(await this.o.repo.threadExists(threadId))) throw threadNotFound(threadId);
-    return this.o.repo.list(threadId, query);
+  async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+    if (!(await this.o.repo.threadExists(threadId, scope))) throw threadNotFound(threadId);
+    return this.o.repo.list(threadId, query, scope);
   }
 
   /** Deletes a run; a running one is stopped wherever it executes. */
-  async delete(threadId: string, runId: string): Promise<void> {
-    const run = await this.o.repo.delete(runId, threadId);
+  async delete(threadId: string, runId: string, scope?: RunScope): Promise<void> {
+    const run = await this.o.repo.delete(runId, threadId, scope);
     if (!run) throw runNotFound();
     if (run.status === "running") await this.#signal(run.runId, "interrupt");
     await this.o.log.complete(runId);
   }
 
   /** Cancels runs of a thread; 404 when one of them does not exist. */
-  async cancel(threadId: string, runIds: string[], action: CancelAction): Promise<void> {
-    const touched = await this.o.repo.cancel({ threadId, runIds }, action);
+  async cancel(
+    threadId: string,
+    runIds: string[],
+    action: CancelAction,
+    scope?: RunScope,
+  ): Promise<void> {
+    const touched = await this.o.repo.cancel({ threadId, runIds }, action, scope);
     if (touched.length !== new Set(runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
   }
 
   /** Bulk cancel (`POST /runs/cancel`). */
-  async cancelMany(selector: CancelSelector, action: CancelAction): Promise<number> {
-    const touched = await this.o.repo.cancel(selector, action);
+  async cancelMany(
+    selector: CancelSelector,
+    action: CancelAction,
+    scope?: RunScope,
+  ): Promise<number> {
+    const touched = await this.o.repo.cancel(selector, action, scope);
     if (selector.runIds && touched.length !== new Set(selector.runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
     return touched.filter((t) => t.effect !== "none").length;
@@ -216,8 +243,13 @@ export class RunsService {
   }
 
   /** `GET …/join`: blocks until the run ends, then answers like `wait`. */
-  async join(threadId: string, runId: string, signal?: AbortSignal): Promise<unknown> {
-    const run = await this.get(threadId, runId);
+  async join(
+    threadId: string,
+    runId: string,
+    signal?: AbortSignal,
+    scope?: RunScope,
+  ): Promise<unknown> {
+    const run = await this.get(threadId, runId, scope);
     return this.wait(run, signal);
   }
 

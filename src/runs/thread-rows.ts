@@ -5,6 +5,7 @@
  */
 import { sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { scopeMatches } from "../storage/sql/scope.ts";
 import type { CancelledRun, FinishState } from "./repository.ts";
 import type { RunRow } from "./rows.ts";
 import type { CancelAction } from "./types.ts";
@@ -17,11 +18,17 @@ export type ThreadRow = { thread_id: string; metadata: unknown; config: unknown;
 const j = (v: unknown) => JSON.stringify(v ?? null);
 
 /** Locks a thread row for the rest of the transaction. */
-export async function lockThread(trx: Tx, threadId: string): Promise<ThreadRow | undefined> {
+export async function lockThread(
+  trx: Tx,
+  threadId: string,
+  scope?: Record<string, unknown>,
+): Promise<ThreadRow | undefined> {
+  // A thread outside the caller's auth scope is not locked, not read: it behaves as missing.
   return trx
     .selectFrom("threads")
     .select(["thread_id", "metadata", "config", "status"])
     .where("thread_id", "=", threadId)
+    .where(scopeMatches("threads.metadata", scope))
     .forUpdate()
     .executeTakeFirst();
 }

@@ -4,6 +4,7 @@
  */
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { scopeSql } from "../storage/sql/scope.ts";
 import { storeFilter } from "./filters.ts";
 import { decodeNamespace, encodeNamespace, escapeLike } from "./namespace.ts";
 import type { StoreSearchItem } from "./types.ts";
@@ -50,11 +51,16 @@ export function underPrefix(prefix: string[], alias = "store_items"): RawBuilder
   return sql<SqlBool>`(${col} = ${p} OR ${col} LIKE ${`${escapeLike(p)}.%`})`;
 }
 
-/** Reads one live item. */
+/** The document auth scopes see for an item: its value with `namespace` and `key` on top. */
+export const itemScopeDoc = (alias = "store_items") =>
+  sql`(${sql.ref(`${alias}.value`)} || jsonb_build_object('namespace', to_jsonb(string_to_array(${sql.ref(`${alias}.prefix`)}, '.')), 'key', ${sql.ref(`${alias}.key`)}))`;
+
+/** Reads one live item (only when it matches `scope`). */
 export async function selectItem(
   db: Db,
   namespace: string[],
   key: string,
+  scope?: Record<string, unknown>,
 ): Promise<ItemRow | null> {
   const row = await db
     .selectFrom("store_items")
@@ -62,8 +68,27 @@ export async function selectItem(
     .where("prefix", "=", encodeNamespace(namespace))
     .where("key", "=", key)
     .where(alive())
+    .where(scopeSql(itemScopeDoc(), scope))
     .executeTakeFirst();
   return (row as ItemRow | undefined) ?? null;
+}
+
+/** Whether a live item exists and whether it matches `scope` (its value is not read out). */
+export async function selectItemScope(
+  db: Db,
+  namespace: string[],
+  key: string,
+  scope: Record<string, unknown> | undefined,
+): Promise<"missing" | "in_scope" | "out_of_scope"> {
+  const row = await db
+    .selectFrom("store_items")
+    .select(scopeSql(itemScopeDoc(), scope).as("in_scope"))
+    .where("prefix", "=", encodeNamespace(namespace))
+    .where("key", "=", key)
+    .where(alive())
+    .executeTakeFirst();
+  if (!row) return "missing";
+  return row.in_scope ? "in_scope" : "out_of_scope";
 }
 
 /** What a search asks for. */
@@ -74,6 +99,8 @@ export interface SearchQuery {
   offset: number;
   /** The query embedding; ranks by best field similarity, unembedded items last. */
   queryVector?: number[];
+  /** Auth scope over `{...value, namespace, key}`. */
+  scope?: Record<string, unknown>;
 }
 
 /** Runs a search; without a query vector, items come in creation order. */
@@ -82,7 +109,7 @@ export async function selectItems(
   q: SearchQuery,
   vectors: VectorTable | null,
 ): Promise<ItemRow[]> {
-  const where = sql<SqlBool>`${underPrefix(q.namespacePrefix, "s")} AND ${alive("s")} AND ${storeFilter("s.value", q.filter)}`;
+  const where = sql<SqlBool>`${underPrefix(q.namespacePrefix, "s")} AND ${alive("s")} AND ${storeFilter("s.value", q.filter)} AND ${scopeSql(itemScopeDoc("s"), q.scope)}`;
   const columns = sql`s.prefix, s.key, s.value, s.created_at, s.updated_at, s.ttl_minutes`;
   if (q.queryVector && vectors) {
     const result = await sql<ItemRow>`
@@ -126,12 +153,18 @@ export async function selectNamespaces(
   maxDepth: number | undefined,
   limit: number,
   offset: number,
+  scope?: Record<string, unknown>,
 ): Promise<string[][]> {
   const ns =
     maxDepth === undefined
       ? sql`prefix`
       : sql`array_to_string((string_to_array(prefix, '.'))[1:${Math.max(0, Math.floor(maxDepth))}], '.')`;
-  const where = sql.join([alive(), ...conditions.map(matches)], sql` AND `);
+  // The scope sees the namespace as listed (after max_depth), as the official server filters it.
+  const scoped = scopeSql(
+    sql`jsonb_build_object('namespace', to_jsonb(string_to_array(${ns}, '.')))`,
+    scope,
+  );
+  const where = sql.join([alive(), ...conditions.map(matches), scoped], sql` AND `);
   const result = await sql<{ ns: string }>`
     SELECT DISTINCT (${ns}) COLLATE "C" AS ns FROM store_items WHERE ${where}
     ORDER BY ns LIMIT ${limit} OFFSET ${offset}`.execute(db);

@@ -22,17 +22,21 @@ import {
   type ItemRow,
   type NamespaceCondition,
   selectItem,
+  selectItemScope,
   selectItems,
   selectNamespaces,
   toItem,
 } from "./queries.ts";
 import { textsToEmbed } from "./text-paths.ts";
 import type {
+  ItemScopeState,
+  ListNamespacesOptions,
   PutItemOptions,
   ReadOptions,
   SearchItemsOptions,
   StoreApi,
   StoreItem,
+  StoreScope,
   StoreSearchItem,
   StoreTtlConfig,
 } from "./types.ts";
@@ -54,7 +58,7 @@ export interface SqlStoreOptions {
 }
 
 type PutOp = PutOperation & { ttl?: number | null };
-type ReadOp<T> = T & { refreshTtl?: boolean | null };
+type ReadOp<T> = T & { refreshTtl?: boolean | null; scope?: StoreScope };
 interface PreparedPut {
   op: PutOp;
   /** Embeddings to store, when indexed (null: leave none). */
@@ -114,7 +118,12 @@ export class SqlStore extends BaseStore implements StoreApi {
 
   /** Gets one item, refreshing its TTL per `options.refreshTtl` (default: `refresh_on_read`). */
   async getItem(namespace: string[], key: string, options: ReadOptions = {}) {
-    const op: ReadOp<GetOperation> = { namespace, key, refreshTtl: options.refreshTtl };
+    const op: ReadOp<GetOperation> = {
+      namespace,
+      key,
+      refreshTtl: options.refreshTtl,
+      scope: options.scope,
+    };
     return (await this.batch([op]))[0] as StoreItem | null;
   }
 
@@ -136,8 +145,30 @@ export class SqlStore extends BaseStore implements StoreApi {
       offset: options.offset ?? 0,
       query: options.query,
       refreshTtl: options.refreshTtl,
+      scope: options.scope,
     };
     return (await this.batch([op]))[0] as StoreSearchItem[];
+  }
+
+  /** Lists namespaces; with a `scope`, only those it matches (filtered in SQL before paging). */
+  override async listNamespaces(options: ListNamespacesOptions = {}): Promise<string[][]> {
+    const { prefix, suffix, maxDepth, limit = 100, offset = 0, scope } = options;
+    const matchConditions: NamespaceCondition[] = [];
+    if (prefix) matchConditions.push({ matchType: "prefix", path: prefix });
+    if (suffix) matchConditions.push({ matchType: "suffix", path: suffix });
+    const op: ReadOp<ListNamespacesOperation> = {
+      matchConditions: matchConditions.length ? matchConditions : undefined,
+      maxDepth,
+      limit,
+      offset,
+      scope,
+    };
+    return (await this.batch([op]))[0] as string[][];
+  }
+
+  /** Whether a live item exists and matches `scope`. */
+  itemScope(namespace: string[], key: string, scope: StoreScope): Promise<ItemScopeState> {
+    return selectItemScope(this.#db, namespace, key, scope);
   }
 
   /** Deletes expired items (their vectors go with them); returns how many. */
@@ -168,7 +199,7 @@ export class SqlStore extends BaseStore implements StoreApi {
   }
 
   async #get(op: ReadOp<GetOperation>): Promise<StoreItem | null> {
-    const row = await selectItem(this.#db, op.namespace, op.key);
+    const row = await selectItem(this.#db, op.namespace, op.key, op.scope);
     if (!row) return null;
     if (this.#refreshWanted(op.refreshTtl)) await this.#refresh([row]);
     return toItem(row);
@@ -184,6 +215,7 @@ export class SqlStore extends BaseStore implements StoreApi {
         limit: Math.max(0, Math.floor(op.limit ?? 10)),
         offset: Math.max(0, Math.floor(op.offset ?? 0)),
         queryVector,
+        scope: op.scope,
       },
       this.#index?.vectors ?? null,
     );
@@ -191,13 +223,14 @@ export class SqlStore extends BaseStore implements StoreApi {
     return rows.map(toItem);
   }
 
-  async #listNamespaces(op: ListNamespacesOperation): Promise<string[][]> {
+  async #listNamespaces(op: ReadOp<ListNamespacesOperation>): Promise<string[][]> {
     return selectNamespaces(
       this.#db,
       (op.matchConditions ?? []) as NamespaceCondition[],
       op.maxDepth,
       Math.max(0, Math.floor(op.limit ?? 100)),
       Math.max(0, Math.floor(op.offset ?? 0)),
+      op.scope,
     );
   }
 

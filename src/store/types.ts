@@ -16,9 +16,16 @@ export interface PutItemOptions {
   ttl?: number | null;
 }
 
+/**
+ * An authorization scope over items: matched against `{...value, namespace, key}` (namespaces:
+ * `{namespace}`), inside the query. `undefined`: unrestricted.
+ */
+export type StoreScope = Record<string, unknown> | undefined;
+
 /** Options of a read: whether to push the item's expiry forward (default: `refresh_on_read`). */
 export interface ReadOptions {
   refreshTtl?: boolean | null;
+  scope?: StoreScope;
 }
 
 /** Options of a search. */
@@ -36,7 +43,11 @@ export interface ListNamespacesOptions {
   maxDepth?: number;
   limit?: number;
   offset?: number;
+  scope?: StoreScope;
 }
+
+/** Where an item stands relative to a scope. */
+export type ItemScopeState = "missing" | "in_scope" | "out_of_scope";
 
 /** `store.ttl` from the config. */
 export interface StoreTtlConfig {
@@ -60,4 +71,6 @@ export interface StoreApi {
   deleteItem(namespace: string[], key: string): Promise<void>;
   searchItems(namespacePrefix: string[], options?: SearchItemsOptions): Promise<StoreSearchItem[]>;
   listNamespaces(options?: ListNamespacesOptions): Promise<string[][]>;
+  /** Whether a live item exists and matches `scope`, decided in SQL without reading its value out. */
+  itemScope(namespace: string[], key: string, scope: StoreScope): Promise<ItemScopeState>;
 }

@@ -5,6 +5,7 @@
 import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
 import type { Database, Db, ThreadsTable } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { scopeMatches } from "../storage/sql/scope.ts";
 import type { ExpiredThread, ThreadsRepository } from "./repository.ts";
 import type {
   MetadataScope,
@@ -52,7 +53,7 @@ function toThread(row: Row): Thread {
 
 function matching(eb: Eb, filter: ThreadFilter, scope: MetadataScope) {
   const parts = [jsonbMatches(eb, "threads.metadata", filter.metadata)];
-  if (scope) parts.push(jsonbMatches(eb, "threads.metadata", scope));
+  if (scope) parts.push(scopeMatches("threads.metadata", scope));
   if (filter.ids && filter.ids.length > 0) parts.push(eb("threads.thread_id", "in", filter.ids));
   if (filter.status) parts.push(eb("threads.status", "=", filter.status));
   if (filter.values) parts.push(sql<SqlBool>`threads."values" @> ${jsonb(filter.values)}`);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AssistantsService } from "../../assistants/service.ts";
 import type { MetadataScope } from "../../assistants/types.ts";
 import { type Api, queryBool } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import {
   assistantCountSchema,
   assistantCreateSchema,
@@ -24,8 +25,8 @@ export type AssistantAction = "create" | "read" | "update" | "delete" | "search"
 /** Dependencies of the assistants routes. */
 export interface AssistantRoutesOptions {
   assistants: AssistantsService;
-  /** The metadata scope of the caller for an action (auth plugs in here); none by default. */
-  scope?: (c: Context, action: AssistantAction) => MetadataScope | Promise<MetadataScope>;
+  /** Authorization of `assistants:<action>` events; everything allowed when absent. */
+  auth?: RouteAuth;
 }
 
 const TAGS = ["Assistants"];
@@ -34,8 +35,14 @@ const recurseQuery = z.object({ recurse: queryBool.optional() });
 /** Registers every `/assistants` route. */
 export function registerAssistantRoutes(api: Api, options: AssistantRoutesOptions): void {
   const svc = options.assistants;
-  const scope = async (c: Context, action: AssistantAction) =>
-    options.scope ? await options.scope(c, action) : undefined;
+  const authz = options.auth ?? openRouteAuth;
+  // Events that carry only the assistant id resolve to a scope.
+  const scope: ScopeOf = async (c, action) =>
+    (
+      await authz(c, "assistants", action, {
+        assistant_id: svc.idOf(c.req.param("assistant_id") ?? ""),
+      })
+    ).scope;
 
   api.route(
     {
@@ -46,6 +53,16 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
       body: assistantCreateSchema,
     },
     async (c, { body }) => {
+      const { scope: createScope, value } = await authz(c, "assistants", "create", {
+        assistant_id: body.assistant_id,
+        graph_id: body.graph_id,
+        config: body.config,
+        context: body.context,
+        metadata: body.metadata as Record<string, unknown> | undefined,
+        if_exists: body.if_exists,
+        name: body.name,
+        description: body.description,
+      });
       const created = await svc.create(
         {
           assistantId: body.assistant_id,
@@ -54,10 +71,10 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
           description: body.description,
           config: body.config,
           context: body.context,
-          metadata: body.metadata,
+          metadata: value.metadata,
           ifExists: body.if_exists,
         },
-        await scope(c, "create"),
+        createScope,
       );
       return c.json(toWireAssistant(created));
     },
@@ -74,6 +91,12 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
     async (c, { body }) => {
       const limit = body.limit ?? 10;
       const offset = body.offset ?? 0;
+      const { scope: searchScope } = await authz(c, "assistants", "search", {
+        graph_id: body.graph_id,
+        metadata: body.metadata,
+        limit,
+        offset,
+      });
       const page = await svc.search(
         {
           graphId: body.graph_id,
@@ -84,7 +107,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
           sortBy: body.sort_by,
           sortOrder: body.sort_order,
         },
-        await scope(c, "search"),
+        searchScope,
       );
       // The official server derives both headers from the page size (and only sets Next when a
       // page is full); we report the real total and a Next offset only when more rows exist.
@@ -104,13 +127,16 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
       tags: TAGS,
       body: assistantCountSchema,
     },
-    async (c, { body }) =>
-      c.json(
-        await svc.count(
-          { graphId: body.graph_id, name: body.name, metadata: body.metadata },
-          await scope(c, "search"),
-        ),
-      ),
+    async (c, { body }) => {
+      const { scope: searchScope } = await authz(c, "assistants", "search", {
+        graph_id: body.graph_id,
+        metadata: body.metadata,
+        limit: 0,
+        offset: 0,
+      });
+      const filter = { graphId: body.graph_id, name: body.name, metadata: body.metadata };
+      return c.json(await svc.count(filter, searchScope));
+    },
   );
 
   api.route(
@@ -128,6 +154,15 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
       body: assistantPatchSchema,
     },
     async (c, { body, params }) => {
+      const { scope: updateScope, value } = await authz(c, "assistants", "update", {
+        assistant_id: svc.idOf(params.assistant_id!),
+        graph_id: body.graph_id,
+        config: body.config,
+        context: body.context,
+        metadata: body.metadata as Record<string, unknown> | undefined,
+        name: body.name,
+        description: body.description,
+      });
       const updated = await svc.update(
         params.assistant_id!,
         {
@@ -136,9 +171,9 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
           description: body.description,
           config: body.config,
           context: body.context,
-          metadata: body.metadata,
+          metadata: value.metadata,
         },
-        await scope(c, "update"),
+        updateScope,
       );
       return c.json(toWireAssistant(updated));
     },
@@ -163,10 +198,10 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
   );
 
   registerIntrospectionRoutes(api, svc, scope);
-  registerVersionRoutes(api, svc, scope);
+  registerVersionRoutes(api, svc, scope, authz);
 }
 
-type ScopeOf = (c: Context, action: AssistantAction) => Promise<MetadataScope>;
+type ScopeOf = (c: Context, action: "read" | "delete") => Promise<MetadataScope>;
 
 function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: ScopeOf): void {
   api.route(
@@ -222,7 +257,12 @@ function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: Sc
   );
 }
 
-function registerVersionRoutes(api: Api, svc: AssistantsService, scope: ScopeOf): void {
+function registerVersionRoutes(
+  api: Api,
+  svc: AssistantsService,
+  scope: ScopeOf,
+  authz: RouteAuth,
+): void {
   api.route(
     {
       method: "post",
@@ -245,11 +285,14 @@ function registerVersionRoutes(api: Api, svc: AssistantsService, scope: ScopeOf)
       tags: TAGS,
       body: assistantLatestSchema,
     },
-    async (c, { params, body }) =>
-      c.json(
-        toWireAssistant(
-          await svc.setLatest(params.assistant_id!, body.version, await scope(c, "update")),
-        ),
-      ),
+    async (c, { params, body }) => {
+      const { scope: updateScope } = await authz(c, "assistants", "update", {
+        assistant_id: svc.idOf(params.assistant_id!),
+        version: body.version,
+      });
+      return c.json(
+        toWireAssistant(await svc.setLatest(params.assistant_id!, body.version, updateScope)),
+      );
+    },
   );
 }

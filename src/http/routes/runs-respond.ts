@@ -3,9 +3,11 @@
  * and wait (`text/plain` with a `\n` keep-alive every second, then the final JSON).
  */
 import type { Context } from "hono";
+import { newId } from "../../core/ids.ts";
 import { serializeAsDict } from "../../core/serde.ts";
-import type { CreateContext, RunsService } from "../../runs/service.ts";
+import type { CreateContext, RunRequest, RunsService } from "../../runs/service.ts";
 import type { Run } from "../../runs/types.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
@@ -21,6 +23,43 @@ export function createContext(c: Context): CreateContext {
     headers[key] = value;
   });
   return { headers };
+}
+
+/**
+ * Runs the `threads:create_run` event for a run about to be created: the handler may deny it, scope
+ * the thread it lands on (an out-of-scope thread is 404) and change its metadata (e.g. stamp an
+ * owner, which a thread created by the run inherits). The caller's identity goes into the config.
+ */
+export async function authorizedCreateContext(
+  c: Context,
+  authz: RouteAuth,
+  threadId: string | null,
+  request: RunRequest,
+): Promise<CreateContext> {
+  const runId = newId();
+  const { scope, value } = await authz(c, "threads", "create_run", {
+    thread_id: threadId ?? undefined,
+    assistant_id: request.assistantId,
+    run_id: runId,
+    status: "pending",
+    metadata: { ...(request.metadata ?? {}) } as Record<string, unknown>,
+    prevent_insert_if_inflight: (request.multitaskStrategy ?? "reject") === "reject",
+    multitask_strategy: request.multitaskStrategy ?? "reject",
+    if_not_exists: request.ifNotExists ?? "reject",
+    after_seconds: request.afterSeconds ?? 0,
+    kwargs: {
+      input: request.input,
+      command: request.command,
+      config: request.config,
+      context: request.context,
+      stream_mode: request.streamMode,
+      interrupt_before: request.interruptBefore,
+      interrupt_after: request.interruptAfter,
+      webhook: request.webhook,
+    },
+  });
+  request.metadata = value.metadata;
+  return { ...createContext(c), runId, scope, auth: c.get("auth") };
 }
 
 /** The join-stream URL of a run (where the SDK reconnects with Last-Event-ID). */
@@ -53,9 +92,11 @@ export async function createAndRespond(
   threadId: string | null,
   body: RunCreateBody,
   mode: RunResponseMode,
+  authz: RouteAuth = openRouteAuth,
 ): Promise<Response> {
   const request = toRunRequest(body);
-  const run = await runs.create(threadId, request, createContext(c));
+  const ctx = await authorizedCreateContext(c, authz, threadId, request);
+  const run = await runs.create(threadId, request, ctx);
   const stateless = threadId == null;
   const contentLocation = runLocation(run, stateless);
   const cancelOnDisconnect = request.onDisconnect === "cancel";

@@ -2,13 +2,14 @@
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
 import type { Api } from "../api.ts";
+import { openRouteAuth } from "../authz.ts";
 import { runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
 import type { RunRoutesOptions } from "./runs.ts";
 import {
+  authorizedCreateContext,
   createAndRespond,
-  createContext,
   type RunResponseMode,
   sseEvents,
 } from "./runs-respond.ts";
@@ -22,7 +23,8 @@ import {
 } from "./runs-schemas.ts";
 
 /** Registers the stateless routes. */
-export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions): void {
+export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOptions): void {
+  const authz = auth ?? openRouteAuth;
   const creating: [string, RunResponseMode, string][] = [
     ["/runs", "background", "Create a stateless background run"],
     ["/runs/stream", "stream", "Create a stateless run and stream its output"],
@@ -38,7 +40,7 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
         body: runCreateBody,
         ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
       },
-      (c, { body }) => createAndRespond(c, runs, null, body, mode),
+      (c, { body }) => createAndRespond(c, runs, null, body, mode, authz),
     );
   }
 
@@ -53,9 +55,11 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
     async (c, { body }) => {
       // Validate every item before creating any, so a bad item creates nothing.
       const requests = body.map(toRunRequest);
-      const ctx = createContext(c);
       const created = [];
-      for (const request of requests) created.push(await runs.create(null, request, ctx));
+      for (const request of requests) {
+        const ctx = await authorizedCreateContext(c, authz, null, request);
+        created.push(await runs.create(null, request, ctx));
+      }
       return jsonExtra(
         c,
         created.map((r) => runToWire(r)),
@@ -74,7 +78,8 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
     },
     async (c, { params, query }) => {
       const runId = uuidParam.parse(params.run_id);
-      const run = await runs.find(runId);
+      const { scope } = await authz(c, "threads", "read", { thread_id: undefined, run_id: runId });
+      const run = await runs.find(runId, scope);
       if (!run) throw notFound("Run not found");
       const lastEventId = c.req.header("Last-Event-ID") || undefined;
       const modes = query.stream_mode;
@@ -87,7 +92,7 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
           location: `/runs/${runId}/stream`,
           onClose: (reason) => {
             if (reason === "disconnect" && query.cancel_on_disconnect)
-              void runs.cancel(run.threadId, [runId], "interrupt").catch(() => {});
+              void runs.cancel(run.threadId, [runId], "interrupt", scope).catch(() => {});
           },
         },
       );
@@ -104,13 +109,20 @@ export function registerStatelessRunRoutes(api: Api, { runs }: RunRoutesOptions)
       query: z.object({ action: cancelQuery.shape.action }),
     },
     async (c, { body, query }) => {
+      const action = query.action ?? "interrupt";
+      const { scope } = await authz(c, "threads", "update", {
+        thread_id: body.thread_id ?? undefined,
+        action,
+        metadata: { run_ids: body.run_ids ?? undefined, status: body.status ?? undefined },
+      });
       await runs.cancelMany(
         {
           threadId: body.thread_id ?? undefined,
           runIds: body.run_ids ?? undefined,
           status: body.status ?? undefined,
         },
-        query.action ?? "interrupt",
+        action,
+        scope,
       );
       return c.body(null, 204);
     },

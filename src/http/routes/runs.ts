@@ -1,7 +1,9 @@
 /** Thread run routes: create (background / stream / wait), list, get, delete, join, cancel. */
 import { z } from "zod";
+import { DomainError } from "../../core/errors.ts";
 import type { RunsService } from "../../runs/service.ts";
 import type { Api } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { RUN_FIELDS, runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
@@ -18,6 +20,8 @@ import { registerStatelessRunRoutes } from "./runs-stateless.ts";
 /** What the run routes are built from. */
 export interface RunRoutesOptions {
   runs: RunsService;
+  /** Authorization: runs emit `threads:*` events and are scoped through their thread. */
+  auth?: RouteAuth;
 }
 
 const ids = (params: Record<string, string>) => ({
@@ -30,6 +34,9 @@ const runPath = "/threads/:thread_id/runs/:run_id";
 /** Registers every run route (thread-bound and stateless). */
 export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
   const { runs } = o;
+  const authz = o.auth ?? openRouteAuth;
+  const readScope = async (c: Parameters<RouteAuth>[0], threadId: string) =>
+    (await authz(c, "threads", "read", { thread_id: threadId })).scope;
   const creating: [string, RunResponseMode, string][] = [
     ["/threads/:thread_id/runs", "background", "Create a background run"],
     ["/threads/:thread_id/runs/stream", "stream", "Create a run and stream its output"],
@@ -45,7 +52,7 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
         body: runCreateBody,
         ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
       },
-      (c, { body, params }) => createAndRespond(c, runs, ids(params).threadId, body, mode),
+      (c, { body, params }) => createAndRespond(c, runs, ids(params).threadId, body, mode, authz),
     );
   }
 
@@ -59,12 +66,21 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     },
     async (c, { query, params }) => {
       const { threadId } = ids(params);
-      const list = await runs.list(threadId, {
-        limit: query.limit ?? 10,
-        offset: query.offset ?? 0,
-        status: query.status,
+      const { scope } = await authz(c, "threads", "search", {
+        thread_id: threadId,
         metadata: query.metadata,
+        status: query.status,
       });
+      const list = await runs.list(
+        threadId,
+        {
+          limit: query.limit ?? 10,
+          offset: query.offset ?? 0,
+          status: query.status,
+          metadata: query.metadata,
+        },
+        scope,
+      );
       const select = query.select;
       if (select?.some((f) => !(RUN_FIELDS as readonly string[]).includes(f)))
         return c.text(`Invalid select field; allowed: ${RUN_FIELDS.join(", ")}`, 422);
@@ -79,7 +95,7 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     { method: "get", path: runPath, summary: "Get a run", tags: ["Thread Runs"] },
     async (c, { params }) => {
       const { threadId, runId } = ids(params);
-      return jsonExtra(c, runToWire(await runs.get(threadId, runId)));
+      return jsonExtra(c, runToWire(await runs.get(threadId, runId, await readScope(c, threadId))));
     },
   );
 
@@ -87,7 +103,8 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     { method: "delete", path: runPath, summary: "Delete a run", tags: ["Thread Runs"] },
     async (c, { params }) => {
       const { threadId, runId } = ids(params);
-      await runs.delete(threadId, runId);
+      const { scope } = await authz(c, "threads", "delete", { run_id: runId, thread_id: threadId });
+      await runs.delete(threadId, runId, scope);
       return c.body(null, 204);
     },
   );
@@ -102,14 +119,15 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     },
     async (c, { params, query }) => {
       const { threadId, runId } = ids(params);
+      const scope = await readScope(c, threadId);
       const signal = c.req.raw.signal;
       if (query.cancel_on_disconnect)
         signal?.addEventListener(
           "abort",
-          () => void runs.cancel(threadId, [runId], "interrupt").catch(() => {}),
+          () => void runs.cancel(threadId, [runId], "interrupt", scope).catch(() => {}),
           { once: true },
         );
-      return jsonExtra(c, await runs.join(threadId, runId, signal));
+      return jsonExtra(c, await runs.join(threadId, runId, signal, scope));
     },
   );
 
@@ -124,7 +142,22 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     },
     async (c, { params, query }) => {
       const { threadId, runId } = ids(params);
-      const run = await runs.get(threadId, runId);
+      const scope = await readScope(c, threadId);
+      const run = await runs.get(threadId, runId, scope).catch((error: unknown) => {
+        // Out of scope: the official server answers the join with one SSE error event.
+        if (scope && error instanceof DomainError && error.code === "not_found") return null;
+        throw error;
+      });
+      if (!run) {
+        const event = {
+          event: "error",
+          data: { error: "Error", message: "404: Thread not found" },
+        };
+        const once = async function* () {
+          yield event;
+        };
+        return sseResponse(c, once(), { includeIds: false, heartbeatMs: 0 });
+      }
       const lastEventId = c.req.header("Last-Event-ID") || undefined;
       const modes = query.stream_mode;
       return sseResponse(
@@ -136,7 +169,7 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
           location: `${runLocation(run, false)}/stream`,
           onClose: (reason) => {
             if (reason === "disconnect" && query.cancel_on_disconnect)
-              void runs.cancel(threadId, [runId], "interrupt").catch(() => {});
+              void runs.cancel(threadId, [runId], "interrupt", scope).catch(() => {});
           },
         },
       );
@@ -153,9 +186,15 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     },
     async (c, { params, query }) => {
       const { threadId, runId } = ids(params);
-      await runs.cancel(threadId, [runId], query.action ?? "interrupt");
+      const action = query.action ?? "interrupt";
+      const { scope } = await authz(c, "threads", "update", {
+        thread_id: threadId,
+        action,
+        metadata: { run_ids: [runId], status: "pending" },
+      });
+      await runs.cancel(threadId, [runId], action, scope);
       if (!query.wait) return c.body(null, 202);
-      await runs.join(threadId, runId).catch(() => null);
+      await runs.join(threadId, runId, undefined, scope).catch(() => null);
       return c.body(null, 204);
     },
   );

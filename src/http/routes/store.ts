@@ -4,10 +4,12 @@
  */
 import { InvalidNamespaceError } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
-import { unprocessable } from "../../core/errors.ts";
+import { matchesScope } from "../../auth/scope.ts";
+import { DomainError, notFound, unprocessable } from "../../core/errors.ts";
 import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 
 const TAGS = ["Store"];
 const labels = z.array(z.string());
@@ -76,14 +78,35 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Registers the store routes. */
-export function registerStoreRoutes(api: Api, store: StoreApi): void {
+const itemNotFound = () => notFound("Item not found");
+const notAuthorized = () => new DomainError("forbidden", "Not authorized");
+/** The document a store scope is matched against, as upstream builds it. */
+const scopeDoc = (namespace: string[], key?: string, value?: Record<string, unknown> | null) => ({
+  ...(value ?? {}),
+  namespace,
+  ...(key == null ? {} : { key }),
+});
+
+/** Registers the store routes; `auth` runs the `store:<action>` events. */
+export function registerStoreRoutes(api: Api, store: StoreApi, auth?: RouteAuth): void {
+  const authz = auth ?? openRouteAuth;
   api.route(
     { method: "put", path: "/store/items", summary: "Put Item", tags: TAGS, body: putBody },
     async (c, { body }) => {
       validateRequestNamespace(body.namespace);
+      const { scope, value } = await authz(c, "store", "put", {
+        namespace: body.namespace,
+        key: body.key,
+        value: body.value,
+      });
+      if (value.namespace !== body.namespace) validateRequestNamespace(value.namespace);
+      // An existing item outside the scope is invisible; a new value outside it is refused.
+      if (scope && (await store.itemScope(value.namespace, value.key, scope)) === "out_of_scope")
+        throw itemNotFound();
+      if (!matchesScope(scopeDoc(value.namespace, value.key, value.value), scope))
+        throw notAuthorized();
       await storeCall(() =>
-        store.putItem(body.namespace, body.key, body.value, {
+        store.putItem(value.namespace, value.key, value.value, {
           index: body.index,
           ...(body.ttl !== undefined ? { ttl: body.ttl } : {}),
         }),
@@ -102,8 +125,16 @@ export function registerStoreRoutes(api: Api, store: StoreApi): void {
       response: itemSchema.nullable(),
     },
     async (c, { query }) => {
-      const item = await store.getItem(query.namespace, query.key, {
+      const { scope, value } = await authz(c, "store", "get", {
+        namespace: query.namespace,
+        key: query.key,
+      });
+      const namespace = value.namespace ?? [];
+      if (scope && (await store.itemScope(namespace, value.key, scope)) === "out_of_scope")
+        throw itemNotFound();
+      const item = await store.getItem(namespace, value.key, {
         refreshTtl: query.refresh_ttl,
+        scope,
       });
       return c.json(itemToWire(item));
     },
@@ -118,9 +149,20 @@ export function registerStoreRoutes(api: Api, store: StoreApi): void {
       body: deleteBody,
     },
     async (c, { body }) => {
-      const namespace = body.namespace ?? [];
+      if (body.namespace?.length) validateRequestNamespace(body.namespace);
+      const { scope, value } = await authz(c, "store", "delete", {
+        namespace: body.namespace ?? undefined,
+        key: body.key,
+      });
+      const namespace = value.namespace ?? [];
       if (namespace.length > 0) validateRequestNamespace(namespace);
-      await store.deleteItem(namespace, body.key);
+      if (scope) {
+        const state = await store.itemScope(namespace, value.key, scope);
+        if (state === "out_of_scope") throw itemNotFound();
+        if (state === "missing" && !matchesScope(scopeDoc(namespace, value.key), scope))
+          throw notAuthorized();
+      }
+      await store.deleteItem(namespace, value.key);
       return c.body(null, 204);
     },
   );
@@ -136,12 +178,23 @@ export function registerStoreRoutes(api: Api, store: StoreApi): void {
     },
     async (c, { body }) => {
       if (body.namespace_prefix.length > 0) validateRequestNamespace(body.namespace_prefix);
+      const limit = body.limit ?? 10;
+      const offset = body.offset ?? 0;
+      const { scope } = await authz(c, "store", "search", {
+        namespace: body.namespace_prefix,
+        filter: body.filter ?? undefined,
+        limit,
+        offset,
+        query: body.query ?? undefined,
+      });
+      // The scope is part of the SQL query, so pages are full and counted after filtering.
       const items = await store.searchItems(body.namespace_prefix, {
         filter: body.filter ?? undefined,
-        limit: body.limit ?? 10,
-        offset: body.offset ?? 0,
+        limit,
+        offset,
         query: body.query ?? undefined,
         refreshTtl: body.refresh_ttl,
+        scope,
       });
       return c.json({ items: items.map(itemToWire) });
     },
@@ -159,7 +212,15 @@ export function registerStoreRoutes(api: Api, store: StoreApi): void {
     async (c, { body }) => {
       if (body.prefix) validateRequestNamespace(body.prefix);
       if (body.suffix) validateRequestNamespace(body.suffix);
+      const { scope } = await authz(c, "store", "list_namespaces", {
+        namespace: body.prefix ?? undefined,
+        suffix: body.suffix ?? undefined,
+        max_depth: body.max_depth ?? undefined,
+        limit: body.limit ?? undefined,
+        offset: body.offset ?? undefined,
+      });
       const namespaces = await store.listNamespaces({
+        scope,
         prefix: body.prefix ?? undefined,
         suffix: body.suffix ?? undefined,
         maxDepth: body.max_depth ?? undefined,

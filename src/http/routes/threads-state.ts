@@ -1,16 +1,16 @@
 /** Thread state routes: state (latest / at a checkpoint), state updates, history. */
-import type { Context } from "hono";
 import { z } from "zod";
 import type { ThreadStateService } from "../../threads/state-service.ts";
-import type { MetadataScope } from "../../threads/types.ts";
 import { type Api, queryBool } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { jsonExtra, stateToWire } from "../mappers/threads.ts";
 import { parseParams } from "./threads.ts";
 
 /** What the state routes are built from. */
 export interface ThreadStateRoutesOptions {
   state: ThreadStateService;
-  scope?: (c: Context) => MetadataScope;
+  /** Authorization (`threads:read` for reads, `threads:update` for state updates). */
+  auth?: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -48,7 +48,9 @@ const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 /** Registers the state routes. */
 export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOptions): void {
   const { state } = options;
-  const scopeOf = (c: Context) => options.scope?.(c);
+  const authz = options.auth ?? openRouteAuth;
+  const readScope = async (c: Parameters<RouteAuth>[0], threadId: string) =>
+    (await authz(c, "threads", "read", { thread_id: threadId })).scope;
 
   api.route(
     {
@@ -64,7 +66,7 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       const snapshot = await state.get(
         p.data.thread_id,
         { subgraphs: query.subgraphs },
-        scopeOf(c),
+        await readScope(c, p.data.thread_id),
       );
       return jsonExtra(c, stateToWire(snapshot));
     },
@@ -87,7 +89,8 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
         checkpointId: undef(body.checkpoint_id),
         checkpoint: body.checkpoint,
       };
-      return jsonExtra(c, await state.update(p.data.thread_id, update, scopeOf(c)));
+      const { scope } = await authz(c, "threads", "update", { thread_id: p.data.thread_id });
+      return jsonExtra(c, await state.update(p.data.thread_id, update, scope));
     },
   );
 
@@ -103,7 +106,11 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
       const query = { checkpoint: body.checkpoint, subgraphs: !!body.subgraphs };
-      const snapshot = await state.get(p.data.thread_id, query, scopeOf(c));
+      const snapshot = await state.get(
+        p.data.thread_id,
+        query,
+        await readScope(c, p.data.thread_id),
+      );
       return jsonExtra(c, stateToWire(snapshot));
     },
   );
@@ -121,7 +128,10 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       if (!p.ok) return p.response;
       const { thread_id, checkpoint_id } = p.data;
       const q = { checkpoint: { checkpoint_id }, subgraphs: query.subgraphs };
-      return jsonExtra(c, stateToWire(await state.get(thread_id, q, scopeOf(c))));
+      return jsonExtra(
+        c,
+        stateToWire(await state.get(thread_id, q, await readScope(c, thread_id))),
+      );
     },
   );
 
@@ -140,7 +150,7 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
       const q = { limit: query.limit, before: query.before };
-      const states = await state.history(p.data.thread_id, q, scopeOf(c));
+      const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
       return jsonExtra(c, states.map(stateToWire));
     },
   );
@@ -162,7 +172,7 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
         metadata: undef(body.metadata),
         checkpoint: undef(body.checkpoint),
       };
-      const states = await state.history(p.data.thread_id, q, scopeOf(c));
+      const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
       return jsonExtra(c, states.map(stateToWire));
     },
   );

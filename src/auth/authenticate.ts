@@ -1,0 +1,97 @@
+/**
+ * Authentication: runs the user's `authenticate(request)` on every request the official server
+ * does not exempt, normalises its result and stores it as the typed context variable `auth`.
+ * Exempt: `GET /info` (any method, as upstream), `GET /ui/*` assets, routes declared `public`, and
+ * LangGraph Studio (`x-auth-scheme: langsmith`) unless `auth.disable_studio_auth`.
+ */
+import type { MiddlewareHandler } from "hono";
+import { fromAuthError } from "./errors.ts";
+import type { AuthHandlers } from "./load.ts";
+import type { AuthContext } from "./scope.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The authenticated caller; absent when no auth module is configured or the route is public. */
+    auth?: AuthContext;
+  }
+}
+
+/** The user Studio requests run as (as upstream; `isStudioUser()` of the SDK recognises it). */
+export const STUDIO_USER = {
+  kind: "StudioUser",
+  identity: "langgraph-studio-user",
+  display_name: "langgraph-studio-user",
+  permissions: [] as string[],
+  is_authenticated: true,
+};
+
+/** Normalises what `authenticate` returned: a string identity or an object with `identity`. */
+export function normalizeAuthResult(result: unknown): AuthContext {
+  if (typeof result === "string") {
+    return {
+      permissions: [],
+      user: { identity: result, permissions: [], display_name: result, is_authenticated: true },
+    };
+  }
+  if (
+    typeof result === "object" &&
+    result !== null &&
+    typeof (result as { identity?: unknown }).identity === "string"
+  ) {
+    const r = result as Record<string, unknown> & { identity: string };
+    const permissions = Array.isArray(r.permissions) ? (r.permissions as string[]) : [];
+    return {
+      permissions,
+      user: {
+        ...r,
+        permissions,
+        is_authenticated: (r.is_authenticated as boolean | undefined) ?? true,
+        display_name: (r.display_name as string | undefined) ?? r.identity,
+      },
+    };
+  }
+  throw new Error(
+    "Invalid auth response received. Make sure to either return a `string` or an object with `identity` property.",
+  );
+}
+
+/** Runs the module's `authenticate`; `undefined` when it defines none. */
+export async function authenticateRequest(
+  handlers: AuthHandlers,
+  request: Request,
+): Promise<AuthContext | undefined> {
+  if (!handlers.authenticate) return undefined;
+  try {
+    return normalizeAuthResult(await handlers.authenticate(request));
+  } catch (error) {
+    throw fromAuthError(error);
+  }
+}
+
+/** Options of the middleware. */
+export interface AuthMiddlewareOptions {
+  handlers: AuthHandlers;
+  disableStudioAuth: boolean;
+  /** Routes declared public (the registry knows them; evaluated per request). */
+  isPublic(method: string, path: string): boolean;
+}
+
+/** Whether the official server skips authentication for this request. */
+export function officiallyExempt(method: string, path: string): boolean {
+  return path === "/info" || (method === "GET" && path.startsWith("/ui"));
+}
+
+/** The authentication middleware; sets `c.var.auth`. */
+export function authMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler {
+  return async function authenticate(c, next) {
+    const { method, path } = c.req;
+    if (officiallyExempt(method, path) || options.isPublic(method, path)) return next();
+    if (!options.disableStudioAuth && c.req.header("x-auth-scheme") === "langsmith") {
+      c.set("auth", { user: { ...STUDIO_USER, permissions: [] }, permissions: [] });
+      return next();
+    }
+    const auth = await authenticateRequest(options.handlers, c.req.raw);
+    if (auth) c.set("auth", auth);
+    return next();
+  };
+}

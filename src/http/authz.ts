@@ -1,0 +1,55 @@
+/**
+ * The HTTP side of authorization: each route declares the `resource:action` event it emits and the
+ * event value; `RouteAuth` runs it for the caller (`c.var.auth`) and returns the scope the route
+ * passes on to its service (which hands it to storage) and the value as the handler left it.
+ * Also the matcher of routes declared `public` in the registry, which authentication skips.
+ */
+import type { Context } from "hono";
+import { type AuthAction, type Authorize, type AuthResource, allowAll } from "../auth/authorize.ts";
+import type { Scope } from "../auth/scope.ts";
+import type { RouteSpec } from "./api.ts";
+
+/** Authorizes one event of the current request. */
+export type RouteAuth = <V>(
+  c: Context,
+  resource: AuthResource,
+  action: AuthAction,
+  value: V,
+) => Promise<{ scope: Scope; value: V }>;
+
+/** Binds an authorizer to requests; without one, everything is allowed unscoped. */
+export function routeAuth(authorize: Authorize = allowAll): RouteAuth {
+  return async function authorizeRoute(c, resource, action, value) {
+    const decision = await authorize(c.get("auth"), resource, action, value);
+    return { scope: decision.filter, value: decision.value };
+  };
+}
+
+/** The default for route options that take no authorizer. */
+export const openRouteAuth: RouteAuth = routeAuth();
+
+const patternOf = (path: string) =>
+  new RegExp(
+    `^${path
+      .split("/")
+      .map((seg) =>
+        seg === "*"
+          ? ".*"
+          : seg.startsWith(":")
+            ? "[^/]+"
+            : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/")}/?$`,
+  );
+
+/** Whether a request hits a route declared `public` (patterns compiled once, on first use). */
+export function publicRouteMatcher(routes: readonly RouteSpec[]) {
+  let compiled: { method: string; re: RegExp }[] | undefined;
+  return function isPublic(method: string, path: string): boolean {
+    compiled ??= routes
+      .filter((r) => r.public)
+      .map((r) => ({ method: r.method.toUpperCase(), re: patternOf(r.path) }));
+    const m = method === "HEAD" ? "GET" : method;
+    return compiled.some((r) => r.method === m && r.re.test(path));
+  };
+}

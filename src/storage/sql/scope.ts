@@ -1,0 +1,41 @@
+/**
+ * Authorization scopes applied inside SQL (never by loading rows and filtering them in memory).
+ * Same semantics as `matchesScope` in `src/auth/scope.ts`, which is the official `isAuthMatching`:
+ * a plain value or `{$eq}` means JSON equality of the key, `{$contains: v | v[]}` means the key
+ * holds an array containing every given value. Stricter than the search filters of
+ * `filters.ts` on purpose: `$contains` never matches a substring of a string.
+ */
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+
+/** A scope as repositories receive it (`undefined`: unrestricted). */
+export type SqlScope = Record<string, unknown> | undefined;
+
+const isOperator = (v: unknown): v is { $eq?: unknown; $contains?: unknown } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && ("$eq" in v || "$contains" in v);
+
+const jsonb = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
+
+/** A WHERE condition: the jsonb document `doc` matches every key of `scope`. */
+export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<SqlBool> {
+  const parts: RawBuilder<SqlBool>[] = [];
+  for (const [key, condition] of Object.entries(scope ?? {})) {
+    const field = sql`(${doc} -> ${key})`;
+    if (!isOperator(condition)) {
+      parts.push(sql<SqlBool>`${field} = ${jsonb(condition)}`);
+      continue;
+    }
+    if ("$eq" in condition) parts.push(sql<SqlBool>`${field} = ${jsonb(condition.$eq)}`);
+    if ("$contains" in condition) {
+      const wanted = Array.isArray(condition.$contains)
+        ? condition.$contains
+        : [condition.$contains];
+      parts.push(sql<SqlBool>`(jsonb_typeof(${field}) = 'array' AND ${field} @> ${jsonb(wanted)})`);
+    }
+  }
+  return parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+}
+
+/** `scopeSql` over a jsonb column (`"metadata"`, `"threads.metadata"`). */
+export function scopeMatches(column: string, scope: SqlScope): RawBuilder<SqlBool> {
+  return scopeSql(sql.ref(column), scope);
+}
