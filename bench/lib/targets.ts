@@ -1,0 +1,220 @@
+/**
+ * The servers under test, each started in its own child process: the official
+ * `@langchain/langgraph-api` dev server and ours on PGlite, PostgreSQL and PostgreSQL + Redis.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  postgresAvailable,
+} from "../../test/support/server.ts";
+
+/** Repository root. */
+export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const GRAPHS_DIR = path.join(ROOT, "bench/graphs");
+const OUR_CONFIG = path.join(GRAPHS_DIR, "open_langgraph.json");
+const REDIS_URL = "redis://127.0.0.1:6379";
+
+/** Target identifiers, in table order. */
+export type TargetId = "official" | "pglite" | "postgres" | "redis";
+
+/** A started server. */
+export interface RunningTarget {
+  id: string;
+  label: string;
+  url: string;
+  pid: number;
+  /** Seconds from spawn to the first answered `GET /ok`. */
+  startSeconds: number;
+  stop(): Promise<void>;
+}
+
+/** A server we can start. */
+export interface TargetSpec {
+  id: TargetId;
+  label: string;
+  /** Null when startable, else why not. */
+  unavailable(): Promise<string | null>;
+  start(): Promise<RunningTarget>;
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address == null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.connect(port, host);
+  });
+}
+
+/** Spawns a Node server process (`args` after `node`) and waits for `GET /ok`. */
+export async function launch<Id extends string = TargetId>(
+  id: Id,
+  label: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  url: string,
+  cleanup: () => Promise<void>,
+): Promise<RunningTarget & { id: Id }> {
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    tail.push(chunk.toString());
+    if (tail.length > 50) tail.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const stop = async () => {
+    if (child.exitCode == null && child.signalCode == null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await cleanup();
+  };
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode != null) break;
+    try {
+      const res = await fetch(`${url}/ok`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) {
+        return {
+          id,
+          label,
+          url,
+          pid: child.pid as number,
+          startSeconds: (performance.now() - started) / 1000,
+          stop,
+        };
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`${label} did not start:\n${tail.join("").slice(-3000)}`);
+}
+
+function baseEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "warn" };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.LANGSMITH_TRACING;
+  delete env.LANGCHAIN_TRACING_V2;
+  return env;
+}
+
+function ours(id: TargetId, label: string, backend: "pglite" | "postgres", redis: boolean) {
+  return async (): Promise<RunningTarget> => {
+    const port = await freePort();
+    const env = baseEnv();
+    const databaseUrl = backend === "postgres" ? await createTestDatabase("olg_bench") : null;
+    if (databaseUrl) env.DATABASE_URL = databaseUrl;
+    if (redis) env.REDIS_URL = REDIS_URL;
+    const args = [
+      path.join(ROOT, "bin/olg.js"),
+      "serve",
+      "--config",
+      OUR_CONFIG,
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "warn",
+    ];
+    if (backend === "pglite") args.push("--in-memory");
+    return launch(id, label, args, env, `http://127.0.0.1:${port}`, async () => {
+      if (databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+    });
+  };
+}
+
+async function officialStart(): Promise<RunningTarget> {
+  const port = await freePort();
+  const cwd = mkdtempSync(path.join(tmpdir(), "olg-bench-official-"));
+  const graph = (name: string) => path.join(GRAPHS_DIR, `${name}.ts:graph`);
+  const options = {
+    port,
+    host: "127.0.0.1",
+    cwd,
+    nWorkers: 10,
+    graphs: { trivial: graph("trivial"), chat5: graph("chat5"), ticker: graph("ticker") },
+  };
+  const args = [
+    "--import",
+    "tsx",
+    path.join(ROOT, "bench/official-server.ts"),
+    JSON.stringify(options),
+  ];
+  const env = { ...baseEnv(), NODE_ENV: "development" };
+  return launch("official", "official", args, env, `http://127.0.0.1:${port}`, async () => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+}
+
+/** Every target, in table order. */
+export const TARGETS: TargetSpec[] = [
+  {
+    id: "official",
+    label: "official (in-memory)",
+    unavailable: async () =>
+      existsSync(path.join(ROOT, "node_modules/@langchain/langgraph-api/package.json"))
+        ? null
+        : "@langchain/langgraph-api is not installed",
+    start: officialStart,
+  },
+  {
+    id: "pglite",
+    label: "ours PGlite",
+    unavailable: async () => null,
+    start: ours("pglite", "ours PGlite", "pglite", false),
+  },
+  {
+    id: "postgres",
+    label: "ours PostgreSQL",
+    unavailable: async () => ((await postgresAvailable()) ? null : "PostgreSQL not reachable"),
+    start: ours("postgres", "ours PostgreSQL", "postgres", false),
+  },
+  {
+    id: "redis",
+    label: "ours PG+Redis",
+    unavailable: async () => {
+      if (!existsSync(path.join(ROOT, "src/cache"))) return "no Redis cache in this build";
+      if (!(await postgresAvailable())) return "PostgreSQL not reachable";
+      return (await tcpOpen("127.0.0.1", 6379)) ? null : "Redis not reachable";
+    },
+    start: ours("redis", "ours PG+Redis", "postgres", true),
+  },
+];

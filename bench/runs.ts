@@ -1,0 +1,55 @@
+/**
+ * Suite 2, run throughput: stateless `POST /runs/wait` of the trivial graph and of the 5-node
+ * fake-chat graph at concurrency 1, 10 and 100 (closed loop).
+ */
+import { sleep } from "./lib/api.ts";
+import { measureLoad } from "./lib/load.ts";
+import type { Figure, Suite } from "./lib/suite.ts";
+
+const GRAPHS = [
+  { id: "trivial", label: "trivial graph", input: { value: 1 } },
+  {
+    id: "chat5",
+    label: "5-node chat graph",
+    input: { messages: [{ role: "user", content: "hi" }] },
+  },
+];
+const CONCURRENCY = [1, 10, 100];
+
+/** The run-throughput suite. */
+export const runsSuite: Suite = {
+  name: "runs",
+  title: "Run throughput",
+  async measure(target, ctx) {
+    const figures: Figure[] = [];
+    for (const graph of GRAPHS) {
+      for (const concurrency of CONCURRENCY) {
+        figures.push(
+          ...(await measureLoad(
+            target.url,
+            {
+              key: `runs.${graph.id}.c${concurrency}`,
+              group: "Run throughput: POST /runs/wait (2 s warm-up, 4 s window each)",
+              label: `${graph.label}, c=${concurrency}`,
+              concurrency,
+              warmupMs: ctx.quick ? 1000 : 2000,
+              durationMs: 4000,
+              timeoutMs: 60_000,
+              drainMs: 20_000,
+              requests: [
+                {
+                  method: "POST",
+                  path: "/runs/wait",
+                  body: { assistant_id: graph.id, input: graph.input },
+                },
+              ],
+            },
+            ctx,
+          )),
+        );
+        await sleep(500);
+      }
+    }
+    return figures;
+  },
+};
