@@ -189,10 +189,13 @@ describe.each(sharedServers())("protocol over SSE ($backend)", ({ client, url })
       expect(e.params.data).not.toHaveProperty("__interrupt__");
     expect((await client.threads.get(thread.threadId)).status).toBe("interrupted");
 
-    await thread.input.respond({ interrupt_id: request.params.data.interrupt_id, response: "yes" });
+    await thread.input.respond({
+      interrupt_id: request.params.data.interrupt_id,
+      response: "yes",
+    } as any);
     const second = await collectUntil(sub, (e) => isRootTerminal(e) && e.seq > first.at(-1)!.seq);
     expect(second.at(-1)!.params.data.event).toBe("completed");
-    const state = (await thread.state.get({})) as any;
+    const state = (await thread.state.get({} as any)) as any;
     expect(state.values).toMatchObject({ question: "ship it?", answer: "yes", finished: true });
     expect(state.checkpoint).toEqual({ id: expect.any(String), ns: "" });
     const keys = (await thread.state.get({ keys: ["answer"] } as any)) as any;

@@ -13,7 +13,7 @@ async function connect(url: string, threadId: string) {
   const socket = new WebSocket(`${url.replace("http", "ws")}/threads/${threadId}/stream/events`);
   const frames: any[] = [];
   const waiters: (() => void)[] = [];
-  socket.on("message", (data) => {
+  socket.on("message", (data: unknown) => {
     frames.push(JSON.parse(String(data)));
     for (const w of waiters.splice(0)) w();
   });
