@@ -179,7 +179,17 @@ const f = (n: number, d = 1) => n.toFixed(d);
 
 function report(base: Pass, cached: Pass): void {
   const rows: string[][] = [
-    ["endpoint", "rps PG", "rps cache", "Δ rps", "mean ms PG", "mean ms cache", "Δ mean", "p99 PG", "p99 cache"],
+    [
+      "endpoint",
+      "rps PG",
+      "rps cache",
+      "Δ rps",
+      "mean ms PG",
+      "mean ms cache",
+      "Δ mean",
+      "p99 PG",
+      "p99 cache",
+    ],
   ];
   for (const [name, a] of base.results) {
     const b = cached.results.get(name) as LoadResult;

@@ -23,7 +23,9 @@ export interface LoadResult {
 }
 
 const quantile = (sorted: number[], q: number) =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : 0;
+  sorted.length
+    ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
+    : 0;
 
 /** Runs the load described by `spec`. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
