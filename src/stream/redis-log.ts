@@ -122,7 +122,7 @@ export class RedisRunEventLog implements RunEventLog {
 
   async open(runId: string, options: OpenOptions): Promise<void> {
     const w = this.#writing.get(runId);
-    this.#writing.set(runId, {
+    this.#remember(runId, {
       next: w?.next ?? 0,
       resumable: (w?.resumable ?? false) || options.resumable,
     });
@@ -140,7 +140,7 @@ export class RedisRunEventLog implements RunEventLog {
   async append(runId: string, event: RunEvent): Promise<string> {
     const token = randomUUID();
     const w = this.#writing.get(runId) ?? { next: 0, resumable: false };
-    this.#writing.set(runId, w);
+    this.#remember(runId, w);
     const data = JSON.stringify(event.data ?? null);
     const n = await this.#write(runId, () =>
       this.#redis.client.eval(
@@ -265,6 +265,15 @@ export class RedisRunEventLog implements RunEventLog {
     const [done, next, k] = await conn.hmget(this.#meta(runId), "done", "next", "completions");
     if (done !== "1") return undefined;
     return `${Number(next ?? 0)}-${Number(k ?? 1)}`;
+  }
+
+  /** Tracks a run written here; bounded, since runs opened here may complete on another replica. */
+  #remember(runId: string, w: { next: number; resumable: boolean }): void {
+    this.#writing.set(runId, w);
+    if (this.#writing.size > 10_000) {
+      const oldest = this.#writing.keys().next().value as string;
+      this.#writing.delete(oldest);
+    }
   }
 
   #markConsumed(runId: string, upTo: number): void {
