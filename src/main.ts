@@ -179,7 +179,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     clock,
   });
   // In dev (Studio) the schemas are ready before the first request; servers compute them lazily.
-  if (settings.mode === "dev") void introspection.warmUp(graphs.ids());
+  if (settings.warmSchemas) void introspection.warmUp(graphs.ids());
   await assistants.registerSystemAssistants(
     settings.graphs.map((g) => ({
       graphId: g.graphId,

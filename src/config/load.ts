@@ -38,6 +38,8 @@ export interface Settings {
   dataDir: string | null;
   redisUrl: string | null;
   testMode: boolean;
+  /** Compute graph schemas in the background at start-up. */
+  warmSchemas: boolean;
   workers: number;
   logLevel: string;
   prettyLogs: boolean;
@@ -259,6 +261,9 @@ export function loadSettings(
     dataDir,
     redisUrl: flags.redisUrl ?? env.REDIS_URL ?? file.redis?.url ?? null,
     testMode: flags.testMode ?? env.OLG_TEST_MODE === "1",
+    warmSchemas: env.OLG_WARM_SCHEMAS
+      ? env.OLG_WARM_SCHEMAS !== "0"
+      : (file.server?.warm_schemas ?? true),
     workers:
       flags.workers ??
       intFrom("N_JOBS_PER_WORKER", env.N_JOBS_PER_WORKER) ??

@@ -54,7 +54,13 @@ export const configFileSchema = z.looseObject({
     .object({
       path: z.string().optional(),
       disable_studio_auth: z.boolean().default(false),
+      /**
+       * Who may read `/openapi.json`, `/docs` and `/metrics`: `public`, `authenticated` (through the
+       * `auth.path` module) or `off`. Default: `authenticated` when an auth module is configured
+       * (they reveal routes, graph ids and traffic), else `public`. `docs` defaults to `openapi`.
+       */
       openapi: exposure.optional(),
+      docs: exposure.optional(),
       metrics: exposure.optional(),
     })
     .optional(),
@@ -113,6 +119,8 @@ export const configFileSchema = z.looseObject({
       run_drain_seconds: z.number().min(0).optional(),
       /** Seconds between failing `/ready` on SIGTERM and starting the drain. */
       drain_delay_seconds: z.number().min(0).optional(),
+      /** Compute graph schemas in the background at start-up (default true). */
+      warm_schemas: z.boolean().optional(),
     })
     .optional(),
 });

@@ -78,12 +78,12 @@ export class GraphIntrospection implements GraphIntrospector {
   }
 
   /**
-   * Computes every graph's schemas in the background, one graph at a time, so the first schemas
+   * Computes every graph's schemas in the background (the static parser batches them), so the first schemas
    * request (Studio opens it at once) does not wait for the TypeScript parser. Failures are
    * already handled by the schema cache; this never rejects.
    */
   async warmUp(graphIds: string[]): Promise<void> {
-    for (const graphId of graphIds) await this.schemas(graphId, {}).catch(() => undefined);
+    await Promise.all(graphIds.map((graphId) => this.schemas(graphId, {}).catch(() => undefined)));
   }
 
   #graph(graphId: string, config: Record<string, unknown>) {
