@@ -134,6 +134,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     );
     log.info({ path: authConfig?.path }, "custom auth enabled");
   }
+  // With an auth module, docs and metrics need credentials unless configured public.
+  const exposureDefault = authHandlers ? "authenticated" : "public";
+  const exposure = {
+    openapi: authConfig?.openapi ?? exposureDefault,
+    docs: authConfig?.docs ?? authConfig?.openapi ?? exposureDefault,
+    metrics: authConfig?.metrics ?? exposureDefault,
+  } as const;
 
   // ---- services: redis ----
   // Optional: with REDIS_URL the run event log, run control and the metadata cache are shared
@@ -270,8 +277,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   groups.push((api) =>
     registerHealthRoutes(api, obs.readiness, redis ? () => ({ redis: redis.state() }) : undefined),
   );
-  if (settings.file.auth?.metrics !== "off")
-    groups.push((api) => registerMetricsRoute(api, obs.registry));
+  if (exposure.metrics !== "off")
+    groups.push((api) => registerMetricsRoute(api, obs.registry, exposure.metrics === "public"));
   // ---- routes: assistants ----
   if (!http?.disable_assistants)
     groups.push((api) => registerAssistantRoutes(api, { assistants, auth }));
@@ -333,6 +340,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups,
     title: "Open LangGraph",
     version: "0.1.0",
+    docs: { openapi: exposure.openapi, docs: exposure.docs },
   });
 
   isPublicRoute = publicRouteMatcher(api.routes);

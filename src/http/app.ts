@@ -9,7 +9,7 @@ import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { type ErrorLog, errorHandler } from "./errors.ts";
-import { registerOpenApiRoutes } from "./openapi.ts";
+import { type DocsExposure, registerOpenApiRoutes } from "./openapi.ts";
 
 /** Route groups a feature contributes; registered in this order. */
 export type RouteGroup = (api: Api) => void;
@@ -33,6 +33,8 @@ export interface AppOptions {
   groups: RouteGroup[];
   title: string;
   version: string;
+  /** Who may read `/openapi.json` and `/docs` (default: public). */
+  docs?: DocsExposure;
 }
 
 /** Builds the app and its route registry. */
@@ -64,6 +66,6 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   for (const group of options.early ?? []) group(api);
   if (options.userApp) app.route("/", options.userApp);
   for (const group of options.groups) group(api);
-  registerOpenApiRoutes(app, api, { title: options.title, version: options.version });
+  registerOpenApiRoutes(api, { title: options.title, version: options.version }, options.docs);
   return { app, api };
 }

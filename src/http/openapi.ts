@@ -1,5 +1,4 @@
 /** `/openapi.json` generated from the route registry, and a self-contained `/docs` page. */
-import type { Hono } from "hono";
 import { z } from "zod";
 import type { Api, RouteSpec } from "./api.ts";
 
@@ -87,17 +86,53 @@ function docsHtml(doc: Record<string, unknown>): string {
 <table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Group</th></tr></thead><tbody>${rows.join("")}</tbody></table></body></html>`;
 }
 
-/** Mounts `/openapi.json` and `/docs`. */
+/** Who may read a documentation or ops route (`auth.openapi`, `auth.docs`, `auth.metrics`). */
+export type Exposure = "public" | "authenticated" | "off";
+
+/** Exposure of the two documentation routes. */
+export interface DocsExposure {
+  openapi: Exposure;
+  docs: Exposure;
+}
+
+/**
+ * Declares `/openapi.json` and `/docs` in the registry (so they are listed, and authenticated unless
+ * public, like every route); `off` leaves a route out.
+ */
 export function registerOpenApiRoutes(
-  app: Hono,
   api: Api,
   info: { title: string; version: string },
+  exposure: DocsExposure = { openapi: "public", docs: "public" },
 ): void {
   let cached: Record<string, unknown> | undefined;
   const doc = () => {
     cached ??= buildOpenApi(api, info);
     return cached;
   };
-  app.get("/openapi.json", (c) => c.json(doc()));
-  app.get("/docs", (c) => c.html(docsHtml(doc())));
+  const tags = ["System"];
+  if (exposure.openapi !== "off") {
+    api.route(
+      {
+        method: "get",
+        path: "/openapi.json",
+        summary: "OpenAPI document",
+        tags,
+        public: exposure.openapi === "public",
+      },
+      (c) => c.json(doc()),
+    );
+  }
+  if (exposure.docs !== "off") {
+    api.route(
+      {
+        method: "get",
+        path: "/docs",
+        summary: "API reference",
+        tags,
+        responseType: "text/html",
+        public: exposure.docs === "public",
+      },
+      (c) => c.html(docsHtml(doc())),
+    );
+  }
 }

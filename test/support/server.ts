@@ -119,7 +119,8 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
-      60_000,
+      // Generous: a cold tsx transform of the whole tree on a loaded CI box can take a minute.
+      120_000,
     );
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {

@@ -1,0 +1,122 @@
+/**
+ * Security battery: with an auth module configured, every route of our OpenAPI document answers
+ * 401 without credentials unless it is declared public (`security: []`), so a new route cannot
+ * ship unprotected. Also the exposure settings of `/openapi.json`, `/docs` and `/metrics`, and
+ * `/internal/truncate` existing only in test mode.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../support/server.ts";
+
+const UUID = "00000000-0000-4000-8000-000000000000";
+const ALICE = { Authorization: "Bearer alice" };
+
+type Operation = { security?: unknown[] };
+type OpenApi = { paths: Record<string, Record<string, Operation>> };
+
+const concrete = (path: string) => path.replace(/\{[^}]+\}/g, UUID);
+
+describe("auth battery (default exposure, no test mode)", () => {
+  let server: TestServer;
+  let doc: OpenApi;
+
+  beforeAll(async () => {
+    server = await startServer({
+      backend: "pglite",
+      config: "test/fixtures/auth/open_langgraph.json",
+      testMode: false,
+    });
+    const res = await fetch(`${server.url}/openapi.json`, { headers: ALICE });
+    expect(res.status).toBe(200);
+    doc = (await res.json()) as OpenApi;
+  }, 150_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 30_000);
+
+  it("documents the API (and itself)", () => {
+    const paths = Object.keys(doc.paths);
+    expect(paths.length).toBeGreaterThan(40);
+    for (const p of ["/threads/{thread_id}", "/assistants/search", "/store/items", "/openapi.json"])
+      expect(paths).toContain(p);
+  });
+
+  it("answers 401 without credentials on every route not declared public", async () => {
+    const checked: string[] = [];
+    const wrong: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const isPublic = Array.isArray(op.security) && op.security.length === 0;
+        const res = await fetch(`${server.url}${concrete(path)}`, {
+          method: method.toUpperCase(),
+          headers: method === "get" ? {} : { "Content-Type": "application/json" },
+          body: method === "get" ? undefined : "{}",
+        });
+        await res.body?.cancel();
+        checked.push(`${method} ${path}`);
+        if (isPublic ? res.status === 401 : res.status !== 401)
+          wrong.push(`${method.toUpperCase()} ${path} -> ${res.status} (public: ${isPublic})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked.length).toBeGreaterThan(50);
+  });
+
+  it("keeps only the official exemptions public", () => {
+    const open = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => Array.isArray(op.security) && op.security.length === 0)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(open.sort()).toEqual(["get /info", "get /ready"]);
+  });
+
+  it("requires credentials for /openapi.json, /docs and /metrics by default", async () => {
+    for (const path of ["/openapi.json", "/docs", "/metrics"]) {
+      expect((await fetch(`${server.url}${path}`)).status).toBe(401);
+      expect((await fetch(`${server.url}${path}`, { headers: ALICE })).status).toBe(200);
+    }
+  });
+
+  it("has no /internal/truncate outside test mode (and authenticates before routing)", async () => {
+    expect(Object.keys(doc.paths)).not.toContain("/internal/truncate");
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/internal/truncate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: JSON.stringify({ threads: true }),
+      });
+    expect((await post({})).status).toBe(401);
+    expect((await post(ALICE)).status).toBe(404);
+  });
+});
+
+describe("auth battery (public docs, metrics off, test mode)", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({
+      backend: "pglite",
+      config: "test/fixtures/auth/open_langgraph.public-docs.json",
+    });
+  }, 150_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 30_000);
+
+  it("serves the docs without credentials and no /metrics", async () => {
+    expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${server.url}/docs`)).status).toBe(200);
+    expect((await fetch(`${server.url}/metrics`, { headers: ALICE })).status).toBe(404);
+  });
+
+  it("mounts /internal/truncate in test mode, behind auth as upstream", async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/internal/truncate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: JSON.stringify({ store: true }),
+      });
+    expect((await post({})).status).toBe(401);
+    expect((await post(ALICE)).status).toBe(200);
+  });
+});
