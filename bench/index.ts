@@ -50,6 +50,12 @@ const full = !names.length && !quick && !targetArg;
 const write = flags.has("--write") || (full && !flags.has("--no-write"));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const ctx: SuiteContext = { log, quick };
+let current: RunningTarget | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    log(`bench: ${signal}, stopping the server under test`);
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 
 /** Runs the suites against every available target; returns the collected results. */
 async function runSuites(): Promise<{ results: Results; columns: Column[]; skipped: string[] }> {
@@ -80,6 +86,7 @@ async function runSuites(): Promise<{ results: Results; columns: Column[]; skipp
       log(`[${spec.label}] failed to start: ${String(error).slice(0, 2000)}`);
       continue;
     }
+    current = target;
     log(`[${spec.label}] pid ${target.pid}, answered after ${target.startSeconds.toFixed(1)} s`);
     try {
       for (const suite of mine) {
@@ -106,6 +113,7 @@ async function runSuites(): Promise<{ results: Results; columns: Column[]; skipp
       }
     } finally {
       await target.stop();
+      current = undefined;
     }
   }
   return { results, columns, skipped };

@@ -19,6 +19,8 @@ export interface FanoutJob {
   holdMs: number;
   connectDeadlineMs: number;
   localAddress: string;
+  /** Time the streams stay open after the hold for the parent's memory sample. */
+  settleMs: number;
 }
 
 /** The result written to stdout. */
@@ -37,7 +39,7 @@ export interface FanoutResult {
 }
 
 const job = await readJob<FanoutJob>();
-hardLimit(job.connectDeadlineMs + job.holdMs + 30_000);
+hardLimit(job.connectDeadlineMs + job.holdMs + job.settleMs + 30_000);
 const base = new URL(job.url);
 
 interface Stream {
@@ -56,13 +58,22 @@ const latencies: number[] = [];
 const connectTimes: number[] = [];
 const streams: Stream[] = [];
 
-function open(i: number): Promise<void> {
+/** Opens stream `i`: `connected` settles on the TCP connect, `answered` on the response head. */
+function open(i: number): { connected: Promise<void>; answered: Promise<void> } {
   const run = job.runs[i % job.runs.length]!;
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const stream: Stream = { req: undefined as never, open: false, lastSeq: -1 };
+  const t0 = performance.now();
+  const stream: Stream = { req: undefined as never, open: false, lastSeq: -1 };
+  let onConnect: () => void = () => {};
+  const connected = new Promise<void>((resolve) => {
+    onConnect = resolve;
+  });
+  const answered = new Promise<void>((resolve) => {
+    let failed = false;
     const fail = (message: string) => {
+      onConnect();
       if (!stream.open) {
+        if (failed) return;
+        failed = true;
         connectErrors++;
         firstError ??= message;
         resolve();
@@ -91,7 +102,6 @@ function open(i: number): Promise<void> {
         path: `/threads/${run.threadId}/runs/${run.runId}/stream`,
         agent: false,
         localAddress: job.localAddress,
-        timeout: 30_000,
       },
       (res) => {
         if (res.statusCode !== 200) {
@@ -100,7 +110,6 @@ function open(i: number): Promise<void> {
           return;
         }
         stream.open = true;
-        stream.req.setTimeout(0);
         connectTimes.push(performance.now() - t0);
         streams.push(stream);
         res.setEncoding("utf-8");
@@ -110,30 +119,58 @@ function open(i: number): Promise<void> {
         resolve();
       },
     );
-    stream.req.on("timeout", () => stream.req.destroy(new Error("connect timeout")));
+    stream.req.on("socket", (socket) => socket.once("connect", onConnect));
     stream.req.on("error", (e) => fail(String(e)));
+    pending.push({ stream, fail });
   });
+  return { connected, answered };
 }
 
+const pending: { stream: Stream; fail: (message: string) => void }[] = [];
 const connectStart = performance.now();
+const answers: Promise<void>[] = [];
+// Connect in batches (TCP level: servers may send the response head only with the first event),
+// then wait for every response head until the deadline.
 for (let i = 0; i < job.n; i += job.batch) {
-  if (performance.now() - connectStart > job.connectDeadlineMs) {
-    connectErrors += job.n - i;
-    firstError ??= "connect phase deadline reached";
-    break;
-  }
   const count = Math.min(job.batch, job.n - i);
-  await Promise.all(Array.from({ length: count }, (_, k) => open(i + k)));
-  emit({ type: "progress", connected: streams.length });
+  const opened = Array.from({ length: count }, (_, k) => open(i + k));
+  answers.push(...opened.map((o) => o.answered));
+  await Promise.race([
+    Promise.all(opened.map((o) => o.connected)),
+    new Promise((resolve) => setTimeout(resolve, 10_000)),
+  ]);
+  emit({ type: "progress", opened: i + count });
 }
+let deadlineHit = false;
+await Promise.race([
+  Promise.all(answers),
+  new Promise((resolve) =>
+    setTimeout(
+      () => {
+        deadlineHit = true;
+        resolve(undefined);
+      },
+      Math.max(0, job.connectDeadlineMs - (performance.now() - connectStart)),
+    ),
+  ),
+]);
 const connectSeconds = (performance.now() - connectStart) / 1000;
+if (deadlineHit)
+  for (const p of pending) {
+    if (!p.stream.open) {
+      p.fail("no response head before the connect deadline");
+      p.stream.req.destroy();
+    }
+  }
 const connected = streams.filter((s) => s.open).length;
 
 holding = true;
 emit({ type: "phase", phase: "holding", connected });
 await new Promise((resolve) => setTimeout(resolve, job.holdMs));
 holding = false;
+// The parent samples server memory (after a GC) while the streams are still open.
 emit({ type: "phase", phase: "held" });
+await new Promise((resolve) => setTimeout(resolve, job.settleMs));
 
 for (const s of streams) s.req.destroy();
 const result: FanoutResult = {

@@ -49,6 +49,8 @@ ${input.skipped.length ? `- Not measured: ${input.skipped.join("; ")}\n` : ""}
   (\`bench/client/*.ts\`), bounded in time: closed-loop keep-alive HTTP clients (a fixed number of
   connections, each sends its next request when the previous answer has been read; 1 s warm-up
   not recorded). Throughput counts answers completed inside the window.
+- Streaming: with a fake model that has no delay, the first token arrives in the same network
+  read as the first event (\`metadata\`), so the two times coincide.
 - Graphs (\`bench/graphs/\`): \`trivial\` (one node), \`chat5\` (five nodes, two of them call
   LangChain's \`FakeListChatModel\`, which streams a 66-character answer one character per
   token, no delay), \`ticker\` (writes a \`custom\` event \`{seq, ts}\` every second, stops after
@@ -56,9 +58,11 @@ ${input.skipped.length ? `- Not measured: ${input.skipped.join("; ")}\n` : ""}
 - Ratio columns (×) compare ours with the official server: **above 1 means ours is better** (higher
   throughput or lower latency/memory/CPU), whatever the unit.
 - Many streams: ten resumable background runs of \`ticker\`; N clients join them
-  (\`GET /threads/:tid/runs/:rid/stream\`, N/10 per run) in batches of 250, then the streams are held
-  10 s. Delivery latency = arrival time minus the \`ts\` the graph wrote (same clock). Memory per
-  stream = (peak server RSS while holding − server RSS just before connecting) / streams held.
+  (\`GET /threads/:tid/runs/:rid/stream\`, N/10 per run): TCP connects in batches of 250, then every
+  response head is awaited (40 s deadline; unanswered streams count as errors); then held 8 s. Delivery latency = arrival time minus the \`ts\` the graph wrote (same clock). Memory per
+  stream = (server RSS after a forced full GC with the streams open − the same just before
+  connecting) / streams held (servers run with \`--expose-gc\` and \`bench/gc-hook.mjs\`). Measured
+  on the official server and ours on PostgreSQL (the production setup), to keep the run short.
   CPU = server CPU seconds / wall seconds while holding.
 - The machine is shared (other jobs ran at the same time: see the load average), so absolute
   figures are noisy; servers were measured in sequence under the same conditions, and the ratios

@@ -56,3 +56,17 @@ export function rssPeak(pid: number, everyMs = 250): { stop(): number | null } {
     },
   };
 }
+
+/**
+ * Asks a bench server to run a full garbage collection (SIGUSR2, handled by bench/gc-hook.mjs
+ * preloaded with --expose-gc), waits for it, and returns the resident memory then.
+ */
+export async function rssAfterGc(pid: number): Promise<number | null> {
+  try {
+    process.kill(pid, "SIGUSR2");
+  } catch {
+    return null;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return rssBytes(pid);
+}

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -19,6 +19,12 @@ export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)
 const GRAPHS_DIR = path.join(ROOT, "bench/graphs");
 const OUR_CONFIG = path.join(GRAPHS_DIR, "open_langgraph.json");
 const REDIS_URL = "redis://127.0.0.1:6379";
+/** Node flags for every bench server: a full GC on SIGUSR2, for memory readings. */
+const GC_HOOK = [
+  "--expose-gc",
+  "--import",
+  pathToFileURL(path.join(ROOT, "bench/gc-hook.mjs")).href,
+];
 
 /** Target identifiers, in table order. */
 export type TargetId = "official" | "pglite" | "postgres" | "redis";
@@ -80,7 +86,7 @@ export async function launch<Id extends string = TargetId>(
   cleanup: () => Promise<void>,
 ): Promise<RunningTarget & { id: Id }> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(process.execPath, [...GC_HOOK, ...args], {
     cwd: ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
