@@ -32,7 +32,11 @@ export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<
       parts.push(sql<SqlBool>`(jsonb_typeof(${field}) = 'array' AND ${field} @> ${jsonb(wanted)})`);
     }
   }
-  return parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+  // A missing key compares as NULL: coalesce so the condition is always true or false (it may be
+  // selected as a flag, not only used in WHERE).
+  return parts.length === 0
+    ? sql<SqlBool>`true`
+    : sql<SqlBool>`coalesce((${sql.join(parts, sql` AND `)}), false)`;
 }
 
 /** `scopeSql` over a jsonb column (`"metadata"`, `"threads.metadata"`). */
