@@ -10,13 +10,15 @@
  * retried attempt that appends again stays ordered after it). Resuming after SSE id K therefore
  * reads after Redis id `<K+1>-0` without any lookup. Appends are one Lua script (atomic index +
  * XADD) carrying a token, so a retry after a timeout never duplicates an event; the writer also
- * passes the next index it expects, so a Redis restart that lost the keys mid-run never reuses ids. Readers block in
+ * keeps its run's recent events until completion: if Redis restarts empty mid-run, the next append
+ * finds the log gone and rebuilds it with the same ids first, so readers lose nothing. Readers block in
  * `XREAD` on a pooled dedicated connection; on a Redis outage they wait and resume from their
  * last Redis id, so nothing is lost or repeated. Keys expire `retentionMs` (resumable) or `graceMs`
  * after completion, and `liveTtlMs` after the last append while live (a crashed worker's log).
  */
 import { randomUUID } from "node:crypto";
 import type { RedisConnection } from "../redis/connection.ts";
+import { APPEND, COMPLETE, CONSUMED, OPEN } from "../redis/log-scripts.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
 
@@ -36,52 +38,18 @@ export interface RedisLogOptions {
   onWriteFailure?: (runId: string, error: unknown) => void;
 }
 
-const OPEN = `
-local r = redis.call('HGET', KEYS[1], 'resumable')
-if r ~= '1' then redis.call('HSET', KEYS[1], 'resumable', ARGV[1]) end
-redis.call('HSETNX', KEYS[1], 'next', 0)
-redis.call('HSETNX', KEYS[1], 'consumed', 0)
-if redis.call('HGET', KEYS[1], 'done') ~= '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 1`;
-
-const APPEND = `
-if redis.call('HGET', KEYS[1], 'tok') == ARGV[1] then
-  return tonumber(redis.call('HGET', KEYS[1], 'tokidx'))
-end
-local n = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
-if tonumber(ARGV[6]) > n then n = tonumber(ARGV[6]) end
-redis.call('HSET', KEYS[1], 'next', n + 1)
-if redis.call('HEXISTS', KEYS[1], 'resumable') == 0 then
-  redis.call('HSET', KEYS[1], 'resumable', ARGV[7], 'consumed', 0)
-end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], (n + 1) .. '-0', 'e', ARGV[3], 'd', ARGV[4])
-redis.call('HSET', KEYS[1], 'done', '0', 'tok', ARGV[1], 'tokidx', n)
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return n`;
-
-const COMPLETE = `
-local n = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
-local k = redis.call('HINCRBY', KEYS[1], 'completions', 1)
-redis.call('XADD', KEYS[2], n .. '-' .. k, 'x', 'done')
-redis.call('HSET', KEYS[1], 'done', '1')
-local ttl = ARGV[2]
-if redis.call('HGET', KEYS[1], 'resumable') == '1' then ttl = ARGV[1] end
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-return k`;
-
-const CONSUMED = `
-local c = tonumber(redis.call('HGET', KEYS[1], 'consumed') or '0')
-if c < tonumber(ARGV[1]) and redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'consumed', ARGV[1])
-end
-return 1`;
-
 /** Redis entry id of SSE index `n`. */
 export const entryIdOf = (n: number): string => `${n + 1}-0`;
 
 type Entry = [id: string, fields: string[]];
+
+/** What this process remembers of a run it writes: enough to rebuild the log if Redis lost it. */
+interface Writer {
+  next: number;
+  resumable: boolean;
+  /** The last `maxEventsPerRun` events (index, name, JSON data). */
+  recent: { i: number; e: string; d: string }[];
+}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -103,7 +71,7 @@ export class RedisRunEventLog implements RunEventLog {
   readonly #degraded = new Set<string>();
   readonly #closing = new AbortController();
   /** Runs written by this process: next index and resumable flag (restored if Redis lost them). */
-  readonly #writing = new Map<string, { next: number; resumable: boolean }>();
+  readonly #writing = new Map<string, Writer>();
 
   constructor(redis: RedisConnection, options: RedisLogOptions = {}) {
     this.#redis = redis;
@@ -125,6 +93,7 @@ export class RedisRunEventLog implements RunEventLog {
     this.#remember(runId, {
       next: w?.next ?? 0,
       resumable: (w?.resumable ?? false) || options.resumable,
+      recent: w?.recent ?? [],
     });
     await this.#write(runId, () =>
       this.#redis.client.eval(
@@ -139,10 +108,10 @@ export class RedisRunEventLog implements RunEventLog {
 
   async append(runId: string, event: RunEvent): Promise<string> {
     const token = randomUUID();
-    const w = this.#writing.get(runId) ?? { next: 0, resumable: false };
+    const w = this.#writing.get(runId) ?? { next: 0, resumable: false, recent: [] };
     this.#remember(runId, w);
     const data = JSON.stringify(event.data ?? null);
-    const n = await this.#write(runId, () =>
+    const send = () =>
       this.#redis.client.eval(
         APPEND,
         2,
@@ -155,10 +124,17 @@ export class RedisRunEventLog implements RunEventLog {
         String(this.#o.liveTtlMs),
         String(w.next),
         w.resumable ? "1" : "0",
-      ),
-    );
+      );
+    const n = await this.#write(runId, async () => {
+      const out = await send();
+      if (Number(out) !== -1) return out;
+      await this.#restore(runId, w); // Redis came back empty: put our events back first
+      return send();
+    });
     if (n == null) return "";
     w.next = Number(n) + 1;
+    w.recent.push({ i: Number(n), e: event.event, d: data });
+    if (w.recent.length > this.#o.maxEventsPerRun) w.recent.shift();
     return String(n);
   }
 
@@ -267,8 +243,35 @@ export class RedisRunEventLog implements RunEventLog {
     return `${Number(next ?? 0)}-${Number(k ?? 1)}`;
   }
 
+  /** Rewrites the retained events of a run this process writes (after Redis lost them). */
+  async #restore(runId: string, w: Writer): Promise<void> {
+    const multi = this.#redis.client.multi().del(this.#events(runId));
+    for (const r of w.recent)
+      multi.xadd(
+        this.#events(runId),
+        "MAXLEN",
+        "~",
+        this.#o.maxEventsPerRun,
+        entryIdOf(r.i),
+        "e",
+        r.e,
+        "d",
+        r.d,
+      );
+    multi
+      .hset(this.#meta(runId), {
+        next: w.next,
+        resumable: w.resumable ? "1" : "0",
+        consumed: 0,
+        done: "0",
+      })
+      .pexpire(this.#meta(runId), this.#o.liveTtlMs)
+      .pexpire(this.#events(runId), this.#o.liveTtlMs);
+    await multi.exec();
+  }
+
   /** Tracks a run written here; bounded, since runs opened here may complete on another replica. */
-  #remember(runId: string, w: { next: number; resumable: boolean }): void {
+  #remember(runId: string, w: Writer): void {
     this.#writing.set(runId, w);
     if (this.#writing.size > 10_000) {
       const oldest = this.#writing.keys().next().value as string;

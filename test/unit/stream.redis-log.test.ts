@@ -254,4 +254,28 @@ describe.runIf(available)("RedisRunEventLog", () => {
       "2",
     ]);
   });
+
+  it("rebuilds a run's log with the same ids when Redis lost it mid-run (restart without persistence)", async () => {
+    const { log, conn, prefix } = await makeLog();
+    await log.open("r", { resumable: true });
+    for (let i = 0; i < 4; i++) await log.append("r", { event: "e", data: i });
+    const head: LoggedEvent[] = [];
+    const ac = new AbortController();
+    for await (const e of log.read("r", { lastEventId: "-1", signal: ac.signal })) {
+      head.push(e);
+      if (head.length === 2) ac.abort();
+    }
+    await conn.client.del(`${prefix}run:r:meta`, `${prefix}run:r:events`); // the data is gone
+    const rest = collect(log.read("r", { lastEventId: head.at(-1)?.id }));
+    expect(await log.append("r", { event: "e", data: 4 })).toBe("4");
+    await log.complete("r");
+    expect((await rest).map((e) => e.data)).toEqual([2, 3, 4]);
+    expect((await collect(log.read("r", { lastEventId: "-1" }))).map((e) => e.id)).toEqual([
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+    ]);
+  });
 });
