@@ -290,7 +290,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- routes: runs ----
   if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs, auth }));
   // ---- routes: crons ----
-  if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons }));
+  if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons, auth }));
   // ---- routes: protocol ----
   const protocolPort = protocolRuns(runs);
   const protocol = new ProtocolService({

@@ -7,7 +7,16 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { CronsTable, Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
-import type { Cron, CronFilter, CronRecord, CronSearch, OnRunCompleted } from "./types.ts";
+import { scopeMatches } from "../storage/sql/scope.ts";
+import type {
+  Cron,
+  CronAuth,
+  CronFilter,
+  CronRecord,
+  CronScope,
+  CronSearch,
+  OnRunCompleted,
+} from "./types.ts";
 
 type Tx = Transaction<Database>;
 type Row = Selectable<CronsTable>;
@@ -32,6 +41,7 @@ function toCron(row: Row): Cron {
     payload: json<Record<string, unknown>>(row.payload) ?? {},
     metadata: json<Record<string, unknown>>(row.metadata) ?? {},
     nextRunAt: maybeDate(row.next_run_at),
+    auth: row.auth == null ? null : json<CronAuth>(row.auth),
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
   };
@@ -79,6 +89,7 @@ export class CronsRepository {
         payload: j(record.payload),
         metadata: j(record.metadata),
         next_run_at: record.nextRunAt,
+        auth: record.auth ? JSON.stringify(record.auth) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -86,11 +97,12 @@ export class CronsRepository {
   }
 
   /** One cron (null when missing). */
-  async get(cronId: string): Promise<Cron | null> {
+  async get(cronId: string, scope?: CronScope): Promise<Cron | null> {
     const row = await this.db
       .selectFrom("crons")
       .selectAll()
       .where("cron_id", "=", cronId)
+      .where(scopeMatches("crons.metadata", scope))
       .executeTakeFirst();
     return row ? toCron(row) : null;
   }
@@ -102,12 +114,14 @@ export class CronsRepository {
   async update(
     cronId: string,
     change: (current: Cron) => { cron: Cron; nextRunAt: Date | null },
+    scope?: CronScope,
   ): Promise<Cron | null> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom("crons")
         .selectAll()
         .where("cron_id", "=", cronId)
+        .where(scopeMatches("crons.metadata", scope))
         .forUpdate()
         .executeTakeFirst();
       if (!row) return null;
@@ -133,19 +147,20 @@ export class CronsRepository {
   }
 
   /** Deletes a cron; returns whether it existed. */
-  async delete(cronId: string): Promise<boolean> {
+  async delete(cronId: string, scope?: CronScope): Promise<boolean> {
     const rows = await this.db
       .deleteFrom("crons")
       .where("cron_id", "=", cronId)
+      .where(scopeMatches("crons.metadata", scope))
       .returning("cron_id")
       .execute();
     return rows.length > 0;
   }
 
   /** Crons matching the filter, sorted and paged. */
-  async search(query: CronSearch): Promise<Cron[]> {
+  async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
     const column = SORT_COLUMNS[query.sortBy];
-    const rows = await this.#filtered(query)
+    const rows = await this.#filtered(query, scope)
       .selectAll()
       .orderBy(column, query.sortOrder)
       .orderBy("cron_id", query.sortOrder)
@@ -156,15 +171,15 @@ export class CronsRepository {
   }
 
   /** How many crons match the filter. */
-  async count(filter: CronFilter): Promise<number> {
-    const row = await this.#filtered(filter)
+  async count(filter: CronFilter, scope?: CronScope): Promise<number> {
+    const row = await this.#filtered(filter, scope)
       .select((eb) => eb.fn.countAll<string>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
-  #filtered(filter: CronFilter) {
-    let q = this.db.selectFrom("crons");
+  #filtered(filter: CronFilter, scope?: CronScope) {
+    let q = this.db.selectFrom("crons").where(scopeMatches("crons.metadata", scope));
     if (filter.assistantId) q = q.where("assistant_id", "=", filter.assistantId);
     if (filter.threadId) q = q.where("thread_id", "=", filter.threadId);
     if (filter.enabled !== undefined) q = q.where("enabled", "=", filter.enabled);
@@ -173,11 +188,12 @@ export class CronsRepository {
   }
 
   /** Whether a thread row exists. */
-  async threadExists(threadId: string): Promise<boolean> {
+  async threadExists(threadId: string, scope?: CronScope): Promise<boolean> {
     const row = await this.db
       .selectFrom("threads")
       .select("thread_id")
       .where("thread_id", "=", threadId)
+      .where(scopeMatches("threads.metadata", scope))
       .executeTakeFirst();
     return row != null;
   }

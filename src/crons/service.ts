@@ -11,7 +11,7 @@ import type { RunRequest, RunsService } from "../runs/service.ts";
 import { type CronSpec, CronSyntaxError, parseCron } from "./expression.ts";
 import type { CronsRepository } from "./repository.ts";
 import { latestTickAtOrBefore, nextRunAt } from "./schedule.ts";
-import type { Cron, CronFilter, CronInput, CronPatch, CronSearch } from "./types.ts";
+import type { Cron, CronFilter, CronInput, CronPatch, CronScope, CronSearch } from "./types.ts";
 import { isValidTimeZone } from "./zone.ts";
 
 /** Notified on every cron change so each replica's scheduler re-reads its next wake-up. */
@@ -67,12 +67,15 @@ function mergePayload(
 export class CronsService {
   constructor(private readonly o: CronsServiceOptions) {}
 
-  /** Creates a cron on a thread (or stateless when `threadId` is null). */
-  async create(input: CronInput): Promise<Cron> {
+  /**
+   * Creates a cron on a thread (or stateless when `threadId` is null); `threadScope`: the caller's
+   * auth scope over threads (a thread outside it is 404).
+   */
+  async create(input: CronInput, threadScope?: CronScope): Promise<Cron> {
     checkZone(input.timezone);
     const spec = checkSchedule(input.schedule);
     const assistant = await this.o.assistants.resolve(input.assistantId);
-    if (input.threadId && !(await this.o.repo.threadExists(input.threadId)))
+    if (input.threadId && !(await this.o.repo.threadExists(input.threadId, threadScope)))
       throw threadNotFound(input.threadId);
     const payload = { ...input.payload, assistant_id: assistant.assistantId };
     this.o.toRunRequest(payload); // refuses run options the engine cannot honour, before storing
@@ -92,52 +95,57 @@ export class CronsService {
       payload,
       metadata: input.metadata ?? {},
       nextRunAt: next,
+      auth: input.auth ?? null,
     });
     await this.#changed(cron.cronId);
     return cron;
   }
 
   /** Updates a cron; its next tick is recomputed from now (a re-enabled cron does not catch up). */
-  async update(cronId: string, patch: CronPatch): Promise<Cron> {
+  async update(cronId: string, patch: CronPatch, scope?: CronScope): Promise<Cron> {
     checkZone(patch.timezone);
     if (patch.schedule !== undefined) checkSchedule(patch.schedule);
-    const cron = await this.o.repo.update(cronId, (current) => {
-      const merged: Cron = {
-        ...current,
-        schedule: patch.schedule?.trim() ?? current.schedule,
-        timezone: patch.timezone ?? current.timezone,
-        endTime: patch.endTime === undefined ? current.endTime : patch.endTime,
-        enabled: patch.enabled ?? current.enabled,
-        onRunCompleted: patch.onRunCompleted ?? current.onRunCompleted,
-        payload: mergePayload(current.payload, patch.payload),
-        metadata: patch.metadata ?? current.metadata,
-      };
-      this.o.toRunRequest(merged.payload); // the merged run body must still be valid
-      const spec = checkSchedule(merged.schedule);
-      return {
-        cron: merged,
-        nextRunAt: this.#next(spec, merged.schedule, merged.timezone, merged.endTime),
-      };
-    });
+    const cron = await this.o.repo.update(
+      cronId,
+      (current) => {
+        const merged: Cron = {
+          ...current,
+          schedule: patch.schedule?.trim() ?? current.schedule,
+          timezone: patch.timezone ?? current.timezone,
+          endTime: patch.endTime === undefined ? current.endTime : patch.endTime,
+          enabled: patch.enabled ?? current.enabled,
+          onRunCompleted: patch.onRunCompleted ?? current.onRunCompleted,
+          payload: mergePayload(current.payload, patch.payload),
+          metadata: patch.metadata ?? current.metadata,
+        };
+        this.o.toRunRequest(merged.payload); // the merged run body must still be valid
+        const spec = checkSchedule(merged.schedule);
+        return {
+          cron: merged,
+          nextRunAt: this.#next(spec, merged.schedule, merged.timezone, merged.endTime),
+        };
+      },
+      scope,
+    );
     if (!cron) throw cronNotFound(cronId);
     await this.#changed(cronId);
     return cron;
   }
 
   /** Deletes a cron. */
-  async delete(cronId: string): Promise<void> {
-    if (!(await this.o.repo.delete(cronId))) throw cronNotFound(cronId);
+  async delete(cronId: string, scope?: CronScope): Promise<void> {
+    if (!(await this.o.repo.delete(cronId, scope))) throw cronNotFound(cronId);
     await this.#changed(cronId);
   }
 
   /** Crons matching the query. */
-  async search(query: CronSearch): Promise<Cron[]> {
-    return this.o.repo.search(query);
+  async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
+    return this.o.repo.search(query, scope);
   }
 
   /** How many crons match. */
-  async count(filter: CronFilter): Promise<number> {
-    return this.o.repo.count(filter);
+  async count(filter: CronFilter, scope?: CronScope): Promise<number> {
+    return this.o.repo.count(filter, scope);
   }
 
   /** Fires every due tick this replica can claim; returns how many ticks it handled. */
@@ -170,7 +178,8 @@ export class CronsService {
           trx,
           cron.threadId,
           req,
-          { headers: {}, userId: cron.userId ?? undefined },
+          // Runs execute as the cron's creator (its auth user lands in the run config).
+          { headers: {}, userId: cron.userId ?? undefined, auth: cron.auth ?? undefined },
           assistant,
         );
         if (created.outcome.kind !== "created")

@@ -15,6 +15,15 @@ export const CRON_SORT_FIELDS = [
 /** A sort field. */
 export type CronSortField = (typeof CRON_SORT_FIELDS)[number];
 
+/** The caller a cron runs as (custom auth): the normalised user and its permissions. */
+export interface CronAuth {
+  user: { identity: string } & Record<string, unknown>;
+  permissions: string[];
+}
+
+/** An auth scope over cron metadata (`undefined`: unrestricted). */
+export type CronScope = Record<string, unknown> | undefined;
+
 /** A scheduled run. `payload` is the run body in wire form (returned verbatim to clients). */
 export interface Cron {
   cronId: string;
@@ -31,6 +40,8 @@ export interface Cron {
   metadata: Record<string, unknown>;
   /** The next tick to fire; null once the schedule passed `endTime`. */
   nextRunAt: Date | null;
+  /** Who created it (custom auth); its runs execute as this caller. */
+  auth: CronAuth | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,6 +58,7 @@ export interface CronInput {
   payload: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   userId?: string;
+  auth?: CronAuth;
 }
 
 /** A partial update; `endTime: null` clears the end time, `payload` entries set to null are removed. */

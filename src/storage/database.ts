@@ -80,6 +80,8 @@ export interface CronsTable {
   metadata: JsonColumn<Record<string, unknown>>;
   next_run_at: Timestamp | null;
   last_tick_at: Timestamp | null;
+  /** The creating caller (custom auth), or null. */
+  auth: JsonColumn<Record<string, unknown>> | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

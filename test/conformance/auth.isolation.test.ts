@@ -268,6 +268,47 @@ describe.each(backends)("custom auth isolation (%s)", (backend) => {
     });
   });
 
+  describe("crons", () => {
+    it("scopes crons by owner and runs them as their creator", async () => {
+      const alice = client("alice");
+      const thread = await alice.threads.create();
+      const cron = await alice.crons.createForThread(thread.thread_id, "whoami", {
+        schedule: "* * * * * *",
+        input: { input: "tick" },
+        metadata: { kind: "test" },
+      });
+      expect((cron as { metadata?: unknown }).metadata).toMatchObject({ owner: "alice" });
+      const cronId = cron.cron_id;
+
+      const bob = client("bob");
+      expect((await bob.crons.search({ limit: 100 })).map((c) => c.cron_id)).not.toContain(cronId);
+      expect(await bob.crons.count({ threadId: thread.thread_id })).toBe(0);
+      const patch = await call("bob", "PATCH", `/runs/crons/${cronId}`, { enabled: false });
+      expect(patch.status).toBe(404);
+      expect((await call("bob", "DELETE", `/runs/crons/${cronId}`)).status).toBe(404);
+      const onHers = await call("bob", "POST", `/threads/${thread.thread_id}/runs/crons`, {
+        assistant_id: "whoami",
+        schedule: "* * * * *",
+      });
+      expect(onHers.status).toBe(404);
+      expect((await alice.crons.search({ limit: 100 })).map((c) => c.cron_id)).toContain(cronId);
+
+      // The tick runs as alice: her identity is in the run config the graph saw.
+      let seen: Record<string, unknown>[] = [];
+      for (let i = 0; i < 100 && seen.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const state = await alice.threads.getState(thread.thread_id);
+        seen = ((state.values as { seen?: Record<string, unknown>[] }).seen ?? []).slice();
+      }
+      await alice.crons.delete(cronId);
+      expect(seen[0]).toMatchObject({
+        user_id: "alice",
+        identity: "alice",
+        permissions: ["read", "write"],
+      });
+    });
+  });
+
   describe("run context", () => {
     it("puts the caller and x-* headers into configurable, never x-api-key", async () => {
       const alice = client("alice", { "x-olg-test": "hello", "x-api-key": "nope" });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CronsService } from "../../crons/service.ts";
 import { CRON_SORT_FIELDS, type CronPatch } from "../../crons/types.ts";
 import type { Api } from "../api.ts";
+import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { CRON_SELECT_FIELDS, cronToWire } from "../mappers/crons.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { runCreateBody, toRunRequest, uuidParam } from "./runs-schemas.ts";
@@ -10,6 +11,8 @@ import { runCreateBody, toRunRequest, uuidParam } from "./runs-schemas.ts";
 /** What the cron routes are built from. */
 export interface CronRoutesOptions {
   crons: CronsService;
+  /** Authorization of `crons:<action>` events (scoped by cron metadata); all allowed when absent. */
+  auth?: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -92,21 +95,45 @@ const filterOf = (b: z.output<typeof countBody>) => ({
 });
 
 /** Registers the cron routes. */
-export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void {
-  const create = async (threadId: string | null, body: z.output<typeof createBody>) => {
+export function registerCronRoutes(api: Api, { crons, auth }: CronRoutesOptions): void {
+  const authz = auth ?? openRouteAuth;
+  const create = async (
+    c: Parameters<RouteAuth>[0],
+    threadId: string | null,
+    body: z.output<typeof createBody>,
+  ) => {
     const payload = payloadOf(body, false);
     toRunRequest({ ...payload, assistant_id: body.assistant_id }); // same checks as a run
-    return crons.create({
-      assistantId: body.assistant_id,
-      threadId,
-      schedule: body.schedule,
-      timezone: opt(body.timezone),
-      endTime: body.end_time ? new Date(body.end_time) : undefined,
-      enabled: opt(body.enabled),
-      onRunCompleted: opt(body.on_run_completed),
+    const caller = c.get("auth");
+    const { value } = await authz(c, "crons", "create", {
       payload,
-      metadata: opt(body.metadata),
+      schedule: body.schedule,
+      cron_id: undefined,
+      thread_id: threadId ?? undefined,
+      user_id: caller?.user.identity,
+      end_time: body.end_time ?? undefined,
+      metadata: opt(body.metadata) as Record<string, unknown> | undefined,
     });
+    // The cron's thread must be one the caller may read.
+    const threadScope = threadId
+      ? (await authz(c, "threads", "read", { thread_id: threadId })).scope
+      : undefined;
+    return crons.create(
+      {
+        assistantId: body.assistant_id,
+        threadId,
+        schedule: body.schedule,
+        timezone: opt(body.timezone),
+        endTime: body.end_time ? new Date(body.end_time) : undefined,
+        enabled: opt(body.enabled),
+        onRunCompleted: opt(body.on_run_completed),
+        payload: value.payload,
+        metadata: value.metadata,
+        userId: caller?.user.identity,
+        auth: caller ? { user: caller.user, permissions: caller.permissions } : undefined,
+      },
+      threadScope,
+    );
   };
 
   api.route(
@@ -117,7 +144,7 @@ export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void
       tags: ["Crons"],
       body: createBody,
     },
-    async (c, { body }) => jsonExtra(c, cronToWire(await create(null, body))),
+    async (c, { body }) => jsonExtra(c, cronToWire(await create(c, null, body))),
   );
 
   api.route(
@@ -129,7 +156,7 @@ export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void
       body: createBody,
     },
     async (c, { body, params }) =>
-      jsonExtra(c, cronToWire(await create(uuidParam.parse(params.thread_id), body))),
+      jsonExtra(c, cronToWire(await create(c, uuidParam.parse(params.thread_id), body))),
   );
 
   api.route(
@@ -141,13 +168,24 @@ export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void
       body: searchBody,
     },
     async (c, { body }) => {
-      const found = await crons.search({
-        ...filterOf(body),
-        limit: body.limit ?? 10,
-        offset: body.offset ?? 0,
-        sortBy: body.sort_by ?? "created_at",
-        sortOrder: body.sort_order ?? "desc",
+      const limit = body.limit ?? 10;
+      const offset = body.offset ?? 0;
+      const { scope } = await authz(c, "crons", "search", {
+        assistant_id: opt(body.assistant_id),
+        thread_id: opt(body.thread_id),
+        limit,
+        offset,
       });
+      const found = await crons.search(
+        {
+          ...filterOf(body),
+          limit,
+          offset,
+          sortBy: body.sort_by ?? "created_at",
+          sortOrder: body.sort_order ?? "desc",
+        },
+        scope,
+      );
       return jsonExtra(
         c,
         found.map((cron) => cronToWire(cron, body.select)),
@@ -163,7 +201,15 @@ export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void
       tags: ["Crons"],
       body: countBody,
     },
-    async (c, { body }) => c.json(await crons.count(filterOf(body))),
+    async (c, { body }) => {
+      const { scope } = await authz(c, "crons", "search", {
+        assistant_id: opt(body.assistant_id),
+        thread_id: opt(body.thread_id),
+        limit: 0,
+        offset: 0,
+      });
+      return c.json(await crons.count(filterOf(body), scope));
+    },
   );
 
   api.route(
@@ -189,14 +235,27 @@ export function registerCronRoutes(api: Api, { crons }: CronRoutesOptions): void
         payload: payloadOf(body, true),
         metadata: opt(body.metadata),
       };
-      return jsonExtra(c, cronToWire(await crons.update(uuidParam.parse(params.cron_id), patch)));
+      const cronId = uuidParam.parse(params.cron_id);
+      const { scope, value } = await authz(c, "crons", "update", {
+        cron_id: cronId,
+        payload: patch.payload,
+        schedule: patch.schedule,
+        end_time: body.end_time ?? undefined,
+        metadata: patch.metadata,
+      });
+      // A PATCH replaces metadata: take the handler's version only when the client sent some
+      // (an owner stamped on a bare PATCH would otherwise wipe the cron's other keys).
+      const changes = { ...patch, metadata: patch.metadata ? value.metadata : undefined };
+      return jsonExtra(c, cronToWire(await crons.update(cronId, changes, scope)));
     },
   );
 
   api.route(
     { method: "delete", path: "/runs/crons/:cron_id", summary: "Delete a cron", tags: ["Crons"] },
     async (c, { params }) => {
-      await crons.delete(uuidParam.parse(params.cron_id));
+      const cronId = uuidParam.parse(params.cron_id);
+      const { scope } = await authz(c, "crons", "delete", { cron_id: cronId });
+      await crons.delete(cronId, scope);
       return c.body(null, 204);
     },
   );
