@@ -292,6 +292,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- routes: crons ----
   if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons, auth }));
   // ---- routes: protocol ----
+  const threadVisible = async (threadId: string, scope: Record<string, unknown> | undefined) =>
+    (await threadsFeature.threads.find(threadId, scope)) != null;
   const protocolPort = protocolRuns(runs);
   const protocol = new ProtocolService({
     runs: protocolPort,
@@ -309,9 +311,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
         protocol,
         upgradeWebSocket: nodeWs.upgradeWebSocket,
         onError: (err) => log.warn({ err }, "protocol websocket failed"),
+        auth,
+        threadVisible,
       }),
     );
-    groups.push((api) => registerThreadStreamRoutes(api, { runs: protocolPort }));
+    groups.push((api) =>
+      registerThreadStreamRoutes(api, { runs: protocolPort, auth, threadVisible }),
+    );
   }
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { type AuthAction, type Authorize, type AuthResource, allowAll } from "../auth/authorize.ts";
 import type { Scope } from "../auth/scope.ts";
+import { forbidden, notFound } from "../core/errors.ts";
 import type { RouteSpec } from "./api.ts";
 
 /** Authorizes one event of the current request. */
@@ -27,6 +28,23 @@ export function routeAuth(authorize: Authorize = allowAll): RouteAuth {
 
 /** The default for route options that take no authorizer. */
 export const openRouteAuth: RouteAuth = routeAuth();
+
+/** Whether a thread exists within an auth scope (decided in storage). */
+export type ThreadVisible = (threadId: string, scope: Scope) => Promise<boolean>;
+
+/**
+ * A `threads:read` check for routes that work on a thread through another service (protocol
+ * streams, thread joins): a thread outside the caller's scope is 404. Without a way to check
+ * visibility, a scoped caller is refused (fail closed).
+ */
+export function threadReadGuard(authz: RouteAuth, visible?: ThreadVisible) {
+  return async function guardThread(c: Context, threadId: string): Promise<void> {
+    const { scope } = await authz(c, "threads", "read", { thread_id: threadId });
+    if (scope == null) return;
+    if (!visible) throw forbidden("");
+    if (!(await visible(threadId, scope))) throw notFound(`Thread with ID ${threadId} not found`);
+  };
+}
 
 const patternOf = (path: string) =>
   new RegExp(

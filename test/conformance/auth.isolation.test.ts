@@ -167,6 +167,9 @@ describe.each(backends)("custom auth isolation (%s)", (backend) => {
         ["GET", `/threads/${t}/runs/${runId}/join`],
         ["POST", `/threads/${t}/runs/${runId}/cancel`],
         ["DELETE", `/threads/${t}/runs/${runId}`],
+        ["GET", `/threads/${t}/stream`],
+        ["POST", `/threads/${t}/commands`, { id: 1, method: "state.get", params: {} }],
+        ["POST", `/threads/${t}/stream/events`, { channels: ["values"] }],
       ];
       for (const [method, path, body, status = 404] of cases) {
         const res = await call("bob", method, path, body);

@@ -14,6 +14,7 @@ import type { ProtocolService } from "../../protocol/service.ts";
 import type { Listener } from "../../protocol/session.ts";
 import type { EventFilter, ProtocolEvent } from "../../protocol/types.ts";
 import type { Api } from "../api.ts";
+import { openRouteAuth, type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
 import { createContext } from "./runs-respond.ts";
@@ -24,6 +25,9 @@ export interface ProtocolRoutesOptions {
   /** WebSocket upgrade helper (absent: the WebSocket form answers 426). */
   upgradeWebSocket?: UpgradeWebSocket;
   onError?: (error: unknown) => void;
+  /** Authorization: every route needs `threads:read` on the thread (404 outside the scope). */
+  auth?: RouteAuth;
+  threadVisible?: ThreadVisible;
 }
 
 const commandBody = z.object({
@@ -60,6 +64,7 @@ async function* sseFrames(events: AsyncIterable<ProtocolEvent>): AsyncGenerator<
 /** Registers the protocol routes. */
 export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void {
   const { protocol } = o;
+  const guard = threadReadGuard(o.auth ?? openRouteAuth, o.threadVisible);
   api.route(
     {
       method: "post",
@@ -69,7 +74,10 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
       body: commandBody,
     },
     async (c, { body, params }) => {
-      const response = await protocol.command(params.thread_id!, body, createContext(c));
+      await guard(c, params.thread_id!);
+      // Runs started by commands execute as the caller (langgraph_auth_* in their config).
+      const ctx = { ...createContext(c), auth: c.get("auth") };
+      const response = await protocol.command(params.thread_id!, body, ctx);
       return jsonExtra(c, response);
     },
   );
@@ -83,7 +91,8 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
       body: eventsBody,
       responseType: "text/event-stream",
     },
-    (c, { body, params }) => {
+    async (c, { body, params }) => {
+      await guard(c, params.thread_id!);
       const session = protocol.session(params.thread_id!);
       const filter: EventFilter = { ...body, channels: new Set(body.channels) };
       const sink = sseSink(filter);
@@ -108,6 +117,7 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
     },
     async (c, { params }) => {
       if (!o.upgradeWebSocket) return c.text("WebSocket transport is not enabled", 426);
+      await guard(c, params.thread_id!);
       const handler = o.upgradeWebSocket(() => webSocketEvents(o, params.thread_id!, c));
       const res = await handler(c, async () => {});
       return res ?? c.text("Expected a WebSocket upgrade request", 426);
@@ -117,7 +127,7 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
 
 function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context) {
   let connection: ProtocolConnection | undefined;
-  const ctx = createContext(c);
+  const ctx = { ...createContext(c), auth: c.get("auth") };
   return {
     onOpen(_event: Event, ws: WSContext) {
       connection = new ProtocolConnection(
