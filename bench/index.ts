@@ -137,6 +137,12 @@ if (suites.length) {
     `\n× = ours relative to the official server, > 1 means ours is better (${(suiteSeconds / 60).toFixed(1)} min).`,
   );
 }
+if (write && suites.length) {
+  const file = path.join(ROOT, "docs/benchmarks.md");
+  const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
+  writeBenchmarksDoc({ file, env, command, seconds: suiteSeconds, columns, skipped, results });
+  console.log(`Wrote ${path.relative(ROOT, file)}.`);
+}
 for (const bench of benchmarks) {
   console.log(`\n=== ${bench.name}: ${bench.description}`);
   const t0 = Date.now();
@@ -145,10 +151,4 @@ for (const bench of benchmarks) {
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(`\nTotal: ${(seconds / 60).toFixed(1)} min.`);
-if (write && suites.length) {
-  const file = path.join(ROOT, "docs/benchmarks.md");
-  const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
-  writeBenchmarksDoc({ file, env, command, seconds: suiteSeconds, columns, skipped, results });
-  console.log(`Wrote ${path.relative(ROOT, file)}.`);
-}
 process.exit(0);

@@ -85,7 +85,7 @@ async function step(
     batch: 250,
     holdMs,
     settleMs: 2000,
-    connectDeadlineMs: 40_000,
+    connectDeadlineMs: 30_000,
     localAddress: `127.0.0.${10 + index}`,
   };
   try {

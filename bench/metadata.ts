@@ -9,7 +9,7 @@ import type { Figure, Suite } from "./lib/suite.ts";
 const CONCURRENCY = 32;
 const ASSISTANTS = 20;
 const THREADS = 200;
-const GROUP = `Metadata reads (concurrency ${CONCURRENCY}, 4 s each)`;
+const GROUP = `Metadata reads (concurrency ${CONCURRENCY}, 3 s each)`;
 
 /** The metadata-reads suite. */
 export const metadataSuite: Suite = {
@@ -30,7 +30,7 @@ export const metadataSuite: Suite = {
       }),
     );
     const figures: Figure[] = [];
-    const durationMs = 4000;
+    const durationMs = 3000;
     figures.push(
       ...(await measureLoad(
         target.url,

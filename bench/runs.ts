@@ -29,11 +29,11 @@ export const runsSuite: Suite = {
             target.url,
             {
               key: `runs.${graph.id}.c${concurrency}`,
-              group: "Run throughput: POST /runs/wait (2 s warm-up, 4 s window each)",
+              group: "Run throughput: POST /runs/wait (1.5 s warm-up, 3 s window each)",
               label: `${graph.label}, c=${concurrency}`,
               concurrency,
-              warmupMs: ctx.quick ? 1000 : 2000,
-              durationMs: 4000,
+              warmupMs: ctx.quick ? 1000 : 1500,
+              durationMs: 3000,
               timeoutMs: 60_000,
               drainMs: 20_000,
               requests: [

@@ -131,13 +131,19 @@ const connectStart = performance.now();
 const answers: Promise<void>[] = [];
 // Connect in batches (TCP level: servers may send the response head only with the first event),
 // then wait for every response head until the deadline.
+const remaining = () => Math.max(0, job.connectDeadlineMs - (performance.now() - connectStart));
 for (let i = 0; i < job.n; i += job.batch) {
+  if (remaining() === 0) {
+    connectErrors += job.n - i;
+    firstError ??= `only ${i} of ${job.n} connects attempted before the deadline`;
+    break;
+  }
   const count = Math.min(job.batch, job.n - i);
   const opened = Array.from({ length: count }, (_, k) => open(i + k));
   answers.push(...opened.map((o) => o.answered));
   await Promise.race([
     Promise.all(opened.map((o) => o.connected)),
-    new Promise((resolve) => setTimeout(resolve, 10_000)),
+    new Promise((resolve) => setTimeout(resolve, Math.min(10_000, remaining()))),
   ]);
   emit({ type: "progress", opened: i + count });
 }

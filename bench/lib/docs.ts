@@ -2,7 +2,8 @@
  * Writes docs/benchmarks.md from a finished run. A hand-written section between the markers
  * `<!-- analysis:start -->` and `<!-- analysis:end -->` in the existing file is kept.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { Environment } from "./environment.ts";
 import { type Column, markdownTables, notes, type Results } from "./report.ts";
 
@@ -36,7 +37,7 @@ export function writeBenchmarksDoc(input: DocInput): void {
 
 Written by \`${input.command}\` (\`bench/index.ts\`); do not edit the tables by hand, rerun instead.
 
-- Date: ${env.date}; whole run: ${(input.seconds / 60).toFixed(1)} min
+- Date: ${env.date}; the side-by-side suites took ${(input.seconds / 60).toFixed(1)} min (the `cache` benchmark runs after them and prints its own table)
 - Machine: ${env.machine}; load average at start ${env.loadAverage}; \`ulimit -n\` ${env.openFiles}
 - Node ${env.node}; ${env.ours}; official: ${env.official} (in-memory dev server, \`startServer\` with 10 workers, as \`langgraphjs dev\`)
 - @langchain/langgraph ${env.langgraph}, @langchain/core ${env.core} (shared by both servers); PostgreSQL ${env.postgres}; Redis ${env.redis}
@@ -59,7 +60,7 @@ ${input.skipped.length ? `- Not measured: ${input.skipped.join("; ")}\n` : ""}
   throughput or lower latency/memory/CPU), whatever the unit.
 - Many streams: ten resumable background runs of \`ticker\`; N clients join them
   (\`GET /threads/:tid/runs/:rid/stream\`, N/10 per run): TCP connects in batches of 250, then every
-  response head is awaited (40 s deadline; unanswered streams count as errors); then held 8 s. Delivery latency = arrival time minus the \`ts\` the graph wrote (same clock). Memory per
+  response head is awaited (30 s deadline; unanswered streams count as errors); then held 8 s. Delivery latency = arrival time minus the \`ts\` the graph wrote (same clock). Memory per
   stream = (server RSS after a forced full GC with the streams open − the same just before
   connecting) / streams held (servers run with \`--expose-gc\` and \`bench/gc-hook.mjs\`). Measured
   on the official server and ours on PostgreSQL (the production setup), to keep the run short.
@@ -76,5 +77,6 @@ ${errorNotes.length ? `### Errors and caveats seen during the run\n\n${errorNote
 
 ${keptAnalysis(input.file)}
 `;
+  mkdirSync(path.dirname(input.file), { recursive: true });
   writeFileSync(input.file, text);
 }

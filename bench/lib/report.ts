@@ -61,7 +61,9 @@ export function ratio(row: Row, ours: string, official = "official"): string {
   return a === 0 ? (b > 0 ? "∞" : "—") : `${round(b / a)}×`;
 }
 
-function tableCells(rows: Row[], columns: Column[]): string[][] {
+function tableCells(rows: Row[], all: Column[]): string[][] {
+  // Only the targets this group measured (the official server's column always stays).
+  const columns = all.filter((c, i) => i === 0 || rows.some((r) => c.id in r.values));
   const [official, ...ours] = columns;
   const header = ["figure", "unit", official?.label ?? "official"];
   for (const c of ours) header.push(c.label, "×");
