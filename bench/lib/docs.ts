@@ -37,7 +37,7 @@ export function writeBenchmarksDoc(input: DocInput): void {
 
 Written by \`${input.command}\` (\`bench/index.ts\`); do not edit the tables by hand, rerun instead.
 
-- Date: ${env.date}; the side-by-side suites took ${(input.seconds / 60).toFixed(1)} min (the `cache` benchmark runs after them and prints its own table)
+- Date: ${env.date}; the side-by-side suites took ${(input.seconds / 60).toFixed(1)} min (the \`cache\` benchmark runs after them and prints its own table)
 - Machine: ${env.machine}; load average at start ${env.loadAverage}; \`ulimit -n\` ${env.openFiles}
 - Node ${env.node}; ${env.ours}; official: ${env.official} (in-memory dev server, \`startServer\` with 10 workers, as \`langgraphjs dev\`)
 - @langchain/langgraph ${env.langgraph}, @langchain/core ${env.core} (shared by both servers); PostgreSQL ${env.postgres}; Redis ${env.redis}
