@@ -131,13 +131,17 @@ describe.each(sharedServers())("stream subgraphs, errors, replay ($backend)", ({
     expect(frames[0]).toMatch(
       /^event: metadata\ndata: \{"run_id":"[0-9a-f-]+","attempt":1\}\nid: 0$/,
     );
-    frames.forEach((f, i) => expect(f.endsWith(`\nid: ${i}`)).toBe(true));
+    frames.forEach((f, i) => {
+      expect(f.endsWith(`\nid: ${i}`)).toBe(true);
+    });
   });
 
   it("resumable: joinStream with Last-Event-ID -1 replays the original stream exactly; N resumes at N+1", async () => {
     const thread = await client.threads.create();
     let created!: (m: { run_id: string; thread_id?: string }) => void;
-    const runCreated = new Promise<{ run_id: string; thread_id?: string }>((r) => (created = r));
+    const runCreated = new Promise<{ run_id: string; thread_id?: string }>((r) => {
+      created = r;
+    });
     const original = client.runs.stream(thread.thread_id, "stream_agent", {
       input: { messages: [{ type: "human", content: "hi" }] },
       streamMode: ["values", "custom", "messages-tuple"],
@@ -164,7 +168,9 @@ describe.each(sharedServers())("stream subgraphs, errors, replay ($backend)", ({
   it("resumable: a joiner attaching mid-run with -1 gets the full, identical sequence", async () => {
     const thread = await client.threads.create();
     let created!: (m: { run_id: string }) => void;
-    const runCreated = new Promise<{ run_id: string }>((r) => (created = r));
+    const runCreated = new Promise<{ run_id: string }>((r) => {
+      created = r;
+    });
     const options = {
       input: { messages: [{ type: "human", content: "hi" }] },
       streamMode: ["values", "custom"] as ("values" | "custom")[],
@@ -188,7 +194,9 @@ describe.each(sharedServers())("stream subgraphs, errors, replay ($backend)", ({
   it("non-resumable: a second joiner mid-run gets a gap-free suffix of the stream", async () => {
     const thread = await client.threads.create();
     let created!: (m: { run_id: string }) => void;
-    const runCreated = new Promise<{ run_id: string }>((r) => (created = r));
+    const runCreated = new Promise<{ run_id: string }>((r) => {
+      created = r;
+    });
     const [source, joined] = await Promise.all([
       gather(
         client.runs.stream(thread.thread_id, "stream_agent", {

@@ -1,3 +1,4 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 /**
  * The official checkpointer conformance suite (`@langchain/langgraph-checkpoint-validation`) run
  * against `SqlCheckpointSaver` on PGlite and on PostgreSQL. The suite is written against vitest
@@ -74,7 +75,8 @@ for (const backend of backends) {
     async createCheckpointer() {
       const db = opened!.handle.db;
       await sql`TRUNCATE checkpoints, checkpoint_blobs, checkpoint_writes`.execute(db);
-      return new SqlCheckpointSaver(db);
+      // The suite's typings assume integer channel versions; ours are strings (unique per write).
+      return new SqlCheckpointSaver(db) as unknown as BaseCheckpointSaver;
     },
   };
   describe(`checkpointer validation (${backend.name})`, () => {

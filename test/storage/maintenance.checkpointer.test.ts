@@ -43,7 +43,7 @@ const uid = () => crypto.randomUUID();
 
 /** Puts a chain of checkpoints (each the child of the previous) and returns their configs. */
 async function chain(
-  saver: BaseCheckpointSaver,
+  saver: BaseCheckpointSaver<string | number>,
   threadId: string,
   steps: {
     values?: Record<string, unknown>;
@@ -82,7 +82,7 @@ async function chain(
   return configs;
 }
 
-async function history(saver: BaseCheckpointSaver, threadId: string, ns?: string) {
+async function history(saver: BaseCheckpointSaver<string | number>, threadId: string, ns?: string) {
   const out: CheckpointTuple[] = [];
   const configurable =
     ns === undefined ? { thread_id: threadId } : { thread_id: threadId, checkpoint_ns: ns };

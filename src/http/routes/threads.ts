@@ -1,15 +1,11 @@
 /** Thread routes: create, read, patch, delete, search, count, copy, prune. */
 import type { Context } from "hono";
 import { z } from "zod";
-import { compileExtract } from "../../threads/extract.ts";
-import type { ThreadsService } from "../../threads/service.ts";
-import {
-  THREAD_SORT_FIELDS,
-  THREAD_STATUSES,
-  type ThreadTtlInput,
-} from "../../threads/types.ts";
 import { conflict } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { compileExtract } from "../../threads/extract.ts";
+import type { ThreadsService } from "../../threads/service.ts";
+import { THREAD_SORT_FIELDS, THREAD_STATUSES, type ThreadTtlInput } from "../../threads/types.ts";
 import type { Api } from "../api.ts";
 import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { validationBody } from "../errors.ts";

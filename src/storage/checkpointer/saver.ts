@@ -76,7 +76,8 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
    * branch's version (it would read the old branch's value).
    */
   override getNextVersion(current: string | number | undefined): string {
-    const n = current === undefined ? 0 : Number.parseInt(String(current).split(".")[0] ?? "0", 10) || 0;
+    const n =
+      current === undefined ? 0 : Number.parseInt(String(current).split(".")[0] ?? "0", 10) || 0;
     return `${String(n + 1).padStart(32, "0")}.${Math.random().toString().slice(2)}`;
   }
 
