@@ -48,8 +48,8 @@ ${input.skipped.length ? `- Not measured: ${input.skipped.join("; ")}\n` : ""}
 - Every server runs in its own process, started and stopped by the runner one after the other
   (never two at once), on loopback. Load generators are separate Node processes
   (\`bench/client/*.ts\`), bounded in time: closed-loop keep-alive HTTP clients (a fixed number of
-  connections, each sends its next request when the previous answer has been read; 1 s warm-up
-  not recorded). Throughput counts answers completed inside the window.
+  connections, each sends its next request when the previous answer has been read; a 1–1.5 s
+  warm-up is not recorded). Throughput counts answers completed inside the window.
 - Streaming: with a fake model that has no delay, the first token arrives in the same network
   read as the first event (\`metadata\`), so the two times coincide.
 - Graphs (\`bench/graphs/\`): \`trivial\` (one node), \`chat5\` (five nodes, two of them call

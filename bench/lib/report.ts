@@ -93,7 +93,7 @@ export function notes(results: Results, columns: Column[]): string[] {
   const label = (id: string) => columns.find((c) => c.id === id)?.label ?? id;
   for (const row of results.rows.values())
     for (const [id, note] of Object.entries(row.notes))
-      out.push(`${label(id)} — ${row.label}: ${note}`);
+      out.push(`${label(id)} — ${row.group} — ${row.label}: ${note}`);
   for (const f of results.context) if (f.note) out.push(`${f.label}: ${f.note}`);
   return out;
 }
