@@ -86,7 +86,8 @@ describe.each(backends)("custom routes (%s)", (backend) => {
         if (done) break;
         chunks.push(new TextDecoder().decode(value));
       }
-      expect(chunks.length).toBeGreaterThanOrEqual(3);
+      // 150 ms between writes: a buffered (non-streamed) body would arrive as one chunk.
+      expect(chunks.length).toBeGreaterThanOrEqual(2);
       expect(chunks.join("")).toBe("chunk 0\nchunk 1\nchunk 2\n");
     });
 

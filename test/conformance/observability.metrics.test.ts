@@ -39,6 +39,7 @@ describe.each(sharedServers())("observability: /metrics ($backend)", ({ url, bac
       (s) =>
         s.name === "olg_http_request_duration_seconds_bucket" &&
         s.labels.route === route.route &&
+        s.labels.method === route.method &&
         s.labels.status === "404",
     );
     expect(buckets.length).toBeGreaterThan(5);
