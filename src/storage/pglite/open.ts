@@ -1,6 +1,7 @@
 /** Opens the embedded PGlite database, in a data folder or in memory. */
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
 import { Kysely, sql } from "kysely";
 import type { Database, StorageHandle } from "../database.ts";
 import { PGliteMutexDialect } from "./driver.ts";
@@ -8,7 +9,9 @@ import { PGliteMutexDialect } from "./driver.ts";
 /** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
 export async function openPGlite(dataDir: string | null): Promise<StorageHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  // pgvector is loaded so semantic store search uses real `vector` columns, as on PostgreSQL.
+  const options = { extensions: { vector } };
+  const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
   const dialect = new PGliteMutexDialect(pg);
   const db = new Kysely<Database>({ dialect });
