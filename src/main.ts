@@ -5,7 +5,6 @@
  */
 
 import { hostname } from "node:os";
-import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { MiddlewareHandler } from "hono";
 import { AssistantsService } from "./assistants/service.ts";
@@ -27,6 +26,7 @@ import { createApp, type RouteGroup } from "./http/app.ts";
 import { publicRouteMatcher, routeAuth } from "./http/authz.ts";
 import { adoptUserApp, loadUserApp } from "./http/custom.ts";
 import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
+import { listen } from "./http/listen.ts";
 import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
@@ -364,11 +364,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   await cronScheduler.start(); // crons: after the run workers; stopped before they drain
   onClose.unshift(() => cronScheduler.stop());
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
-      resolve(s),
-    );
-    s.once("error", reject);
+  const server = await listen(app.fetch, {
+    port: settings.port,
+    host: settings.host,
+    tryNext: settings.mode === "dev" && !settings.portExplicit,
   });
   nodeWs.injectWebSocket(server as never); // protocol WebSocket upgrades
   onClose.push(async () => {

@@ -1,6 +1,7 @@
 /** The `olg` command line: `dev`, `serve`, `migrate`. A public contract: keep flags stable. */
 import { Command, InvalidArgumentError } from "commander";
 import { type CliFlags, ConfigError, loadSettings } from "../config/load.ts";
+import { PortInUseError } from "../http/listen.ts";
 import { runDev } from "./dev.ts";
 import { runMigrate } from "./migrate.ts";
 import { runServe } from "./serve.ts";
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof PortInUseError) {
       console.error(`olg: ${error.message}`);
       process.exit(2);
     }

@@ -32,6 +32,8 @@ export interface Settings {
   graphs: GraphEntry[];
   host: string;
   port: number;
+  /** Whether the port was chosen by a flag, PORT or the file (dev may move off a busy default). */
+  portExplicit: boolean;
   /** PostgreSQL connection string; when absent we use PGlite. */
   databaseUrl: string | null;
   /** PGlite data folder; null keeps data in memory. */
@@ -257,6 +259,7 @@ export function loadSettings(
     graphs: parseGraphEntries(file, projectDir),
     host,
     port,
+    portExplicit: flags.port != null || !!env.PORT || file.server?.port != null,
     databaseUrl: databaseUrl || null,
     dataDir,
     redisUrl: flags.redisUrl ?? env.REDIS_URL ?? file.redis?.url ?? null,
