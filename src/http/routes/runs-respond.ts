@@ -133,33 +133,42 @@ export function waitResponse(
 ): Response {
   const encoder = new TextEncoder();
   let timer: ReturnType<typeof setInterval> | undefined;
+  let open = true;
+  // The client may go away at any moment: after that every write is dropped (a write on a
+  // closed stream throws, and an unhandled throw here would take the whole process down).
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, text?: string) => {
+    clearInterval(timer);
+    if (!open) return;
+    open = false;
+    try {
+      if (text !== undefined) controller.enqueue(encoder.encode(text));
+      controller.close();
+    } catch {
+      // closed by the client meanwhile
+    }
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       timer = setInterval(() => {
+        if (!open) return clearInterval(timer);
         try {
           controller.enqueue(encoder.encode("\n"));
         } catch {
+          open = false;
           clearInterval(timer);
         }
       }, 1000);
       result.then(
-        (value) => {
-          clearInterval(timer);
-          controller.enqueue(encoder.encode(serializeAsDict(value ?? null)));
-          controller.close();
-        },
+        (value) => finish(controller, serializeAsDict(value ?? null)),
         (error: unknown) => {
-          clearInterval(timer);
           const message = error instanceof Error ? error.message : String(error);
           const name = error instanceof Error ? error.name : "Error";
-          controller.enqueue(
-            encoder.encode(JSON.stringify({ __error__: { error: name, message } })),
-          );
-          controller.close();
+          finish(controller, JSON.stringify({ __error__: { error: name, message } }));
         },
       );
     },
     cancel() {
+      open = false;
       clearInterval(timer);
     },
   });
