@@ -159,8 +159,10 @@ describe.each(sharedServers())("protocol over SSE ($backend)", ({ client, url })
 
   it("projections: toolCalls are assembled with their output; values resolve", async () => {
     const thread = client.threads.stream({ assistantId: "protocol_agent" });
+    // Subscribe before starting the run, so a fast run cannot finish before the projection listens.
+    const pending = collectUntil(thread.toolCalls as any, () => true);
     await thread.run.start({ input });
-    const calls = await collectUntil(thread.toolCalls as any, () => true);
+    const calls = await pending;
     const output = await thread.output;
     await thread.close();
     expect(calls[0]).toMatchObject({ name: "echo", callId: "call_echo_1" });
