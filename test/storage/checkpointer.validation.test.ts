@@ -9,9 +9,7 @@ import { deltaChannelHistoryTests, specTest } from "@langchain/langgraph-checkpo
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
-import type { StorageHandle } from "../../src/storage/database.ts";
-import { openStorage } from "../../src/storage/open.ts";
-import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../support/server.ts";
+import { type StorageBackend, storageBackends } from "../support/storage.ts";
 
 // The suite calls these as globals; install them for this file instead of `globals: true` for all.
 Object.assign(globalThis, {
@@ -25,44 +23,10 @@ Object.assign(globalThis, {
   test,
 });
 
-interface Backend {
-  name: "pglite" | "postgres";
-  open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "pglite",
-    async open() {
-      const handle = await openStorage({ databaseUrl: null, dataDir: null });
-      return { handle, cleanup: () => handle.close() };
-    },
-  },
-];
-
-if (await postgresAvailable()) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const url = await createTestDatabase("olg_cp");
-      const handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 });
-      return {
-        handle,
-        async cleanup() {
-          await handle.close();
-          await dropTestDatabase(url);
-        },
-      };
-    },
-  });
-} else {
-  console.warn(
-    "\n*** PostgreSQL is not reachable: checkpointer validation runs on PGlite only ***\n",
-  );
-}
+const backends = await storageBackends("checkpointer validation", "olg_cp");
 
 for (const backend of backends) {
-  let opened: Awaited<ReturnType<Backend["open"]>> | undefined;
+  let opened: Awaited<ReturnType<StorageBackend["open"]>> | undefined;
   const initializer = {
     checkpointerName: `SqlCheckpointSaver (${backend.name})`,
     beforeAllTimeout: 60_000,

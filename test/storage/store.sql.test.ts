@@ -7,43 +7,11 @@ import { InvalidNamespaceError } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StorageHandle } from "../../src/storage/database.ts";
-import { openStorage } from "../../src/storage/open.ts";
 import { createStore } from "../../src/store/setup.ts";
 import type { SqlStore } from "../../src/store/sql-store.ts";
-import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../support/server.ts";
+import { storageBackends } from "../support/storage.ts";
 
-interface Backend {
-  name: "pglite" | "postgres";
-  open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "pglite",
-    async open() {
-      const handle = await openStorage({ databaseUrl: null, dataDir: null });
-      return { handle, cleanup: () => handle.close() };
-    },
-  },
-];
-if (await postgresAvailable()) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const url = await createTestDatabase("olg_store");
-      const handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 });
-      return {
-        handle,
-        async cleanup() {
-          await handle.close();
-          await dropTestDatabase(url);
-        },
-      };
-    },
-  });
-} else {
-  console.warn("\n*** PostgreSQL is not reachable: store storage tests run on PGlite only ***\n");
-}
+const backends = await storageBackends("store storage tests", "olg_store");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;

@@ -7,39 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlAssistantsRepository } from "../../src/assistants/sql-repository.ts";
 import type { NewAssistant } from "../../src/assistants/types.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
-import { openStorage } from "../../src/storage/open.ts";
-import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../support/server.ts";
+import { storageBackends } from "../support/storage.ts";
 
-interface Backend {
-  name: string;
-  open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "pglite",
-    async open() {
-      const handle = await openStorage({ databaseUrl: null, dataDir: null });
-      return { handle, cleanup: () => handle.close() };
-    },
-  },
-];
-if (await postgresAvailable()) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const url = await createTestDatabase("olg_assistants");
-      const handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 });
-      return {
-        handle,
-        async cleanup() {
-          await handle.close();
-          await dropTestDatabase(url);
-        },
-      };
-    },
-  });
-}
+const backends = await storageBackends("assistants repository tests", "olg_assistants");
 
 const now = () => new Date();
 const draft = (over: Partial<NewAssistant> = {}): NewAssistant => ({

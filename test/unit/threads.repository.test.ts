@@ -10,46 +10,12 @@ import { systemClock } from "../../src/core/clock.ts";
 import { GraphRegistry } from "../../src/graphs/registry.ts";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
-import { openStorage } from "../../src/storage/open.ts";
 import { createThreadsFeature, type ThreadsFeature } from "../../src/threads/setup.ts";
 import { SqlThreadsRepository } from "../../src/threads/sql-repository.ts";
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  postgresAvailable,
-  ROOT,
-} from "../support/server.ts";
+import { ROOT } from "../support/server.ts";
+import { storageBackends } from "../support/storage.ts";
 
-interface Backend {
-  name: string;
-  open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "pglite",
-    async open() {
-      const handle = await openStorage({ databaseUrl: null, dataDir: null });
-      return { handle, cleanup: () => handle.close() };
-    },
-  },
-];
-if (await postgresAvailable()) {
-  backends.push({
-    name: "postgres",
-    async open() {
-      const url = await createTestDatabase("olg_threads");
-      const handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 });
-      return {
-        handle,
-        async cleanup() {
-          await handle.close();
-          await dropTestDatabase(url);
-        },
-      };
-    },
-  });
-}
+const backends = await storageBackends("threads repository tests", "olg_threads");
 
 const human = (content: string) => ({ messages: [{ type: "human", content }] });
 
