@@ -77,7 +77,8 @@ describe.runIf(up)("replicas on Redis (postgres)", () => {
     const ac = new AbortController();
     const head: SseEvent[] = [];
     await readSse(`${b.url}${path}`, { lastEventId: "-1", signal: ac.signal }, (e) => {
-      head.push(e);
+      // Several events can arrive in one chunk: what follows the 4th is dropped with the connection.
+      if (head.length < 4) head.push(e);
       if (head.length === 4) ac.abort();
     });
     expect(head).toHaveLength(4);
