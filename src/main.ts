@@ -9,9 +9,6 @@ import { createNodeWebSocket } from "@hono/node-ws";
 import type { MiddlewareHandler } from "hono";
 import { AssistantsService } from "./assistants/service.ts";
 import { SqlAssistantsRepository } from "./assistants/sql-repository.ts";
-import { authMiddleware } from "./auth/authenticate.ts";
-import { createAuthorizer } from "./auth/authorize.ts";
-import { loadAuthHandlers } from "./auth/load.ts";
 import { createMetadataCaching } from "./cache/setup.ts";
 import type { Settings } from "./config/load.ts";
 import { systemClock } from "./core/clock.ts";
@@ -23,7 +20,7 @@ import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
-import { publicRouteMatcher, routeAuth } from "./http/authz.ts";
+import { setupAuth } from "./http/auth-setup.ts";
 import { adoptUserApp, loadUserApp } from "./http/custom.ts";
 import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
 import { listen } from "./http/listen.ts";
@@ -117,30 +114,9 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
 
   // ---- auth ----
-  const authConfig = settings.file.auth;
-  const authHandlers = authConfig?.path
-    ? await loadAuthHandlers(authConfig.path, settings.cwd)
-    : undefined;
-  const authorize = createAuthorizer(authHandlers);
-  const auth = routeAuth(authorize);
-  let isPublicRoute: (method: string, path: string) => boolean = () => false;
-  if (authHandlers) {
-    middleware.push(
-      authMiddleware({
-        handlers: authHandlers,
-        disableStudioAuth: authConfig?.disable_studio_auth ?? false,
-        isPublic: (method, path) => isPublicRoute(method, path),
-      }),
-    );
-    log.info({ path: authConfig?.path }, "custom auth enabled");
-  }
-  // With an auth module, docs and metrics need credentials unless configured public.
-  const exposureDefault = authHandlers ? "authenticated" : "public";
-  const exposure = {
-    openapi: authConfig?.openapi ?? exposureDefault,
-    docs: authConfig?.docs ?? authConfig?.openapi ?? exposureDefault,
-    metrics: authConfig?.metrics ?? exposureDefault,
-  } as const;
+  const authSetup = await setupAuth(settings.file.auth, settings.cwd, log);
+  const { auth, exposure } = authSetup;
+  if (authSetup.middleware) middleware.push(authSetup.middleware);
 
   // ---- services: redis ----
   // Optional: with REDIS_URL the run event log, run control and the metadata cache are shared
@@ -349,7 +325,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     docs: { openapi: exposure.openapi, docs: exposure.docs },
   });
 
-  isPublicRoute = publicRouteMatcher(api.routes);
+  authSetup.setRoutes(api.routes);
 
   // ---- after app: loopback, workers ----
   const loopbackBinding = bindLoopback(app, settings.apiUrl);

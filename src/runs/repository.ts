@@ -4,13 +4,16 @@
  * Every change of a run's state and of its thread's status happens in one transaction that first
  * locks the thread row, so run creation, finishing and cancelling are serialised per thread.
  */
-import { type Kysely, type SqlBool, sql, type Transaction } from "kysely";
+import { type SqlBool, sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { scopeMatches, scopeSql } from "../storage/sql/scope.ts";
-import { type RunRow, toRun } from "./rows.ts";
-import { cancelRow, lockThread, repairThread, writeThreadState } from "./thread-rows.ts";
-import type { CancelAction, CancelSelector, Run, RunListQuery, RunStatus } from "./types.ts";
+import { RunLeaseRepository } from "./lease-repository.ts";
+import { toRun } from "./rows.ts";
+import { cancelRow, lockThread, repairThread } from "./thread-rows.ts";
+import type { CancelAction, CancelSelector, Run, RunListQuery } from "./types.ts";
+
+export type { FinishState } from "./lease-repository.ts";
 
 /** A transaction of the runs tables (callers may create runs inside their own). */
 export type Tx = Transaction<Database>;
@@ -59,23 +62,12 @@ export interface CancelledRun {
   action: CancelAction;
 }
 
-/** Thread state written when a run ends. */
-export interface FinishState {
-  status: RunStatus | "deleted";
-  values?: unknown;
-  interrupts?: Record<string, unknown>;
-  interrupted?: boolean;
-  failed?: boolean;
-}
-
 const j = (v: unknown) => JSON.stringify(v ?? null);
 const asObject = (v: unknown): Record<string, unknown> =>
   (typeof v === "string" ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
 
 /** The runs queue and run rows on PostgreSQL/PGlite. */
-export class RunsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
+export class RunsRepository extends RunLeaseRepository {
   /** Inserts a run applying the multitask strategy; everything in one transaction. */
   async insert(spec: InsertRunSpec, within?: Tx): Promise<InsertOutcome> {
     // `within`: the caller's transaction (a cron tick claims its cron and creates the run atomically).
@@ -254,128 +246,6 @@ export class RunsRepository {
       for (const t of threads) await repairThread(trx, t);
       return out;
     });
-  }
-
-  /** Claims the next runnable run (or exactly `onlyRunId`) for `owner`. */
-  async claim(owner: string, leaseMs: number, onlyRunId?: string): Promise<Run | null> {
-    const only = onlyRunId ? sql`AND r.run_id = ${onlyRunId}` : sql``;
-    const result = await sql<RunRow>`
-      UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ${owner},
-        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
-        started_at = coalesce(started_at, now()), updated_at = now()
-      WHERE run_id = (
-        SELECT r.run_id FROM runs r
-        WHERE r.status = 'pending' AND r.available_at <= now() ${only}
-          AND NOT EXISTS (SELECT 1 FROM runs o
-            WHERE o.thread_id = r.thread_id AND o.status = 'running')
-          AND NOT EXISTS (SELECT 1 FROM runs o
-            WHERE o.thread_id = r.thread_id AND o.status = 'pending'
-              AND (o.available_at, o.run_id) < (r.available_at, r.run_id))
-        ORDER BY r.available_at, r.run_id
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-      RETURNING *`.execute(this.db);
-    const row = result.rows[0];
-    return row ? toRun(row) : null;
-  }
-
-  /** Extends a lease; returns the pending cancel action, or `lost` when the lease is gone. */
-  async renew(
-    runId: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<{ lost: boolean; cancelAction: CancelAction | null }> {
-    const row = await this.db
-      .updateTable("runs")
-      .set({ lease_expires_at: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-      .where("run_id", "=", runId)
-      .where("lease_owner", "=", owner)
-      .where("status", "=", "running")
-      .returning("cancel_action")
-      .executeTakeFirst();
-    if (!row) return { lost: true, cancelAction: null };
-    return { lost: false, cancelAction: (row.cancel_action as CancelAction | null) ?? null };
-  }
-
-  /**
-   * Ends a run held by `owner` and updates its thread in the same transaction. Returns false when
-   * the lease was lost (another replica took over, or the run/thread was deleted).
-   */
-  async finish(runId: string, owner: string, state: FinishState): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const run = await trx
-        .selectFrom("runs")
-        .select(["thread_id", "lease_owner"])
-        .where("run_id", "=", runId)
-        .executeTakeFirst();
-      if (!run || run.lease_owner !== owner) return false;
-      await lockThread(trx, run.thread_id);
-      if (state.status === "deleted") {
-        await trx.deleteFrom("runs").where("run_id", "=", runId).execute();
-      } else {
-        await trx
-          .updateTable("runs")
-          .set({
-            status: state.status,
-            lease_owner: null,
-            lease_expires_at: null,
-            cancel_action: null,
-            updated_at: sql`now()`,
-          })
-          .where("run_id", "=", runId)
-          .execute();
-      }
-      await writeThreadState(trx, run.thread_id, state);
-      return true;
-    });
-  }
-
-  /** Hands a claimed run back to the queue (drain on shutdown). */
-  async release(runId: string, owner: string): Promise<void> {
-    await this.db
-      .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
-      .where("run_id", "=", runId)
-      .where("lease_owner", "=", owner)
-      .where("status", "=", "running")
-      .execute();
-  }
-
-  /** Puts runs whose lease expired (their replica died) back in the queue; returns their ids. */
-  async requeueExpired(): Promise<string[]> {
-    const rows = await this.db
-      .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
-      .where("status", "=", "running")
-      .where("lease_expires_at", "<", sql<Date>`now()`)
-      .returning("run_id")
-      .execute();
-    return rows.map((r) => r.run_id);
-  }
-
-  /** Requeues every running run not owned by `owner` (embedded database: no other process). */
-  async requeueOrphans(owner: string): Promise<string[]> {
-    const rows = await this.db
-      .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
-      .where("status", "=", "running")
-      .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_owner", "<>", owner)]))
-      .returning("run_id")
-      .execute();
-    return rows.map((r) => r.run_id);
-  }
-
-  /** Repairs threads left `busy` with no pending or running run. */
-  async repairBusyThreads(): Promise<number> {
-    const rows = await sql<{ thread_id: string }>`
-      UPDATE threads t SET status = CASE
-          WHEN t.interrupts IS NOT NULL AND t.interrupts <> '{}'::jsonb THEN 'interrupted'
-          ELSE 'idle' END,
-        updated_at = now()
-      WHERE t.status = 'busy' AND NOT EXISTS (
-        SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ('pending', 'running'))
-      RETURNING t.thread_id`.execute(this.db);
-    return rows.rows.length;
   }
 
   /** Deletes a thread (temporary threads of stateless runs). */
