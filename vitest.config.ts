@@ -1,13 +1,34 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: only the conformance tests share the servers that global setup boots (one per backend);
+// every other test file runs without them, so a unit or storage file starts in seconds.
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 90_000,
+  pool: "forks" as const,
+  poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+};
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 90_000,
-    pool: "forks",
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ["default"],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "conformance",
+          include: ["test/conformance/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: "rest",
+          include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+          exclude: ["test/conformance/**", "**/node_modules/**"],
+        },
+      },
+    ],
   },
 });
