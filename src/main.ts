@@ -40,6 +40,7 @@ import { registerThreadStreamRoutes } from "./http/routes/thread-stream.ts";
 import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
 import { registerUiRoutes } from "./http/routes/ui.ts";
+import { registerWebhookRoutes } from "./http/routes/webhooks.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { registerSdkLogger } from "./logging/sdk-logger.ts";
 import { createObservability } from "./metrics/setup.ts";
@@ -51,7 +52,6 @@ import { createExecutor } from "./runs/executor.ts";
 import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
 import { RunsRepository } from "./runs/repository.ts";
 import { RunsService } from "./runs/service.ts";
-import { HttpWebhookSender } from "./runs/webhook.ts";
 import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
@@ -62,6 +62,10 @@ import { MemoryRunEventLog, type RunEventLog } from "./stream/log.ts";
 import { RedisRunEventLog } from "./stream/redis-log.ts";
 import { createThreadsFeature } from "./threads/setup.ts";
 import { buildUiBundles } from "./ui/bundles.ts";
+import { DeadLetterRepository } from "./webhooks/dead-letters.ts";
+import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { webhookGuard } from "./webhooks/guard.ts";
+import { DeadLettersService } from "./webhooks/service.ts";
 
 /** A started server. */
 export interface RunningServer {
@@ -187,6 +191,15 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const runLog: RunEventLog = sharedRunLog ?? new MemoryRunEventLog();
   const runsRepo = caching.runs(new RunsRepository(storage.db));
   let loopback: ((request: Request) => Response | Promise<Response>) | undefined;
+  // ---- services: webhooks ----
+  const deadLetters = new DeadLetterRepository(storage.db);
+  const webhooks = new WebhookDispatcher({
+    settings: settings.webhooks,
+    deadLetters,
+    logger: log,
+    loopback: (req) => loopback!(req),
+  });
+  const checkWebhook = webhookGuard(webhooks);
   const runQueue = new RunQueue({
     repo: runsRepo,
     listen: (channel, fn) => runSignals.listen(channel, fn),
@@ -197,7 +210,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       checkpointer,
       store,
       log: runLog,
-      webhooks: new HttpWebhookSender({ loopback: (req) => loopback!(req), logger: log }),
+      webhooks,
       onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
       maxAttempts: 3,
       logger: log,
@@ -218,6 +231,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     checkpointer,
     notify: (channel, payload) => runSignals.notify(channel, payload),
     logger: log,
+    checkWebhook,
   });
 
   // ---- services: crons ----
@@ -226,6 +240,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     runs,
     assistants,
     toRunRequest: (payload) => toRunRequest(runCreateBody.parse(payload)),
+    checkWebhook,
     notify: (channel, payload) => storage.notify(channel, payload),
     clock,
     logger: log,
@@ -267,6 +282,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs, auth }));
   // ---- routes: crons ----
   if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons, auth }));
+  // ---- routes: webhooks (dead letters) ----
+  if (!http?.disable_runs) {
+    const service = new DeadLettersService(deadLetters, webhooks);
+    groups.push((api) => registerWebhookRoutes(api, { deadLetters: service, auth }));
+  }
   // ---- routes: protocol ----
   const threadVisible = async (threadId: string, scope: Record<string, unknown> | undefined) =>
     (await threadsFeature.threads.find(threadId, scope)) != null;

@@ -6,7 +6,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
+import type { WebhookSettings } from "../webhooks/dispatcher.ts";
+import { ConfigError } from "./errors.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
+import { webhookSettings } from "./webhooks.ts";
 
 /** A graph to load: module file, export name and optional extras. */
 export interface GraphEntry {
@@ -55,6 +58,8 @@ export interface Settings {
   telemetry: TelemetrySettings;
   /** Seconds `/ready` fails before the drain starts on SIGTERM. */
   drainDelaySeconds: number;
+  /** Webhook delivery: URL policy, headers, signing, retries. */
+  webhooks: WebhookSettings;
 }
 
 /** Tracing and Langfuse settings. */
@@ -83,10 +88,7 @@ export interface CliFlags {
   logLevel?: string;
 }
 
-/** A configuration problem, reported with the key at fault. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError };
 
 const CONFIG_NAMES = ["open_langgraph.json", "langgraph.json"];
 
@@ -290,5 +292,6 @@ export function loadSettings(
       numberFrom("OLG_DRAIN_DELAY_SECONDS", env.OLG_DRAIN_DELAY_SECONDS) ??
       file.server?.drain_delay_seconds ??
       0,
+    webhooks: webhookSettings(file, env),
   };
 }

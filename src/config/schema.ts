@@ -32,6 +32,36 @@ const corsSchema = z.object({
   max_age: z.number().optional(),
 });
 
+/**
+ * `webhooks` as in LangGraph Platform's langgraph.json, plus our extensions (marked). Unlike the
+ * platform, loopback and private destinations are refused by default: relative paths need
+ * `url.disable_loopback: false`, private networks need `url.allowed_networks`.
+ */
+export const webhooksSchema = z.object({
+  /** Only `${{ env.VAR }}` with this prefix may be used in `headers` (default `LG_WEBHOOK_`). */
+  env_prefix: z.string().min(1).optional(),
+  url: z
+    .object({
+      require_https: z.boolean().optional(),
+      allowed_domains: z.array(z.string().min(1)).optional(),
+      allowed_ports: z.array(z.number().int().min(1).max(65535)).optional(),
+      max_url_length: z.number().int().positive().optional(),
+      /** Default here: true (relative in-process webhooks refused unless set to false). */
+      disable_loopback: z.boolean().optional(),
+      /** Extension: CIDR ranges that may be reached although private/loopback (`127.0.0.0/8`). */
+      allowed_networks: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Extension: HMAC-SHA256 key for `webhook-signature` (Standard Webhooks); templates allowed. */
+  signing_secret: z.string().min(1).optional(),
+  /** Extension: delivery attempts (default 5), first retry delay and cap, per-attempt timeout. */
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  retry_initial_delay_ms: z.number().int().min(0).optional(),
+  retry_max_delay_ms: z.number().int().min(0).optional(),
+  timeout_ms: z.number().int().positive().optional(),
+});
+
 const exposure = z.enum(["public", "authenticated", "off"]);
 
 export const configFileSchema = z.looseObject({
@@ -47,6 +77,12 @@ export const configFileSchema = z.looseObject({
       disable_store: z.boolean().default(false),
       disable_meta: z.boolean().default(false),
       disable_ui: z.boolean().default(false),
+      /** Removes `/mcp` (each assistant as an MCP tool). */
+      disable_mcp: z.boolean().default(false),
+      /** Removes `/a2a/:assistant_id` and the agent cards. */
+      disable_a2a: z.boolean().default(false),
+      /** Runs still execute, but no webhook is sent. */
+      disable_webhooks: z.boolean().default(false),
       body_limit: z.number().int().positive().optional(),
     })
     .optional(),
@@ -65,6 +101,9 @@ export const configFileSchema = z.looseObject({
     })
     .optional(),
   ui: z.record(z.string(), z.string()).optional(),
+  webhooks: webhooksSchema.optional(),
+  /** Custom at-rest encryption handlers: `"./file.ts:export"` (see src/encryption). */
+  encryption: z.object({ path: z.string().min(1) }).optional(),
   ui_config: z.object({ shared: z.array(z.string()).optional() }).optional(),
   store: z
     .object({
@@ -127,5 +166,7 @@ export const configFileSchema = z.looseObject({
 
 /** The parsed configuration file. */
 export type ConfigFile = z.infer<typeof configFileSchema>;
+/** The `webhooks` section. */
+export type WebhooksConfig = z.infer<typeof webhooksSchema>;
 /** A custom endpoint declared by a graph. */
 export type EndpointSpec = z.infer<typeof endpointSchema>;

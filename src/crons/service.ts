@@ -24,6 +24,8 @@ export interface CronsServiceOptions {
   assistants: { resolve(idOrGraphId: string): Promise<Assistant> };
   /** Turns a stored payload (a run body in wire form) into a run request. */
   toRunRequest(payload: Record<string, unknown>): RunRequest;
+  /** Refuses a webhook URL the delivery policy would not reach (throws a 422 domain error). */
+  checkWebhook?: (url: string) => Promise<void>;
   notify(channel: string, payload: string): Promise<void>;
   clock: Clock;
   logger: Logger;
@@ -78,7 +80,8 @@ export class CronsService {
     if (input.threadId && !(await this.o.repo.threadExists(input.threadId, threadScope)))
       throw threadNotFound(input.threadId);
     const payload = { ...input.payload, assistant_id: assistant.assistantId };
-    this.o.toRunRequest(payload); // refuses run options the engine cannot honour, before storing
+    const req = this.o.toRunRequest(payload); // refuses options the engine cannot honour, before storing
+    if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
     const endTime = input.endTime ?? null;
     const timezone = input.timezone ?? null;
     const next = this.#next(spec, input.schedule, timezone, endTime);
@@ -105,6 +108,9 @@ export class CronsService {
   async update(cronId: string, patch: CronPatch, scope?: CronScope): Promise<Cron> {
     checkZone(patch.timezone);
     if (patch.schedule !== undefined) checkSchedule(patch.schedule);
+    const webhook = (patch.payload as { webhook?: unknown } | undefined)?.webhook;
+    if (typeof webhook === "string" && webhook && this.o.checkWebhook)
+      await this.o.checkWebhook(webhook);
     const cron = await this.o.repo.update(
       cronId,
       (current) => {

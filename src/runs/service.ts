@@ -36,6 +36,8 @@ export interface RunsServiceOptions {
   checkpointer: RunCheckpointer;
   notify(channel: string, payload: string): Promise<void>;
   logger: Logger;
+  /** Refuses a webhook URL the delivery policy would not reach (throws a 422 domain error). */
+  checkWebhook?: (url: string) => Promise<void>;
 }
 
 /** Caller context of a run creation. */
@@ -67,6 +69,7 @@ export class RunsService {
   /** Creates a run on `threadId` (null = stateless) and schedules it. */
   async create(threadId: string | null, req: RunRequest, ctx: CreateContext): Promise<Run> {
     const assistant = await this.o.assistants.resolve(req.assistantId);
+    if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
     const spec = this.#insertSpec(threadId, req, ctx, assistant);
     const outcome = await this.o.repo.insert(spec);
     if (outcome.kind === "thread_missing") throw threadNotFound(spec.threadId);

@@ -130,6 +130,19 @@ export interface StoreItemsTable {
   ttl_minutes: number | null;
 }
 
+export interface WebhookDeadLettersTable {
+  dead_letter_id: string;
+  run_id: string;
+  thread_id: string;
+  assistant_id: string | null;
+  url: string;
+  payload: JsonColumn<Record<string, unknown>>;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -147,6 +160,7 @@ export interface Database {
   checkpoint_blobs: CheckpointBlobsTable;
   checkpoint_writes: CheckpointWritesTable;
   store_items: StoreItemsTable;
+  webhook_dead_letters: WebhookDeadLettersTable;
   olg_migrations: MigrationsTable;
 }
 

@@ -7,6 +7,7 @@ import type { Db } from "./database.ts";
 export async function truncateTables(db: Db, what: TruncateRequest): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (what.runs || what.threads) await trx.deleteFrom("runs").execute();
+    if (what.runs || what.threads) await trx.deleteFrom("webhook_dead_letters").execute();
     if (what.runs) await trx.deleteFrom("crons").execute(); // thread crons also go with their threads
     if (what.threads) await trx.deleteFrom("threads").execute();
     if (what.assistants) {
