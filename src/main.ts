@@ -118,7 +118,12 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
 
   // ---- auth ----
-  const authSetup = await setupAuth(settings.file.auth, settings.cwd, log);
+  const authSetup = await setupAuth(
+    settings.file.auth,
+    settings.cwd,
+    log,
+    settings.studioKeyDigests,
+  );
   const { auth, exposure } = authSetup;
   if (authSetup.middleware) middleware.push(authSetup.middleware);
 
@@ -250,10 +255,15 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- routes ----
   if (settings.testMode)
     early.push((api) =>
-      registerInternalRoutes(api, async (what) => {
-        await truncateTables(storage.db, what);
-        await caching.invalidateAll();
-      }),
+      registerInternalRoutes(
+        api,
+        async (what) => {
+          await truncateTables(storage.db, what);
+          await caching.invalidateAll();
+        },
+        // Open on a test server without auth; with an auth module, admins only.
+        (c) => !authSetup.middleware || (c.get("auth")?.permissions.includes("admin") ?? false),
+      ),
     );
   if (!http?.disable_meta) {
     groups.push((api) =>

@@ -57,6 +57,11 @@ export interface AssistantsServiceOptions {
 
 const NOT_FOUND = "Assistant not found";
 
+/** Whether the server created this assistant for its graph (`registerSystemAssistants`). */
+const isSystemAssistant = (a: Assistant): boolean =>
+  a.assistantId === systemAssistantId(a.graphId) &&
+  (a.metadata as Record<string, unknown> | null)?.created_by === "system";
+
 /** Assistants use cases. */
 export class AssistantsService {
   readonly #repo: AssistantsRepository;
@@ -108,10 +113,26 @@ export class AssistantsService {
     return found;
   }
 
-  /** The assistant a run uses, or 404 with the official run-creation message. */
-  async resolve(idOrGraphId: string, scope?: MetadataScope): Promise<Assistant> {
+  /**
+   * The assistant a run (or a cron) uses, or 404 with the official run-creation message.
+   * `readScope` runs the caller's `assistants:read` for the stored id (it may deny with 403); an
+   * assistant outside the returned scope is 404, exactly like a missing one, so nothing of an
+   * assistant the caller cannot read (its `configurable` often holds keys) reaches the caller.
+   * System assistants (one per graph, created by the server from the deployment's config, which
+   * no user owns or can stamp) are outside any metadata filter: a graph id stays runnable by
+   * every caller whose handler does not deny the read.
+   */
+  async resolve(
+    idOrGraphId: string,
+    readScope?: (assistantId: string) => Promise<MetadataScope>,
+  ): Promise<Assistant> {
     const id = this.idOf(idOrGraphId);
-    const found = await this.#repo.get(id, scope);
+    const scope = readScope ? await readScope(id) : undefined;
+    let found = await this.#repo.get(id, scope);
+    if (!found && scope != null) {
+      const unscoped = await this.#repo.get(id);
+      if (unscoped && isSystemAssistant(unscoped)) found = unscoped;
+    }
     if (!found) {
       throw notFound(
         `No assistant found for "${id}". Make sure the assistant ID is for a valid assistant or a valid graph ID.`,

@@ -1,13 +1,16 @@
 /**
  * Authentication: runs the user's `authenticate(request)` on every request the official server
  * does not exempt, normalises its result and stores it as the typed context variable `auth`.
- * Exempt: `GET /info` (any method, as upstream), `GET /ui/*` assets, routes declared `public`, and
- * LangGraph Studio (`x-auth-scheme: langsmith`) unless `auth.disable_studio_auth`.
+ * Exempt: `GET /info` (any method, as upstream), `GET /ui/*` assets and routes declared `public`.
+ * LangGraph Studio (`x-auth-scheme: langsmith`) is let in as the Studio user only when a Studio
+ * verifier is configured and accepts the request's LangSmith key (see `studio.ts`); without one the
+ * header is ignored, so no header alone changes who the caller is.
  */
 import type { MiddlewareHandler } from "hono";
-import { fromAuthError } from "./errors.ts";
+import { AuthRejection, fromAuthError } from "./errors.ts";
 import type { AuthHandlers } from "./load.ts";
 import type { AuthContext } from "./scope.ts";
+import type { StudioVerifier } from "./studio.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -71,7 +74,11 @@ export async function authenticateRequest(
 /** Options of the middleware. */
 export interface AuthMiddlewareOptions {
   handlers: AuthHandlers;
-  disableStudioAuth: boolean;
+  /**
+   * Checks Studio's LangSmith key; absent (the default, or `auth.disable_studio_auth`): Studio
+   * requests go through `authenticate` like any other.
+   */
+  studio?: StudioVerifier;
   /** Routes declared public (the registry knows them; evaluated per request). */
   isPublic(method: string, path: string): boolean;
 }
@@ -86,7 +93,11 @@ export function authMiddleware(options: AuthMiddlewareOptions): MiddlewareHandle
   return async function authenticate(c, next) {
     const { method, path } = c.req;
     if (officiallyExempt(method, path) || options.isPublic(method, path)) return next();
-    if (!options.disableStudioAuth && c.req.header("x-auth-scheme") === "langsmith") {
+    if (options.studio && c.req.header("x-auth-scheme") === "langsmith") {
+      if (!options.studio.verify(c.req.raw))
+        throw new AuthRejection(401, "Invalid or missing LangSmith API key", {
+          "WWW-Authenticate": 'ApiKey header="x-api-key"',
+        });
       c.set("auth", { user: { ...STUDIO_USER, permissions: [] }, permissions: [] });
       return next();
     }

@@ -8,6 +8,7 @@ import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
 import { ConfigError } from "./errors.ts";
+import { sha256Hex } from "../auth/studio.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
 import { webhookSettings } from "./webhooks.ts";
 
@@ -60,6 +61,8 @@ export interface Settings {
   drainDelaySeconds: number;
   /** Webhook delivery: URL policy, headers, signing, retries. */
   webhooks: WebhookSettings;
+  /** SHA-256 digests of the LangSmith keys Studio may present (`auth.studio`); empty = exemption off. */
+  studioKeyDigests: string[];
 }
 
 /** Tracing and Langfuse settings. */
@@ -223,6 +226,18 @@ const numberFrom = (name: string, value: string | undefined): number | undefined
   return n;
 };
 
+/** Digests of the Studio keys: those listed in the file plus the keys in `auth.studio.api_keys_env`. */
+function studioKeyDigests(file: ConfigFile, env: NodeJS.ProcessEnv): string[] {
+  const studio = file.auth?.studio;
+  if (!studio || file.auth?.disable_studio_auth) return [];
+  const fromEnv = studio.api_keys_env ? (env[studio.api_keys_env] ?? "") : "";
+  const keys = fromEnv
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  return [...(studio.api_key_sha256 ?? []), ...keys.map(sha256Hex)];
+}
+
 /** Resolves the settings for `mode` from flags, the environment and the config file. */
 export function loadSettings(
   mode: "dev" | "serve",
@@ -293,5 +308,6 @@ export function loadSettings(
       file.server?.drain_delay_seconds ??
       0,
     webhooks: webhookSettings(file, env),
+    studioKeyDigests: studioKeyDigests(file, env),
   };
 }

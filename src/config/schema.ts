@@ -91,6 +91,18 @@ export const configFileSchema = z.looseObject({
       path: z.string().optional(),
       disable_studio_auth: z.boolean().default(false),
       /**
+       * The LangSmith API keys LangGraph Studio may present (`x-auth-scheme: langsmith` +
+       * `x-api-key`) instead of passing the custom handler. Without any, the Studio exemption is
+       * off. `api_keys_env` names an environment variable holding comma-separated keys;
+       * `api_key_sha256` lists SHA-256 hex digests of keys (so none sit in the file).
+       */
+      studio: z
+        .object({
+          api_keys_env: z.string().min(1).optional(),
+          api_key_sha256: z.array(z.string()).optional(),
+        })
+        .optional(),
+      /**
        * Who may read `/openapi.json`, `/docs` and `/metrics`: `public`, `authenticated` (through the
        * `auth.path` module) or `off`. Default: `authenticated` when an auth module is configured
        * (they reveal routes, graph ids and traffic), else `public`. `docs` defaults to `openapi`.

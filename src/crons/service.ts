@@ -21,7 +21,12 @@ export const CHANNEL_CRONS = "olg_crons";
 export interface CronsServiceOptions {
   repo: CronsRepository;
   runs: Pick<RunsService, "createWithin">;
-  assistants: { resolve(idOrGraphId: string): Promise<Assistant> };
+  assistants: {
+    resolve(
+      idOrGraphId: string,
+      readScope?: (assistantId: string) => Promise<CronScope>,
+    ): Promise<Assistant>;
+  };
   /** Turns a stored payload (a run body in wire form) into a run request. */
   toRunRequest(payload: Record<string, unknown>): RunRequest;
   /** Refuses a webhook URL the delivery policy would not reach (throws a 422 domain error). */
@@ -71,12 +76,17 @@ export class CronsService {
 
   /**
    * Creates a cron on a thread (or stateless when `threadId` is null); `threadScope`: the caller's
-   * auth scope over threads (a thread outside it is 404).
+   * auth scope over threads (a thread outside it is 404); `assistantScope`: the caller's
+   * `assistants:read` for the cron's assistant (one outside it is 404, as for a run).
    */
-  async create(input: CronInput, threadScope?: CronScope): Promise<Cron> {
+  async create(
+    input: CronInput,
+    threadScope?: CronScope,
+    assistantScope?: (assistantId: string) => Promise<CronScope>,
+  ): Promise<Cron> {
     checkZone(input.timezone);
     const spec = checkSchedule(input.schedule);
-    const assistant = await this.o.assistants.resolve(input.assistantId);
+    const assistant = await this.o.assistants.resolve(input.assistantId, assistantScope);
     if (input.threadId && !(await this.o.repo.threadExists(input.threadId, threadScope)))
       throw threadNotFound(input.threadId);
     const payload = { ...input.payload, assistant_id: assistant.assistantId };

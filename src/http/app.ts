@@ -9,6 +9,7 @@ import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { type ErrorLog, errorHandler } from "./errors.ts";
+import { dotSegmentGuard } from "./middleware/path-guard.ts";
 import { type DocsExposure, registerOpenApiRoutes } from "./openapi.ts";
 
 /** Route groups a feature contributes; registered in this order. */
@@ -55,6 +56,7 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   );
   app.notFound((c) => c.text("404 Not Found", 404));
   for (const mw of options.outer ?? []) app.use(mw);
+  app.use(dotSegmentGuard());
   app.use(corsMiddleware(options.cors));
   app.use(
     bodyLimit({

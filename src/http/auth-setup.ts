@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { authMiddleware } from "../auth/authenticate.ts";
 import { createAuthorizer } from "../auth/authorize.ts";
 import { loadAuthHandlers } from "../auth/load.ts";
+import { studioVerifier } from "../auth/studio.ts";
 import type { ConfigFile } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RouteSpec } from "./api.ts";
@@ -29,17 +30,22 @@ export async function setupAuth(
   config: ConfigFile["auth"],
   cwd: string,
   log: Logger,
+  studioKeyDigests: readonly string[] = [],
 ): Promise<AuthSetup> {
   const handlers = config?.path ? await loadAuthHandlers(config.path, cwd) : undefined;
   let isPublicRoute: (method: string, path: string) => boolean = () => false;
   const middleware = handlers
     ? authMiddleware({
         handlers,
-        disableStudioAuth: config?.disable_studio_auth ?? false,
+        studio: config?.disable_studio_auth ? undefined : studioVerifier(studioKeyDigests),
         isPublic: (method, path) => isPublicRoute(method, path),
       })
     : undefined;
-  if (handlers) log.info({ path: config?.path }, "custom auth enabled");
+  if (handlers)
+    log.info(
+      { path: config?.path, studio_keys: studioKeyDigests.length },
+      "custom auth enabled (Studio exemption only with configured LangSmith keys)",
+    );
   // With an auth module, docs and metrics need credentials unless configured public.
   const fallback: Exposure = handlers ? "authenticated" : "public";
   return {

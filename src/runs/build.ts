@@ -78,9 +78,30 @@ export function authToConfigurable(auth: RunAuth | undefined): Record<string, un
 const obj = (v: unknown): Record<string, unknown> =>
   v != null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/**
+ * `configurable` keys that say who the caller is. Only the server sets them (from the
+ * authenticated caller): a value a client sent in a request, or left in a thread's or an
+ * assistant's config, is dropped, so no body field impersonates anyone inside the graph.
+ */
+export const CALLER_KEYS: readonly string[] = [
+  "langgraph_auth_user",
+  "langgraph_auth_user_id",
+  "langgraph_auth_permissions",
+];
+
+/** `configurable` without the caller keys. */
+function withoutCallerKeys(configurable: Record<string, unknown>): Record<string, unknown> {
+  if (!CALLER_KEYS.some((k) => k in configurable)) return configurable;
+  const out = { ...configurable };
+  for (const k of CALLER_KEYS) delete out[k];
+  return out;
+}
+
 /** The run config as the graph sees it. */
 function requestConfig(req: RunRequest, headers: Record<string, string>, auth?: RunAuth) {
   const config = { ...(req.config ?? {}) };
+  if (config.configurable !== undefined)
+    config.configurable = withoutCallerKeys(obj(config.configurable));
   const configurable: Record<string, unknown> = { ...obj(config.configurable) };
   if (req.checkpointId) configurable.checkpoint_id = req.checkpointId;
   if (req.checkpoint) Object.assign(configurable, req.checkpoint);
@@ -93,17 +114,19 @@ export function buildRun(ctx: BuildContext, thread: ThreadView) {
   const { request: req, assistant } = ctx;
   const { config, configurable: reqConfigurable } = requestConfig(req, ctx.headers, ctx.auth);
   const assistantConfig = obj(assistant.config);
-  const assistantConfigurable = obj(assistantConfig.configurable);
-  const threadConfigurable = obj(thread.config.configurable);
+  const assistantConfigurable = withoutCallerKeys(obj(assistantConfig.configurable));
+  const threadConfigurable = withoutCallerKeys(obj(thread.config.configurable));
 
   const stamp = { graph_id: assistant.graphId, assistant_id: assistant.assistantId };
   const threadMetadata = { ...thread.metadata, ...stamp };
   const metadata = { ...obj(assistant.metadata), ...threadMetadata, ...(req.metadata ?? {}) };
-  const userId =
-    reqConfigurable.user_id ??
-    threadConfigurable.user_id ??
-    assistantConfigurable.user_id ??
-    ctx.userId;
+  // An authenticated caller is who the run is for; a `user_id` in a body does not change it.
+  const userId = ctx.auth
+    ? ctx.auth.user.identity
+    : (reqConfigurable.user_id ??
+      threadConfigurable.user_id ??
+      assistantConfigurable.user_id ??
+      ctx.userId);
   const configurable = {
     ...assistantConfigurable,
     ...threadConfigurable,

@@ -23,8 +23,14 @@ export type { RunRequest } from "./build.ts";
 
 /** The assistants port the runs engine needs. */
 export interface AssistantResolver {
-  /** The assistant for an id or a graph id; throws the official 404 otherwise. */
-  resolve(idOrGraphId: string): Promise<Assistant>;
+  /**
+   * The assistant for an id or a graph id, as the caller may read it (`readScope` runs the
+   * caller's `assistants:read` for the stored id); throws the official 404 otherwise.
+   */
+  resolve(
+    idOrGraphId: string,
+    readScope?: (assistantId: string) => Promise<RunScope>,
+  ): Promise<Assistant>;
 }
 
 /** What the service is built from. */
@@ -50,6 +56,24 @@ export interface CreateContext {
   scope?: RunScope;
   /** The authenticated caller, stamped into `configurable` as the official server does. */
   auth?: RunAuth;
+  /**
+   * The caller's `assistants:read` scope for the run's assistant (stored id): an assistant outside
+   * it is 404 and nothing of it reaches the run. Absent: no auth.
+   */
+  assistantScope?: (assistantId: string) => Promise<RunScope>;
+  /**
+   * Authorizes the run before anything is written (`threads:create_run`): the run id, the scope
+   * the thread must match and the metadata as the handler left it. Every transport sets it
+   * (HTTP routes, protocol commands), so no path creates a run without the event.
+   */
+  authorize?: (threadId: string | null, req: RunRequest) => Promise<AuthorizedRun>;
+}
+
+/** The outcome of `threads:create_run` for one run. */
+export interface AuthorizedRun {
+  runId: string;
+  scope: RunScope;
+  metadata?: Record<string, unknown>;
 }
 
 /** An auth scope over thread metadata (runs are scoped through their thread). */
@@ -67,8 +91,15 @@ export class RunsService {
   constructor(private readonly o: RunsServiceOptions) {}
 
   /** Creates a run on `threadId` (null = stateless) and schedules it. */
-  async create(threadId: string | null, req: RunRequest, ctx: CreateContext): Promise<Run> {
-    const assistant = await this.o.assistants.resolve(req.assistantId);
+  async create(threadId: string | null, request: RunRequest, context: CreateContext): Promise<Run> {
+    let req = request;
+    let ctx = context;
+    if (ctx.authorize) {
+      const granted = await ctx.authorize(threadId, req);
+      req = { ...req, metadata: granted.metadata };
+      ctx = { ...ctx, runId: granted.runId, scope: granted.scope, authorize: undefined };
+    }
+    const assistant = await this.o.assistants.resolve(req.assistantId, ctx.assistantScope);
     if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
     const spec = this.#insertSpec(threadId, req, ctx, assistant);
     const outcome = await this.o.repo.insert(spec);

@@ -4,6 +4,7 @@
  * ship unprotected. Also the exposure settings of `/openapi.json`, `/docs` and `/metrics`, and
  * `/internal/truncate` existing only in test mode.
  */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -12,6 +13,22 @@ const ALICE = { Authorization: "Bearer alice" };
 
 type Operation = { security?: unknown[] };
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
+
+/** A POST whose request line carries `path` verbatim (fetch would resolve dot segments first). */
+function rawPost(base: string, path: string, headers: Record<string, string>): Promise<number> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, method: "POST", path, headers },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify({ store: true }));
+  });
+}
 
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, UUID);
 
@@ -67,7 +84,7 @@ describe("auth battery (default exposure, no test mode)", () => {
         .filter(([, op]) => Array.isArray(op.security) && op.security.length === 0)
         .map(([method]) => `${method} ${path}`),
     );
-    expect(open.sort()).toEqual(["get /info", "get /ready"]);
+    expect(open.sort()).toEqual(["get /info", "get /ok", "get /ready"]);
   });
 
   it("requires credentials for /openapi.json, /docs and /metrics by default", async () => {
@@ -109,7 +126,7 @@ describe("auth battery (public docs, metrics off, test mode)", () => {
     expect((await fetch(`${server.url}/metrics`, { headers: ALICE })).status).toBe(404);
   });
 
-  it("mounts /internal/truncate in test mode, behind auth as upstream", async () => {
+  it("mounts /internal/truncate in test mode for admins only", async () => {
     const post = (headers: Record<string, string>) =>
       fetch(`${server.url}/internal/truncate`, {
         method: "POST",
@@ -117,6 +134,28 @@ describe("auth battery (public docs, metrics off, test mode)", () => {
         body: JSON.stringify({ store: true }),
       });
     expect((await post({})).status).toBe(401);
-    expect((await post(ALICE)).status).toBe(200);
+    // Any authenticated user could otherwise wipe everyone's data.
+    expect((await post(ALICE)).status).toBe(403);
+    expect((await post({ Authorization: "Bearer root" })).status).toBe(200);
+    // Dot segments (plain or percent-encoded) never reach another route.
+    for (const path of [
+      "/threads/%2e%2e/internal/truncate",
+      "/threads/%2E%2e/internal/truncate",
+      "/threads/.%2e/internal/truncate",
+      "/assistants/%2e%2e/%2e%2e/internal/truncate",
+      "/threads/x/%2e%2e/%2e%2e/internal/truncate",
+    ]) {
+      const headers = { Authorization: "Bearer root", "Content-Type": "application/json" };
+      expect(await rawPost(server.url, path, headers), path).toBe(404);
+    }
+  });
+
+  it("keeps /ok and /ready open, with nothing sensitive in them", async () => {
+    for (const path of ["/ok", "/ok?check_db=1", "/ready"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(200);
+      const body = JSON.stringify(await res.json());
+      expect(body).not.toMatch(/postgres:|redis:|password|alice|owner/i);
+    }
   });
 });

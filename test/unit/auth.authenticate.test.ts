@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { authMiddleware, normalizeAuthResult } from "../../src/auth/authenticate.ts";
 import { type AuthHandlers, loadAuthHandlers, splitModuleSpec } from "../../src/auth/load.ts";
+import { type StudioVerifier, sha256Hex, studioVerifier } from "../../src/auth/studio.ts";
 import { publicRouteMatcher } from "../../src/http/authz.ts";
 import { errorHandler } from "../../src/http/errors.ts";
 
@@ -44,7 +45,7 @@ describe("normalizeAuthResult", () => {
   });
 });
 
-function app(handlers: AuthHandlers, options: { disableStudioAuth?: boolean } = {}) {
+function app(handlers: AuthHandlers, options: { studio?: StudioVerifier } = {}) {
   const errors: unknown[] = [];
   const a = new Hono();
   a.onError(errorHandler((e) => errors.push(e)));
@@ -55,7 +56,7 @@ function app(handlers: AuthHandlers, options: { disableStudioAuth?: boolean } = 
   a.use(
     authMiddleware({
       handlers,
-      disableStudioAuth: options.disableStudioAuth ?? false,
+      studio: options.studio,
       isPublic: publicRouteMatcher(routes),
     }),
   );
@@ -107,16 +108,47 @@ describe("authMiddleware", () => {
     expect((await a.request("/ready", { method: "POST" })).status).toBe(401);
   });
 
-  it("lets Studio in as langgraph-studio-user unless disable_studio_auth", async () => {
+  it("ignores x-auth-scheme: langsmith unless Studio keys are configured", async () => {
+    // The header alone never changes who the caller is: the custom handler decides.
     const headers = { "x-auth-scheme": "langsmith" };
-    const res = await app(handlers).app.request("/ok", { headers });
+    const plain = app(handlers).app;
+    expect((await plain.request("/ok", { headers })).status).toBe(401);
+    expect(
+      (await plain.request("/things/1", { headers: { ...headers, "x-api-key": "k" } })).status,
+    ).toBe(401);
+    const asUser = await plain.request("/ok", {
+      headers: { ...headers, authorization: "Bearer ok" },
+    });
+    expect(await asUser.json()).toMatchObject({ user: { identity: "ok" } });
+  });
+
+  it("lets Studio in as langgraph-studio-user only with an accepted LangSmith key", async () => {
+    const studio = studioVerifier([sha256Hex("lsv2_good")]);
+    const a = app(handlers, { studio }).app;
+    const headers = { "x-auth-scheme": "langsmith" };
+    const res = await a.request("/ok", { headers: { ...headers, "x-api-key": "lsv2_good" } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       user: { identity: "langgraph-studio-user", kind: "StudioUser", is_authenticated: true },
       permissions: [],
     });
-    const strict = app(handlers, { disableStudioAuth: true }).app;
-    expect((await strict.request("/ok", { headers })).status).toBe(401);
+    for (const key of [undefined, "", "lsv2_bad", "lsv2_good "]) {
+      const h: Record<string, string> = { ...headers };
+      if (key !== undefined) h["x-api-key"] = key;
+      const r = await a.request("/things/1", { headers: h });
+      // A trailing space is trimmed like every header value: only missing or wrong keys fail.
+      expect(r.status, `key ${JSON.stringify(key)}`).toBe(key === "lsv2_good " ? 200 : 401);
+    }
+    // Without the Studio header the key means nothing.
+    expect((await a.request("/things/1", { headers: { "x-api-key": "lsv2_good" } })).status).toBe(
+      401,
+    );
+  });
+
+  it("has no Studio verifier without accepted keys, and refuses malformed digests", () => {
+    expect(studioVerifier([])).toBeUndefined();
+    expect(studioVerifier([" "])).toBeUndefined();
+    expect(() => studioVerifier(["abc"])).toThrow("not a SHA-256 hex digest");
   });
 
   it("passes through when the module defines no authenticate", async () => {

@@ -133,6 +133,9 @@ export function registerCronRoutes(api: Api, { crons, auth }: CronRoutesOptions)
         auth: caller ? { user: caller.user, permissions: caller.permissions } : undefined,
       },
       threadScope,
+      // The cron's runs use its assistant: the caller must be able to read it.
+      async (assistantId) =>
+        (await authz(c, "assistants", "read", { assistant_id: assistantId })).scope,
     );
   };
 

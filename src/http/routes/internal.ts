@@ -1,5 +1,11 @@
-/** `POST /internal/truncate`: test-only reset, mounted only when the server runs in test mode. */
+/**
+ * `POST /internal/truncate`: test-only reset, mounted only when the server runs in test mode. With
+ * an auth module configured it is for admins only (`mayTruncate`): any authenticated user must not
+ * be able to wipe everyone's data.
+ */
+import type { Context } from "hono";
 import { z } from "zod";
+import { forbidden } from "../../core/errors.ts";
 import type { Api } from "../api.ts";
 
 /** What may be truncated; `checkpoint` is accepted as the official test helper sends it. */
@@ -15,6 +21,7 @@ export interface TruncateRequest {
 export function registerInternalRoutes(
   api: Api,
   truncate: (what: TruncateRequest) => Promise<void>,
+  mayTruncate: (c: Context) => boolean = () => true,
 ): void {
   api.route(
     {
@@ -32,6 +39,8 @@ export function registerInternalRoutes(
       }),
     },
     async (c, { body }) => {
+      if (!mayTruncate(c))
+        throw forbidden("Forbidden: /internal/truncate needs the admin permission");
       await truncate({
         runs: !!body.runs,
         threads: !!body.threads,

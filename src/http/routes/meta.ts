@@ -33,6 +33,8 @@ export function registerMetaRoutes(
       path: "/ok",
       summary: "Liveness probe",
       tags: ["System"],
+      // The liveness probe: open like /ready (probes carry no credentials), nothing sensitive in it.
+      public: true,
       query: z.object({ check_db: z.string().optional() }),
     },
     async (c, { query }) => {

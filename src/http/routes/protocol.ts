@@ -17,7 +17,7 @@ import type { Api } from "../api.ts";
 import { openRouteAuth, type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
-import { createContext } from "./runs-respond.ts";
+import { runCreateContext } from "./runs-respond.ts";
 
 /** What the protocol routes need. */
 export interface ProtocolRoutesOptions {
@@ -64,7 +64,8 @@ async function* sseFrames(events: AsyncIterable<ProtocolEvent>): AsyncGenerator<
 /** Registers the protocol routes. */
 export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void {
   const { protocol } = o;
-  const guard = threadReadGuard(o.auth ?? openRouteAuth, o.threadVisible);
+  const authz = o.auth ?? openRouteAuth;
+  const guard = threadReadGuard(authz, o.threadVisible);
   api.route(
     {
       method: "post",
@@ -75,8 +76,9 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
     },
     async (c, { body, params }) => {
       await guard(c, params.thread_id!);
-      // Runs started by commands execute as the caller (langgraph_auth_* in their config).
-      const ctx = { ...createContext(c), auth: c.get("auth") };
+      // Runs started by commands are authorized like any run (threads:create_run, assistants:read)
+      // and execute as the caller (langgraph_auth_* in their config).
+      const ctx = runCreateContext(c, authz);
       const response = await protocol.command(params.thread_id!, body, ctx);
       return jsonExtra(c, response);
     },
@@ -127,7 +129,7 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
 
 function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context) {
   let connection: ProtocolConnection | undefined;
-  const ctx = { ...createContext(c), auth: c.get("auth") };
+  const ctx = runCreateContext(c, o.auth ?? openRouteAuth);
   return {
     onOpen(_event: Event, ws: WSContext) {
       connection = new ProtocolConnection(

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { newId } from "../../core/ids.ts";
 import { serializeAsDict } from "../../core/serde.ts";
-import type { CreateContext, RunRequest, RunsService } from "../../runs/service.ts";
+import type { AuthorizedRun, CreateContext, RunRequest, RunsService } from "../../runs/service.ts";
 import type { Run } from "../../runs/types.ts";
 import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { runLocation, runToWire } from "../mappers/runs.ts";
@@ -28,14 +28,14 @@ export function createContext(c: Context): CreateContext {
 /**
  * Runs the `threads:create_run` event for a run about to be created: the handler may deny it, scope
  * the thread it lands on (an out-of-scope thread is 404) and change its metadata (e.g. stamp an
- * owner, which a thread created by the run inherits). The caller's identity goes into the config.
+ * owner, which a thread created by the run inherits).
  */
-export async function authorizedCreateContext(
+export async function authorizeRun(
   c: Context,
   authz: RouteAuth,
   threadId: string | null,
   request: RunRequest,
-): Promise<CreateContext> {
+): Promise<AuthorizedRun> {
   const runId = newId();
   const { scope, value } = await authz(c, "threads", "create_run", {
     thread_id: threadId ?? undefined,
@@ -58,8 +58,22 @@ export async function authorizedCreateContext(
       webhook: request.webhook,
     },
   });
-  request.metadata = value.metadata;
-  return { ...createContext(c), runId, scope, auth: c.get("auth") };
+  return { runId, scope, metadata: value.metadata };
+}
+
+/**
+ * The context of every run a request creates (routes, batch, protocol commands): headers, the
+ * caller (stamped into `configurable`), `threads:create_run` per run and `assistants:read` on the
+ * run's assistant, both run by the service before anything is written.
+ */
+export function runCreateContext(c: Context, authz: RouteAuth = openRouteAuth): CreateContext {
+  return {
+    ...createContext(c),
+    auth: c.get("auth"),
+    authorize: (threadId, request) => authorizeRun(c, authz, threadId, request),
+    assistantScope: async (assistantId) =>
+      (await authz(c, "assistants", "read", { assistant_id: assistantId })).scope,
+  };
 }
 
 /** The join-stream URL of a run (where the SDK reconnects with Last-Event-ID). */
@@ -95,8 +109,7 @@ export async function createAndRespond(
   authz: RouteAuth = openRouteAuth,
 ): Promise<Response> {
   const request = toRunRequest(body);
-  const ctx = await authorizedCreateContext(c, authz, threadId, request);
-  const run = await runs.create(threadId, request, ctx);
+  const run = await runs.create(threadId, request, runCreateContext(c, authz));
   const stateless = threadId == null;
   const contentLocation = runLocation(run, stateless);
   const cancelOnDisconnect = request.onDisconnect === "cancel";

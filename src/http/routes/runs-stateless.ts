@@ -8,9 +8,9 @@ import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
 import type { RunRoutesOptions } from "./runs.ts";
 import {
-  authorizedCreateContext,
   createAndRespond,
   type RunResponseMode,
+  runCreateContext,
   sseEvents,
 } from "./runs-respond.ts";
 import {
@@ -56,10 +56,8 @@ export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOp
       // Validate every item before creating any, so a bad item creates nothing.
       const requests = body.map(toRunRequest);
       const created = [];
-      for (const request of requests) {
-        const ctx = await authorizedCreateContext(c, authz, null, request);
-        created.push(await runs.create(null, request, ctx));
-      }
+      for (const request of requests)
+        created.push(await runs.create(null, request, runCreateContext(c, authz)));
       return jsonExtra(
         c,
         created.map((r) => runToWire(r)),

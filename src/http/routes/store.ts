@@ -10,6 +10,7 @@ import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
 import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import { keptPage, namespaceVisible } from "../scoped-list.ts";
 
 const TAGS = ["Store"];
 const labels = z.array(z.string());
@@ -187,15 +188,33 @@ export function registerStoreRoutes(api: Api, store: StoreApi, auth?: RouteAuth)
         offset,
         query: body.query ?? undefined,
       });
-      // The scope is part of the SQL query, so pages are full and counted after filtering.
-      const items = await store.searchItems(body.namespace_prefix, {
+      const query = {
         filter: body.filter ?? undefined,
-        limit,
-        offset,
         query: body.query ?? undefined,
         refreshTtl: body.refresh_ttl,
         scope,
-      });
+      };
+      // The scope is part of the SQL query, so pages are full and counted after filtering. With
+      // a caller, each item's namespace must also pass the handler as a read of it would.
+      const search = (l: number, o: number) =>
+        store.searchItems(body.namespace_prefix, { ...query, limit: l, offset: o });
+      const seen = new Map<string, Promise<boolean>>();
+      const items = c.get("auth")
+        ? await keptPage(
+            search,
+            (item) => {
+              const k = JSON.stringify(item.namespace);
+              if (!seen.has(k))
+                seen.set(
+                  k,
+                  namespaceVisible(c, authz, "search", { ...query, limit, offset }, item.namespace),
+                );
+              return seen.get(k)!;
+            },
+            limit,
+            offset,
+          )
+        : await search(limit, offset);
       return c.json({ items: items.map(itemToWire) });
     },
   );
@@ -219,14 +238,27 @@ export function registerStoreRoutes(api: Api, store: StoreApi, auth?: RouteAuth)
         limit: body.limit ?? undefined,
         offset: body.offset ?? undefined,
       });
-      const namespaces = await store.listNamespaces({
+      const options = {
         scope,
         prefix: body.prefix ?? undefined,
         suffix: body.suffix ?? undefined,
         maxDepth: body.max_depth ?? undefined,
-        limit: body.limit ?? 100,
-        offset: body.offset ?? 0,
-      });
+      };
+      const list = (l: number, o: number) =>
+        store.listNamespaces({ ...options, limit: l, offset: o });
+      const limit = body.limit ?? 100;
+      const offset = body.offset ?? 0;
+      // Every listed namespace must pass the handler as if it had been asked for it: a listing
+      // without a prefix shows a namespace-checking handler nothing to decide on otherwise.
+      const value = { suffix: options.suffix, max_depth: options.maxDepth, limit, offset };
+      const namespaces = c.get("auth")
+        ? await keptPage(
+            list,
+            (ns) => namespaceVisible(c, authz, "list_namespaces", value, ns),
+            limit,
+            offset,
+          )
+        : await list(limit, offset);
       return c.json({ namespaces });
     },
   );
