@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
+import { sha256Hex } from "../auth/studio.ts";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
 import { ConfigError } from "./errors.ts";
-import { sha256Hex } from "../auth/studio.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
 import { webhookSettings } from "./webhooks.ts";
 
