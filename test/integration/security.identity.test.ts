@@ -10,17 +10,11 @@
  */
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BackendName,
-  postgresAvailable,
-  startServer,
-  type TestServer,
-} from "../support/server.ts";
+import { serverBackends, startServer, type TestServer } from "../support/server.ts";
 
 const CONFIG = "test/fixtures/auth/open_langgraph.docs.json";
 const STUDIO_KEY = "lsv2_pt_test_studio_key";
-const backends: BackendName[] = (await postgresAvailable()) ? ["pglite", "postgres"] : ["pglite"];
-if (backends.length === 1) console.warn("[postgres missing] security.identity runs on PGlite only");
+const backends = await serverBackends("security.identity");
 
 describe.each(backends)("identity and scope under the docs' handlers (%s)", (backend) => {
   let server: TestServer;

@@ -169,3 +169,15 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     },
   };
 }
+
+/**
+ * The backends a server-level test runs on: PGlite always, PostgreSQL when it answers (and
+ * `OLG_TEST_BACKENDS`, if set, names it). A missing PostgreSQL is announced with `label`.
+ */
+export async function serverBackends(label: string): Promise<BackendName[]> {
+  const wanted = process.env.OLG_TEST_BACKENDS;
+  if (wanted && !wanted.includes("postgres")) return ["pglite"];
+  if (await postgresAvailable()) return ["pglite", "postgres"];
+  console.warn(`\n*** PostgreSQL is not reachable: ${label} runs on PGlite only ***\n`);
+  return ["pglite"];
+}
