@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// The `olg` command. Our sources and the user's graph modules are TypeScript loaded without a
-// build step (tsx), and the hook below makes every graph module share our single copy of the
-// LangChain packages so `instanceof` checks (Command, StateGraph, BaseMessage) hold across them.
-import { register } from "node:module";
+// The `olg` / `open-langgraph` command. The published package runs its compiled JavaScript (dist/);
+// a clone, which has the TypeScript sources, runs those through tsx (no build step, never a stale
+// dist). tsx is registered either way: the user's graph modules are TypeScript loaded without a
+// build step. What runs next (src/cli/boot.ts) makes our code share the project's LangChain.
+import { existsSync } from "node:fs";
 import { register as registerTsx } from "tsx/esm/api";
 
 registerTsx();
-register("../src/graphs/shared-deps-hook.mjs", import.meta.url);
-
-const { main } = await import("../src/cli/main.ts");
-await main(process.argv);
+const sources = new URL("../src/cli/boot.ts", import.meta.url);
+const entry = existsSync(sources) ? sources : new URL("../dist/cli/boot.js", import.meta.url);
+const { boot } = await import(entry.href);
+await boot(process.argv);

@@ -1,10 +1,10 @@
-/** The `olg` command line: `dev`, `serve`, `migrate`. A public contract: keep flags stable. */
+/**
+ * The `olg` command line: `dev`, `serve`, `migrate`. A public contract: keep flags stable. Commands
+ * import their modules when they run, so `--help` and `migrate` never load LangChain.
+ */
 import { Command, InvalidArgumentError } from "commander";
 import { type CliFlags, ConfigError, loadSettings } from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
-import { runDev } from "./dev.ts";
-import { runMigrate } from "./migrate.ts";
-import { runServe } from "./serve.ts";
 
 const port = (value: string): number => {
   const n = Number(value);
@@ -50,21 +50,32 @@ export function buildProgram(): Command {
     program.command("dev").description("Run on the embedded database with reload on change"),
   )
     .option("--no-reload", "do not restart on file changes")
-    .action(async (opts) => runDev(flagsOf(opts), opts.reload !== false));
+    .action(async (opts) => {
+      const { runDev } = await import("./dev.ts");
+      await runDev(flagsOf(opts), opts.reload !== false);
+    });
   serverOptions(program.command("serve").description("Run the production server"))
     .option("--test-mode", "enable test-only routes (POST /internal/truncate)")
-    .action(async (opts) => runServe(loadSettings("serve", flagsOf(opts))));
+    .action(async (opts) => {
+      const settings = loadSettings("serve", flagsOf(opts));
+      const { runServe } = await import("./serve.ts");
+      await runServe(settings);
+    });
   program
     .command("migrate")
     .description("Apply database migrations and exit")
     .option("-c, --config <file>", "config file")
     .option("--database-url <url>", "PostgreSQL connection string")
     .option("--data-dir <dir>", "PGlite data folder")
-    .action(async (opts) => runMigrate(loadSettings("serve", flagsOf(opts))));
+    .action(async (opts) => {
+      const settings = loadSettings("serve", flagsOf(opts));
+      const { runMigrate } = await import("./migrate.ts");
+      await runMigrate(settings);
+    });
   return program;
 }
 
-/** Entry point used by `bin/olg.js`. */
+/** Runs the command line (after boot.ts has set up module sharing). */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);

@@ -9,10 +9,10 @@
  * The leading `metadata` event and the trailing `error` event are NOT produced here: the worker emits
  * them (it knows the attempt, and it owns failure handling). Errors propagate as exceptions.
  */
-import { createRequire } from "node:module";
 import { Command, Send } from "@langchain/langgraph";
 import { isCheckpointEnvelope } from "@langchain/langgraph/web";
 import { toPlainJson } from "../core/serde.ts";
+import { installedVersion } from "../peers/versions.ts";
 import {
   preprocessCheckpoint,
   preprocessTask,
@@ -84,14 +84,8 @@ export interface RunOutcome {
   threadInterrupted: boolean;
 }
 
-/** The installed LangGraph version, reported in run metadata as upstream does. */
-export const LANGGRAPH_VERSION: string = (() => {
-  try {
-    return createRequire(import.meta.url)("@langchain/langgraph/package.json").version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-})();
+/** The project's LangGraph version, reported in run metadata as upstream does. */
+export const LANGGRAPH_VERSION: string = installedVersion("@langchain/langgraph") ?? "0.0.0";
 
 type LibMode = Exclude<StreamMode, "events" | "messages-tuple">;
 type StreamEvent = {

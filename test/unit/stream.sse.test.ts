@@ -48,32 +48,35 @@ describe("sseResponse", () => {
   const closes: SseCloseReason[] = [];
   let aborted = false;
   const app = new Hono();
-  app.get("/threads/:tid/runs/:rid/stream", (c) =>
-    sseResponse(
+  app.get("/threads/:tid/runs/:rid/stream", (c) => {
+    // Options ride in the query, or after "~" in the run id (the SDK encodes the path segment).
+    const inId = new URLSearchParams(c.req.param("rid").split("~")[1] ?? "");
+    const q = (key: string) => c.req.query(key) ?? inId.get(key) ?? undefined;
+    return sseResponse(
       c,
       (signal) => {
         signal.addEventListener("abort", () => {
           aborted = true;
         });
-        const n = Number(c.req.query("n") ?? "3");
+        const n = Number(q("n") ?? "3");
         const events = [...Array(n).keys()].map((i) => ({
           id: String(i),
           event: i === 0 ? "metadata" : "values",
           data: { i },
         }));
-        return slowEvents(events, Number(c.req.query("gap") ?? "0"), signal);
+        return slowEvents(events, Number(q("gap") ?? "0"), signal);
       },
       {
-        includeIds: c.req.query("ids") !== "0",
-        heartbeatMs: Number(c.req.query("hb") ?? "0"),
+        includeIds: q("ids") !== "0",
+        heartbeatMs: Number(q("hb") ?? "0"),
         contentLocation: `/threads/${c.req.param("tid")}/runs/${c.req.param("rid")}`,
         location: c.req.query("loc")
           ? `/threads/${c.req.param("tid")}/runs/${c.req.param("rid")}/stream`
           : undefined,
         onClose: (reason) => closes.push(reason),
       },
-    ),
-  );
+    );
+  });
   app.get("/boom", (c) =>
     sseResponse(
       c,
@@ -135,8 +138,8 @@ describe("sseResponse", () => {
   it("is parsed by the official SDK with heartbeats interleaved (no bogus events)", async () => {
     const client = new Client({ apiUrl: url });
     const parts: { id?: string; event: string; data: unknown }[] = [];
-    // joinStream hits GET /threads/:tid/runs/:rid/stream; extra query params ride along in the run id path.
-    for await (const part of client.runs.joinStream("t", "r/stream?n=4&gap=60&hb=15&x=")) {
+    // joinStream hits GET /threads/:tid/runs/:rid/stream; the test options ride in the run id.
+    for await (const part of client.runs.joinStream("t", "r~n=4&gap=60&hb=15")) {
       parts.push(part as never);
     }
     expect(parts.map((p) => p.event)).toEqual(["metadata", "values", "values", "values"]);

@@ -1,7 +1,7 @@
 /** System routes: liveness, server info, test-only truncate. */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { z } from "zod";
+import { installedVersion } from "../../peers/versions.ts";
 import type { Api } from "../api.ts";
 
 /** What `/info` reports; flags are true only for what works. */
@@ -9,17 +9,11 @@ export interface InfoOptions {
   flags: { assistants: boolean; crons: boolean; langsmith: boolean };
 }
 
-const require = createRequire(import.meta.url);
 const ownVersion = JSON.parse(
   readFileSync(new URL("../../../package.json", import.meta.url), "utf-8"),
 ).version as string;
-const langgraphVersion = (() => {
-  try {
-    return require("@langchain/langgraph/package.json").version as string;
-  } catch {
-    return undefined;
-  }
-})();
+/** The project's LangGraph (see peers/versions.ts), as the official server reports its own. */
+const langgraphVersion = installedVersion("@langchain/langgraph");
 
 /** Registers `/ok` and `/info`. */
 export function registerMetaRoutes(

@@ -12,6 +12,10 @@ import { sql } from "kysely";
 import { EMPTY_TYPE } from "./codec.ts";
 import type { Executor } from "./sql.ts";
 
+/** Code point order (UTF-8 byte order), as `compareWritesSortKeys` and the "C" collation use. */
+const byCodePoint = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 /** Where the walk starts: the target checkpoint (latest of the namespace when no id). */
 export interface DeltaTarget {
   threadId: string;
@@ -80,7 +84,7 @@ export async function deltaChannelHistory(
       ? []
       : db
           .selectFrom("checkpoint_writes")
-          .select(["checkpoint_id", "task_id", "channel", "type", "value"])
+          .select(["checkpoint_id", "task_id", "task_path", "idx", "channel", "type", "value"])
           .where("thread_id", "=", base.thread_id)
           .where("checkpoint_ns", "=", base.checkpoint_ns)
           .where("checkpoint_id", "in", ids)
@@ -109,11 +113,13 @@ export async function deltaChannelHistory(
   for (const ch of channels) {
     const limit = stopAt.get(ch)?.depth ?? Number.POSITIVE_INFINITY;
     const mine = writes.filter((w) => w.channel === ch && depthOf.get(w.checkpoint_id)! <= limit);
-    // Oldest ancestor first; within one checkpoint by task id, then in stored order.
+    // Oldest ancestor first; within one checkpoint in `writesSortKey` order (as getTuple returns).
     mine.sort(
       (a, b) =>
         depthOf.get(b.checkpoint_id)! - depthOf.get(a.checkpoint_id)! ||
-        (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0),
+        byCodePoint(a.task_path ?? "", b.task_path ?? "") ||
+        byCodePoint(a.task_id, b.task_id) ||
+        a.idx - b.idx,
     );
     const loaded = await Promise.all(
       mine.map(

@@ -175,7 +175,13 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     };
   }
 
-  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+  /** `taskPath` (passed by LangGraph >= 1.5) orders the writes on read; see `WRITES_ORDER`. */
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath?: string,
+  ): Promise<void> {
     const c = config.configurable ?? {};
     if (c.thread_id === undefined || c.thread_id === null) {
       throw new Error(`Missing "thread_id" field in "config.configurable" param`);
@@ -188,7 +194,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       checkpoint_ns: (c.checkpoint_ns as string | undefined) ?? "",
       checkpoint_id: String(c.checkpoint_id),
       task_id: taskId,
-      task_path: "",
+      task_path: taskPath ?? "",
     };
     const rows = await Promise.all(
       writes.map(async ([channel, value], idx) => {
@@ -215,6 +221,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
           .values([...special.values()])
           .onConflict((oc) =>
             oc.columns(key).doUpdateSet((eb) => ({
+              task_path: eb.ref("excluded.task_path"),
               channel: eb.ref("excluded.channel"),
               type: eb.ref("excluded.type"),
               value: eb.ref("excluded.value"),

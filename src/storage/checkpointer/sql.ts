@@ -42,8 +42,16 @@ const BLOBS = sql<unknown>`(
    AND bl.channel = v.key AND bl.version = v.value
 )`;
 
+/**
+ * Pending writes in `writesSortKey` order, `(task_path, task_id, idx)` with strings compared by code
+ * point (the "C" collation compares UTF-8 bytes, which is code point order): the order
+ * `@langchain/langgraph-checkpoint` >= 1.2 requires of every saver, because live execution applies
+ * a superstep's writes in it. Older versions define no order; this one is as good as any there.
+ */
+export const WRITES_ORDER = sql`cw.task_path COLLATE "C", cw.task_id COLLATE "C", cw.idx`;
+
 const WRITES = sql<unknown>`(
-  SELECT coalesce(json_agg(json_build_array(cw.task_id, cw.channel, cw.type, encode(cw.value, 'base64')) ORDER BY cw.seq), '[]'::json)
+  SELECT coalesce(json_agg(json_build_array(cw.task_id, cw.channel, cw.type, encode(cw.value, 'base64')) ORDER BY ${WRITES_ORDER}), '[]'::json)
   FROM checkpoint_writes AS cw
   WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns
     AND cw.checkpoint_id = cp.checkpoint_id
