@@ -65,6 +65,7 @@ export function shareProjectLangChain(args: string[], cwd: string): ResolvedPeer
     data: {
       ownRoot: OWN_ROOT,
       projectDir: where.dir,
+      resolveFrom: where.resolveFrom,
       targets: Object.fromEntries(peers.map((p) => [p.name, p.dir])),
     },
   });

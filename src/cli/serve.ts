@@ -26,4 +26,7 @@ export async function runServe(settings: Settings): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // Started with an IPC channel (by `olg dev`, or a test harness): the parent going away, even by
+  // SIGKILL, closes the channel, and a server nobody supervises any more stops with it.
+  if (process.channel) process.once("disconnect", () => void stop("parent exited"));
 }

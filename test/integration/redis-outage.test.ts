@@ -11,6 +11,7 @@ import net from "node:net";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisPing } from "../../src/metrics/redis-ping.ts";
+import { guardProcess } from "../support/cleanup.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -58,10 +59,12 @@ describe.runIf(up)("Redis outage during a run (postgres)", () => {
   let client: Client;
 
   async function startRedis() {
-    redis = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" },
+    redis = guardProcess(
+      spawn(
+        "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        { stdio: "ignore" },
+      ),
     );
     await poll(async () => ((await redisPing(url, 500)) ? true : undefined), 10_000);
   }

@@ -21,7 +21,14 @@ export default async function setup(project: TestProject) {
   }
   const starts: Promise<TestServer>[] = [startServer({ backend: "pglite" })];
   if (pgUp) starts.push(startServer({ backend: "postgres" }));
-  servers.push(...(await Promise.all(starts)));
+  // One failed start must not leave the other server running.
+  const started = await Promise.allSettled(starts);
+  for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw failed.reason;
+  }
   project.provide(
     "servers",
     servers.map((s) => ({ backend: s.backend, url: s.url, databaseUrl: s.databaseUrl })),

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { guardDatabase, guardProcess, releaseDatabase } from "./cleanup.ts";
 
 export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const BIN = path.join(ROOT, "bin/olg.js");
@@ -53,6 +54,7 @@ export async function createTestDatabase(prefix = "olg_test"): Promise<string> {
   }
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
+  guardDatabase(url.toString(), PG_ADMIN_URL);
   return url.toString();
 }
 
@@ -66,6 +68,7 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
+  releaseDatabase(databaseUrl);
 }
 
 /** Options for `startServer`. */
@@ -82,9 +85,16 @@ export interface StartOptions {
   /** PGlite data folder; in memory when absent. */
   dataDir?: string;
   testMode?: boolean;
+  /** How long the server may take to listen (default 120 s: a cold start on a loaded CI box). */
+  startTimeoutMs?: number;
 }
 
 export const TEST_CONFIG = path.join(ROOT, "test/fixtures/graphs/open_langgraph.json");
+
+/** Why a server did not start; the process and database it had are gone by then. */
+export interface StartError extends Error {
+  startInfo: { pid: number; databaseUrl: string | null };
+}
 
 /** Starts a server process and waits until it listens. */
 export async function startServer(options: StartOptions): Promise<TestServer> {
@@ -110,17 +120,25 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   };
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // The IPC channel makes the server stop when this process ends (see cli/serve.ts); the guard
+  // kills it in any case (cleanup.ts).
+  const child = guardProcess(
+    spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] }),
+  );
   const logs: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
+  const kill = async () => {
+    if (child.exitCode == null && child.signalCode == null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    }
+    if (ownsDb && databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+  };
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
       // Generous: a cold tsx transform of the whole tree on a loaded CI box can take a minute.
-      120_000,
+      options.startTimeoutMs ?? 120_000,
     );
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
@@ -144,6 +162,12 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${logs.join("\n")}`));
     });
+  });
+  // A server that did not come up is stopped and its database dropped before the error is thrown.
+  const url = await listening.catch(async (error: StartError) => {
+    await kill();
+    error.startInfo = { pid: child.pid ?? 0, databaseUrl };
+    throw error;
   });
   return {
     url,

@@ -16,6 +16,7 @@ import {
   resolvePeers,
   supportedRanges,
 } from "../../src/peers/resolve.ts";
+import { guardProcess } from "../support/cleanup.ts";
 import { BIN, ROOT } from "../support/server.ts";
 
 const made: string[] = [];
@@ -146,10 +147,12 @@ describe("olg serve with LangChain outside the range", () => {
     fakePackage(project, "@langchain/langgraph", "0.2.74");
     fakePackage(project, "@langchain/core", "0.3.40");
     writeFileSync(path.join(project, "langgraph.json"), JSON.stringify({ graphs: {} }));
-    const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--in-memory"], {
-      cwd: project,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = guardProcess(
+      spawn(process.execPath, [BIN, "serve", "--port", "0", "--in-memory"], {
+        cwd: project,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     children.push(child);
     let output = "";
     const collect = (d: Buffer) => {
