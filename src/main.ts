@@ -26,6 +26,7 @@ import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
 import { listen } from "./http/listen.ts";
 import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
+import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
@@ -41,6 +42,8 @@ import { registerThreadRoutes } from "./http/routes/threads.ts";
 import { registerThreadStateRoutes } from "./http/routes/threads-state.ts";
 import { registerUiRoutes } from "./http/routes/ui.ts";
 import { registerWebhookRoutes } from "./http/routes/webhooks.ts";
+import { withLogContext } from "./logging/context.ts";
+import { LogFeed } from "./logging/feed.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { registerSdkLogger } from "./logging/sdk-logger.ts";
 import { createObservability } from "./metrics/setup.ts";
@@ -81,7 +84,11 @@ export interface RunningServer {
 
 /** Starts the server described by `settings`. */
 export async function startServer(settings: Settings, logger?: Logger): Promise<RunningServer> {
-  const log = logger ?? createLogger({ level: settings.logLevel, pretty: settings.prettyLogs });
+  // The admin log feed keeps recent lines of the logger we create (a caller's logger bypasses it).
+  const logFeed = new LogFeed();
+  const log =
+    logger ??
+    createLogger({ level: settings.logLevel, pretty: settings.prettyLogs, feed: logFeed });
   const clock = systemClock;
   const storage = await openStorage({
     databaseUrl: settings.databaseUrl,
@@ -209,18 +216,20 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     repo: runsRepo,
     listen: (channel, fn) => runSignals.listen(channel, fn),
     notify: (channel, payload) => runSignals.notify(channel, payload),
-    execute: createExecutor({
-      repo: runsRepo,
-      graphs,
-      checkpointer,
-      store,
-      log: runLog,
-      webhooks,
-      onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
-      maxAttempts: 3,
-      logger: log,
-      observer: obs.runObserver,
-    }),
+    execute: withRunLogContext(
+      createExecutor({
+        repo: runsRepo,
+        graphs,
+        checkpointer,
+        store,
+        log: runLog,
+        webhooks,
+        onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
+        maxAttempts: 3,
+        logger: log,
+        observer: obs.runObserver,
+      }),
+    ),
     owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
     concurrency: settings.workers,
     leaseMs: settings.runLeaseSeconds * 1000,
@@ -328,6 +337,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));
 
+  // ---- routes: admin API (log feed) ----
+  groups.push((api) =>
+    registerAdminLogRoutes(api, { feed: logFeed, authEnabled: authSetup.middleware != null }),
+  );
+
   // ---- user app (http.app) ----
   const userApp = http?.app ? adoptUserApp(await loadUserApp(http.app, settings.cwd)) : undefined;
   const endpoints = await loadEndpoints(settings.graphs);
@@ -406,4 +420,12 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       await storage.close();
     },
   };
+}
+
+/** Every log line written while a run executes carries its `run_id` and `thread_id`. */
+function withRunLogContext<R extends { runId: string; threadId: string }, L, T>(
+  execute: (run: R, lease: L) => Promise<T>,
+) {
+  return (run: R, lease: L) =>
+    withLogContext({ run_id: run.runId, thread_id: run.threadId }, () => execute(run, lease));
 }

@@ -1,10 +1,19 @@
 /**
- * The `olg` command line: `dev`, `serve`, `migrate`. A public contract: keep flags stable. Commands
- * import their modules when they run, so `--help` and `migrate` never load LangChain.
+ * The `olg` command line. A public contract: keep flags stable. Each command lives in its own module
+ * and registers itself here; commands import their heavy modules (the server, the database,
+ * LangChain) only when they run, so `--help`, `--version` and completion answer quickly. Exit codes
+ * are those of `./errors.ts`.
  */
-import { Command, InvalidArgumentError } from "commander";
+import tab from "@bomb.sh/tab/commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CliFlags, ConfigError, loadSettings } from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { examples } from "./help.ts";
+import { registerLogs } from "./logs.ts";
+import { registerMigrate } from "./migrate.ts";
+import { colorErr } from "./ui/term.ts";
+import { packageInfo } from "./version.ts";
 
 const port = (value: string): number => {
   const n = Number(value);
@@ -43,9 +52,11 @@ function flagsOf(opts: Record<string, unknown>): CliFlags {
 
 /** Builds the command tree. */
 export function buildProgram(): Command {
-  const program = new Command("olg").description(
-    "Open LangGraph: a self-hosted LangGraph Platform server",
-  );
+  const program = new Command("olg")
+    .description("Open LangGraph: a self-hosted LangGraph Platform server")
+    .version(packageInfo().version, "-v, --version", "print the version")
+    .showHelpAfterError(colorErr.dim("(add --help for usage and examples)"))
+    .configureOutput({ outputError: (text, write) => write(colorErr.red(text)) });
   serverOptions(
     program.command("dev").description("Run on the embedded database with reload on change"),
   )
@@ -61,29 +72,50 @@ export function buildProgram(): Command {
       const { runServe } = await import("./serve.ts");
       await runServe(settings);
     });
-  program
-    .command("migrate")
-    .description("Apply database migrations and exit")
-    .option("-c, --config <file>", "config file")
-    .option("--database-url <url>", "PostgreSQL connection string")
-    .option("--data-dir <dir>", "PGlite data folder")
-    .action(async (opts) => {
-      const settings = loadSettings("serve", flagsOf(opts));
-      const { runMigrate } = await import("./migrate.ts");
-      await runMigrate(settings);
-    });
+  registerMigrate(program);
+  registerLogs(program);
+  examples(program, [
+    ["olg dev", "serve the project in this folder on the embedded database"],
+    ["olg init my-agent --template react --yes", "scaffold a new project"],
+    ["olg test", "run the scenarios under tests/"],
+    ["olg completion bash >> ~/.bashrc", "tab completion"],
+  ]);
+  // `olg completion <shell>` prints the script; the shell calls `olg complete -- <words>`.
+  tab(program, { completionCommandName: "completion" });
+  for (const cmd of program.commands) cmd.exitOverride();
+  program.exitOverride();
   return program;
 }
 
 /** Runs the command line (after boot.ts has set up module sharing). */
 export async function main(argv: string[]): Promise<void> {
+  // `olg … | head` closes stdout early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT.ok);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PortInUseError) {
-      console.error(`olg: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+    process.exit(exitCodeOf(error));
   }
+}
+
+/** Reports an error the way scripts expect (one line on stderr) and returns its exit code. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // --help and --version "fail" with exit code 0; usage mistakes become EXIT.usage.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    console.error(colorErr.red(`olg: ${error.message}`));
+    if (error.hint) console.error(colorErr.dim(error.hint));
+    return error.exitCode;
+  }
+  if (error instanceof ConfigError || error instanceof PortInUseError) {
+    console.error(colorErr.red(`olg: ${error.message}`));
+    return EXIT.usage;
+  }
+  console.error(error);
+  return EXIT.failed;
 }

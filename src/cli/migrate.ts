@@ -1,20 +1,49 @@
-/** `olg migrate`: apply migrations as a separate deploy step, then exit. */
-import type { Settings } from "../config/load.ts";
-import { migrate } from "../storage/migrate.ts";
-import { openPGlite } from "../storage/pglite/open.ts";
-import { openPostgres } from "../storage/postgres/open.ts";
+/**
+ * `olg migrate`: apply migrations as a separate deploy step (`--dry-run` prints the SQL instead),
+ * and `olg migrate status`: which migrations are applied, when, and which are pending.
+ */
+import type { Command } from "commander";
+import { loadSettings } from "../config/load.ts";
+import { examples } from "./help.ts";
+import type { MigrateOptions } from "./migrate-run.ts";
 
-/** Applies pending migrations and reports which. */
-export async function runMigrate(settings: Settings): Promise<void> {
-  const handle = settings.databaseUrl
-    ? await openPostgres(settings.databaseUrl, 1)
-    : await openPGlite(settings.dataDir);
-  try {
-    const applied = await migrate(handle.db);
-    console.log(
-      applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database is up to date.",
+const impl = () => import("./migrate-run.ts");
+
+function databaseOptions(cmd: Command): Command {
+  return cmd
+    .option("-c, --config <file>", "config file")
+    .option("--database-url <url>", "PostgreSQL connection string (default: $DATABASE_URL)")
+    .option("--data-dir <dir>", "PGlite data folder (default: .olg/data)");
+}
+
+/** Adds `migrate` and `migrate status` to the program. */
+export function registerMigrate(program: Command): void {
+  const cmd = databaseOptions(program.command("migrate"))
+    .description("Apply database migrations and exit")
+    .option("--dry-run", "print the SQL of the pending migrations; change nothing")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: MigrateOptions) =>
+      (await impl()).runMigrate(loadSettings("serve", opts), opts),
     );
-  } finally {
-    await handle.close();
-  }
+  examples(cmd, [
+    ["olg migrate", "apply pending migrations to $DATABASE_URL or the embedded database"],
+    ["olg migrate --dry-run", "print the SQL that would run"],
+    ["olg migrate status --json", "applied and pending migrations, for scripts"],
+  ]);
+  const status = databaseOptions(cmd.command("status"))
+    .description("List applied and pending migrations")
+    .option("--json", "print the status as JSON")
+    .option("--check", "exit 1 when a migration is pending (for deploy scripts)")
+    .action(async (opts: MigrateOptions & { check?: boolean }) => {
+      const states = await (await impl()).runMigrateStatus(
+        loadSettings("serve", opts),
+        opts.json === true,
+      );
+      if (opts.check && states.some((s) => s.appliedAt == null)) process.exitCode = 1;
+    });
+  examples(status, [
+    ["olg migrate status", "a table of migrations"],
+    ["DATABASE_URL=postgres://… olg migrate status --json", "the same for a server database"],
+    ["olg migrate status --check", "exit 1 when something is pending"],
+  ]);
 }

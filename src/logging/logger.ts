@@ -1,5 +1,12 @@
-/** pino logger factory: JSON lines in production, pretty output for `olg dev`. */
+/**
+ * pino logger factory: JSON lines in production, pretty output for `olg dev`. Every line also goes
+ * to the in-process log feed when one is given (the admin log API reads it), and carries the run
+ * context (`run_id`, `thread_id`) of the work that logged it.
+ */
 import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
+import { logContextMixin } from "./context.ts";
+import type { LogFeed } from "./feed.ts";
 
 export type { Logger } from "pino";
 
@@ -9,17 +16,35 @@ export interface LoggerOptions {
   pretty: boolean;
   /** Destination stream (tests capture lines); defaults to stdout. */
   destination?: NodeJS.WritableStream;
+  /** The log feed that keeps recent lines for `/admin/api/logs`. */
+  feed?: LogFeed;
 }
 
 /** Creates the process logger. */
 export function createLogger(options: LoggerOptions): Logger {
-  if (options.pretty) {
-    return pino({
-      level: options.level,
-      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss" } },
-    });
+  const base = { level: options.level, mixin: logContextMixin };
+  if (!options.feed) {
+    if (options.pretty) {
+      return pino({
+        ...base,
+        transport: {
+          target: "pino-pretty",
+          options: { colorize: true, translateTime: "HH:MM:ss" },
+        },
+      });
+    }
+    return options.destination
+      ? pino(base, options.destination as pino.DestinationStream)
+      : pino(base);
   }
-  return options.destination
-    ? pino({ level: options.level }, options.destination as pino.DestinationStream)
-    : pino({ level: options.level });
+  // With a feed the pretty printer runs in process (a transport's worker thread cannot share it).
+  const out: pino.DestinationStream = options.pretty
+    ? pretty({ colorize: true, translateTime: "HH:MM:ss", sync: true })
+    : ((options.destination as pino.DestinationStream | undefined) ??
+      pino.destination({ dest: 1, sync: true }));
+  const streams: pino.StreamEntry[] = [
+    { level: options.level as pino.Level, stream: out },
+    { level: options.level as pino.Level, stream: options.feed.stream },
+  ];
+  return pino(base, pino.multistream(streams));
 }

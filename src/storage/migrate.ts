@@ -71,6 +71,43 @@ export async function pendingMigrations(db: Db): Promise<number[]> {
   }
 }
 
+/** One migration and whether (and when) it was applied, for `olg migrate status`. */
+export interface MigrationState {
+  version: number;
+  name: string;
+  appliedAt: Date | null;
+}
+
+/** Every known migration with its applied time (null when pending); never writes. */
+export async function migrationStatus(db: Db): Promise<MigrationState[]> {
+  let rows: { version: number; applied_at: Date | string }[] = [];
+  try {
+    const result = await sql<{ version: number; applied_at: Date | string }>`
+      SELECT version, applied_at FROM olg_migrations ORDER BY version`.execute(db);
+    rows = result.rows;
+  } catch {
+    rows = []; // a fresh database: the bookkeeping table does not exist yet
+  }
+  const applied = new Map(rows.map((r) => [Number(r.version), new Date(r.applied_at)]));
+  return MIGRATIONS.map((m) => ({
+    version: m.version,
+    name: m.name,
+    appliedAt: applied.get(m.version) ?? null,
+  }));
+}
+
+/** The statements `migrate` would run for the pending migrations (for `--dry-run`). */
+export async function pendingStatements(
+  db: Db,
+): Promise<{ version: number; name: string; statements: string[] }[]> {
+  const pending = new Set(await pendingMigrations(db));
+  return MIGRATIONS.filter((m) => pending.has(m.version)).map((m) => ({
+    version: m.version,
+    name: m.name,
+    statements: splitStatements(m.up),
+  }));
+}
+
 /** Splits a migration script on statement-ending semicolons (our scripts hold no procedural code). */
 function splitStatements(script: string): string[] {
   return script
