@@ -55,6 +55,8 @@ export function buildProgram(): Command {
   const program = new Command("olg")
     .description("Open LangGraph: a self-hosted LangGraph Platform server")
     .version(packageInfo().version, "-v, --version", "print the version")
+    // A subcommand's options belong to it (`olg migrate status --json` is the status's --json).
+    .enablePositionalOptions()
     .showHelpAfterError(colorErr.dim("(add --help for usage and examples)"))
     .configureOutput({ outputError: (text, write) => write(colorErr.red(text)) });
   serverOptions(

@@ -1,5 +1,6 @@
 /** What `olg migrate` and `olg migrate status` do (loaded only when one of them runs). */
 import { existsSync } from "node:fs";
+import { sql } from "kysely";
 import type { CliFlags, Settings } from "../config/load.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import {
@@ -34,11 +35,15 @@ export function redact(url: string): string {
 }
 
 async function open(settings: Settings): Promise<StorageHandle> {
+  let handle: StorageHandle | undefined;
   try {
-    return settings.databaseUrl
+    handle = settings.databaseUrl
       ? await openPostgres(settings.databaseUrl, 1)
       : await openPGlite(settings.dataDir);
+    await sql`SELECT 1`.execute(handle.db); // a pool connects lazily: fail here, not later
+    return handle;
   } catch (error) {
+    await handle?.close().catch(() => {});
     throw new CliError(
       `cannot open the database at ${where(settings)}: ${(error as Error).message}`,
       "unreachable",

@@ -20,6 +20,7 @@ function databaseOptions(cmd: Command): Command {
 export function registerMigrate(program: Command): void {
   const cmd = databaseOptions(program.command("migrate"))
     .description("Apply database migrations and exit")
+    .enablePositionalOptions()
     .option("--dry-run", "print the SQL of the pending migrations; change nothing")
     .option("--json", "print the result as JSON")
     .action(async (opts: MigrateOptions) =>

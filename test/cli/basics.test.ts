@@ -12,7 +12,7 @@ const ESC = "\u001b[";
 
 describe("olg basics", { timeout: 180_000 }, () => {
   const cwd = tempDir();
-  afterAll(cleanupTemp);
+  afterAll(() => cleanupTemp(cwd));
 
   it("prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf-8"));

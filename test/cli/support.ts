@@ -19,7 +19,7 @@ export interface Ran {
 export interface OlgOptions {
   cwd: string;
   env?: Record<string, string | undefined>;
-  /** Kill after this many ms (default 60 s). */
+  /** Kill after this many ms (default 180 s: a loaded CI box is slow). */
   timeoutMs?: number;
 }
 
@@ -32,9 +32,13 @@ export function tempDir(prefix = "olg-cli-"): string {
   return dir;
 }
 
-/** Removes every folder `tempDir()` made. */
-export function cleanupTemp(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+/** Removes the given folders made by `tempDir()` (all of them when none is given). */
+export function cleanupTemp(...dirs: string[]): void {
+  const which = dirs.length ? dirs : made.slice();
+  for (const dir of which) {
+    rmSync(dir, { recursive: true, force: true });
+    if (made.includes(dir)) made.splice(made.indexOf(dir), 1);
+  }
 }
 
 function envOf(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -91,7 +95,7 @@ export async function olg(args: string[], o: OlgOptions): Promise<Ran> {
   child.stderr!.on("data", (d) => {
     stderr += d;
   });
-  const timer = setTimeout(() => void killOlg(child, "SIGKILL"), o.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => void killOlg(child, "SIGKILL"), o.timeoutMs ?? 180_000);
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   clearTimeout(timer);
   return { code, stdout, stderr };
