@@ -12,6 +12,7 @@ import { CliError, EXIT } from "./errors.ts";
 import { examples } from "./help.ts";
 import { registerLogs } from "./logs.ts";
 import { registerMigrate } from "./migrate.ts";
+import { registerTest } from "./test.ts";
 import { colorErr } from "./ui/term.ts";
 import { packageInfo } from "./version.ts";
 
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
     });
   registerMigrate(program);
   registerLogs(program);
+  registerTest(program);
   examples(program, [
     ["olg dev", "serve the project in this folder on the embedded database"],
     ["olg init my-agent --template react --yes", "scaffold a new project"],
