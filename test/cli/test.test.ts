@@ -87,21 +87,24 @@ describe("olg test", { timeout: 600_000 }, () => {
     const port = (provider.address() as { port: number }).port;
     const env = { PROVIDER_URL: `http://127.0.0.1:${port}` };
     try {
-      const recorded = await olg(["test", "tests/remote.scenario.yaml", "--record"], { cwd, env });
+      const recorded = await olg(["test", "recorded/remote.scenario.yaml", "--record"], {
+        cwd,
+        env,
+      });
       expect(recorded.code).toBe(0);
       expect(calls).toBe(1);
     } finally {
       await new Promise((r) => provider.close(r));
     }
-    const cassette = path.join(cwd, "tests/__recordings__/remote.scenario.yaml.json");
+    const cassette = path.join(cwd, "recorded/__recordings__/remote.scenario.yaml.json");
     expect(JSON.parse(readFileSync(cassette, "utf-8")).recordings).toHaveLength(1);
-    const replayed = await olg(["test", "tests/remote.scenario.yaml", "--model", "recorded"], {
+    const replayed = await olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], {
       cwd,
       env,
     });
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toMatch(/1 passed, 0 failed/);
-    const missing = await olg(["test", "tests/remote.scenario.yaml", "--model", "recorded"], {
+    const missing = await olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], {
       cwd,
       env: { PROVIDER_URL: "http://127.0.0.1:9/elsewhere" },
     });
