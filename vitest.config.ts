@@ -2,20 +2,17 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: only the conformance tests share the servers that global setup boots (one per backend);
 // every other test file runs without them, so a unit or storage file starts in seconds.
-const shared = {
-  testTimeout: 30_000,
-  hookTimeout: 90_000,
-  pool: "forks" as const,
-  poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-};
+const timeouts = { testTimeout: 30_000, hookTimeout: 90_000 };
 
 export default defineConfig({
   test: {
     reporters: ["default"],
+    pool: "forks",
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
-          ...shared,
+          ...timeouts,
           name: "conformance",
           include: ["test/conformance/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
@@ -23,7 +20,7 @@ export default defineConfig({
       },
       {
         test: {
-          ...shared,
+          ...timeouts,
           name: "rest",
           include: ["test/**/*.test.ts", "src/**/*.test.ts"],
           exclude: ["test/conformance/**", "**/node_modules/**"],

@@ -68,8 +68,9 @@ function dispatcher(over: Partial<WebhookSettings> = {}, loopback?: (r: Request)
   return { d, dead, delays };
 }
 
+const RUN_ID = "00000000-0000-4000-8000-000000000001";
 const run = {
-  runId: "00000000-0000-4000-8000-000000000001",
+  runId: RUN_ID,
   threadId: "00000000-0000-4000-8000-000000000002",
   assistantId: "00000000-0000-4000-8000-000000000003",
   createdAt: new Date(),
@@ -89,7 +90,7 @@ describe("webhook dispatcher", () => {
     expect(received).toHaveLength(1);
     const { headers, body } = received[0]!;
     expect(headers["x-token"]).toBe("t");
-    expect(JSON.parse(body)).toMatchObject({ run_id: run.runId, values: { ok: 1 } });
+    expect(JSON.parse(body)).toMatchObject({ run_id: RUN_ID, values: { ok: 1 } });
     const sig = {
       id: String(headers["webhook-id"]),
       timestamp: String(headers["webhook-timestamp"]),
@@ -118,7 +119,7 @@ describe("webhook dispatcher", () => {
     expect(await a.d.send(`${base}/hook`, result)).toBe(false);
     expect(received).toHaveLength(3);
     expect(a.dead[0]).toMatchObject({
-      runId: run.runId,
+      runId: RUN_ID,
       attempts: 3,
       lastStatus: 500,
       url: `${base}/hook`,
