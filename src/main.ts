@@ -7,6 +7,7 @@
 import { hostname } from "node:os";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { MiddlewareHandler } from "hono";
+import { SqlTaskIndex } from "./a2a/task-index.ts";
 import { AssistantsService } from "./assistants/service.ts";
 import { SqlAssistantsRepository } from "./assistants/sql-repository.ts";
 import { createMetadataCaching } from "./cache/setup.ts";
@@ -16,22 +17,27 @@ import { newId } from "./core/ids.ts";
 import { CronsRepository } from "./crons/repository.ts";
 import { CronScheduler } from "./crons/scheduler.ts";
 import { CronsService } from "./crons/service.ts";
+import { encryptingDialect } from "./encryption/dialect.ts";
+import { createEncryption } from "./encryption/setup.ts";
 import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
 import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
 import { setupAuth } from "./http/auth-setup.ts";
+import { callerClient } from "./http/caller-client.ts";
 import { adoptUserApp, loadUserApp } from "./http/custom.ts";
 import { loadEndpoints, registerEndpointRoutes } from "./http/endpoints.ts";
 import { listen } from "./http/listen.ts";
 import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
+import { registerA2ARoutes } from "./http/routes/a2a.ts";
 import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
 import { registerInternalRoutes } from "./http/routes/internal.ts";
-import { registerMetaRoutes } from "./http/routes/meta.ts";
+import { registerMcpRoutes } from "./http/routes/mcp.ts";
+import { type InfoOptions, registerMetaRoutes } from "./http/routes/meta.ts";
 import { registerMetricsRoute } from "./http/routes/metrics.ts";
 import { registerProtocolRoutes } from "./http/routes/protocol.ts";
 import { registerRunRoutes } from "./http/routes/runs.ts";
@@ -46,6 +52,7 @@ import { withLogContext } from "./logging/context.ts";
 import { LogFeed } from "./logging/feed.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { registerSdkLogger } from "./logging/sdk-logger.ts";
+import { mcpEndpoint } from "./mcp/endpoint.ts";
 import { createObservability } from "./metrics/setup.ts";
 import { protocolRuns } from "./protocol/runs-port.ts";
 import { ProtocolService } from "./protocol/service.ts";
@@ -90,10 +97,14 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     logger ??
     createLogger({ level: settings.logLevel, pretty: settings.prettyLogs, feed: logFeed });
   const clock = systemClock;
+  // ---- encryption at rest (every statement goes through it) ----
+  const encryption = await createEncryption(settings.encryption, settings.cwd);
   const storage = await openStorage({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
+    wrapDialect: encryption ? (d) => encryptingDialect(d, encryption.codec) : undefined,
   });
+  if (encryption) log.info({ mode: encryption.mode }, "encryption at rest on");
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
   registerSdkLogger(log); // graphs may call the SDK getLogger() at import time
   const graphs = await GraphRegistry.load(settings.graphs);
@@ -274,14 +285,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
         (c) => !authSetup.middleware || (c.get("auth")?.permissions.includes("admin") ?? false),
       ),
     );
+  // `/info` flags: each feature below adds its own exactly when it is wired.
+  const infoFlags: InfoOptions["flags"] = { assistants: true, crons: true, langsmith: false };
   if (!http?.disable_meta) {
-    groups.push((api) =>
-      registerMetaRoutes(
-        api,
-        { flags: { assistants: true, crons: true, langsmith: false } },
-        ready,
-      ),
-    );
+    groups.push((api) => registerMetaRoutes(api, { flags: infoFlags }, ready));
   }
   // ---- routes: observability ----
   groups.push((api) =>
@@ -306,6 +313,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     const service = new DeadLettersService(deadLetters, webhooks);
     groups.push((api) => registerWebhookRoutes(api, { deadLetters: service, auth }));
   }
+  infoFlags.webhooks = !settings.webhooks.disabled && !http?.disable_runs;
   // ---- routes: protocol ----
   const threadVisible = async (threadId: string, scope: Record<string, unknown> | undefined) =>
     (await threadsFeature.threads.find(threadId, scope)) != null;
@@ -334,6 +342,25 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       registerThreadStreamRoutes(api, { runs: protocolPort, auth, threadVisible }),
     );
   }
+  // ---- routes: MCP ----
+  const mcpEnabled = !http?.disable_mcp && !http?.disable_assistants && !http?.disable_runs;
+  if (mcpEnabled) {
+    const handle = mcpEndpoint({ clientFor: callerClient, name: "LangGraph", version: "0.1.0" });
+    groups.push((api) => registerMcpRoutes(api, handle));
+  }
+  infoFlags.mcp = mcpEnabled;
+  // ---- routes: A2A ----
+  const a2aEnabled =
+    !http?.disable_a2a &&
+    !http?.disable_assistants &&
+    !http?.disable_threads &&
+    !http?.disable_runs;
+  if (a2aEnabled) {
+    const index = new SqlTaskIndex(storage.db);
+    groups.push((api) => registerA2ARoutes(api, { index, version: "0.1.0" }));
+  }
+  infoFlags.a2a = a2aEnabled;
+  infoFlags.encryption = encryption != null;
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));
 

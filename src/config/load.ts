@@ -7,6 +7,7 @@ import path from "node:path";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
 import { sha256Hex } from "../auth/studio.ts";
+import type { EncryptionSettings } from "../encryption/setup.ts";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
 import { ConfigError } from "./errors.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
@@ -63,6 +64,8 @@ export interface Settings {
   webhooks: WebhookSettings;
   /** SHA-256 digests of the LangSmith keys Studio may present (`auth.studio`); empty = exemption off. */
   studioKeyDigests: string[];
+  /** At-rest encryption (`LANGGRAPH_AES_*`, `encryption.path`). */
+  encryption: EncryptionSettings;
 }
 
 /** Tracing and Langfuse settings. */
@@ -238,6 +241,37 @@ function studioKeyDigests(file: ConfigFile, env: NodeJS.ProcessEnv): string[] {
   return [...(studio.api_key_sha256 ?? []), ...keys.map(sha256Hex)];
 }
 
+const csv = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `LANGGRAPH_AES_KEY` (+ `LANGGRAPH_AES_FALLBACK_KEYS`, `LANGGRAPH_AES_LEGACY_KEY`), JSON keys, `encryption.path`. */
+function encryptionSettings(file: ConfigFile, env: NodeJS.ProcessEnv): EncryptionSettings {
+  const fromEnv = env.LANGGRAPH_ENCRYPTION
+    ? (JSON.parse(env.LANGGRAPH_ENCRYPTION) as { path?: string })
+    : undefined;
+  const aesKey = env.LANGGRAPH_AES_KEY || null;
+  if (aesKey && ![16, 24, 32].includes(Buffer.byteLength(aesKey, "utf8")))
+    throw new ConfigError("LANGGRAPH_AES_KEY must be 16, 24, or 32 bytes long.");
+  const fallbackKeys = [
+    ...csv(env.LANGGRAPH_AES_FALLBACK_KEYS),
+    ...csv(env.LANGGRAPH_AES_LEGACY_KEY),
+  ];
+  for (const k of fallbackKeys)
+    if (![16, 24, 32].includes(Buffer.byteLength(k, "utf8")))
+      throw new ConfigError(
+        "LANGGRAPH_AES_FALLBACK_KEYS: every key must be 16, 24, or 32 bytes long.",
+      );
+  return {
+    aesKey,
+    fallbackKeys,
+    jsonKeys: csv(env.LANGGRAPH_AES_JSON_KEYS),
+    modulePath: fromEnv?.path ?? file.encryption?.path ?? null,
+  };
+}
+
 /** Resolves the settings for `mode` from flags, the environment and the config file. */
 export function loadSettings(
   mode: "dev" | "serve",
@@ -309,5 +343,6 @@ export function loadSettings(
       0,
     webhooks: webhookSettings(file, env),
     studioKeyDigests: studioKeyDigests(file, env),
+    encryption: encryptionSettings(file, env),
   };
 }

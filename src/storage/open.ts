@@ -1,4 +1,5 @@
 /** Chooses the backend: PostgreSQL when a URL is given, PGlite otherwise. */
+import type { Dialect } from "kysely";
 import type { StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { openPGlite } from "./pglite/open.ts";
@@ -9,13 +10,15 @@ export interface StorageOptions {
   databaseUrl: string | null;
   dataDir: string | null;
   poolSize?: number;
+  /** Wraps the SQL dialect (at-rest encryption runs every statement through it). */
+  wrapDialect?: (dialect: Dialect) => Dialect;
 }
 
 /** Opens the database and brings its schema up to date. */
 export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
   const handle = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, options.poolSize)
-    : await openPGlite(options.dataDir);
+    ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect)
+    : await openPGlite(options.dataDir, options.wrapDialect);
   try {
     await migrate(handle.db);
   } catch (error) {

@@ -10,6 +10,7 @@ import { ConfigError } from "../../src/config/errors.ts";
 import { configFileSchema } from "../../src/config/schema.ts";
 import { webhookSettings } from "../../src/config/webhooks.ts";
 import { createLogger } from "../../src/logging/logger.ts";
+import type { Run } from "../../src/runs/types.ts";
 import type { NewDeadLetter } from "../../src/webhooks/dead-letters.ts";
 import { WebhookDispatcher, type WebhookSettings } from "../../src/webhooks/dispatcher.ts";
 import { DEFAULT_POLICY } from "../../src/webhooks/policy.ts";
@@ -79,7 +80,7 @@ const run = {
   kwargs: {},
   multitaskStrategy: "reject",
   status: "success",
-} as never;
+} as unknown as Run;
 const result = { run, startedAt: new Date(), endedAt: new Date(), values: { ok: 1 } };
 
 describe("webhook dispatcher", () => {

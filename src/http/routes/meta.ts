@@ -6,7 +6,8 @@ import type { Api } from "../api.ts";
 
 /** What `/info` reports; flags are true only for what works. */
 export interface InfoOptions {
-  flags: { assistants: boolean; crons: boolean; langsmith: boolean };
+  /** Read on every request, so features wired after the meta routes may still add theirs. */
+  flags: { assistants: boolean; crons: boolean; langsmith: boolean; [feature: string]: boolean };
 }
 
 const ownVersion = JSON.parse(

@@ -2,19 +2,22 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { Kysely, sql } from "kysely";
+import { type Dialect, Kysely, sql } from "kysely";
 import type { Database, StorageHandle } from "../database.ts";
 import { PGliteMutexDialect } from "./driver.ts";
 
 /** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
-export async function openPGlite(dataDir: string | null): Promise<StorageHandle> {
+export async function openPGlite(
+  dataDir: string | null,
+  wrap: (d: Dialect) => Dialect = (d) => d,
+): Promise<StorageHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // pgvector is loaded so semantic store search uses real `vector` columns, as on PostgreSQL.
   const options = { extensions: { vector } };
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
   const dialect = new PGliteMutexDialect(pg);
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect: wrap(dialect) });
   let waiting = 0;
   return {
     kind: "pglite",

@@ -1,5 +1,5 @@
 /** Opens a PostgreSQL connection pool from a connection string. */
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database, StorageHandle } from "../database.ts";
 
@@ -7,12 +7,16 @@ import type { Database, StorageHandle } from "../database.ts";
 pg.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10));
 
 /** Opens a pool on `url` with at most `max` connections. */
-export async function openPostgres(url: string, max = 10): Promise<StorageHandle> {
+export async function openPostgres(
+  url: string,
+  max = 10,
+  wrap: (d: Dialect) => Dialect = (d) => d,
+): Promise<StorageHandle> {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on("error", () => {
     // Idle-client errors (server restart) surface on the next query; never crash the process.
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: wrap(new PostgresDialect({ pool })) });
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | null = null;
 
