@@ -8,7 +8,7 @@
  *   named in `LANGGRAPH_AES_JSON_KEYS` replaced by encrypted strings, wherever they appear, except
  *   the platform's system keys. Encrypted values cannot be searched or filtered on.
  */
-import { type AesCipher, isValueEnvelope } from "./aes.ts";
+import { type AesCipher, isBlobEnvelope, isValueEnvelope } from "./aes.ts";
 
 /** Transforms parameters and rows of one statement. */
 export interface EncryptionCodec {
@@ -63,9 +63,21 @@ function mapJson(
   return out;
 }
 
-/** Deep-decrypts every encrypted string inside a JSON value. */
+/**
+ * Base64 of a blob envelope inside a JSON cell: the checkpointer aggregates blobs and writes into
+ * JSON (`encode(blob, 'base64')`), so they are found and decrypted there too.
+ */
+export const BASE64_AES_BLOB = "T0xHRQ"; // base64 of "OLGE"…
+const openBase64Blob = (s: string, aes: AesCipher): string => {
+  const buf = Buffer.from(s, "base64");
+  return isBlobEnvelope(buf) ? Buffer.from(aes.decryptBytes(buf)).toString("base64") : s;
+};
+
+/** Deep-decrypts every encrypted string (and base64 blob envelope) inside a JSON value. */
 function openJson(value: unknown, aes: AesCipher): unknown {
   if (isValueEnvelope(value)) return aes.decryptValue(value);
+  if (typeof value === "string" && value.startsWith(BASE64_AES_BLOB))
+    return openBase64Blob(value, aes);
   if (Array.isArray(value)) return value.map((x) => openJson(x, aes));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};

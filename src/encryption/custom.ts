@@ -37,6 +37,8 @@ export interface EncryptionHandlers {
 }
 
 const MARK = Buffer.from("OLGC\x01", "latin1");
+/** Base64 of the marker's first bytes: blobs the checkpointer aggregates into JSON as base64. */
+const BASE64_MARK = "T0xHQw";
 const TABLE_MODELS: Record<string, string> = {
   threads: "thread",
   assistants: "assistant",
@@ -79,6 +81,16 @@ const sameKeys = (a: Record<string, unknown>, b: Record<string, unknown>) => {
   const kb = Object.keys(b ?? {}).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
 };
+
+/** Decrypts base64 blob envelopes inside a JSON array (the checkpointer's aggregated blobs). */
+async function openBase64(value: unknown, blob: BlobHandler): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((x) => openBase64(x, blob)));
+  if (typeof value !== "string" || !value.startsWith(BASE64_MARK)) return value;
+  const buf = Buffer.from(value, "base64");
+  if (!buf.subarray(0, 5).equals(MARK)) return value;
+  const plain = await blob({ model: "checkpoint", field: null, metadata: {} }, buf.subarray(5));
+  return Buffer.from(plain).toString("base64");
+}
 
 /** The codec over the user's handlers. */
 export function customCodec(h: EncryptionHandlers): EncryptionCodec {
