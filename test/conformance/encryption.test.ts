@@ -26,7 +26,8 @@ import {
 const KEY_A = "0123456789abcdef"; // AES-128
 const KEY_B = "fedcba9876543210fedcba9876543210"; // AES-256
 const keyId = (k: string) => createHash("sha256").update(k).digest().subarray(0, 8).toString("hex");
-const JSON_KEYS = "api_key,secret_note";
+// `inputs` is the graph state key the run writes: named, it is encrypted in thread values and run kwargs too.
+const JSON_KEYS = "api_key,secret_note,inputs";
 const CONFIG = "test/fixtures/encryption/open_langgraph.json";
 const TABLES = [
   "assistants",
