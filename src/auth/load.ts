@@ -5,7 +5,7 @@
  * of the SDK is usually not ours).
  */
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { importUserModule } from "../core/modules.ts";
 
 /** The argument an authorization callback receives (as the SDK's `Auth.on` documents it). */
 export interface AuthCallbackArgs {
@@ -40,7 +40,7 @@ export async function loadAuthHandlers(spec: string, cwd: string): Promise<AuthH
   const full = path.resolve(cwd, file);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+    mod = await importUserModule(full);
   } catch (error) {
     throw new Error(`auth.path: cannot load ${full}: ${(error as Error).message}`, {
       cause: error,

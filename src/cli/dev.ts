@@ -1,63 +1,147 @@
 /**
  * `olg dev`: the embedded default with pretty logs, restarted when project files change. The server
- * runs in a child process so a reload starts from a clean module cache; the parent waits for the
- * child to exit (PGlite's data folder is single-process) before starting the next one.
+ * runs in a child process so a reload starts from a clean module cache; the parent watches the
+ * project, waits for the child to exit (PGlite's data folder is single-process) before starting the
+ * next one, and keeps running when the server fails (a graph that throws at import, a bad config):
+ * the error is on screen and the next save starts it again. Like `langgraphjs dev`, it adds its data
+ * folder to `.gitignore` and opens LangGraph Studio once the server listens.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { watch } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CliFlags, loadSettings } from "../config/load.ts";
+import { watch } from "chokidar";
+import { type CliFlags, loadSettings, requireConfigFile } from "../config/load.ts";
 import { runServe } from "./serve.ts";
 
-const IGNORED = /(^|[/\\])(node_modules|\.olg|\.git|\.langgraph_api|dist)([/\\]|$)/;
+/** Folders whose changes never restart the server. */
+const IGNORED = /(^|[/\\])(node_modules|\.olg|\.git|\.langgraph_api|dist|coverage)([/\\]|$)/;
+/** Files whose changes do. */
+const WATCHED = /\.(m?[jt]sx?|c[jt]s|json|env)$|(^|[/\\])\.env[^/\\]*$/;
+const STUDIO = "https://smith.langchain.com/studio";
+
+/** How `olg dev` runs. */
+export interface DevOptions {
+  /** Restart on file changes (default true; `--no-reload`). */
+  reload: boolean;
+  /** Open Studio in the browser once listening (default true; `--no-browser`). */
+  browser?: boolean;
+}
+
+const say = (message: string) => console.error(`[olg dev] ${message}`);
+
+/**
+ * Adds `.olg/` (the embedded database and caches) to the project's `.gitignore` unless an entry
+ * already covers it. Returns whether the file changed.
+ */
+export function ensureGitignored(projectDir: string): boolean {
+  const file = path.join(projectDir, ".gitignore");
+  const text = existsSync(file) ? readFileSync(file, "utf-8") : "";
+  if (/^\/?\.olg(\/(\*\*?)?)?\s*$/m.test(text)) return false;
+  const separator = text === "" || text.endsWith("\n") ? "" : "\n";
+  appendFileSync(
+    file,
+    `${separator}# Open LangGraph (olg dev): embedded database and caches\n.olg/\n`,
+  );
+  return true;
+}
+
+/** Whether to open a browser: asked for, and someone is at a terminal to see it. */
+function shouldOpenBrowser(options: DevOptions, env: NodeJS.ProcessEnv): boolean {
+  return (
+    options.browser !== false && env.BROWSER !== "none" && !env.CI && process.stdout.isTTY === true
+  );
+}
+
+async function openStudio(url: string): Promise<void> {
+  try {
+    const { default: open } = await import("open");
+    const child = await open(url);
+    child.on("error", () => {});
+  } catch {
+    // No browser here: the URL is printed anyway.
+  }
+}
 
 /** Runs the dev server; with `reload`, restarts it on changes under the project folder. */
-export async function runDev(flags: CliFlags, reload: boolean): Promise<void> {
-  if (!reload || process.env.OLG_DEV_CHILD === "1") {
+export async function runDev(flags: CliFlags, options: DevOptions): Promise<void> {
+  if (!options.reload || process.env.OLG_DEV_CHILD === "1") {
     await runServe(loadSettings("dev", flags));
     return;
   }
-  const settings = loadSettings("dev", flags);
+  const configPath = requireConfigFile(process.cwd(), flags.config);
+  const projectDir = path.dirname(configPath);
+  if (ensureGitignored(projectDir)) say(`added .olg/ to ${path.join(projectDir, ".gitignore")}`);
   const bin = fileURLToPath(new URL("../../bin/olg.js", import.meta.url));
   const args = process.argv.slice(2);
   let child: ChildProcess | null = null;
+  let restarting = false;
+  let stopping = false;
+  let opened = false;
+
   const start = () => {
-    child = spawn(process.execPath, [bin, ...args], {
-      stdio: "inherit",
+    const current = spawn(process.execPath, [bin, ...args], {
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
       env: { ...process.env, OLG_DEV_CHILD: "1" },
     });
-    child.on("exit", (code, signal) => {
-      if (!restarting && signal == null) process.exit(code ?? 0);
+    child = current;
+    current.on("message", (message: { type?: string; url?: string }) => {
+      if (message?.type !== "olg:listening" || !message.url) return;
+      const studio = `${STUDIO}?baseUrl=${encodeURIComponent(message.url)}`;
+      say(`API: ${message.url}   Studio: ${studio}`);
+      if (!opened && shouldOpenBrowser(options, process.env)) void openStudio(studio);
+      opened = true;
+    });
+    current.on("exit", (code, signal) => {
+      if (current !== child || restarting || stopping) return;
+      if (signal == null && code === 0) {
+        process.exit(0);
+      }
+      say(
+        `the server stopped (${signal ?? `exit code ${code}`}); fix the error above and save: ` +
+          "it restarts on the next change",
+      );
     });
   };
-  let restarting = false;
-  let timer: NodeJS.Timeout | null = null;
-  const restart = () => {
-    if (restarting) return;
+
+  const restart = (reason: string) => {
+    if (restarting || stopping) return;
     restarting = true;
-    console.log("[olg dev] change detected, restarting…");
+    say(`${reason}: restarting…`);
     const old = child;
     const again = () => {
       restarting = false;
       start();
     };
-    if (old && old.exitCode == null) {
+    if (old && old.exitCode == null && old.signalCode == null) {
       old.once("exit", again);
       old.kill("SIGTERM");
     } else again();
   };
-  watch(settings.cwd, { recursive: true }, (_event, file) => {
-    if (!file || IGNORED.test(file) || !/\.(m?[jt]sx?|json|env)$/.test(path.basename(file))) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(restart, 200);
+
+  let timer: NodeJS.Timeout | null = null;
+  // chokidar, not fs.watch: editors that save by writing a temporary file and renaming it over the
+  // original (vim, JetBrains) replace the watched inode; `atomic` reports that as one change.
+  const watcher = watch(projectDir, {
+    ignoreInitial: true,
+    atomic: true,
+    ignored: (file) => IGNORED.test(path.relative(projectDir, file)),
   });
+  watcher.on("all", (_event, file) => {
+    if (!WATCHED.test(path.basename(file))) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => restart(`${path.relative(projectDir, file)} changed`), 200);
+  });
+  watcher.on("error", (error) => say(`file watcher error: ${(error as Error).message}`));
+
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      restarting = true;
-      if (child && child.exitCode == null) {
-        child.once("exit", () => process.exit(0));
-        child.kill("SIGTERM");
+      stopping = true;
+      void watcher.close();
+      const current = child as ChildProcess | null;
+      if (current && current.exitCode == null && current.signalCode == null) {
+        current.once("exit", () => process.exit(0));
+        current.kill("SIGTERM");
       } else process.exit(0);
     });
   }

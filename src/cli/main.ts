@@ -5,50 +5,21 @@
  * are those of `./errors.ts`.
  */
 import tab from "@bomb.sh/tab/commander";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CliFlags, ConfigError, loadSettings } from "../config/load.ts";
+import { Command, CommanderError } from "commander";
+import { type CliFlags, ConfigError, loadSettings, requireConfigFile } from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { examples } from "./help.ts";
 import { registerLogs } from "./logs.ts";
 import { registerMigrate } from "./migrate.ts";
+import { devOptions, ENVIRONMENT_HELP, refuseTunnel, serverOptions, workersOf } from "./options.ts";
 import { registerTest } from "./test.ts";
 import { colorErr } from "./ui/term.ts";
 import { packageInfo } from "./version.ts";
 
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError("must be a port number");
-  return n;
-};
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-};
-
-function serverOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      "-c, --config <file>",
-      "config file (default: open_langgraph.json, then langgraph.json)",
-    )
-    .option("-p, --port <port>", "port to listen on", port)
-    .option("--host <host>", "interface to bind")
-    .option(
-      "--database-url <url>",
-      "PostgreSQL connection string (default: $DATABASE_URL, else embedded PGlite)",
-    )
-    .option("--redis-url <url>", "Redis connection string (default: $REDIS_URL)")
-    .option("--data-dir <dir>", "PGlite data folder (default: .olg/data)")
-    .option("--in-memory", "keep embedded data in memory only")
-    .option("--workers <n>", "concurrent runs per process", positive)
-    .option("--log-level <level>", "trace|debug|info|warn|error");
-}
-
 function flagsOf(opts: Record<string, unknown>): CliFlags {
-  return opts as CliFlags;
+  const { nJobsPerWorker: _n, reload: _r, browser: _b, tunnel: _t, ...flags } = opts;
+  return { ...flags, workers: workersOf(opts) } as CliFlags;
 }
 
 /** Builds the command tree. */
@@ -60,17 +31,24 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError(colorErr.dim("(add --help for usage and examples)"))
     .configureOutput({ outputError: (text, write) => write(colorErr.red(text)) });
-  serverOptions(
-    program.command("dev").description("Run on the embedded database with reload on change"),
+  devOptions(
+    serverOptions(
+      program.command("dev").description("Run on the embedded database with reload on change"),
+      "dev",
+    ),
   )
-    .option("--no-reload", "do not restart on file changes")
+    .addHelpText("after", ENVIRONMENT_HELP)
     .action(async (opts) => {
+      refuseTunnel(opts);
+      requireConfigFile(process.cwd(), opts.config);
       const { runDev } = await import("./dev.ts");
-      await runDev(flagsOf(opts), opts.reload !== false);
+      await runDev(flagsOf(opts), { reload: opts.reload !== false, browser: opts.browser });
     });
-  serverOptions(program.command("serve").description("Run the production server"))
+  serverOptions(program.command("serve").description("Run the production server"), "serve")
     .option("--test-mode", "enable test-only routes (POST /internal/truncate)")
+    .addHelpText("after", ENVIRONMENT_HELP)
     .action(async (opts) => {
+      requireConfigFile(process.cwd(), opts.config);
       const settings = loadSettings("serve", flagsOf(opts));
       const { runServe } = await import("./serve.ts");
       await runServe(settings);

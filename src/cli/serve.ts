@@ -29,4 +29,6 @@ export async function runServe(settings: Settings): Promise<void> {
   // Started with an IPC channel (by `olg dev`, or a test harness): the parent going away, even by
   // SIGKILL, closes the channel, and a server nobody supervises any more stops with it.
   if (process.channel) process.once("disconnect", () => void stop("parent exited"));
+  // `olg dev` learns the URL this way (with the default port it may have moved to the next one).
+  process.send?.({ type: "olg:listening", url: server.url });
 }

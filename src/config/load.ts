@@ -2,8 +2,9 @@
  * Reads the configuration: CLI flag > environment > config file > default. The only module (with
  * the CLI) that reads `process.env`; everything else receives a `Settings` object.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
 import { sha256Hex } from "../auth/studio.ts";
@@ -98,18 +99,86 @@ export { ConfigError };
 
 const CONFIG_NAMES = ["open_langgraph.json", "langgraph.json"];
 
-/** Finds the config file: the flag, else `open_langgraph.json`, else `langgraph.json`, in `cwd`. */
+/**
+ * Finds the config file: the flag (a file, or a folder holding one, as the official CLI takes),
+ * else `open_langgraph.json`, else `langgraph.json`, in `cwd`.
+ */
 export function findConfigFile(cwd: string, flag?: string): string | null {
   if (flag) {
-    const full = path.resolve(cwd, flag);
+    const full = path.resolve(cwd, flag.startsWith("file:") ? fileURLToPath(flag) : flag);
     if (!existsSync(full)) throw new ConfigError(`Config file not found: ${full}`);
-    return full;
+    if (!statSync(full).isDirectory()) return full;
+    const inside = findConfigFile(full);
+    if (!inside) throw new ConfigError(`No ${CONFIG_NAMES.join(" or ")} in ${full}`);
+    return inside;
   }
   for (const name of CONFIG_NAMES) {
     const full = path.join(cwd, name);
     if (existsSync(full)) return full;
   }
   return null;
+}
+
+/** The config file `olg dev`/`olg serve` need: found as {@link findConfigFile} does, or a clear error. */
+export function requireConfigFile(cwd: string, flag?: string): string {
+  const found = findConfigFile(cwd, flag);
+  if (found) return found;
+  throw new ConfigError(
+    `No ${CONFIG_NAMES.join(" or ")} in ${cwd}: create one (its "graphs" map graph ids to ` +
+      `"./file.ts:export"), or give its path with --config FILE`,
+  );
+}
+
+/** Levenshtein distance, to suggest the key an unknown one was probably meant to be. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The known key closest to `key`, when close enough to be a typo. */
+function suggestion(key: string, known: string[]): string | undefined {
+  const best = known
+    .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.k : undefined;
+}
+
+/** Known keys at `at` (a path into the file), for suggestions. */
+function knownKeysAt(at: PropertyKey[]): string[] {
+  if (at.length === 0) return Object.keys(configFileSchema.shape);
+  if (at.length === 2 && at[0] === "graphs") return ["path", "module", "description", "endpoints"];
+  return [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const near = suggestion(key, knownKeysAt(issue.path));
+      const where = at ? ` in "${at}"` : "";
+      return `  - unknown key "${key}"${where}${near ? ` (did you mean "${near}"?)` : ""}`;
+    });
+  }
+  if (issue.code === "invalid_union" && issue.path[0] === "graphs") {
+    // A graph entry is a "./file.ts:export" string or an object; report the object's problems.
+    const objectIssues = issue.errors.at(-1) ?? [];
+    const nested = objectIssues.flatMap((i) =>
+      describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue),
+    );
+    if (nested.length > 0) return nested;
+  }
+  return [`  - ${at || "(root)"}: ${issue.message}`];
 }
 
 /** Parses and validates the file, naming the bad key on failure. */
@@ -122,9 +191,7 @@ export function parseConfigFile(text: string, where: string): ConfigFile {
   }
   const result = configFileSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`,
-    );
+    const lines = result.error.issues.flatMap(describeIssue);
     throw new ConfigError(`${where}: invalid configuration\n${lines.join("\n")}`);
   }
   return result.data;

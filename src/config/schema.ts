@@ -1,7 +1,7 @@
 /**
  * The one schema of `open_langgraph.json`: a superset of `langgraph.json`. Keys the official CLI
- * accepts but that only matter to its Docker builds (python_version, dockerfile_lines, …) are
- * accepted and ignored; everything we act on is typed here.
+ * accepts but that only matter to its image builds (python_version, dockerfile_lines, …) are
+ * accepted and ignored; everything we act on is typed here; anything else is an error.
  */
 import { z } from "zod";
 
@@ -14,7 +14,7 @@ const endpointSchema = z.object({
 
 const graphSpecSchema = z.union([
   z.string().min(1),
-  z.object({
+  z.strictObject({
     path: z.string().min(1).optional(),
     module: z.string().min(1).optional(),
     description: z.string().optional(),
@@ -64,7 +64,34 @@ export const webhooksSchema = z.object({
 
 const exposure = z.enum(["public", "authenticated", "off"]);
 
-export const configFileSchema = z.looseObject({
+/**
+ * Keys of `langgraph.json` that only the official CLI's image builds read (Python and Docker
+ * settings, the TypeScript loader): accepted so an official project's file loads unchanged, and
+ * ignored (`olg dockerfile` reads `node_version` and `dockerfile_lines`).
+ */
+const officialBuildKeys = {
+  $schema: z.string().optional(),
+  python_version: z.string().optional(),
+  node_version: z.union([z.string(), z.number()]).optional(),
+  pip_config_file: z.string().optional(),
+  pip_installer: z.string().optional(),
+  dockerfile_lines: z.array(z.string()).optional(),
+  dependencies: z.array(z.string()).optional(),
+  docker_compose_file: z.string().optional(),
+  image_distro: z.string().optional(),
+  base_image: z.string().optional(),
+  keep_pkg_tools: z.union([z.boolean(), z.array(z.string())]).optional(),
+  api_version: z.string().optional(),
+  _INTERNAL_docker_tag: z.string().optional(),
+  node_loader: z.string().optional(),
+};
+
+/**
+ * Strict at the top level: an unknown key (a typo such as `"graph"`) is an error naming it, never a
+ * server that silently ignores it. Every key we act on, or accept from `langgraph.json`, is here.
+ */
+export const configFileSchema = z.strictObject({
+  ...officialBuildKeys,
   graphs: z.record(z.string(), graphSpecSchema).default({}),
   env: z.union([z.string(), z.record(z.string(), z.string()), z.array(z.string())]).optional(),
   http: z

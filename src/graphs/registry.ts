@@ -4,10 +4,10 @@
  * factory `(config) => graph` that is called again for each run with the run's config.
  */
 import { stat } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { GraphEntry } from "../config/load.ts";
 import { notFound } from "../core/errors.ts";
+import { importUserModule } from "../core/modules.ts";
 
 /** A compiled LangGraph graph (Pregel), kept structural to avoid importing driver types. */
 export type CompiledGraph = any;
@@ -43,8 +43,17 @@ export async function loadGraph(entry: GraphEntry): Promise<LoadedGraph> {
   await stat(entry.file).catch(() => {
     throw new Error(`graphs.${entry.graphId}: file not found: ${entry.file}`);
   });
-  const mod = await import(pathToFileURL(entry.file).href);
-  const exported = mod[entry.exportName];
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importUserModule(entry.file);
+  } catch (error) {
+    // The graph's own error (its message and stack) stays the cause; ours says which graph.
+    throw new Error(
+      `graphs.${entry.graphId}: importing ${entry.file} failed: ${(error as Error)?.message ?? error}`,
+      { cause: error },
+    );
+  }
+  const exported = mod[entry.exportName] as any;
   if (exported == null) {
     throw new Error(
       `graphs.${entry.graphId}: "${entry.exportName}" is not exported by ${entry.file}`,

@@ -5,8 +5,8 @@
  * re-register its routes on a Hono of our own rather than trusting `app.route()` across copies.
  */
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
+import { importUserModule } from "../core/modules.ts";
 
 /** The structural part of a (possibly foreign) Hono app we rely on. */
 export interface ForeignHono {
@@ -36,7 +36,7 @@ export async function loadUserApp(spec: string, cwd: string): Promise<ForeignHon
   const full = path.resolve(cwd, file);
   let mod: Record<string, unknown>;
   try {
-    mod = await import(pathToFileURL(full).href);
+    mod = await importUserModule(full);
   } catch (error) {
     throw new Error(`http.app: cannot load ${full}: ${(error as Error).message}`, {
       cause: error,

@@ -4,12 +4,12 @@
  * (body) / `<handler>QuerySchema` (query) export, is listed in `/openapi.json`, and can dispatch to
  * the agent through a loopback SDK `Client`. See ARCHITECTURE.md beside this file.
  */
-import { pathToFileURL } from "node:url";
 import { Client } from "@langchain/langgraph-sdk";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { GraphEntry } from "../config/load.ts";
 import type { EndpointSpec } from "../config/schema.ts";
+import { importUserModule } from "../core/modules.ts";
 import type { Api, RouteSpec } from "./api.ts";
 import { loopbackFetch, loopbackUrl } from "./loopback.ts";
 
@@ -83,7 +83,7 @@ export async function loadEndpoints(entries: GraphEntry[]): Promise<LoadedEndpoi
   const out: LoadedEndpoint[] = [];
   for (const entry of entries) {
     if (entry.endpoints.length === 0) continue;
-    const mod = (await import(pathToFileURL(entry.file).href)) as Record<string, unknown>;
+    const mod = await importUserModule(entry.file);
     entry.endpoints.forEach((spec, i) => {
       const where = `graphs.${entry.graphId}.endpoints[${i}]`;
       const handler = mod[spec.handler];

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { importUserModule } from "../core/modules.ts";
 
 /** What the store needs from an embeddings model. */
 export interface Embedder {
@@ -60,7 +60,7 @@ async function fromModule(spec: string, baseDir: string): Promise<Embedder> {
   await stat(file).catch(() => {
     throw new Error(`store.index.embed: file not found: ${file}`);
   });
-  const mod = await import(pathToFileURL(file).href);
+  const mod = await importUserModule(file);
   const exported = await mod[exportName];
   if (isEmbeddings(exported)) return exported;
   if (typeof exported === "function") return fromFunction(exported as EmbedFunction);

@@ -2,7 +2,7 @@
  * Loads the user's error hook (`telemetry.error_hook`: `"./file.ts:export"`, export `onError` by
  * default), called with every unexpected server error: the place to hook Sentry or similar.
  */
-import { pathToFileURL } from "node:url";
+import { importUserModule } from "../core/modules.ts";
 
 /** The hook signature (see `examples/sentry/`). */
 export type LoadedErrorHook = (
@@ -16,7 +16,7 @@ export async function loadErrorHook(spec: string): Promise<LoadedErrorHook> {
   const hasExport = idx > 1 && !spec.slice(idx).includes("/");
   const file = hasExport ? spec.slice(0, idx) : spec;
   const name = hasExport ? spec.slice(idx + 1) : "onError";
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const mod = await importUserModule(file);
   const hook = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
   if (typeof hook !== "function") throw new Error(`error hook ${spec}: no function "${name}"`);
   return hook as LoadedErrorHook;
