@@ -32,6 +32,7 @@ import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
 import { registerA2ARoutes } from "./http/routes/a2a.ts";
 import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
+import { onlyProbes } from "./http/probes-only.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
@@ -70,6 +71,7 @@ import { truncateTables } from "./storage/truncate.ts";
 import { createStore, startStoreSweeper, ttlConfig } from "./store/setup.ts";
 import { MemoryRunEventLog, type RunEventLog } from "./stream/log.ts";
 import { RedisRunEventLog } from "./stream/redis-log.ts";
+import { SqlRunEventLog } from "./stream/sql-log.ts";
 import { createThreadsFeature } from "./threads/setup.ts";
 import { buildUiBundles } from "./ui/bundles.ts";
 import { DeadLetterRepository } from "./webhooks/dead-letters.ts";
@@ -211,7 +213,19 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   });
   onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----
-  const runLog: RunEventLog = sharedRunLog ?? new MemoryRunEventLog();
+  // Roles (`olg serve --role`): `api` enqueues and never claims, `worker` executes runs and crons.
+  // Apart, they share the event log through Redis when set, else through PostgreSQL.
+  const executesRuns = settings.role !== "api";
+  const runLog: RunEventLog =
+    sharedRunLog ??
+    (settings.role === "all"
+      ? new MemoryRunEventLog()
+      : new SqlRunEventLog({
+          db: storage.db,
+          listen: storage.listen,
+          onWriteFailure: (runId, err) =>
+            log.error({ err, run_id: runId }, "run event log write failed (database unreachable)"),
+        }));
   const runsRepo = caching.runs(new RunsRepository(storage.db));
   let loopback: ((request: Request) => Response | Promise<Response>) | undefined;
   // ---- services: webhooks ----
@@ -246,6 +260,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     leaseMs: settings.runLeaseSeconds * 1000,
     sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
     recoverOrphansAtStart: storage.kind === "pglite",
+    claims: executesRuns,
     logger: log,
   });
   const runs = new RunsService({
@@ -408,22 +423,26 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     await runQueue.drain(settings.runDrainSeconds * 1000);
     await runLog.close();
   });
-  await cronScheduler.start(); // crons: after the run workers; stopped before they drain
-  onClose.unshift(() => cronScheduler.stop());
+  if (executesRuns) {
+    await cronScheduler.start(); // crons: after the run workers; stopped before they drain
+    onClose.unshift(() => cronScheduler.stop());
+  }
 
-  const server = await listen(app.fetch, {
+  // A worker builds the whole app (graphs reach their own server in process through the loopback)
+  // but serves only the probes and metrics.
+  const server = await listen(settings.role === "worker" ? onlyProbes(app.fetch) : app.fetch, {
     port: settings.port,
     host: settings.host,
     tryNext: settings.mode === "dev" && !settings.portExplicit,
   });
-  nodeWs.injectWebSocket(server as never); // protocol WebSocket upgrades
+  if (settings.role !== "worker") nodeWs.injectWebSocket(server as never); // protocol WebSockets
   onClose.push(async () => {
     for (const client of nodeWs.wss.clients) client.terminate();
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;
   const url = `http://${settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
-  log.info({ url }, "server listening");
+  log.info({ url, role: settings.role }, "server listening");
   loopbackBinding.setUrl(url);
 
   let closed = false;

@@ -5,8 +5,14 @@
  * are those of `./errors.ts`.
  */
 import tab from "@bomb.sh/tab/commander";
-import { Command, CommanderError } from "commander";
-import { type CliFlags, ConfigError, loadSettings, requireConfigFile } from "../config/load.ts";
+import { Command, CommanderError, Option } from "commander";
+import {
+  type CliFlags,
+  ConfigError,
+  loadSettings,
+  requireConfigFile,
+  SERVER_ROLES,
+} from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { examples } from "./help.ts";
@@ -47,6 +53,13 @@ export function buildProgram(): Command {
   serverOptions(program.command("serve").description("Run the production server"), "serve")
     .option("--test-mode", "enable test-only routes (POST /internal/truncate)")
     .addHelpText("after", ENVIRONMENT_HELP)
+    .addOption(
+      new Option(
+        "--role <role>",
+        "api: serve HTTP and enqueue runs; worker: execute runs and crons (serves only /ok, " +
+          "/ready, /metrics); all: both (default: $OLG_ROLE, else all)",
+      ).choices(SERVER_ROLES),
+    )
     .action(async (opts) => {
       requireConfigFile(process.cwd(), opts.config);
       const settings = loadSettings("serve", flagsOf(opts));

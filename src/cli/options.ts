@@ -81,6 +81,7 @@ Environment (a flag wins over the environment, which wins over the config file):
   REDIS_URL               Redis, for run streams, cancels and caches across replicas
   PORT, HOST              where to listen
   N_JOBS_PER_WORKER       runs executed at once per process (default 10)
+  OLG_ROLE                serve only: api, worker or all (default all); see --role
   LOG_LEVEL, LOG_JSON=1   log verbosity; JSON logs in dev (serve always logs JSON)
   OLG_DATA_DIR            PGlite data folder (default .olg/data)
   OLG_IN_MEMORY=1         PGlite in memory only

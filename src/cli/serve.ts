@@ -2,6 +2,20 @@
 import type { Settings } from "../config/load.ts";
 import { startServer } from "../main.ts";
 
+/** Seconds granted to closing connections, flushing traces and the database after the run drain. */
+export const CLOSE_MARGIN_SECONDS = 10;
+
+/**
+ * How long after SIGTERM the process exits at the latest (ms): the readiness delay, the run drain
+ * deadline and the close margin. A Kubernetes `terminationGracePeriodSeconds` must exceed this
+ * plus any `preStop` time (the Helm chart checks it).
+ */
+export function shutdownDeadlineMs(
+  settings: Pick<Settings, "drainDelaySeconds" | "runDrainSeconds">,
+): number {
+  return (settings.drainDelaySeconds + settings.runDrainSeconds + CLOSE_MARGIN_SECONDS) * 1000;
+}
+
 /** Runs the server until a termination signal. */
 export async function runServe(settings: Settings): Promise<void> {
   const server = await startServer(settings);
@@ -13,7 +27,7 @@ export async function runServe(settings: Settings): Promise<void> {
     // Fail readiness first so load balancers stop routing here before the drain starts.
     server.markDraining();
     const delayMs = settings.drainDelaySeconds * 1000;
-    const force = setTimeout(() => process.exit(1), 30_000 + delayMs);
+    const force = setTimeout(() => process.exit(1), shutdownDeadlineMs(settings));
     force.unref();
     try {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));

@@ -29,9 +29,20 @@ export type SystemAssistantDefaults = Record<
   { configurable?: Record<string, unknown>; context?: unknown }
 >;
 
+/**
+ * What a `serve` process does: `api` serves HTTP and enqueues runs, `worker` executes runs and
+ * crons (HTTP: `/ok`, `/ready`, `/metrics` only), `all` both (the default, and always in dev).
+ */
+export type ServerRole = "all" | "api" | "worker";
+
+/** The accepted roles, for the CLI and error messages. */
+export const SERVER_ROLES: readonly ServerRole[] = ["all", "api", "worker"];
+
 /** Everything the server needs to start, fully resolved. */
 export interface Settings {
   mode: "dev" | "serve";
+  /** `--role` / `OLG_ROLE` (serve only; dev is always `all`). */
+  role: ServerRole;
   cwd: string;
   configPath: string | null;
   file: ConfigFile;
@@ -93,6 +104,7 @@ export interface CliFlags {
   testMode?: boolean;
   workers?: number;
   logLevel?: string;
+  role?: string;
 }
 
 export { ConfigError };
@@ -339,6 +351,27 @@ function encryptionSettings(file: ConfigFile, env: NodeJS.ProcessEnv): Encryptio
   };
 }
 
+/** `--role`, else `OLG_ROLE`, else `all`; split roles need the shared PostgreSQL. */
+function roleFrom(
+  mode: "dev" | "serve",
+  flags: CliFlags,
+  env: NodeJS.ProcessEnv,
+  databaseUrl: string | null,
+): ServerRole {
+  const raw = mode === "dev" ? "all" : (flags.role ?? (env.OLG_ROLE || "all"));
+  const role = SERVER_ROLES.find((r) => r === raw);
+  if (!role)
+    throw new ConfigError(
+      `${flags.role != null ? "--role" : "OLG_ROLE"}: expected one of ${SERVER_ROLES.join(", ")}, got "${raw}"`,
+    );
+  if (role !== "all" && !databaseUrl)
+    throw new ConfigError(
+      `--role ${role} needs PostgreSQL (DATABASE_URL or --database-url): api and worker processes share ` +
+        "their queue through it, and the embedded database serves a single process (use --role all)",
+    );
+  return role;
+}
+
 /** Resolves the settings for `mode` from flags, the environment and the config file. */
 export function loadSettings(
   mode: "dev" | "serve",
@@ -371,6 +404,7 @@ export function loadSettings(
 
   return {
     mode,
+    role: roleFrom(mode, flags, env, databaseUrl || null),
     cwd: projectDir,
     configPath,
     file,

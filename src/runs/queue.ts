@@ -4,7 +4,8 @@
  * carries cancel requests (`cancel_action`) and notices deleted runs. A slow safety sweep requeues
  * runs whose lease expired (their replica died), starts delayed runs and repairs stuck threads.
  * On shutdown the pool drains: no new claims, in-flight runs get a deadline, the rest go back to
- * the queue.
+ * the queue. With `claims: false` (`olg serve --role api`) the pool never claims: it only tells
+ * the workers of other processes that work is there.
  */
 import type { Logger } from "../logging/logger.ts";
 import type { RunsRepository } from "./repository.ts";
@@ -39,6 +40,8 @@ export interface RunQueueOptions {
   sweepMs: number;
   /** Requeue every running run at start (embedded database: no other process can hold one). */
   recoverOrphansAtStart?: boolean;
+  /** Whether this process executes runs (default true; false for `--role api`: enqueue only). */
+  claims?: boolean;
   logger: Logger;
 }
 
@@ -58,11 +61,15 @@ export class RunQueue {
   #refill = false;
   #draining = false;
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #claims: boolean;
 
-  constructor(private readonly o: RunQueueOptions) {}
+  constructor(private readonly o: RunQueueOptions) {
+    this.#claims = o.claims ?? true;
+  }
 
-  /** Subscribes to notifications and starts the sweep. */
+  /** Subscribes to notifications and starts the sweep (nothing to start when it never claims). */
   async start(): Promise<void> {
+    if (!this.#claims) return;
     if (this.o.recoverOrphansAtStart) {
       const orphans = await this.o.repo.requeueOrphans(this.o.owner);
       if (orphans.length)
@@ -90,11 +97,12 @@ export class RunQueue {
     this.wake();
   }
 
-  /** Wakes local workers `ms` from now (delayed runs). */
+  /** Wakes local workers (or, when this process never claims, every worker) `ms` from now. */
   wakeIn(ms: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      this.wake();
+      if (this.#claims) this.wake();
+      else void this.announce();
     }, Math.max(0, ms) + 20);
     timer.unref?.();
     this.#timers.add(timer);
@@ -102,7 +110,7 @@ export class RunQueue {
 
   /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
   async claimLocal(runId: string): Promise<boolean> {
-    if (this.#draining || this.#active.size >= this.o.concurrency) return false;
+    if (!this.#claims || this.#draining || this.#active.size >= this.o.concurrency) return false;
     const run = await this.o.repo.claim(this.o.owner, this.o.leaseMs, runId);
     if (!run) return false;
     this.#start(run);
@@ -125,7 +133,7 @@ export class RunQueue {
 
   /** Claims runs until the pool is full or the queue is empty. */
   wake(): void {
-    if (this.#draining) return;
+    if (!this.#claims || this.#draining) return;
     if (this.#filling) {
       this.#refill = true;
       return;

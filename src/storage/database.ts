@@ -143,6 +143,26 @@ export interface WebhookDeadLettersTable {
   created_at: Timestamp;
 }
 
+export interface RunEventLogsTable {
+  run_id: string;
+  next_seq: Generated<number>;
+  first_seq: Generated<number>;
+  consumed: Generated<number>;
+  resumable: Generated<boolean>;
+  last_token: string | null;
+  completions: Generated<number>;
+  completed_at: Timestamp | null;
+  expires_at: Timestamp;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  event: string;
+  /** The event's data as JSON text (text, not jsonb: any string a graph emits round-trips). */
+  data: string;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -161,6 +181,8 @@ export interface Database {
   checkpoint_writes: CheckpointWritesTable;
   store_items: StoreItemsTable;
   webhook_dead_letters: WebhookDeadLettersTable;
+  run_event_logs: RunEventLogsTable;
+  run_events: RunEventsTable;
   olg_migrations: MigrationsTable;
 }
 

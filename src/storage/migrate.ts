@@ -12,6 +12,7 @@ import * as m003 from "./migrations/003_runs_queue.ts";
 import * as m004 from "./migrations/004_crons.ts";
 import * as m005 from "./migrations/005_cron_auth.ts";
 import * as m006 from "./migrations/006_webhook_dead_letters.ts";
+import * as m007 from "./migrations/007_run_events.ts";
 
 interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: m004.name, up: m004.up },
   { version: 5, name: m005.name, up: m005.up },
   { version: 6, name: m006.name, up: m006.up },
+  { version: 7, name: m007.name, up: m007.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
