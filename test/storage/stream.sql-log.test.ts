@@ -39,7 +39,7 @@ describe.each(backends)("SqlRunEventLog ($name)", (backend) => {
 
   beforeAll(async () => {
     ({ handle, cleanup } = await backend.open());
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const log of logs) await log.close();
     await cleanup?.();

@@ -57,7 +57,7 @@ describe("server role", () => {
     });
     expect(noDb.status).toBe(2);
     expect(noDb.stderr).toContain("--role worker needs PostgreSQL");
-  }, 60_000);
+  }, 240_000); // two cold CLI starts (tsx transform of the tree) on a possibly loaded machine
 });
 
 describe("shutdown deadline", () => {
