@@ -1,20 +1,7 @@
 /** `olg serve`: start, then drain and exit on SIGTERM/SIGINT. */
 import type { Settings } from "../config/load.ts";
 import { startServer } from "../main.ts";
-
-/** Seconds granted to closing connections, flushing traces and the database after the run drain. */
-export const CLOSE_MARGIN_SECONDS = 10;
-
-/**
- * How long after SIGTERM the process exits at the latest (ms): the readiness delay, the run drain
- * deadline and the close margin. A Kubernetes `terminationGracePeriodSeconds` must exceed this
- * plus any `preStop` time (the Helm chart checks it).
- */
-export function shutdownDeadlineMs(
-  settings: Pick<Settings, "drainDelaySeconds" | "runDrainSeconds">,
-): number {
-  return (settings.drainDelaySeconds + settings.runDrainSeconds + CLOSE_MARGIN_SECONDS) * 1000;
-}
+import { shutdownDeadlineMs } from "./shutdown.ts";
 
 /** Runs the server until a termination signal. */
 export async function runServe(settings: Settings): Promise<void> {

@@ -19,7 +19,7 @@ import { Client } from "@langchain/langgraph-sdk";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { CLOSE_MARGIN_SECONDS, shutdownDeadlineMs } from "../../src/cli/serve.ts";
+import { CLOSE_MARGIN_SECONDS, shutdownDeadlineMs } from "../../src/cli/shutdown.ts";
 import { loadSettings } from "../../src/config/load.ts";
 import { MIGRATIONS } from "../../src/storage/migrate.ts";
 import { CHART_DIR, find, type K8sObject, ofKind, renderChart } from "../support/helm.ts";

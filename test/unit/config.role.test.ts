@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { shutdownDeadlineMs } from "../../src/cli/serve.ts";
+import { shutdownDeadlineMs } from "../../src/cli/shutdown.ts";
 import { ConfigError, loadSettings } from "../../src/config/load.ts";
 import { BIN } from "../support/server.ts";
 
