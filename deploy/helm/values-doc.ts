@@ -1,0 +1,150 @@
+/**
+ * Generates docs/deploy/values.md from the chart's values.schema.json (descriptions, types, limits)
+ * and values.yaml (defaults). `npm run docs:values` rewrites the file; a test fails when the
+ * committed file differs from what this produces, so the reference cannot drift from the schema.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+
+type Schema = {
+  $ref?: string;
+  allOf?: Schema[];
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  const?: unknown;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minLength?: number;
+  maxLength?: number;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  patternProperties?: Record<string, Schema>;
+  definitions?: Record<string, Schema>;
+};
+
+const CHART = path.dirname(fileURLToPath(import.meta.url)) + "/open-langgraph";
+/** Where the generated reference lives. */
+export const VALUES_DOC = path.resolve(CHART, "../../../docs/deploy/values.md");
+
+/** Merges `$ref` and `allOf` into one schema (enough for the shapes our schema uses). */
+function resolve(schema: Schema, root: Schema): Schema {
+  let out: Schema = { ...schema };
+  if (schema.$ref) {
+    const name = schema.$ref.replace("#/definitions/", "");
+    const target = root.definitions?.[name];
+    if (!target) throw new Error(`unknown $ref ${schema.$ref}`);
+    const { $ref: _, ...rest } = schema;
+    out = { ...resolve(target, root), ...rest };
+  }
+  for (const part of schema.allOf ?? []) {
+    const r = resolve(part, root);
+    out = {
+      ...r,
+      ...out,
+      properties: { ...(r.properties ?? {}), ...(out.properties ?? {}) },
+      description: out.description ?? r.description,
+    };
+  }
+  delete out.allOf;
+  return out;
+}
+
+function typeOf(s: Schema): string {
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum) return s.enum.map((e) => `\`${JSON.stringify(e)}\``).join(" \\| ");
+  const t = Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "any");
+  if (t === "array" && s.items?.type) return `array of ${s.items.type}`;
+  return t;
+}
+
+function limits(s: Schema): string {
+  const out: string[] = [];
+  if (s.minimum !== undefined) out.push(`≥ ${s.minimum}`);
+  if (s.exclusiveMinimum !== undefined) out.push(`> ${s.exclusiveMinimum}`);
+  if (s.maximum !== undefined) out.push(`≤ ${s.maximum}`);
+  if (s.minLength) out.push(`non-empty`);
+  if (s.maxLength !== undefined) out.push(`≤ ${s.maxLength} chars`);
+  // A quantity's pattern says nothing its description does not.
+  if (s.pattern && !s.description?.includes("Kubernetes quantity"))
+    out.push(`matches \`${s.pattern.replaceAll("|", "\\|")}\``);
+  if (s.required?.length) out.push(`requires ${s.required.map((r) => `\`${r}\``).join(", ")}`);
+  return out.join("; ");
+}
+
+function defaultOf(value: unknown): string {
+  if (value === undefined) return "";
+  const text = JSON.stringify(value);
+  if (text === '""') return '`""`';
+  return `\`${text.length > 90 ? `${text.slice(0, 87)}…` : text}\``;
+}
+
+const get = (obj: unknown, key: string): unknown =>
+  obj && typeof obj === "object" ? (obj as Record<string, unknown>)[key] : undefined;
+
+/** One table row per leaf (and per object that has its own description). */
+function rows(
+  schema: Schema,
+  root: Schema,
+  prefix: string,
+  defaults: unknown,
+  out: string[],
+): void {
+  for (const [key, raw] of Object.entries(schema.properties ?? {})) {
+    const s = resolve(raw, root);
+    const name = prefix ? `${prefix}.${key}` : key;
+    const value = get(defaults, key);
+    const cell = (t: string) => t.replaceAll("\n", " ").replaceAll("|", "\\|");
+    if (s.properties && Object.keys(s.properties).length > 0) {
+      // A closed object is documented key by key; an open one (any Kubernetes field) with its default.
+      if (s.additionalProperties === false) {
+        if (s.description) out.push(`| **\`${name}\`** | object | | ${cell(s.description)} |`);
+      } else {
+        out.push(`| \`${name}\` | object | ${defaultOf(value)} | ${cell(s.description ?? "")} |`);
+      }
+      rows(s, root, name, value, out);
+      continue;
+    }
+    const limit = limits(s);
+    const description = [s.description ?? "", limit ? `*(${limit})*` : ""]
+      .filter(Boolean)
+      .join(" ");
+    out.push(
+      `| \`${name}\` | ${typeOf(s)} | ${defaultOf(value)} | ${description.replaceAll("\n", " ")} |`,
+    );
+  }
+}
+
+/** The reference as Markdown. */
+export function renderValuesDoc(): string {
+  const schema = JSON.parse(readFileSync(`${CHART}/values.schema.json`, "utf-8")) as Schema;
+  const defaults = parseYaml(readFileSync(`${CHART}/values.yaml`, "utf-8"));
+  const out = [
+    "# Helm values reference",
+    "",
+    "<!-- Generated by `npm run docs:values` from deploy/helm/open-langgraph/values.schema.json and",
+    "values.yaml. Do not edit by hand: a test fails when this file and the schema disagree. -->",
+    "",
+    "Every value of the `open-langgraph` chart, its type and limits (enforced by",
+    "`values.schema.json`: `helm install`, `upgrade`, `template` and `lint` refuse anything else with",
+    "an error naming the value), its default and what it does. Rules across values (one database,",
+    "grace period longer than the drain, graph sources) are checked by the chart and explained in",
+    "[install.md](install.md). These names are stable: `olg deploy k8s` writes them.",
+    "",
+    "| value | type | default | description |",
+    "|---|---|---|---|",
+  ];
+  rows(schema, schema, "", defaults, out);
+  return `${out.join("\n")}\n`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  writeFileSync(VALUES_DOC, renderValuesDoc());
+  console.log(`wrote ${path.relative(process.cwd(), VALUES_DOC)}`);
+}
