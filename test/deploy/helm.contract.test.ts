@@ -22,6 +22,7 @@ import { parse as parseYaml } from "yaml";
 import { CLOSE_MARGIN_SECONDS, shutdownDeadlineMs } from "../../src/cli/shutdown.ts";
 import { loadSettings } from "../../src/config/load.ts";
 import { MIGRATIONS } from "../../src/storage/migrate.ts";
+import { guardProcess } from "../support/cleanup.ts";
 import { CHART_DIR, find, type K8sObject, ofKind, renderChart } from "../support/helm.ts";
 import {
   BIN,
@@ -248,11 +249,13 @@ interface Proc {
 function startContainer(args: string[], env: Record<string, string>): Proc {
   // The image's config path does not exist here: the test fixtures stand in for the project.
   const local = args.map((a, i) => (args[i - 1] === "--config" ? TEST_CONFIG : a));
-  const child = spawn(process.execPath, [BIN, ...local], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = guardProcess(
+    spawn(process.execPath, [BIN, ...local], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   const logs: string[] = [];
   const onData = (chunk: Buffer) => logs.push(...chunk.toString().split("\n").filter(Boolean));
   child.stdout?.on("data", onData);

@@ -47,6 +47,7 @@ describe("server role", () => {
       cwd: dir,
       env,
       encoding: "utf-8",
+      timeout: 110_000,
     });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("Allowed choices are all, api, worker");
@@ -54,6 +55,7 @@ describe("server role", () => {
       cwd: dir,
       env,
       encoding: "utf-8",
+      timeout: 110_000,
     });
     expect(noDb.status).toBe(2);
     expect(noDb.stderr).toContain("--role worker needs PostgreSQL");
