@@ -261,7 +261,13 @@ const cases: Case[] = [
     values: {
       externalDatabase: { url: DB },
       metrics: {
-        serviceMonitor: { enabled: true, labels: { release: "kube-prometheus" } },
+        serviceMonitor: {
+          enabled: true,
+          labels: { release: "kube-prometheus" },
+          endpointConfig: {
+            authorization: { type: "Bearer", credentials: { name: "scrape", key: "token" } },
+          },
+        },
         prometheusRule: { enabled: true },
         grafanaDashboard: { enabled: true },
       },
@@ -269,7 +275,11 @@ const cases: Case[] = [
     check(objects) {
       const sm = find(objects, "ServiceMonitor", "rel-open-langgraph");
       expect(sm.metadata.labels?.release).toBe("kube-prometheus");
-      expect(sm.spec.endpoints[0]).toMatchObject({ port: "http", path: "/metrics" });
+      expect(sm.spec.endpoints[0]).toMatchObject({
+        port: "http",
+        path: "/metrics",
+        authorization: { type: "Bearer", credentials: { name: "scrape", key: "token" } },
+      });
       const metricsSvc = find(objects, "Service", "rel-open-langgraph-metrics");
       expect(metricsSvc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
       expect(metricsSvc.spec.ports.map((p: any) => p.name)).toContain("http");

@@ -246,9 +246,9 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function startContainer(args: string[], env: Record<string, string>): Proc {
+function startContainer(args: string[], env: Record<string, string>, config = TEST_CONFIG): Proc {
   // The image's config path does not exist here: the test fixtures stand in for the project.
-  const local = args.map((a, i) => (args[i - 1] === "--config" ? TEST_CONFIG : a));
+  const local = args.map((a, i) => (args[i - 1] === "--config" ? config : a));
   const child = guardProcess(
     spawn(process.execPath, [BIN, ...local], {
       cwd: ROOT,
@@ -318,6 +318,35 @@ describe.runIf(pgUp)("chart ↔ code: processes started as the chart starts them
     } finally {
       await client.end();
     }
+  }, 300_000);
+
+  it("with an auth module configured, the probes still answer without credentials", async () => {
+    const url = await createTestDatabase("h17_chart_auth");
+    databases.push(url);
+    const port = await freePort();
+    const objects = await renderChart({ externalDatabase: { url }, settings: { port } });
+    const c = serverOf(objects, "rel-open-langgraph-api");
+    const proc = startContainer(
+      c.args,
+      containerEnv(objects, c),
+      path.join(ROOT, "test/fixtures/auth/open_langgraph.json"),
+    );
+    procs.push(proc);
+    await waitListening(proc);
+    const base = `http://127.0.0.1:${port}`;
+    // The kubelet sends no credentials.
+    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe])
+      expect((await fetch(`${base}${probe.httpGet.path}`)).status, probe.httpGet.path).toBe(200);
+    // Auth is on for the API...
+    expect((await fetch(`${base}/threads/search`, { method: "POST", body: "{}" })).status).toBe(
+      401,
+    );
+    // ...and for /metrics unless auth.metrics is "public": the ServiceMonitor then needs
+    // credentials (metrics.serviceMonitor.endpointConfig), as docs/deploy/autoscaling.md says.
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer root" } });
+    expect(scraped.status).toBe(200);
+    await stop(proc);
   }, 300_000);
 
   it("api and worker started with the chart's args and env answer every probe on the container port", async () => {
