@@ -32,7 +32,7 @@ import { bindLoopback } from "./http/loopback.ts";
 import { errorHookObserver, observabilityMiddleware } from "./http/middleware/observability.ts";
 import { onlyProbes } from "./http/probes-only.ts";
 import { registerA2ARoutes } from "./http/routes/a2a.ts";
-import { registerAdminLogRoutes, registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
+import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
