@@ -14,6 +14,7 @@ import {
   SERVER_ROLES,
 } from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
+import { registerDockerfile } from "./dockerfile.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { examples } from "./help.ts";
 import { registerLogs } from "./logs.ts";
@@ -69,10 +70,12 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerLogs(program);
   registerTest(program);
+  registerDockerfile(program);
   examples(program, [
     ["olg dev", "serve the project in this folder on the embedded database"],
     ["olg init my-agent --template react --yes", "scaffold a new project"],
     ["olg test", "run the scenarios under tests/"],
+    ["olg dockerfile --add-docker-compose", "write a Dockerfile and docker-compose.yml"],
     ["olg completion bash >> ~/.bashrc", "tab completion"],
   ]);
   // `olg completion <shell>` prints the script; the shell calls `olg complete -- <words>`.
