@@ -18,7 +18,7 @@ import {
 } from "../peers/resolve.ts";
 
 /** Commands that load the project's graphs (and so its LangChain). */
-const GRAPH_COMMANDS = new Set(["dev", "serve"]);
+const GRAPH_COMMANDS = new Set(["dev", "serve", "test"]);
 
 /** The value of `--config`/`-c` in `args`, if given. */
 export function configFlag(args: string[]): string | undefined {

@@ -16,7 +16,9 @@ import {
 import { PortInUseError } from "../http/listen.ts";
 import { registerDockerfile } from "./dockerfile.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { registerGraph } from "./graph.ts";
 import { examples } from "./help.ts";
+import { registerInit } from "./init.ts";
 import { registerLogs } from "./logs.ts";
 import { registerMigrate } from "./migrate.ts";
 import { devOptions, ENVIRONMENT_HELP, refuseTunnel, serverOptions, workersOf } from "./options.ts";
@@ -67,6 +69,8 @@ export function buildProgram(): Command {
       const { runServe } = await import("./serve.ts");
       await runServe(settings);
     });
+  registerInit(program);
+  registerGraph(program);
   registerMigrate(program);
   registerLogs(program);
   registerTest(program);

@@ -39,3 +39,13 @@ export function guardDatabase(url: string, adminUrl: string): void {
 export function releaseDatabase(url: string): void {
   send({ type: "db-done", url });
 }
+
+/** Registers a process by pid (one the test did not spawn itself, e.g. a tmux server). */
+export function guardPid(pid: number): void {
+  send({ type: "pid", pid });
+}
+
+/** Unregisters a pid registered with {@link guardPid} (the test stopped it). */
+export function releasePid(pid: number): void {
+  send({ type: "pid-done", pid });
+}

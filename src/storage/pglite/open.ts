@@ -5,6 +5,7 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import { type Dialect, Kysely, sql } from "kysely";
 import type { Database, StorageHandle } from "../database.ts";
 import { PGliteMutexDialect } from "./driver.ts";
+import { publishEmbeddedPool } from "./shared-pool.ts";
 
 /** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
 export async function openPGlite(
@@ -18,6 +19,7 @@ export async function openPGlite(
   await pg.waitReady;
   const dialect = new PGliteMutexDialect(pg);
   const db = new Kysely<Database>({ dialect: wrap(dialect) });
+  const withdraw = publishEmbeddedPool(db);
   let waiting = 0;
   return {
     kind: "pglite",
@@ -46,6 +48,7 @@ export async function openPGlite(
       }
     },
     async close() {
+      withdraw();
       await db.destroy();
     },
   };

@@ -1,0 +1,1 @@
+export async function runGraphImport(_id: string, _o: unknown): Promise<void> {}
