@@ -1,1 +1,0 @@
-export async function runGraphImport(_id: string, _o: unknown): Promise<void> {}
