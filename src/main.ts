@@ -17,7 +17,6 @@ import { newId } from "./core/ids.ts";
 import { CronsRepository } from "./crons/repository.ts";
 import { CronScheduler } from "./crons/scheduler.ts";
 import { CronsService } from "./crons/service.ts";
-import { encryptingDialect } from "./encryption/dialect.ts";
 import { createEncryption } from "./encryption/setup.ts";
 import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
@@ -64,6 +63,7 @@ import { CHANNEL_DONE, RunQueue } from "./runs/queue.ts";
 import { RunsRepository } from "./runs/repository.ts";
 import { RunsService } from "./runs/service.ts";
 import { SqlCheckpointSaver } from "./storage/checkpointer/saver.ts";
+import { codecDialect } from "./storage/codec-dialect.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { pendingMigrations } from "./storage/migrate.ts";
 import { openStorage } from "./storage/open.ts";
@@ -104,7 +104,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   const storage = await openStorage({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
-    wrapDialect: encryption ? (d) => encryptingDialect(d, encryption.codec) : undefined,
+    wrapDialect: encryption ? (d) => codecDialect(d, encryption.codec) : undefined,
   });
   if (encryption) log.info({ mode: encryption.mode }, "encryption at rest on");
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");

@@ -7,6 +7,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kyse
 import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
 import { canonical, isUuidShaped, json, toAssistant } from "./sql-rows.ts";
@@ -230,9 +231,9 @@ export class SqlAssistantsRepository implements AssistantsRepository {
           graph_id: v.graph_id,
           name: v.name,
           description: v.description,
-          config: json(v.config ?? {}) as string,
+          config: jsonb(v.config ?? {}),
           context: json(v.context),
-          metadata: json(v.metadata ?? {}) as string,
+          metadata: jsonb(v.metadata ?? {}),
           version: v.version,
           updated_at: now,
         })
@@ -292,9 +293,9 @@ export class SqlAssistantsRepository implements AssistantsRepository {
       graph_id: a.graphId,
       name: a.name,
       description: a.description,
-      config: json(a.config ?? {}) as string,
+      config: jsonb(a.config ?? {}),
       context: json(a.context),
-      metadata: json(a.metadata ?? {}) as string,
+      metadata: jsonb(a.metadata ?? {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 /** Row mapping helpers of the SQL assistants adapter. */
 import type { Selectable } from "kysely";
 import type { AssistantsTable } from "../storage/database.ts";
+import { jsonbOrNull } from "../storage/sql/json.ts";
 import type { Assistant } from "./types.ts";
 
 type Row = Selectable<AssistantsTable>;
@@ -13,8 +14,7 @@ const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export const isUuidShaped = (id: string): boolean => UUID_SHAPE.test(id);
 
 /** A JSON column value (`undefined` stored as SQL NULL). */
-export const json = (value: unknown): string | null =>
-  value === undefined ? null : JSON.stringify(value);
+export const json = jsonbOrNull;
 
 /** A row as the domain type. */
 export function toAssistant(row: Row): Assistant {

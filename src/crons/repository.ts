@@ -7,6 +7,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { CronsTable, Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type {
   Cron,
@@ -21,7 +22,7 @@ import type {
 type Tx = Transaction<Database>;
 type Row = Selectable<CronsTable>;
 
-const j = (v: unknown) => JSON.stringify(v ?? {});
+const j = (v: unknown) => jsonb(v ?? {});
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const maybeDate = (v: unknown): Date | null => (v == null ? null : date(v));
@@ -89,7 +90,7 @@ export class CronsRepository {
         payload: j(record.payload),
         metadata: j(record.metadata),
         next_run_at: record.nextRunAt,
-        auth: record.auth ? JSON.stringify(record.auth) : null,
+        auth: record.auth ? jsonb(record.auth) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -7,6 +7,7 @@
 import { type SqlBool, sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches, scopeSql } from "../storage/sql/scope.ts";
 import { RunLeaseRepository } from "./lease-repository.ts";
 import { toRun } from "./rows.ts";
@@ -62,7 +63,7 @@ export interface CancelledRun {
   action: CancelAction;
 }
 
-const j = (v: unknown) => JSON.stringify(v ?? null);
+const j = jsonb;
 const asObject = (v: unknown): Record<string, unknown> =>
   (typeof v === "string" ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
 
@@ -129,7 +130,7 @@ export class RunsRepository extends RunLeaseRepository {
         .updateTable("threads")
         .set({
           status: "busy",
-          metadata: sql`metadata || ${j(built.threadMetadataPatch)}::jsonb`,
+          metadata: sql`metadata || ${j(built.threadMetadataPatch)}`,
           config: j(built.threadConfig),
           updated_at: sql`now()`,
         })

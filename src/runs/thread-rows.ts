@@ -5,6 +5,7 @@
  */
 import { sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { CancelledRun, FinishState } from "./repository.ts";
 import type { RunRow } from "./rows.ts";
@@ -15,7 +16,7 @@ type Tx = Transaction<Database>;
 /** The locked thread row. */
 export type ThreadRow = { thread_id: string; metadata: unknown; config: unknown; status: string };
 
-const j = (v: unknown) => JSON.stringify(v ?? null);
+const j = jsonb;
 
 /** Locks a thread row for the rest of the transaction. */
 export async function lockThread(

@@ -16,6 +16,7 @@ import {
 } from "@langchain/langgraph";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import type { Embedder } from "./embeddings.ts";
 import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
 import {
@@ -289,7 +290,7 @@ export class SqlStore extends BaseStore implements StoreApi {
           .values({
             prefix,
             key: op.key,
-            value: JSON.stringify(op.value),
+            value: jsonb(op.value),
             ttl_minutes: ttl,
             expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
           })

@@ -5,6 +5,7 @@
 import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
 import type { Database, Db, ThreadsTable } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { ExpiredThread, ThreadsRepository } from "./repository.ts";
 import type {
@@ -23,8 +24,6 @@ import type {
 
 type Row = Selectable<ThreadsTable>;
 type Eb = ExpressionBuilder<Database, "threads">;
-
-const jsonb = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
 const expiryOf = (ttl: ThreadTtlInput, now: Date) => new Date(now.getTime() + ttl.minutes * 60_000);
 

@@ -5,6 +5,7 @@
 import { type SqlBool, sql } from "kysely";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
+import { jsonb } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
 
 /** A delivery that was given up. */
@@ -51,7 +52,7 @@ export class DeadLetterRepository {
         thread_id: entry.threadId,
         assistant_id: entry.assistantId,
         url: entry.url,
-        payload: JSON.stringify(entry.payload),
+        payload: jsonb(entry.payload),
         attempts: entry.attempts,
         last_status: entry.lastStatus,
         last_error: entry.lastError,

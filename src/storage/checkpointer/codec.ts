@@ -63,14 +63,17 @@ export async function dumpMetadata(
   serde: SerializerProtocol,
   metadata: CheckpointMetadata,
 ): Promise<string> {
+  // Written with a `::jsonb` cast: the storage codec escapes what jsonb cannot hold (U+0000...).
   const [, bytes] = await serde.dumpsTyped(metadata);
-  // jsonb rejects the \u0000 escape; drop it (an escaped backslash before "u0000" is kept).
-  return new TextDecoder().decode(bytes).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1");
+  return new TextDecoder().decode(bytes);
 }
 
-/** Revives metadata from its jsonb text. */
-export function loadMetadata(serde: SerializerProtocol, text: string): Promise<CheckpointMetadata> {
-  return serde.loadsTyped("json", text);
+/** Revives metadata from its jsonb cell (parsed by the driver, or text). */
+export function loadMetadata(
+  serde: SerializerProtocol,
+  cell: unknown,
+): Promise<CheckpointMetadata> {
+  return serde.loadsTyped("json", typeof cell === "string" ? cell : JSON.stringify(cell));
 }
 
 /** The checkpoint row without channel values (they are stored per version as blobs). */

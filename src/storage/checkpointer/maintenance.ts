@@ -63,7 +63,7 @@ interface ChainRow {
   checkpoint_ns: string;
   checkpoint_id: string;
   parent_checkpoint_id: string | null;
-  counters: string | null;
+  counters: unknown;
 }
 
 /** Prunes each thread with `strategy`. */
@@ -90,7 +90,7 @@ async function keepLatest(trx: Executor, threadId: string): Promise<void> {
       "checkpoint_ns",
       "checkpoint_id",
       "parent_checkpoint_id",
-      sql<string | null>`(metadata -> 'counters_since_delta_snapshot')::text`.as("counters"),
+      sql<unknown>`metadata -> 'counters_since_delta_snapshot'`.as("counters"),
     ])
     .where("thread_id", "=", threadId)
     .orderBy("checkpoint_id", "desc")
@@ -146,6 +146,8 @@ export function keptCheckpoints(rows: ChainRow[]): Set<ChainRow> {
 
 function deltaChannels(row: ChainRow): Set<string> {
   if (!row.counters) return new Set();
-  const parsed = JSON.parse(row.counters) as Record<string, unknown> | null;
+  const parsed = (
+    typeof row.counters === "string" ? JSON.parse(row.counters) : row.counters
+  ) as Record<string, unknown> | null;
   return new Set(Object.keys(parsed ?? {}));
 }

@@ -18,6 +18,7 @@ import {
   TASKS,
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
+import { sql } from "kysely";
 import {
   type BlobCell,
   dumpBlobs,
@@ -155,8 +156,8 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
           ...base,
           checkpoint_id: checkpoint.id,
           parent_checkpoint_id: parentId ?? null,
-          checkpoint: dumpCheckpoint(checkpoint),
-          metadata: metadataJson,
+          checkpoint: sql<string>`${dumpCheckpoint(checkpoint)}::jsonb`,
+          metadata: sql<string>`${metadataJson}::jsonb`,
         })
         .onConflict((oc) =>
           oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
@@ -291,7 +292,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     const sends = await this.pendingSendsFor(rows);
     return Promise.all(
       rows.map(async (row) => {
-        const stored = JSON.parse(row.checkpoint) as Omit<Checkpoint, "channel_values">;
+        const stored = parseJsonCell<Omit<Checkpoint, "channel_values">>(row.checkpoint);
         const checkpoint: Checkpoint = {
           ...stored,
           channel_versions: stored.channel_versions ?? {},
@@ -321,7 +322,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
   private async pendingSendsFor(rows: TupleRow[]): Promise<Map<TupleRow, unknown[]>> {
     const result = new Map<TupleRow, unknown[]>();
     const old = rows.filter(
-      (r) => r.parent_checkpoint_id && (JSON.parse(r.checkpoint) as { v?: number }).v! < 4,
+      (r) => r.parent_checkpoint_id && parseJsonCell<{ v?: number }>(r.checkpoint).v! < 4,
     );
     for (const row of old) {
       const writes = await selectPendingSends(this.db, row.thread_id, row.checkpoint_ns, [

@@ -6,6 +6,7 @@
 import { TASKS } from "@langchain/langgraph-checkpoint";
 import { type Kysely, type SqlBool, sql } from "kysely";
 import type { Database } from "../database.ts";
+import { jsonb } from "../sql/json.ts";
 
 /** A `Db` or a transaction on it. */
 export type Executor = Kysely<Database>;
@@ -28,8 +29,9 @@ export interface TupleRow {
   checkpoint_ns: string;
   checkpoint_id: string;
   parent_checkpoint_id: string | null;
-  checkpoint: string;
-  metadata: string;
+  /** jsonb cells (selected as jsonb, never `::text`: the storage codec unescapes them as JSON). */
+  checkpoint: unknown;
+  metadata: unknown;
   blobs: unknown;
   writes: unknown;
 }
@@ -66,8 +68,8 @@ export function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
       "cp.checkpoint_ns",
       "cp.checkpoint_id",
       "cp.parent_checkpoint_id",
-      sql<string>`cp.checkpoint::text`.as("checkpoint"),
-      sql<string>`cp.metadata::text`.as("metadata"),
+      "cp.checkpoint",
+      "cp.metadata",
       BLOBS.as("blobs"),
       WRITES.as("writes"),
     ]);
@@ -76,7 +78,7 @@ export function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
   if (q.checkpointId !== undefined) query = query.where("cp.checkpoint_id", "=", q.checkpointId);
   if (q.beforeId !== undefined) query = query.where("cp.checkpoint_id", "<", q.beforeId);
   if (q.filter && Object.keys(q.filter).length > 0) {
-    query = query.where(sql<SqlBool>`cp.metadata @> ${JSON.stringify(q.filter)}::jsonb`);
+    query = query.where(sql<SqlBool>`cp.metadata @> ${jsonb(q.filter)}`);
   }
   query = query.orderBy("cp.checkpoint_id", "desc");
   if (q.limit !== undefined) query = query.limit(q.limit);

@@ -3,7 +3,9 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { type Dialect, Kysely, sql } from "kysely";
+import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { escapingCodec } from "../escaping-codec.ts";
 import { PGliteMutexDialect } from "./driver.ts";
 import { publishEmbeddedPool } from "./shared-pool.ts";
 
@@ -18,7 +20,7 @@ export async function openPGlite(
   const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pg.waitReady;
   const dialect = new PGliteMutexDialect(pg);
-  const db = new Kysely<Database>({ dialect: wrap(dialect) });
+  const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
   const withdraw = publishEmbeddedPool(db);
   let waiting = 0;
   return {

@@ -1,7 +1,9 @@
 /** Opens a PostgreSQL connection pool from a connection string. */
 import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { escapingCodec } from "../escaping-codec.ts";
 
 // Return bigint counts as numbers and keep timestamps as Date (pg default).
 pg.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10));
@@ -16,7 +18,9 @@ export async function openPostgres(
   pool.on("error", () => {
     // Idle-client errors (server restart) surface on the next query; never crash the process.
   });
-  const db = new Kysely<Database>({ dialect: wrap(new PostgresDialect({ pool })) });
+  // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
+  const dialect = codecDialect(new PostgresDialect({ pool }), escapingCodec);
+  const db = new Kysely<Database>({ dialect: wrap(dialect) });
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | null = null;
 

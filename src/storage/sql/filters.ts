@@ -4,6 +4,7 @@
  * {$contains: v | v[]}}` means the stored array (or string) contains every given value.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { jsonb } from "./json.ts";
 
 /** A filter over a jsonb column. */
 export type MetadataFilter = Record<string, unknown>;
@@ -30,13 +31,12 @@ export function jsonbMatches<DB, TB extends keyof DB>(
       const wanted = Array.isArray(value.$contains) ? value.$contains : [value.$contains];
       const field = sql`${col} -> ${key}`;
       parts.push(
-        sql<SqlBool>`(CASE WHEN jsonb_typeof(${field}) = 'array' THEN ${field} @> ${JSON.stringify(wanted)}::jsonb
+        sql<SqlBool>`(CASE WHEN jsonb_typeof(${field}) = 'array' THEN ${field} @> ${jsonb(wanted)}
           WHEN jsonb_typeof(${field}) = 'string' THEN ${wanted.length === 1 ? sql`position(${String(wanted[0])} in ${col} ->> ${key}) > 0` : sql`false`}
           ELSE false END)`,
       );
     }
   }
-  if (Object.keys(plain).length > 0)
-    parts.push(sql<SqlBool>`${col} @> ${JSON.stringify(plain)}::jsonb`);
+  if (Object.keys(plain).length > 0) parts.push(sql<SqlBool>`${col} @> ${jsonb(plain)}`);
   return parts.length === 0 ? sql<SqlBool>`true` : eb.and(parts);
 }

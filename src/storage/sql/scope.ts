@@ -6,14 +6,13 @@
  * `filters.ts` on purpose: `$contains` never matches a substring of a string.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { jsonb } from "./json.ts";
 
 /** A scope as repositories receive it (`undefined`: unrestricted). */
 export type SqlScope = Record<string, unknown> | undefined;
 
 const isOperator = (v: unknown): v is { $eq?: unknown; $contains?: unknown } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && ("$eq" in v || "$contains" in v);
-
-const jsonb = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
 
 /** A WHERE condition: the jsonb document `doc` matches every key of `scope`. */
 export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<SqlBool> {

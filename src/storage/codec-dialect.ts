@@ -1,7 +1,8 @@
 /**
- * A Kysely dialect wrapper that runs an `EncryptionCodec` on every statement: parameters are
- * encrypted before they reach the driver, result rows decrypted before Kysely sees them. The
- * wrapped driver keeps its own connection objects (transactions and releases get the inner one).
+ * A Kysely dialect wrapper that runs a `StatementCodec` on every statement: parameters are
+ * transformed before they reach the driver, result rows after the driver and before Kysely sees
+ * them (text escaping, `text-escape.ts`; encryption at rest, `encryption/`). The wrapped driver
+ * keeps its own connection objects (transactions and releases get the inner one).
  */
 import type {
   CompiledQuery,
@@ -12,12 +13,17 @@ import type {
   QueryResult,
   TransactionSettings,
 } from "kysely";
-import type { EncryptionCodec } from "./codec.ts";
 
-class EncryptingConnection implements DatabaseConnection {
+/** Transforms the parameters and result rows of one statement. */
+export interface StatementCodec {
+  encodeParams(sql: string, params: readonly unknown[]): Promise<unknown[]> | unknown[];
+  decodeRows<R>(sql: string, rows: R[]): Promise<R[]> | R[];
+}
+
+class CodecConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
-    private readonly codec: EncryptionCodec,
+    private readonly codec: StatementCodec,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -36,18 +42,18 @@ class EncryptingConnection implements DatabaseConnection {
   }
 }
 
-const innerOf = (c: DatabaseConnection) => (c instanceof EncryptingConnection ? c.inner : c);
+const innerOf = (c: DatabaseConnection) => (c instanceof CodecConnection ? c.inner : c);
 
-class EncryptingDriver implements Driver {
+class CodecDriver implements Driver {
   constructor(
     private readonly inner: Driver,
-    private readonly codec: EncryptionCodec,
+    private readonly codec: StatementCodec,
   ) {}
   init() {
     return this.inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new EncryptingConnection(await this.inner.acquireConnection(), this.codec);
+    return new CodecConnection(await this.inner.acquireConnection(), this.codec);
   }
   beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
     return this.inner.beginTransaction(innerOf(c), settings);
@@ -67,10 +73,10 @@ class EncryptingDriver implements Driver {
 }
 
 /** Wraps `dialect` so every statement goes through `codec`. */
-export function encryptingDialect(dialect: Dialect, codec: EncryptionCodec): Dialect {
+export function codecDialect(dialect: Dialect, codec: StatementCodec): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new EncryptingDriver(dialect.createDriver(), codec),
+    createDriver: () => new CodecDriver(dialect.createDriver(), codec),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };

@@ -1,0 +1,16 @@
+/**
+ * JSON values written to json/jsonb. The `::jsonb` cast is what tells the escaping codec that the
+ * parameter is a JSON document whose strings it must escape (`storage/escaping-codec.ts`): write
+ * every JSON value through these helpers, never as a bare `JSON.stringify` parameter.
+ */
+import { type RawBuilder, sql } from "kysely";
+
+/** `value` as a jsonb expression (`undefined` becomes JSON null). */
+export function jsonb(value: unknown): RawBuilder<string> {
+  return sql<string>`${JSON.stringify(value ?? null)}::jsonb`;
+}
+
+/** `value` as a jsonb expression, or SQL NULL when `value` is undefined. */
+export function jsonbOrNull(value: unknown): RawBuilder<string> | null {
+  return value === undefined ? null : jsonb(value);
+}
