@@ -14,6 +14,7 @@ import {
   SERVER_ROLES,
 } from "../config/load.ts";
 import { PortInUseError } from "../http/listen.ts";
+import { registerDeploy } from "./deploy.ts";
 import { registerDockerfile } from "./dockerfile.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { registerGraph } from "./graph.ts";
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
     });
   registerInit(program);
   registerGraph(program);
+  registerDeploy(program);
   registerMigrate(program);
   registerLogs(program);
   registerTest(program);

@@ -54,9 +54,18 @@ describe("olg init (files, prompts)", { timeout: 600_000 }, () => {
     expect(read(dir, ".env.example")).toMatch(/^DATABASE_URL=postgres:\/\//m);
     expect(read(dir, "README.md")).toContain("pnpm dev");
     const compose = parse(read(dir, "docker-compose.yml"));
-    expect(Object.keys(compose.services).sort()).toEqual(["postgres", "redis", "server"]);
-    expect(compose.services.server.environment.DATABASE_URL).toContain("@postgres:5432");
-    expect(read(dir, "Dockerfile")).toContain('CMD ["serve", "--config", "open_langgraph.json"');
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "langgraph-api",
+      "langgraph-postgres",
+      "langgraph-redis",
+    ]);
+    expect(compose.services["langgraph-api"].environment.DATABASE_URL).toContain(
+      "@langgraph-postgres:5432",
+    );
+    expect(read(dir, "Dockerfile")).toContain(
+      'CMD ["serve", "--config", "/app/open_langgraph.json"]',
+    );
+    expect(compose.services["langgraph-api"].image).toBe("bot:0.1.0");
     const values = parse(read(dir, "deploy/values.yaml"));
     expect(values.image).toEqual({ repository: "bot", tag: "0.1.0" });
     expect(values.secrets.env).toHaveProperty("OPENAI_API_KEY");
@@ -122,7 +131,7 @@ describe("olg init (files, prompts)", { timeout: 600_000 }, () => {
     expect(read(dir, "src/agent.ts")).toContain("embedQuery");
     expect(read(dir, "README.md")).toContain("yarn dev");
     expect(read(dir, ".env.example")).toMatch(/^DATABASE_URL=/m);
-    expect(read(dir, "Dockerfile")).toContain("FROM node:20-slim");
+    expect(read(dir, "Dockerfile")).toContain("ARG NODE_VERSION=20");
     expect(() => read(dir, "deploy/values.yaml")).toThrow();
   });
 

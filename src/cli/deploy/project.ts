@@ -2,11 +2,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { requireConfigFile } from "../../config/load.ts";
+import { DEFAULT_NODE_VERSION, type DockerProject } from "../docker/dockerfile.ts";
 import { packageInfo } from "../version.ts";
-import { type DeployProject, OLG_IMAGE } from "./artifacts.ts";
+import { OLG_IMAGE } from "./artifacts.ts";
 
-/** Reads the project whose config is `config` (or found from `cwd`). */
-export function readProject(cwd: string, config?: string): DeployProject & { root: string } {
+/** A project as `olg deploy` sees it. */
+export interface DeployProject extends DockerProject {
+  name: string;
+  version: string;
+  hasEnvFile: boolean;
+}
+
+/** Reads the project whose config is `config` (or found from `cwd`), without validating it for
+ * an image build (`inspectProject` of ../docker does that when a Dockerfile is written). */
+export function readProject(cwd: string, config?: string): DeployProject {
   const configPath = requireConfigFile(cwd, config);
   const root = path.dirname(configPath);
   const pkgPath = path.join(root, "package.json");
@@ -16,10 +25,14 @@ export function readProject(cwd: string, config?: string): DeployProject & { roo
     root,
     name: String(pkg.name ?? path.basename(root)).replace(/^@[^/]+\//, ""),
     version: String(pkg.version ?? "0.0.0"),
-    config: path.relative(root, configPath).split(path.sep).join("/"),
-    nodeVersion: String(configJson.node_version ?? "20").replace(/^v/, ""),
+    configPath: path.relative(root, configPath).split(path.sep).join("/"),
+    nodeVersion: String(configJson.node_version ?? DEFAULT_NODE_VERSION),
+    extraLines: Array.isArray(configJson.dockerfile_lines) ? configJson.dockerfile_lines : [],
+    installInputs: [
+      "package-lock.json",
+      ...[".npmrc"].filter((f) => existsSync(path.join(root, f))),
+    ],
     hasEnvFile: existsSync(path.join(root, ".env")),
-    hasLockFile: existsSync(path.join(root, "package-lock.json")),
   };
 }
 
@@ -30,12 +43,11 @@ export function projectImage(p: Pick<DeployProject, "name" | "version">): string
   return `${p.name}:${p.version}`;
 }
 
-/** The keys of `.env.example` that hold secrets (keys, passwords, tokens, URLs with credentials). */
+/** The keys of `.env.example` that hold secrets (keys, passwords, tokens). */
 export function secretKeys(root: string): string[] {
   const file = path.join(root, ".env.example");
   if (!existsSync(file)) return [];
-  const keys = [...readFileSync(file, "utf-8").matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map(
-    (m) => m[1]!,
-  );
+  const text = readFileSync(file, "utf-8");
+  const keys = [...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
   return [...new Set(keys.filter((k) => /KEY|SECRET|TOKEN|PASSWORD/.test(k)))];
 }
