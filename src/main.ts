@@ -189,6 +189,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     repository: caching.assistants(new SqlAssistantsRepository(storage.db)),
     graphs: introspection,
     clock,
+    onRunsDeleted: () => runQueue.announceDeleted(),
   });
   // In dev (Studio) the schemas are ready before the first request; servers compute them lazily.
   if (settings.warmSchemas) void introspection.warmUp(graphs.ids());
@@ -210,6 +211,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     resolveGraphId: async (assistantId) => (await assistants.resolve(assistantId)).graphId,
     onSweepError: (err) => log.error({ err }, "thread TTL sweep failed"),
     onSwept: (count) => log.info({ count }, "expired threads swept"),
+    onRunsDeleted: () => runQueue.announceDeleted(),
   });
   onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----

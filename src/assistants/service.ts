@@ -53,6 +53,8 @@ export interface AssistantsServiceOptions {
   repository: AssistantsRepository;
   graphs: GraphIntrospector;
   clock: Clock;
+  /** Called after an assistant was deleted with its runs: stops them at once wherever they run. */
+  onRunsDeleted?: () => Promise<void>;
 }
 
 const NOT_FOUND = "Assistant not found";
@@ -67,11 +69,13 @@ export class AssistantsService {
   readonly #repo: AssistantsRepository;
   readonly #graphs: GraphIntrospector;
   readonly #clock: Clock;
+  readonly #onRunsDeleted: (() => Promise<void>) | undefined;
 
   constructor(options: AssistantsServiceOptions) {
     this.#repo = options.repository;
     this.#graphs = options.graphs;
     this.#clock = options.clock;
+    this.#onRunsDeleted = options.onRunsDeleted;
   }
 
   /** The stored id an assistant id or graph id refers to. */
@@ -166,6 +170,7 @@ export class AssistantsService {
   ): Promise<string[]> {
     const id = this.idOf(idOrGraphId);
     if (!(await this.#repo.delete(id, options, scope))) throw notFound(NOT_FOUND);
+    await this.#onRunsDeleted?.().catch(() => {});
     return [id];
   }
 

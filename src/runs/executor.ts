@@ -3,7 +3,9 @@
  * log (`metadata` first, `error` last on failure), then ends the run and updates its thread in one
  * transaction. A retried attempt (the previous replica died) resumes from the run's last
  * checkpoint instead of replaying its input. Cancels end as `interrupted` (checkpoints kept) or
- * `rollback` (run and its checkpoints deleted); a shutdown or lost lease hands the run back.
+ * `rollback` (run and its checkpoints deleted); a shutdown or lost lease hands the run back. Every
+ * write of the run (checkpoints, pending writes, store, stream events) passes the run's fence
+ * (fence.ts): once the run is stopped, cancelled, deleted or lost, nothing of it lands any more.
  */
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import { serializeError } from "../core/serde.ts";
@@ -11,20 +13,33 @@ import type { GraphRegistry } from "../graphs/registry.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunOutcome } from "../metrics/metrics.ts";
 import { noopRunObserver, type RunObserver } from "../metrics/observer.ts";
+import type { WriteFence } from "../storage/fence.ts";
 import { streamGraphRun } from "../stream/execute.ts";
 import { streamGraphRunV3 } from "../stream/execute-v3.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import type { StreamMode } from "../stream/types.ts";
 import { threadStateFromSnapshot } from "../threads/state.ts";
-import type { RunLease } from "./queue.ts";
+import { RunFence } from "./fence.ts";
+import type { RunLease, StopReason } from "./queue.ts";
 import type { FinishState, RunsRepository } from "./repository.ts";
 import type { Run } from "./types.ts";
 import type { WebhookSender } from "./webhook.ts";
 
-/** Checkpointer with the rollback helper of our SQL saver. */
+/** Checkpointer with the rollback helper and the write fence of our SQL saver. */
 export type RunCheckpointer = BaseCheckpointSaver<string | number> & {
   deleteForRun?(threadId: string, runId: string): Promise<void>;
+  fenced?(fence: WriteFence): BaseCheckpointSaver<string | number>;
 };
+
+/** A store that can fence its writes (our SQL store). */
+type FenceableStore = BaseStore & { fenced?(fence: WriteFence): BaseStore };
+
+/** The state a run stopped by `reason` ends in (undefined: it is handed back, not ended). */
+function stoppedState(reason: StopReason): FinishState | undefined {
+  if (reason === "interrupt") return { status: "interrupted" };
+  if (reason === "rollback") return { status: "deleted" };
+  return undefined;
+}
 
 /** What the executor needs. */
 export interface ExecutorOptions {
@@ -57,9 +72,16 @@ export function createExecutor(o: ExecutorOptions) {
     const kwargs = run.kwargs;
     const graphId = String(kwargs.config.configurable.graph_id ?? "");
     const threadId = run.threadId;
-    const checkpointer = kwargs.temporary ? null : o.checkpointer;
+    const fence = new RunFence(run.runId, lease);
+    const checkpointer = kwargs.temporary
+      ? null
+      : (o.checkpointer.fenced?.(fence) ?? o.checkpointer);
+    const store = (o.store as FenceableStore | undefined)?.fenced?.(fence) ?? o.store;
     await o.log.open(run.runId, { resumable: kwargs.resumable });
-    const emit = (event: string, data: unknown) => o.log.append(run.runId, { event, data });
+    // A stopped run streams nothing more (its clients already got, or will get, the end).
+    const emit = async (event: string, data: unknown) => {
+      if (!lease.reason()) await o.log.append(run.runId, { event, data });
+    };
     const observed = (o.observer ?? noopRunObserver).onRunClaimed({
       runId: run.runId,
       threadId,
@@ -75,10 +97,7 @@ export function createExecutor(o: ExecutorOptions) {
       await emit("metadata", { run_id: run.runId, attempt: run.attempt });
       if (run.attempt > o.maxAttempts)
         throw new Error(`Run ${run.runId} exceeded max attempts (${o.maxAttempts})`);
-      graph = await o.graphs.get(graphId, kwargs.config, {
-        checkpointer,
-        store: o.store,
-      });
+      graph = await o.graphs.get(graphId, kwargs.config, { checkpointer, store });
       const resume = run.attempt > 1 && checkpointer != null && (await wroteCheckpoint(run));
       const streamRun = kwargs.__protocol_stream_run ? streamGraphRunV3 : streamGraphRun;
       const stream = streamRun(graph, {
@@ -101,13 +120,13 @@ export function createExecutor(o: ExecutorOptions) {
       if (lease.reason()) throw new Error("stopped");
     } catch (error) {
       const reason = lease.reason();
-      if (reason === "shutdown" || reason === "lost") {
-        observed.finished("requeued", error);
+      const stopped = reason && stoppedState(reason);
+      if (reason && !stopped) {
+        observed.finished(reason === "deleted" ? "cancelled" : "requeued", error);
         await handBack(run, lease, reason);
         return;
       }
-      if (reason === "interrupt") state = { status: "interrupted" };
-      else if (reason === "rollback") state = { status: "deleted" };
+      if (stopped) state = stopped;
       else {
         failure = serializeError(error);
         o.logger.warn({ err: error, run_id: run.runId }, "run failed");
@@ -116,32 +135,26 @@ export function createExecutor(o: ExecutorOptions) {
       }
     }
 
-    if (state.status === "deleted" && checkpointer?.deleteForRun)
-      await checkpointer.deleteForRun(threadId, run.runId).catch((err: unknown) => {
-        o.logger.error({ err, run_id: run.runId }, "rollback: deleting checkpoints failed");
-      });
-    let values: unknown;
-    if (graph && checkpointer) {
-      try {
-        const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
-        const cached = threadStateFromSnapshot(snapshot);
-        values = cached.values;
-        state = {
-          ...state,
-          values: cached.values,
-          interrupts: cached.interrupts,
-          interrupted: cached.status === "interrupted",
-        };
-      } catch (err) {
-        o.logger.warn({ err, run_id: run.runId }, "reading the thread state failed");
-      }
+    // No write of the run may still commit once its outcome is decided (rollback deletes after it).
+    await fence.settled();
+    let ended = await conclude(run, lease.owner, graph, checkpointer != null, state);
+    if (ended.result.kind === "cancelled") {
+      // A cancel raced with the run's last step: it wins (the fence refuses any further write).
+      lease.stop(ended.result.action);
+      failure = undefined;
+      await fence.settled();
+      ended = await conclude(
+        run,
+        lease.owner,
+        graph,
+        checkpointer != null,
+        stoppedState(ended.result.action)!,
+      );
     }
-
+    state = ended.state;
+    const values = state.values;
     observed.finished(outcomeOf(state), failure);
-    const kept = await o.repo.finish(run.runId, lease.owner, state).catch((err) => {
-      o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
-      return false;
-    });
+    const kept = ended.result.kind === "finished";
     await o.log.complete(run.runId);
     if (!kept) return;
     await o.onFinished(run);
@@ -156,6 +169,45 @@ export function createExecutor(o: ExecutorOptions) {
       });
     }
   };
+
+  /** Applies `state` (rollback deletes the run's checkpoints), reads the thread, ends the run. */
+  async function conclude(
+    run: Run,
+    owner: string,
+    graph: any,
+    persistent: boolean,
+    initial: FinishState,
+  ) {
+    let state = initial;
+    if (state.status === "deleted" && persistent && o.checkpointer.deleteForRun)
+      await o.checkpointer.deleteForRun(run.threadId, run.runId).catch((err: unknown) => {
+        o.logger.error({ err, run_id: run.runId }, "rollback: deleting checkpoints failed");
+      });
+    if (graph && persistent) {
+      try {
+        const snapshot = await graph.getState({ configurable: { thread_id: run.threadId } });
+        const cached = threadStateFromSnapshot(snapshot);
+        // A cancelled run leaves tasks pending; only a pending `interrupt()` waits for a human.
+        const waiting =
+          state.status === "interrupted" || state.status === "deleted"
+            ? Object.keys(cached.interrupts).length > 0
+            : cached.status === "interrupted";
+        state = {
+          ...state,
+          values: cached.values,
+          interrupts: cached.interrupts,
+          interrupted: waiting,
+        };
+      } catch (err) {
+        o.logger.warn({ err, run_id: run.runId }, "reading the thread state failed");
+      }
+    }
+    const result = await o.repo.finish(run.runId, owner, state).catch((err) => {
+      o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
+      return { kind: "lost" } as const;
+    });
+    return { state, result };
+  }
 
   /** Whether this run already wrote a checkpoint on its thread (then a retry resumes from it). */
   async function wroteCheckpoint(run: Run): Promise<boolean> {

@@ -18,6 +18,21 @@ export interface FinishState {
   failed?: boolean;
 }
 
+/**
+ * What `finish` did: ended the run, found it lost (gone, or held by another worker), or found a
+ * cancel request the run's outcome does not reflect yet (the caller applies it, then finishes).
+ */
+export type FinishResult =
+  | { kind: "finished" }
+  | { kind: "lost" }
+  | { kind: "cancelled"; action: CancelAction };
+
+/** A lease as `leaseStates` reads it. */
+export interface LeaseState {
+  lost: boolean;
+  cancelAction: CancelAction | null;
+}
+
 /** Queue leases on PostgreSQL/PGlite; `RunsRepository` extends it with run rows and creation. */
 export class RunLeaseRepository {
   constructor(protected readonly db: Kysely<Database>) {}
@@ -63,19 +78,51 @@ export class RunLeaseRepository {
     return { lost: false, cancelAction: (row.cancel_action as CancelAction | null) ?? null };
   }
 
+  /** The leases of `runIds` (those still present) as `owner` holds them, in one query. */
+  async leaseStates(runIds: string[], owner: string): Promise<Map<string, LeaseState>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("runs")
+      .select(["run_id", "status", "lease_owner", "cancel_action"])
+      .where("run_id", "in", runIds)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.run_id,
+        {
+          lost: r.status !== "running" || r.lease_owner !== owner,
+          cancelAction: (r.cancel_action as CancelAction | null) ?? null,
+        },
+      ]),
+    );
+  }
+
   /**
-   * Ends a run held by `owner` and updates its thread in the same transaction. Returns false when
-   * the lease was lost (another replica took over, or the run/thread was deleted).
+   * Ends a run held by `owner` and updates its thread in the same transaction, under the thread
+   * lock then the run's. A run gone or held by another worker is `lost`; a run asked to stop
+   * (`cancel_action`) whose `state` is not a cancel outcome is not ended but `cancelled`, so a
+   * cancel that raced with the run's last step still wins.
    */
-  async finish(runId: string, owner: string, state: FinishState): Promise<boolean> {
+  async finish(runId: string, owner: string, state: FinishState): Promise<FinishResult> {
     return this.db.transaction().execute(async (trx) => {
-      const run = await trx
+      const found = await trx
         .selectFrom("runs")
-        .select(["thread_id", "lease_owner"])
+        .select("thread_id")
         .where("run_id", "=", runId)
         .executeTakeFirst();
-      if (!run || run.lease_owner !== owner) return false;
-      await lockThread(trx, run.thread_id);
+      if (!found) return { kind: "lost" } as const;
+      await lockThread(trx, found.thread_id);
+      const run = await trx
+        .selectFrom("runs")
+        .select(["thread_id", "lease_owner", "status", "cancel_action"])
+        .where("run_id", "=", runId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!run || run.lease_owner !== owner || run.status !== "running")
+        return { kind: "lost" } as const;
+      const asked = run.cancel_action as CancelAction | null;
+      if (asked && state.status !== "interrupted" && state.status !== "deleted")
+        return { kind: "cancelled", action: asked } as const;
       if (state.status === "deleted") {
         await trx.deleteFrom("runs").where("run_id", "=", runId).execute();
       } else {
@@ -92,7 +139,7 @@ export class RunLeaseRepository {
           .execute();
       }
       await writeThreadState(trx, run.thread_id, state);
-      return true;
+      return { kind: "finished" } as const;
     });
   }
 

@@ -11,8 +11,11 @@ import type { Logger } from "../logging/logger.ts";
 import type { RunsRepository } from "./repository.ts";
 import type { CancelAction, Run } from "./types.ts";
 
-/** Why a worker was asked to stop a run. */
-export type StopReason = CancelAction | "shutdown" | "lost";
+/**
+ * Why a worker was asked to stop a run: a cancel action, shutdown (hand back), `lost` (another
+ * worker holds it now) or `deleted` (the run went with its thread or assistant).
+ */
+export type StopReason = CancelAction | "shutdown" | "lost" | "deleted";
 
 /** The lease a worker holds on a claimed run. */
 export interface RunLease {
@@ -20,6 +23,8 @@ export interface RunLease {
   readonly signal: AbortSignal;
   /** Why the run was stopped (undefined while it may go on). */
   reason(): StopReason | undefined;
+  /** Stops the run (the first reason wins). */
+  stop(reason: StopReason): void;
 }
 
 /** Notification channels. */
@@ -43,6 +48,13 @@ export interface RunQueueOptions {
   /** Whether this process executes runs (default true; false for `--role api`: enqueue only). */
   claims?: boolean;
   logger: Logger;
+}
+
+/** A message on the control channel: stop one run, or recheck every run held here. */
+interface ControlMessage {
+  runId?: string;
+  action?: StopReason;
+  recheck?: boolean;
 }
 
 interface Active {
@@ -79,8 +91,9 @@ export class RunQueue {
     this.#unsubscribe.push(
       await this.o.listen(CHANNEL_CANCEL, (payload) => {
         try {
-          const { runId, action } = JSON.parse(payload) as { runId: string; action: CancelAction };
-          this.stopLocal(runId, action);
+          const message = JSON.parse(payload) as ControlMessage;
+          if (message.recheck) void this.recheck();
+          else if (message.runId && message.action) this.stopLocal(message.runId, message.action);
         } catch {
           // malformed payload: ignore
         }
@@ -124,6 +137,32 @@ export class RunQueue {
     active.reason ??= reason;
     active.controller.abort(reason);
     return true;
+  }
+
+  /**
+   * Tells every replica that runs may have been deleted (a thread, an assistant, TTL, prune): each
+   * rechecks the leases it holds at once and stops the runs that are gone. Local first.
+   */
+  async announceDeleted(): Promise<void> {
+    await this.recheck();
+    await this.o.notify(CHANNEL_CANCEL, JSON.stringify({ recheck: true })).catch(() => {});
+  }
+
+  /** Stops every run executing here whose row is gone, taken over or asked to stop. */
+  async recheck(): Promise<void> {
+    const ids = [...this.#active.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = await this.o.repo.leaseStates(ids, this.o.owner);
+      for (const runId of ids) {
+        const state = held.get(runId);
+        if (!state) this.stopLocal(runId, "deleted");
+        else if (state.lost) this.stopLocal(runId, "lost");
+        else if (state.cancelAction) this.stopLocal(runId, state.cancelAction);
+      }
+    } catch (err) {
+      this.o.logger.warn({ err }, "rechecking the runs held here failed");
+    }
   }
 
   /** Whether a run executes on this replica. */
@@ -175,6 +214,7 @@ export class RunQueue {
       owner: this.o.owner,
       signal: controller.signal,
       reason: () => entry.reason,
+      stop: (reason) => this.stopLocal(run.runId, reason),
     };
     this.#active.set(run.runId, entry);
     entry.done = this.o

@@ -9,7 +9,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
 import type { RunCheckpointer } from "./executor.ts";
-import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue } from "./queue.ts";
+import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
 import type {
   CancelledRun,
   InsertOutcome,
@@ -200,7 +200,7 @@ export class RunsService {
   async delete(threadId: string, runId: string, scope?: RunScope): Promise<void> {
     const run = await this.o.repo.delete(runId, threadId, scope);
     if (!run) throw runNotFound();
-    if (run.status === "running") await this.#signal(run.runId, "interrupt");
+    if (run.status === "running") await this.#signal(run.runId, "deleted");
     await this.o.log.complete(runId);
   }
 
@@ -242,7 +242,7 @@ export class RunsService {
       await this.o.queue.announce();
   }
 
-  async #signal(runId: string, action: CancelAction): Promise<void> {
+  async #signal(runId: string, action: StopReason): Promise<void> {
     if (!this.o.queue.stopLocal(runId, action))
       await this.o.notify(CHANNEL_CANCEL, JSON.stringify({ runId, action })).catch(() => {});
   }

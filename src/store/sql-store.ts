@@ -16,6 +16,7 @@ import {
 } from "@langchain/langgraph";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import type { WriteFence } from "../storage/fence.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import type { Embedder } from "./embeddings.ts";
 import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
@@ -56,6 +57,8 @@ export interface SqlStoreOptions {
   db: Kysely<Database>;
   index?: StoreIndex | null;
   ttl?: StoreTtlConfig;
+  /** Consulted inside the transaction of every write (the store a run sees: the run's lease). */
+  fence?: WriteFence;
 }
 
 type PutOp = PutOperation & { ttl?: number | null };
@@ -76,12 +79,19 @@ export class SqlStore extends BaseStore implements StoreApi {
   readonly #db: Kysely<Database>;
   readonly #index: StoreIndex | null;
   readonly #ttl: StoreTtlConfig;
+  readonly #options: SqlStoreOptions;
 
   constructor(options: SqlStoreOptions) {
     super();
+    this.#options = options;
     this.#db = options.db;
     this.#index = options.index ?? null;
     this.#ttl = options.ttl ?? {};
+  }
+
+  /** The same store whose writes are refused, in their own transaction, once `fence` says so. */
+  fenced(fence: WriteFence): SqlStore {
+    return new SqlStore({ ...this.#options, fence });
   }
 
   /** The configured index, if any. */
@@ -273,51 +283,63 @@ export class SqlStore extends BaseStore implements StoreApi {
   async #applyPuts(ops: PutOp[]): Promise<void> {
     const prepared = await this.#prepare(ops);
     const vectors = this.#index?.vectors ?? null;
-    await this.#db.transaction().execute(async (trx) => {
-      for (const { op, vectors: embedded } of prepared) {
-        const prefix = encodeNamespace(op.namespace);
-        if (op.value == null) {
-          await trx
-            .deleteFrom("store_items")
-            .where("prefix", "=", prefix)
-            .where("key", "=", op.key)
-            .execute();
-          continue;
-        }
-        const ttl = op.ttl === undefined ? (this.#ttl.defaultTtl ?? null) : op.ttl;
+    const fence = this.#options.fence;
+    const apply = () =>
+      this.#db.transaction().execute(async (trx) => {
+        await fence?.check(trx);
+        await this.#writePuts(trx, prepared, vectors);
+      });
+    await (fence ? fence.track(apply) : apply());
+  }
+
+  async #writePuts(
+    trx: Kysely<Database>,
+    prepared: PreparedPut[],
+    vectors: VectorTable | null,
+  ): Promise<void> {
+    for (const { op, vectors: embedded } of prepared) {
+      const prefix = encodeNamespace(op.namespace);
+      if (op.value == null) {
         await trx
-          .insertInto("store_items")
-          .values({
-            prefix,
-            key: op.key,
-            value: jsonb(op.value),
-            ttl_minutes: ttl,
-            expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
-          })
-          .onConflict((oc) =>
-            oc.columns(["prefix", "key"]).doUpdateSet((eb) => ({
-              value: eb.ref("excluded.value"),
-              ttl_minutes: eb.ref("excluded.ttl_minutes"),
-              expires_at: eb.ref("excluded.expires_at"),
-              // Strictly increasing, so an overwrite is always visible in `updated_at`.
-              updated_at: sql<Date>`greatest(now(), store_items.updated_at + interval '1 millisecond')`,
-              // An expired row that was not swept yet is a new item.
-              created_at: sql<Date>`CASE WHEN store_items.expires_at <= now() THEN now() ELSE store_items.created_at END`,
-            })),
-          )
+          .deleteFrom("store_items")
+          .where("prefix", "=", prefix)
+          .where("key", "=", op.key)
           .execute();
-        if (!vectors) continue;
-        await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND key = ${op.key}`.execute(
-          trx,
-        );
-        for (const v of embedded ?? []) {
-          await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
+        continue;
+      }
+      const ttl = op.ttl === undefined ? (this.#ttl.defaultTtl ?? null) : op.ttl;
+      await trx
+        .insertInto("store_items")
+        .values({
+          prefix,
+          key: op.key,
+          value: jsonb(op.value),
+          ttl_minutes: ttl,
+          expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
+        })
+        .onConflict((oc) =>
+          oc.columns(["prefix", "key"]).doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            ttl_minutes: eb.ref("excluded.ttl_minutes"),
+            expires_at: eb.ref("excluded.expires_at"),
+            // Strictly increasing, so an overwrite is always visible in `updated_at`.
+            updated_at: sql<Date>`greatest(now(), store_items.updated_at + interval '1 millisecond')`,
+            // An expired row that was not swept yet is a new item.
+            created_at: sql<Date>`CASE WHEN store_items.expires_at <= now() THEN now() ELSE store_items.created_at END`,
+          })),
+        )
+        .execute();
+      if (!vectors) continue;
+      await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND key = ${op.key}`.execute(
+        trx,
+      );
+      for (const v of embedded ?? []) {
+        await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
             VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)})
             ON CONFLICT (prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
-            trx,
-          );
-        }
+          trx,
+        );
       }
-    });
+    }
   }
 }

@@ -39,6 +39,11 @@ export interface ThreadsServiceOptions {
   defaultTtl?: ThreadTtlInput | null;
   /** The graph of an assistant, so supersteps may name `metadata.assistant_id` only. */
   resolveGraphId?: (assistantId: string) => Promise<string | null>;
+  /**
+   * Called after threads were deleted (their runs went with them): stops those runs at once on
+   * whichever replica executes them (the runs' control channel).
+   */
+  onRunsDeleted?: () => Promise<void>;
 }
 
 const threadNotFound = (threadId: string) => notFound(`Thread with ID ${threadId} not found`);
@@ -99,6 +104,7 @@ export class ThreadsService {
       this.#deleteIn(unit, threadId, scope),
     );
     if (!deleted) throw threadNotFound(threadId);
+    await this.#runsDeleted();
   }
 
   /** A page of threads and the overall count. */
@@ -158,6 +164,7 @@ export class ThreadsService {
         pruned++;
       }
     }
+    if (strategy === "delete" && pruned > 0) await this.#runsDeleted();
     return pruned;
   }
 
@@ -169,7 +176,8 @@ export class ThreadsService {
       const batch = await storage.threads.expired(clock.now(), SWEEP_BATCH);
       for (const { threadId, strategy } of batch) {
         if (strategy === "delete") {
-          await storage.transaction((unit) => this.#deleteIn(unit, threadId));
+          if (await storage.transaction((unit) => this.#deleteIn(unit, threadId)))
+            await this.#runsDeleted();
         } else {
           await storage.checkpoints.pruneThread(threadId, "keep_latest");
           await storage.threads.clearExpiry(threadId);
@@ -188,6 +196,10 @@ export class ThreadsService {
       return metadata;
     const graphId = await resolveGraphId(assistantId).catch(() => null);
     return graphId ? { ...metadata, graph_id: graphId } : metadata;
+  }
+
+  async #runsDeleted(): Promise<void> {
+    await this.options.onRunsDeleted?.().catch(() => {});
   }
 
   async #deleteIn(unit: ThreadsUnit, threadId: string, scope?: MetadataScope): Promise<boolean> {

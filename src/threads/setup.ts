@@ -38,6 +38,8 @@ export interface ThreadsSetupOptions {
   resolveGraphId?: (assistantId: string) => Promise<string | null>;
   onSweepError: (error: unknown) => void;
   onSwept?: (count: number) => void;
+  /** Stops the runs of deleted threads at once (see `ThreadsServiceOptions.onRunsDeleted`). */
+  onRunsDeleted?: () => Promise<void>;
   /** Decorates the storage (the metadata cache reads through it and invalidates on writes). */
   wrapStorage?: (storage: ThreadsStorage) => ThreadsStorage;
 }
@@ -77,6 +79,7 @@ export function createThreadsFeature(options: ThreadsSetupOptions): ThreadsFeatu
     newId,
     defaultTtl,
     resolveGraphId: options.resolveGraphId,
+    onRunsDeleted: options.onRunsDeleted,
   });
   const sweeper = startTtlSweeper({
     sweep: () => threads.sweepExpired(),

@@ -19,6 +19,7 @@ import {
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
+import type { WriteFence } from "../fence.ts";
 import {
   type BlobCell,
   dumpBlobs,
@@ -55,6 +56,8 @@ export interface SqlCheckpointSaverOptions {
    * finds a run's checkpoints by `metadata.run_id`). Off for a plain saver.
    */
   mergeConfigMetadata?: boolean;
+  /** Consulted inside the transaction of every `put` / `putWrites` (a run's lease). */
+  fence?: WriteFence;
 }
 
 /** `configurable` keys never copied into metadata (the API server's rule). */
@@ -85,6 +88,23 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
   /** The same saver working inside `trx` (so checkpoints change with other rows atomically). */
   withExecutor(trx: Executor): SqlCheckpointSaver {
     return new SqlCheckpointSaver(trx, this.serde, this.options);
+  }
+
+  /** The same saver whose writes are refused, in their own transaction, once `fence` says so. */
+  fenced(fence: WriteFence): SqlCheckpointSaver {
+    return new SqlCheckpointSaver(this.db, this.serde, { ...this.options, fence });
+  }
+
+  /** One write transaction, checked by the fence first when there is one. */
+  private write(fn: (trx: Executor) => Promise<void>): Promise<void> {
+    const fence = this.options.fence;
+    if (!fence) return inTransaction(this.db, fn);
+    return fence.track(() =>
+      inTransaction(this.db, async (trx) => {
+        await fence.check(trx);
+        await fn(trx);
+      }),
+    );
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -140,7 +160,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       dumpMetadata(this.serde, this.prepareMetadata(config, metadata)),
     ]);
     const base = { thread_id: String(threadId), checkpoint_ns: checkpointNs };
-    await inTransaction(this.db, async (trx) => {
+    await this.write(async (trx) => {
       if (blobs.length > 0) {
         await trx
           .insertInto("checkpoint_blobs")
@@ -208,7 +228,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     const regular = rows.filter((r) => r.idx >= 0);
     if (rows.length === 0) return;
     const key = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
-    await inTransaction(this.db, async (trx) => {
+    await this.write(async (trx) => {
       if (regular.length > 0) {
         await trx
           .insertInto("checkpoint_writes")
