@@ -13,3 +13,7 @@ export const systemAssistantId = (graphId: string): string =>
 
 /** Whether `value` is a syntactically valid uuid. */
 export const isUuid = (value: string): boolean => validate(value);
+
+/** Whether `value` has the shape of a uuid (any version, as a `uuid` column accepts it). */
+export const isGuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -5,7 +5,7 @@
 import type { Assistant } from "../assistants/types.ts";
 import type { Clock } from "../core/clock.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
-import { newId } from "../core/ids.ts";
+import { isGuid, newId } from "../core/ids.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunRequest, RunsService } from "../runs/service.ts";
 import { type CronSpec, CronSyntaxError, parseCron } from "./expression.ts";
@@ -26,6 +26,8 @@ export interface CronsServiceOptions {
       idOrGraphId: string,
       readScope?: (assistantId: string) => Promise<CronScope>,
     ): Promise<Assistant>;
+    /** The stored id an assistant id or a graph id refers to (filters accept both). */
+    idOf?(idOrGraphId: string): string;
   };
   /** Turns a stored payload (a run body in wire form) into a run request. */
   toRunRequest(payload: Record<string, unknown>): RunRequest;
@@ -156,12 +158,24 @@ export class CronsService {
 
   /** Crons matching the query. */
   async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
-    return this.o.repo.search(query, scope);
+    const filter = this.#stored(query);
+    return filter ? this.o.repo.search(filter, scope) : [];
   }
 
   /** How many crons match. */
   async count(filter: CronFilter, scope?: CronScope): Promise<number> {
-    return this.o.repo.count(filter, scope);
+    const stored = this.#stored(filter);
+    return stored ? this.o.repo.count(stored, scope) : 0;
+  }
+
+  /**
+   * The filter with `assistantId` as stored: a graph id names its system assistant, as on runs
+   * and assistants. Null when the id can name no assistant (nothing matches).
+   */
+  #stored<F extends CronFilter>(filter: F): F | null {
+    if (!filter.assistantId) return filter;
+    const assistantId = this.o.assistants.idOf?.(filter.assistantId) ?? filter.assistantId;
+    return isGuid(assistantId) ? { ...filter, assistantId } : null;
   }
 
   /** Fires every due tick this replica can claim; returns how many ticks it handled. */

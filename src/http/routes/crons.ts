@@ -58,7 +58,8 @@ const patchBody = runFields.extend({
 });
 
 const filterFields = {
-  assistant_id: z.guid().nullish(),
+  // An assistant id or a graph id (its system assistant), as everywhere an assistant is named.
+  assistant_id: z.string().min(1).nullish(),
   thread_id: z.guid().nullish(),
   enabled: z.boolean().nullish(),
   metadata: record.nullish(),
