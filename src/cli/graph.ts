@@ -1,7 +1,8 @@
 /**
  * `olg graph add <name> --template T`: adds a graph from a template (the agents of `olg init`, and
  * retrieval on Pinecone, Weaviate, Qdrant, ChromaDB, Supabase Vector or pgvector) to the project
- * and registers it in the config.
+ * and registers it in the config. `olg graph import <owner/name[:version]>`: imports a prompt
+ * from the LangChain Hub as a graph (see ./hub/).
  */
 import type { Command } from "commander";
 import { examples } from "./help.ts";
@@ -17,10 +18,12 @@ export interface GraphFlags {
 
 /** Adds `graph` to the program. */
 export function registerGraph(program: Command): void {
-  const graph = program.command("graph").description("Add graphs to the project from templates");
+  const graph = program
+    .command("graph")
+    .description("Add graphs to the project: templates, LangChain Hub prompts");
   examples(graph, [
     ["olg graph add docs --template pgvector", "a retrieval graph on pgvector"],
-    ["olg graph add --list", "the templates"],
+    ["olg graph import hwchase17/react", "a LangChain Hub prompt as a graph"],
   ]);
   const add = graph
     .command("add")
@@ -52,4 +55,31 @@ export function registerGraph(program: Command): void {
     "after",
     `\nTemplates:\n${TEMPLATES.map((t) => `  ${t.id.padEnd(10)} ${t.title}`).join("\n")}\n`,
   );
+  const hub = graph
+    .command("import")
+    .description("Import a prompt or agent template from the LangChain Hub as a graph")
+    .argument("<hub-id>", "owner/name, optionally :version (a commit hash or tag)")
+    .option("-n, --name <id>", "graph id (default: the Hub name)")
+    .option("-c, --config <file>", "project config (default: open_langgraph.json)")
+    .option("--update", "move an imported graph to the newest (or the given) version")
+    .option(
+      "--hub-url <url>",
+      "Hub API (default: $LANGCHAIN_HUB_API_URL, else https://api.smith.langchain.com)",
+    )
+    .option("--api-key <key>", "Hub API key (default: $LANGSMITH_API_KEY / $LANGCHAIN_API_KEY)")
+    .option("--no-install", "do not install the packages the graph needs")
+    .option("-f, --force", "replace a graph of the same name")
+    .option("--json", "print what was imported as JSON")
+    .action(async (hubId: string, opts) => {
+      const { runGraphImport } = await import("./hub/import-run.ts");
+      await runGraphImport(hubId, opts);
+    });
+  examples(hub, [
+    ["olg graph import hwchase17/react", "the newest version of a Hub prompt, as graph react"],
+    ["olg graph import rlm/rag-prompt:50442af1 --name rag", "a pinned commit, as graph rag"],
+    [
+      "olg graph import rlm/rag-prompt --update",
+      "move to the newest commit (recorded in hub.lock.json)",
+    ],
+  ]);
 }
