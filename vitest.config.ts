@@ -23,7 +23,28 @@ export default defineConfig({
           ...timeouts,
           name: "rest",
           include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-          exclude: ["test/conformance/**", "**/node_modules/**"],
+          exclude: [
+            "test/conformance/**",
+            "**/node_modules/**",
+            "test/storage/checkpointer.validation.lowest.test.ts",
+          ],
+        },
+      },
+      {
+        // The checkpointer validation suite on the lowest @langchain/langgraph-checkpoint of our peer
+        // range: the package is aliased to an npm alias of that version, for our saver and for the
+        // suite (inlined, so the alias reaches its imports too).
+        test: {
+          ...timeouts,
+          name: "checkpoint-lowest",
+          include: ["test/storage/checkpointer.validation.lowest.test.ts"],
+          alias: [
+            {
+              find: /^@langchain\/langgraph-checkpoint$/,
+              replacement: "langgraph-checkpoint-lowest",
+            },
+          ],
+          server: { deps: { inline: [/@langchain\/langgraph-checkpoint-validation/] } },
         },
       },
     ],

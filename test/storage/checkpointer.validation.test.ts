@@ -1,50 +1,7 @@
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 /**
- * The official checkpointer conformance suite (`@langchain/langgraph-checkpoint-validation`) run
- * against `SqlCheckpointSaver` on PGlite and on PostgreSQL. The suite is written against vitest
- * globals, so they are installed for this file only. Each `createCheckpointer()` empties the
- * checkpoint tables of one database per backend (the suite never holds two checkpointers at once).
+ * The official checkpointer validation suite on the newest `@langchain/langgraph-checkpoint` (our
+ * dev copy); checkpointer.validation.lowest.test.ts runs it on the lowest our peer range allows.
  */
-import { deltaChannelHistoryTests, specTest } from "@langchain/langgraph-checkpoint-validation";
-import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
-import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
-import { type StorageBackend, storageBackends } from "../support/storage.ts";
+import { checkpointerValidation } from "../support/checkpointer-validation.ts";
 
-// The suite calls these as globals; install them for this file instead of `globals: true` for all.
-Object.assign(globalThis, {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  test,
-});
-
-const backends = await storageBackends("checkpointer validation", "olg_cp");
-
-for (const backend of backends) {
-  let opened: Awaited<ReturnType<StorageBackend["open"]>> | undefined;
-  const initializer = {
-    checkpointerName: `SqlCheckpointSaver (${backend.name})`,
-    beforeAllTimeout: 60_000,
-    async beforeAll() {
-      opened = await backend.open();
-    },
-    async afterAll() {
-      await opened?.cleanup();
-    },
-    async createCheckpointer() {
-      const db = opened!.handle.db;
-      await sql`TRUNCATE checkpoints, checkpoint_blobs, checkpoint_writes`.execute(db);
-      // The suite's typings assume integer channel versions; ours are strings (unique per write).
-      return new SqlCheckpointSaver(db) as unknown as BaseCheckpointSaver;
-    },
-  };
-  describe(`checkpointer validation (${backend.name})`, () => {
-    specTest(initializer);
-    deltaChannelHistoryTests(initializer);
-  });
-}
+await checkpointerValidation("newest checkpoint", "olg_cp");
