@@ -8,6 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
 
@@ -69,6 +70,27 @@ function ignoreMatcher(context: string): (rel: string) => boolean {
         )
     : [];
   return (rel) => patterns.some((re) => re.test(rel));
+}
+
+/**
+ * A stage's own HOME and npm cache, as a container has: a step such as `npm cache clean --force`
+ * must not touch the host's. The cache is seeded with hard links to the host's cache entries
+ * (content-addressed files, never rewritten in place) so installs need not download again.
+ */
+function stageHome(stage: Stage): Record<string, string> {
+  const home = path.join(stage.root, "root");
+  const cache = path.join(home, ".npm");
+  if (!existsSync(cache)) {
+    mkdirSync(cache, { recursive: true });
+    const hostCache = path.join(
+      process.env.npm_config_cache || path.join(homedir(), ".npm"),
+      "_cacache",
+    );
+    if (existsSync(hostCache)) {
+      execFileSync("cp", ["-al", hostCache, path.join(cache, "_cacache")], { stdio: "ignore" });
+    }
+  }
+  return { HOME: home, npm_config_cache: cache, npm_config_prefer_offline: "true" };
 }
 
 /** Replays `dockerfile` with `context` as the build context, in `workspace` (created). */
@@ -137,6 +159,8 @@ export function replayDockerfile(
           const base = host;
           cpSync(host, target, {
             recursive: true,
+            // node_modules/.bin links stay relative, as in an image layer.
+            verbatimSymlinks: true,
             filter: (file) =>
               source != null ||
               !ignored(path.relative(context, file).split(path.sep).join("/")) ||
@@ -149,7 +173,7 @@ export function replayDockerfile(
         const cwd = mapIn(stage, ".");
         execFileSync("sh", ["-c", args], {
           cwd,
-          env: { ...process.env, ...stage.env, PATH: process.env.PATH ?? "" },
+          env: { ...process.env, ...stage.env, PATH: process.env.PATH ?? "", ...stageHome(stage) },
           stdio: "pipe",
           timeout: options.timeoutMs ?? 600_000,
         });
