@@ -105,6 +105,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     wrapDialect: encryption ? (d) => codecDialect(d, encryption.codec) : undefined,
+    log,
   });
   if (encryption) log.info({ mode: encryption.mode }, "encryption at rest on");
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
@@ -274,6 +275,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     notify: (channel, payload) => runSignals.notify(channel, payload),
     logger: log,
     checkWebhook,
+    limits: settings.inputLimits,
   });
 
   // ---- services: crons ----
@@ -402,6 +404,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     logger: log,
     cors: http?.cors,
     bodyLimit: settings.bodyLimit,
+    inputLimits: settings.inputLimits,
     middleware,
     outer,
     errorObservers: obs.errorHook ? [errorHookObserver(obs.errorHook)] : [],

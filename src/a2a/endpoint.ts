@@ -5,7 +5,9 @@
  * artifact, and a final status. Unsupported methods (push notifications, resubscribe) answer
  * -32601, as on LangGraph Platform.
  */
+
 import type { Client } from "@langchain/langgraph-sdk";
+import { checkInputLimits, InputLimitError } from "../core/limits.ts";
 import { historyOf } from "./convert.ts";
 import { A2A_ERRORS, A2AError, type TaskEngine } from "./tasks.ts";
 import {
@@ -74,6 +76,12 @@ export async function serveA2A(request: Request, ctx: A2ARequestContext): Promis
     body = JSON.parse(await request.text());
   } catch {
     return json({ error: "Invalid JSON payload" }, 400);
+  }
+  try {
+    checkInputLimits(body);
+  } catch (error) {
+    if (error instanceof InputLimitError) return json({ error: error.message }, 400);
+    throw error;
   }
   if (!body || typeof body !== "object" || Array.isArray(body))
     return json({ error: "Invalid message format" }, 400);

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
 import { sha256Hex } from "../auth/studio.ts";
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from "../core/limits.ts";
 import type { EncryptionSettings } from "../encryption/setup.ts";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
 import { ConfigError } from "./errors.ts";
@@ -63,6 +64,8 @@ export interface Settings {
   logLevel: string;
   prettyLogs: boolean;
   bodyLimit: number;
+  /** Depth, number and metadata limits of JSON bodies (`http.limits`). */
+  inputLimits: InputLimits;
   systemAssistantDefaults: SystemAssistantDefaults;
   apiUrl: string;
   /** Run lease in seconds (`server.run_lease_seconds`, `OLG_RUN_LEASE_SECONDS`; default 30). */
@@ -427,6 +430,14 @@ export function loadSettings(
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.server?.log_level ?? "info",
     prettyLogs: mode === "dev" && env.LOG_JSON !== "1",
     bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,
+    inputLimits: {
+      jsonMaxDepth: file.http?.limits?.json_max_depth ?? DEFAULT_INPUT_LIMITS.jsonMaxDepth,
+      metadataMaxKeys: file.http?.limits?.metadata_max_keys ?? DEFAULT_INPUT_LIMITS.metadataMaxKeys,
+      metadataMaxDepth:
+        file.http?.limits?.metadata_max_depth ?? DEFAULT_INPUT_LIMITS.metadataMaxDepth,
+      metadataMaxBytes:
+        file.http?.limits?.metadata_max_bytes ?? DEFAULT_INPUT_LIMITS.metadataMaxBytes,
+    },
     systemAssistantDefaults: parseLanggraphConfig(env.LANGGRAPH_CONFIG),
     apiUrl: env.LANGGRAPH_API_URL ?? `http://${apiHost}:${port}`,
     runLeaseSeconds:

@@ -111,6 +111,16 @@ export const configFileSchema = z.strictObject({
       /** Runs still execute, but no webhook is sent. */
       disable_webhooks: z.boolean().default(false),
       body_limit: z.number().int().positive().optional(),
+      /** Input limits enforced at the edge on every JSON body (src/http/limits.ts). */
+      limits: z
+        .object({
+          json_max_depth: z.number().int().min(2).max(10_000).optional(),
+          metadata_max_keys: z.number().int().min(1).max(100_000).optional(),
+          metadata_max_depth: z.number().int().min(1).max(1000).optional(),
+          metadata_max_bytes: z.number().int().min(64).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .optional(),
   auth: z

@@ -6,6 +6,7 @@
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
+import { checkInputLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from "../core/limits.ts";
 import { validationBody } from "./errors.ts";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -18,6 +19,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   tags: string[];
   body?: B;
   query?: Q;
+  /** Path parameters; defaults to `defaultParams(path)` (ids are UUIDs, every value bounded). */
+  params?: z.ZodType;
   /** Response schema, for the document only. */
   response?: z.ZodType;
   /** Response content type when not JSON (e.g. text/event-stream). */
@@ -33,15 +36,44 @@ export interface RouteInput<B, Q> {
   params: Record<string, string>;
 }
 
-/** Reads a request body as JSON whatever its content type (text/plain included, as upstream). */
+/** The input limits of the app handling `c` (set by `createApp`). */
+export function inputLimitsOf(c: Context): InputLimits {
+  return (c.get("inputLimits") as InputLimits | undefined) ?? DEFAULT_INPUT_LIMITS;
+}
+
+/**
+ * Reads a request body as JSON whatever its content type (text/plain included, as upstream), and
+ * checks it against the app's input limits (depth, finite numbers, metadata maps): a violation
+ * throws `InputLimitError` (400 naming the field).
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HTTPException(400, { message: "Malformed JSON in request body" });
   }
+  checkInputLimits(value, inputLimitsOf(c));
+  return value;
+}
+
+/** Path parameters that are always UUIDs (as on LangGraph Platform). */
+const UUID_PARAMS = new Set(["thread_id", "run_id", "cron_id"]);
+
+/**
+ * The schema of a route's path parameters when it declares none: `thread_id`, `run_id`,
+ * `cron_id` are UUIDs; any other (`assistant_id` is a UUID or a graph id) is 1-1024 characters.
+ */
+export function defaultParams(path: string): z.ZodType | undefined {
+  const names = [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+  if (!names.length) return undefined;
+  return z.object(
+    Object.fromEntries(
+      names.map((n) => [n, UUID_PARAMS.has(n) ? z.guid() : z.string().min(1).max(1024)]),
+    ),
+  );
 }
 
 function queryObject(c: Context): Record<string, string | string[]> {
@@ -68,7 +100,12 @@ export class Api {
     ) => Response | Promise<Response>,
   ): void {
     this.routes.push(spec as RouteSpec);
+    const paramsSchema = spec.params ?? defaultParams(spec.path);
     this.app.on(spec.method.toUpperCase(), spec.path, async function validated(c) {
+      if (paramsSchema) {
+        const parsed = paramsSchema.safeParse(c.req.param());
+        if (!parsed.success) return c.json(validationBody(parsed.error), 400);
+      }
       let body: unknown;
       if (spec.body) {
         const parsed = spec.body.safeParse(await readJsonBody(c));

@@ -5,6 +5,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
@@ -20,6 +21,8 @@ export interface AppOptions {
   logger: Logger;
   cors: CorsConfig | undefined;
   bodyLimit: number;
+  /** Depth, number and metadata limits of JSON bodies (defaults: `DEFAULT_INPUT_LIMITS`). */
+  inputLimits?: InputLimits;
   /** Middleware applied before every built-in route (auth, metrics…). */
   middleware?: MiddlewareHandler[];
   /** Middleware that must see every request, CORS preflights and 413s included (request id, logs, metrics, traces). */
@@ -56,6 +59,12 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   );
   app.notFound((c) => c.text("404 Not Found", 404));
   for (const mw of options.outer ?? []) app.use(mw);
+  const limits = options.inputLimits;
+  if (limits)
+    app.use(async function inputLimits(c, next) {
+      c.set("inputLimits" as never, limits as never);
+      await next();
+    });
   app.use(dotSegmentGuard());
   app.use(corsMiddleware(options.cors));
   app.use(

@@ -155,6 +155,8 @@ export function registerEndpointRoutes(api: Api, endpoints: LoadedEndpoint[]): v
         tags: ["Custom endpoints", ep.graphId],
         body: hasBody ? (ep.body ?? z.unknown()) : undefined,
         query: ep.query,
+        // The user's own path parameters: any string (no built-in id rules).
+        params: z.record(z.string(), z.string()),
       },
       async function endpoint(c, input) {
         const query = ep.query ? input.query : c.req.query();

@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { AuthRejection } from "../auth/errors.ts";
 import { assertNever, DomainError, type ErrorCode } from "../core/errors.ts";
+import { InputLimitError } from "../core/limits.ts";
 
 /** The HTTP status of a domain error code. */
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
@@ -64,6 +65,7 @@ export function errorHandler(log: ErrorLog) {
     if (typeof (error as Partial<HTTPException>).getResponse === "function")
       return (error as HTTPException).getResponse();
     if (error instanceof z.ZodError) return c.json(validationBody(error), 400);
+    if (error instanceof InputLimitError) return c.json(validationBody(error.toZodError()), 400);
     log(error, c);
     return c.text("Internal Server Error", 500);
   };

@@ -15,6 +15,13 @@ export type RunOutcome =
   /** Handed back to the queue (shutdown, lost lease): another worker runs it again. */
   | "requeued";
 
+/** PostgreSQL connection health (LISTEN connection, connections lost). */
+export interface ConnectionStats {
+  connected: boolean;
+  reconnects: number;
+  connectionErrors: number;
+}
+
 /** Pool figures a storage handle reports. */
 export interface PoolStats {
   size: number;
@@ -56,6 +63,8 @@ export interface MetricSources {
   /** Storage backend name (label of the pool gauges). */
   backend?: string;
   poolStats?: () => PoolStats;
+  /** PostgreSQL: the LISTEN connection state and connection losses. */
+  connectionStats?: () => ConnectionStats;
   /** Whether to add the standard `process_*` / `nodejs_*` metrics. */
   defaultMetrics?: boolean;
 }
@@ -215,4 +224,31 @@ function registerPoolGauges(registry: Registry, sources: MetricSources): void {
   gauge("olg_db_pool_size", "Database connections open in the pool", (s) => s.size);
   gauge("olg_db_pool_in_use", "Database connections checked out", (s) => s.inUse);
   gauge("olg_db_pool_waiting", "Queries waiting for a database connection", (s) => s.waiting);
+  const conn = sources.connectionStats;
+  if (!conn) return;
+  const connGauge = (name: string, help: string, pick: (s: ConnectionStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["backend"] as const,
+      registers: [registry],
+      collect() {
+        this.set({ backend }, pick(conn()));
+      },
+    });
+  connGauge(
+    "olg_db_listen_connected",
+    "1 while the LISTEN/NOTIFY connection is open, 0 while it is being reopened",
+    (s) => (s.connected ? 1 : 0),
+  );
+  connGauge(
+    "olg_db_listen_reconnects",
+    "Times the LISTEN/NOTIFY connection was reopened since start",
+    (s) => s.reconnects,
+  );
+  connGauge(
+    "olg_db_connection_errors",
+    "Database connections lost (terminated by the server or the network) since start",
+    (s) => s.connectionErrors,
+  );
 }

@@ -49,6 +49,7 @@ export async function createObservability(deps: ObservabilityDeps): Promise<Obse
   const metrics = createMetrics(registry, {
     backend: storage.kind,
     poolStats: () => storage.poolStats(),
+    connectionStats: storage.connectionStats ? () => storage.connectionStats!() : undefined,
     defaultMetrics: true,
   });
   registerDbGauges(registry, storageSnapshotSource(storage.db));

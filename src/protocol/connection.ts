@@ -7,6 +7,7 @@
  */
 
 import { newId } from "../core/ids.ts";
+import { checkInputLimits, InputLimitError } from "../core/limits.ts";
 import { serializeAsDict } from "../core/serde.ts";
 import type { CreateContext } from "../runs/service.ts";
 import { matchesFilter, parseSubscribeParams } from "./filter.ts";
@@ -53,6 +54,12 @@ export class ProtocolConnection implements Listener {
       return void this.deliver(
         protocolError(null, "invalid_argument", "Protocol commands must be valid JSON."),
       );
+    }
+    try {
+      checkInputLimits(payload);
+    } catch (error) {
+      if (!(error instanceof InputLimitError)) throw error;
+      return void this.deliver(protocolError(null, "invalid_argument", error.message));
     }
     const p = payload as Partial<ProtocolCommand> | null;
     if (

@@ -7,12 +7,13 @@
  * write of the run (checkpoints, pending writes, store, stream events) passes the run's fence
  * (fence.ts): once the run is stopped, cancelled, deleted or lost, nothing of it lands any more.
  */
-import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
+import type { BaseCheckpointSaver, BaseStore, StateSnapshot } from "@langchain/langgraph";
 import { serializeError } from "../core/serde.ts";
 import type { GraphRegistry } from "../graphs/registry.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunOutcome } from "../metrics/metrics.ts";
 import { noopRunObserver, type RunObserver } from "../metrics/observer.ts";
+import { isConnectionError, retryOnConnectionLoss } from "../storage/connection-errors.ts";
 import type { WriteFence } from "../storage/fence.ts";
 import { streamGraphRun } from "../stream/execute.ts";
 import { streamGraphRunV3 } from "../stream/execute-v3.ts";
@@ -98,25 +99,49 @@ export function createExecutor(o: ExecutorOptions) {
       if (run.attempt > o.maxAttempts)
         throw new Error(`Run ${run.runId} exceeded max attempts (${o.maxAttempts})`);
       graph = await o.graphs.get(graphId, kwargs.config, { checkpointer, store });
-      const resume = run.attempt > 1 && checkpointer != null && (await wroteCheckpoint(run));
-      const streamRun = kwargs.__protocol_stream_run ? streamGraphRunV3 : streamGraphRun;
-      const stream = streamRun(graph, {
-        runId: run.runId,
-        threadId,
-        input: resume ? null : kwargs.input,
-        command: resume ? null : (kwargs.command as never),
-        config: kwargs.config,
-        context: kwargs.context,
-        streamMode: kwargs.stream_mode as StreamMode[],
-        subgraphs: kwargs.subgraphs,
-        interruptBefore: kwargs.interrupt_before,
-        interruptAfter: kwargs.interrupt_after,
-        durability: kwargs.durability,
-        signal: lease.signal,
-        attempt: run.attempt,
-        callbacks: observed.callbacks,
-      });
-      for await (const event of stream) await emit(event.event, event.data);
+      // A lost database connection (failover, restart, terminated backend) is not the run's fault:
+      // wait for the database and go on from the run's last checkpoint, in place.
+      for (let retry = 0; ; retry++) {
+        try {
+          const resume =
+            (run.attempt > 1 || retry > 0) && checkpointer != null && (await wroteCheckpoint(run));
+          const streamRun = kwargs.__protocol_stream_run ? streamGraphRunV3 : streamGraphRun;
+          const stream = streamRun(graph, {
+            runId: run.runId,
+            threadId,
+            input: resume ? null : kwargs.input,
+            command: resume ? null : (kwargs.command as never),
+            config: kwargs.config,
+            context: kwargs.context,
+            streamMode: kwargs.stream_mode as StreamMode[],
+            subgraphs: kwargs.subgraphs,
+            interruptBefore: kwargs.interrupt_before,
+            interruptAfter: kwargs.interrupt_after,
+            durability: kwargs.durability,
+            signal: lease.signal,
+            attempt: run.attempt + retry,
+            callbacks: observed.callbacks,
+          });
+          let since = performance.now();
+          for await (const event of stream) {
+            await emit(event.event, event.data);
+            // A graph that streams without ever waiting on I/O would keep HTTP waiting: give the
+            // event loop a turn at least every 20 ms of run work.
+            if (performance.now() - since > 20) {
+              await new Promise((resolve) => setImmediate(resolve));
+              since = performance.now();
+            }
+          }
+          break;
+        } catch (error) {
+          if (lease.reason() || !isConnectionError(error) || retry >= o.maxAttempts) throw error;
+          o.logger.warn(
+            { err: error, run_id: run.runId, retry: retry + 1 },
+            "run lost its database connection; resuming from its last checkpoint",
+          );
+          await retryOnConnectionLoss(() => wroteCheckpoint(run), 60_000);
+        }
+      }
       if (lease.reason()) throw new Error("stopped");
     } catch (error) {
       const reason = lease.reason();
@@ -185,7 +210,9 @@ export function createExecutor(o: ExecutorOptions) {
       });
     if (graph && persistent) {
       try {
-        const snapshot = await graph.getState({ configurable: { thread_id: run.threadId } });
+        const snapshot = await retryOnConnectionLoss<StateSnapshot>(() =>
+          graph.getState({ configurable: { thread_id: run.threadId } }),
+        );
         const cached = threadStateFromSnapshot(snapshot);
         // A cancelled run leaves tasks pending; only a pending `interrupt()` waits for a human.
         const waiting =
@@ -202,10 +229,12 @@ export function createExecutor(o: ExecutorOptions) {
         o.logger.warn({ err, run_id: run.runId }, "reading the thread state failed");
       }
     }
-    const result = await o.repo.finish(run.runId, owner, state).catch((err) => {
-      o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
-      return { kind: "lost" } as const;
-    });
+    const result = await retryOnConnectionLoss(() => o.repo.finish(run.runId, owner, state)).catch(
+      (err) => {
+        o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
+        return { kind: "lost" } as const;
+      },
+    );
     return { state, result };
   }
 

@@ -2,9 +2,11 @@
  * The runs service: creation (multitask strategies, if_not_exists, stateless threads), reads,
  * cancellation on any replica, and the join/wait/stream views over the run event log.
  */
+
 import type { Assistant } from "../assistants/types.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import { checkRunMetadata, type InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
@@ -44,6 +46,8 @@ export interface RunsServiceOptions {
   logger: Logger;
   /** Refuses a webhook URL the delivery policy would not reach (throws a 422 domain error). */
   checkWebhook?: (url: string) => Promise<void>;
+  /** Input limits (the merged run metadata is bounded by them). */
+  limits?: InputLimits;
 }
 
 /** Caller context of a run creation. */
@@ -151,8 +155,8 @@ export class RunsService {
       },
       afterSeconds: Math.max(0, req.afterSeconds ?? 0),
       scope: ctx.scope,
-      build: (thread) =>
-        buildRun(
+      build: (thread) => {
+        const built = buildRun(
           {
             runId,
             request: req,
@@ -163,7 +167,10 @@ export class RunsService {
             auth: ctx.auth,
           },
           thread,
-        ),
+        );
+        checkRunMetadata(built.kwargs.config, this.o.limits);
+        return built;
+      },
     };
   }
 

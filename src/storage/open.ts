@@ -3,6 +3,7 @@ import type { Dialect } from "kysely";
 import type { StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { openPGlite } from "./pglite/open.ts";
+import type { ListenerLog } from "./postgres/listener.ts";
 import { openPostgres } from "./postgres/open.ts";
 
 /** Where the data lives. */
@@ -12,12 +13,14 @@ export interface StorageOptions {
   poolSize?: number;
   /** Wraps the SQL dialect (at-rest encryption runs every statement through it). */
   wrapDialect?: (dialect: Dialect) => Dialect;
+  /** Where connection losses and LISTEN reconnects are reported. */
+  log?: ListenerLog;
 }
 
 /** Opens the database and brings its schema up to date. */
 export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
   const handle = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect)
+    ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect, options.log)
     : await openPGlite(options.dataDir, options.wrapDialect);
   try {
     await migrate(handle.db);

@@ -1,6 +1,8 @@
 /** Wire schemas of the runs routes (the official `RunCreate` plus the options the SDK sends). */
+
 import { z } from "zod";
 import { invalidInput, unprocessable } from "../../core/errors.ts";
+import { MAX_AFTER_SECONDS } from "../../core/limits.ts";
 import type { RunRequest } from "../../runs/service.ts";
 import { STREAM_MODES } from "../../stream/types.ts";
 import { queryBool } from "../api.ts";
@@ -48,7 +50,7 @@ export const runCreateBody = z.object({
   stream_mode: z.union([streamMode, z.array(streamMode)]).nullish(),
   stream_subgraphs: z.boolean().nullish(),
   stream_resumable: z.boolean().nullish(),
-  after_seconds: z.number().min(0).nullish(),
+  after_seconds: z.number().min(0).max(MAX_AFTER_SECONDS).nullish(),
   if_not_exists: z.enum(["reject", "create"]).nullish(),
   on_completion: z.enum(["delete", "keep"]).nullish(),
   feedback_keys: z.union([z.string(), z.array(z.string())]).nullish(),

@@ -2,10 +2,12 @@
  * `/store/*`: items (put, get, delete, search) and namespaces. Statuses, error texts and payloads
  * follow the official server; the platform's `index`, `ttl` and `refresh_ttl` are honoured.
  */
+
 import { InvalidNamespaceError } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
 import { matchesScope } from "../../auth/scope.ts";
 import { DomainError, notFound, unprocessable } from "../../core/errors.ts";
+import { MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
@@ -21,7 +23,7 @@ const putBody = z.object({
   key: z.string(),
   value: record,
   index: z.union([z.literal(false), z.array(z.string())]).nullish(),
-  ttl: z.number().nonnegative().nullish(),
+  ttl: z.number().nonnegative().max(MAX_TTL_MINUTES).nullish(),
 });
 const deleteBody = z.object({ namespace: labels.nullish(), key: z.string() });
 const getQuery = z.object({

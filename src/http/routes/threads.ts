@@ -1,8 +1,10 @@
 /** Thread routes: create, read, patch, delete, search, count, copy, prune. */
+
 import type { Context } from "hono";
 import { z } from "zod";
 import { conflict } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { compileExtract } from "../../threads/extract.ts";
 import type { ThreadsService } from "../../threads/service.ts";
 import { THREAD_SORT_FIELDS, THREAD_STATUSES, type ThreadTtlInput } from "../../threads/types.ts";
@@ -36,9 +38,9 @@ export const commandSchema = z.object({
 /** `{ttl: minutes, strategy}` (Python contract); a bare number means minutes with `delete`. */
 const ttlSchema = z
   .union([
-    z.number().positive(),
+    z.number().positive().max(MAX_TTL_MINUTES),
     z.object({
-      ttl: z.number().positive(),
+      ttl: z.number().positive().max(MAX_TTL_MINUTES),
       strategy: z.enum(["delete", "keep_latest"]).nullish(),
     }),
   ])

@@ -4,6 +4,7 @@ import pg from "pg";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import { escapingCodec } from "../escaping-codec.ts";
+import { type ListenerLog, PgListener } from "./listener.ts";
 
 // Return bigint counts as numbers and keep timestamps as Date (pg default).
 pg.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10));
@@ -13,47 +14,33 @@ export async function openPostgres(
   url: string,
   max = 10,
   wrap: (d: Dialect) => Dialect = (d) => d,
+  log?: ListenerLog,
 ): Promise<StorageHandle> {
   const pool = new pg.Pool({ connectionString: url, max });
+  let connectionErrors = 0;
+  // A connection terminated by the server (failover, restart, pg_terminate_backend) emits `error`
+  // on its client. pg-pool listens only while the client is idle; a checked-out client with no
+  // listener would crash the process. The failing query rejects on its own; the pool drops the
+  // broken client on release and opens a new one on demand.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => {
+      connectionErrors++;
+      log?.warn({ err }, "database connection lost; the pool replaces it");
+    });
+  });
   pool.on("error", () => {
-    // Idle-client errors (server restart) surface on the next query; never crash the process.
+    // Idle-client errors surface on the next query; never crash the process.
+    connectionErrors++;
   });
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
   const dialect = codecDialect(new PostgresDialect({ pool }), escapingCodec);
   const db = new Kysely<Database>({ dialect: wrap(dialect) });
-  const listeners = new Map<string, Set<(payload: string) => void>>();
-  let listenClient: pg.Client | null = null;
-
-  async function ensureListenClient(): Promise<pg.Client> {
-    if (listenClient) return listenClient;
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    client.on("notification", (msg) => {
-      for (const fn of listeners.get(msg.channel) ?? []) fn(msg.payload ?? "");
-    });
-    client.on("error", () => {
-      listenClient = null;
-    });
-    listenClient = client;
-    return client;
-  }
+  const listener = new PgListener(url, log);
 
   return {
     kind: "postgres",
     db,
-    async listen(channel, onMessage) {
-      const client = await ensureListenClient();
-      let set = listeners.get(channel);
-      if (!set) {
-        set = new Set();
-        listeners.set(channel, set);
-        await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
-      }
-      set.add(onMessage);
-      return async () => {
-        set.delete(onMessage);
-      };
-    },
+    listen: (channel, onMessage) => listener.listen(channel, onMessage),
     async notify(channel, payload) {
       await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
     },
@@ -62,6 +49,7 @@ export async function openPostgres(
       inUse: pool.totalCount - pool.idleCount,
       waiting: pool.waitingCount,
     }),
+    connectionStats: () => ({ ...listener.stats(), connectionErrors }),
     async ping() {
       try {
         await sql`SELECT 1`.execute(db);
@@ -71,7 +59,7 @@ export async function openPostgres(
       }
     },
     async close() {
-      await listenClient?.end().catch(() => {});
+      await listener.close();
       await db.destroy();
     },
   };

@@ -1,0 +1,161 @@
+/**
+ * Declared limits on every JSON input, enforced once at the edge (`readJsonBody`), before any
+ * handler, schema or database sees the value: nesting depth, finite numbers, and the size of
+ * `metadata`-like maps (run, thread, assistant and cron metadata, metadata filters, `configurable`),
+ * whose keys LangChain copies on every runnable call (quadratic in the key count: 5,000
+ * keys kept the event loop busy for minutes). A violation is a 400 in the validation shape of every
+ * other bad input, with the field's path and the limit (and its setting) in the message.
+ */
+import { z } from "zod";
+
+/** Limits of one server (`http.limits` in the config file). */
+export interface InputLimits {
+  /** Deepest nesting of arrays/objects in a JSON body (default 100). */
+  jsonMaxDepth: number;
+  /** Most keys of a metadata map (default 128). */
+  metadataMaxKeys: number;
+  /** Deepest nesting inside a metadata map (default 8). */
+  metadataMaxDepth: number;
+  /** Largest serialized metadata map in bytes (default 32 KiB). */
+  metadataMaxBytes: number;
+}
+
+/** The defaults (see `InputLimits`). */
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  jsonMaxDepth: 100,
+  metadataMaxKeys: 128,
+  metadataMaxDepth: 8,
+  metadataMaxBytes: 32 * 1024,
+};
+
+/** Setting names, for messages that say how to raise a limit. */
+const SETTING: Record<keyof InputLimits, string> = {
+  jsonMaxDepth: "http.limits.json_max_depth",
+  metadataMaxKeys: "http.limits.metadata_max_keys",
+  metadataMaxDepth: "http.limits.metadata_max_depth",
+  metadataMaxBytes: "http.limits.metadata_max_bytes",
+};
+
+/**
+ * Keys whose object value is a metadata-like map, at the top of a body or one level down
+ * (`metadata`, `config.metadata`, `config.configurable`, …): LangGraph copies `configurable`
+ * into the run's metadata. Graph input further down is the user's state and is not a map.
+ */
+const MAP_KEYS = new Set(["metadata", "configurable"]);
+
+/** A limit a body broke. */
+export class InputLimitError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The zod-shaped issue list of the 400 body. */
+  toZodError(): z.ZodError {
+    return new z.ZodError([
+      { code: "custom", path: this.path, message: this.message, input: undefined },
+    ]);
+  }
+}
+
+const fieldName = (path: (string | number)[]) => (path.length ? path.join(".") : "body");
+
+/**
+ * Checks `value` (a parsed JSON body) against `limits`; throws `InputLimitError` on the first
+ * violation. Iterative, so a 100,000-level body costs no stack; linear in the size of the body.
+ */
+export function checkInputLimits(value: unknown, limits: InputLimits = DEFAULT_INPUT_LIMITS): void {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v))
+        throw new InputLimitError(path, `${fieldName(path)}: number out of range`);
+      continue;
+    }
+    if (typeof v !== "object" || v === null) continue;
+    if (path.length >= limits.jsonMaxDepth)
+      throw new InputLimitError(
+        path.slice(0, 8),
+        `body nested deeper than ${limits.jsonMaxDepth} levels (${SETTING.jsonMaxDepth})`,
+      );
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      continue;
+    }
+    for (const [key, child] of Object.entries(v)) {
+      const childPath = [...path, key];
+      if (
+        path.length <= 1 &&
+        MAP_KEYS.has(key) &&
+        typeof child === "object" &&
+        child !== null &&
+        !Array.isArray(child)
+      )
+        checkMetadata(child as Record<string, unknown>, childPath, limits);
+      stack.push({ v: child, path: childPath });
+    }
+  }
+}
+
+/** Checks one metadata map (keys, depth, bytes); also used for merged metadata before a run. */
+export function checkMetadata(
+  map: Record<string, unknown>,
+  path: (string | number)[],
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): void {
+  const name = fieldName(path);
+  const keys = Object.keys(map).length;
+  if (keys > limits.metadataMaxKeys)
+    throw new InputLimitError(
+      path,
+      `${name} has ${keys} keys; at most ${limits.metadataMaxKeys} are allowed (${SETTING.metadataMaxKeys})`,
+    );
+  let deepest = 0;
+  const stack: { v: unknown; d: number }[] = [{ v: map, d: 0 }];
+  while (stack.length) {
+    const { v, d } = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > limits.metadataMaxDepth)
+      throw new InputLimitError(
+        path,
+        `${name} is nested deeper than ${limits.metadataMaxDepth} levels (${SETTING.metadataMaxDepth})`,
+      );
+    for (const child of Object.values(v)) stack.push({ v: child, d: d + 1 });
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(map));
+  if (bytes > limits.metadataMaxBytes)
+    throw new InputLimitError(
+      path,
+      `${name} is ${bytes} bytes; at most ${limits.metadataMaxBytes} are allowed (${SETTING.metadataMaxBytes})`,
+    );
+}
+
+/**
+ * Checks the metadata a run will carry (assistant, thread and request metadata merged, plus the
+ * `configurable` values LangGraph copies into it): each part may be within its limit and their
+ * union still too large (a thread patched many times). Allowed: twice the per-map key limit.
+ */
+export function checkRunMetadata(
+  config: { metadata?: Record<string, unknown>; configurable?: Record<string, unknown> },
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): void {
+  const keys = new Set(Object.keys(config.metadata ?? {}));
+  for (const [k, v] of Object.entries(config.configurable ?? {}))
+    if (!k.startsWith("__") && (v === null || typeof v !== "object")) keys.add(k);
+  const max = 2 * limits.metadataMaxKeys;
+  if (keys.size > max)
+    throw new InputLimitError(
+      ["metadata"],
+      `the run's metadata (assistant, thread and request metadata, and configurable, merged) has ${keys.size} keys; at most ${max} are allowed (twice ${SETTING.metadataMaxKeys})`,
+    );
+}
+
+/** Longest TTL in minutes a thread or store item may have (100 years; PostgreSQL intervals end far later). */
+export const MAX_TTL_MINUTES = 100 * 365 * 24 * 60;
+
+/** Longest run delay in seconds (`after_seconds`: 10 years). */
+export const MAX_AFTER_SECONDS = 10 * 365 * 24 * 60 * 60;

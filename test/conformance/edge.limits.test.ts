@@ -1,0 +1,140 @@
+/**
+ * Black-box: declared input limits at the edge, on every backend. Deep JSON, numbers out of range,
+ * oversized metadata maps and malformed path ids get a 400 naming the field (the validation shape
+ * of every other bad input), never a 500, and create nothing.
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { sharedServers } from "../support/backends.ts";
+
+const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+const manyKeys = (n: number) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
+  const post = (path: string, body: string | object) =>
+    fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  const issues = async (res: Response) => {
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.name).toBe("ZodError");
+    return body.error.issues as { path: (string | number)[]; message: string }[];
+  };
+  const threadCount = async (marker: string) =>
+    (
+      (await (
+        await post("/threads/search", { metadata: { marker }, limit: 100 })
+      ).json()) as unknown[]
+    ).length;
+
+  it("JSON nested deeper than the limit is a 400, at any depth (no stack overflow)", async () => {
+    for (const levels of [150, 5_000, 100_000]) {
+      for (const path of ["/threads", "/assistants/search", "/store/items/search", "/runs/wait"]) {
+        const res = await post(path, `{"metadata":${deep(levels)}}`);
+        const [issue] = await issues(res);
+        expect(issue!.message).toMatch(/nested deeper than|levels/);
+      }
+    }
+    // Within the limit: accepted.
+    const ok = await post("/threads", { metadata: { nested: JSON.parse(deep(5)) } });
+    expect(ok.status).toBe(200);
+  }, 120_000);
+
+  it("numbers out of range are a 400 naming the field", async () => {
+    const marker = randomUUID();
+    const ttl = await issues(await post("/threads", { metadata: { marker }, ttl: 1e308 }));
+    expect(ttl[0]!.path).toContain("ttl");
+    const ttl2 = await issues(
+      await post("/threads", { metadata: { marker }, ttl: { ttl: 1e300, strategy: "delete" } }),
+    );
+    expect(JSON.stringify(ttl2[0]!.path)).toContain("ttl");
+    const inf = await issues(
+      await post("/threads", `{"metadata":{"marker":"${marker}","n":1e999}}`),
+    );
+    expect(inf[0]!.path).toEqual(["metadata", "n"]);
+    expect(inf[0]!.message).toMatch(/out of range/);
+    expect(await threadCount(marker)).toBe(0);
+    const store = await fetch(`${url}/store/items`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ namespace: ["edge"], key: "k", value: { a: 1 }, ttl: 1e308 }),
+    });
+    expect((await issues(store))[0]!.path).toContain("ttl");
+    const thread = (await (await post("/threads", {})).json()) as { thread_id: string };
+    const run = await post(`/threads/${thread.thread_id}/runs`, {
+      assistant_id: "agent",
+      after_seconds: 1e308,
+    });
+    expect((await issues(run))[0]!.path).toContain("after_seconds");
+  });
+
+  it("metadata maps over the key limit are a 400 naming the field and the setting", async () => {
+    const marker = randomUUID();
+    const thread = await issues(await post("/threads", { metadata: { marker, ...manyKeys(500) } }));
+    expect(thread[0]!.path).toEqual(["metadata"]);
+    expect(thread[0]!.message).toMatch(/keys; at most 128.*metadata_max_keys/);
+    expect(await threadCount(marker)).toBe(0);
+    const config = await issues(
+      await post("/assistants", { graph_id: "agent", config: { configurable: manyKeys(5000) } }),
+    );
+    expect(config[0]!.path).toEqual(["config", "configurable"]);
+    const search = await issues(await post("/threads/search", { metadata: manyKeys(1000) }));
+    expect(search[0]!.path).toEqual(["metadata"]);
+    const bytes = await issues(await post("/threads", { metadata: { big: "x".repeat(40_000) } }));
+    expect(bytes[0]!.message).toMatch(/bytes; at most/);
+    const depth = await issues(await post("/threads", { metadata: JSON.parse(deep(12)) }));
+    expect(depth[0]!.message).toMatch(/metadata is nested deeper than 8/);
+  });
+
+  it("a run whose merged metadata is too large is refused and leaves nothing behind", async () => {
+    const thread = (await (await post("/threads", { metadata: manyKeys(128) })).json()) as {
+      thread_id: string;
+    };
+    const res = await post(`/threads/${thread.thread_id}/runs`, {
+      assistant_id: "agent",
+      metadata: Object.fromEntries(Array.from({ length: 128 }, (_, i) => [`r${i}`, i])),
+      config: {
+        configurable: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}`, i])),
+      },
+    });
+    expect((await issues(res))[0]!.message).toMatch(/run's metadata/);
+    const runs = await (await fetch(`${url}/threads/${thread.thread_id}/runs`)).json();
+    expect(runs).toEqual([]);
+  });
+
+  it("malformed ids in any path are a 400, never a 500", async () => {
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const bad = ["not-a-uuid", "1", "%2e%2e", "x".repeat(2000)];
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!/\{(thread_id|run_id|cron_id)\}/.test(path)) continue;
+      for (const method of Object.keys(methods)) {
+        for (const value of bad) {
+          const concrete = path
+            .replace(/\{(thread_id|run_id|cron_id)\}/g, value)
+            .replace(/\{[a-z_]+\}/g, randomUUID());
+          const res = await fetch(`${url}${concrete}`, {
+            method: method.toUpperCase(),
+            headers: { "content-type": "application/json" },
+            body: ["get", "delete"].includes(method) ? undefined : "{}",
+          });
+          expect(res.status, `${method} ${concrete.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${method} ${concrete.slice(0, 80)}`).toBeLessThan(500);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    // Named by the issue: the thread stream and protocol commands.
+    const stream = await fetch(`${url}/threads/not-a-uuid/stream`);
+    expect((await issues(stream))[0]!.path).toEqual(["thread_id"]);
+    const commands = await post("/threads/not-a-uuid/commands", { id: 1, method: "x" });
+    expect((await issues(commands))[0]!.path).toEqual(["thread_id"]);
+  }, 180_000);
+});
