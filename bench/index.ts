@@ -16,6 +16,7 @@ import { type Column, notes, Results, textTable } from "./lib/report.ts";
 import type { Suite, SuiteContext } from "./lib/suite.ts";
 import { ROOT, type RunningTarget, TARGETS } from "./lib/targets.ts";
 import { manyStreamsSuite } from "./many-streams.ts";
+import { memoryBench } from "./memory.ts";
 import { metadataSuite } from "./metadata.ts";
 import { runsSuite } from "./runs.ts";
 import { streamingSuite } from "./streaming.ts";
@@ -31,7 +32,7 @@ export interface Benchmark {
 /** Side-by-side suites, in run order (many-streams first: it reads server memory). */
 const SUITES: Suite[] = [manyStreamsSuite, metadataSuite, runsSuite, streamingSuite, ceilingSuite];
 /** Self-contained benchmarks, run after the suites. */
-const BENCHMARKS: Benchmark[] = [cacheBench];
+const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

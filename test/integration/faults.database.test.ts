@@ -52,7 +52,7 @@ describe.runIf(pgUp)("database faults (postgres)", () => {
   });
 
   const start = async () => {
-    const server = await startServer({ backend: "postgres", databaseUrl });
+    const server = await startServer({ backend: "postgres", databaseUrl, startTimeoutMs: 300_000 });
     servers.push(server);
     return { server, client: new Client({ apiUrl: server.url }) };
   };
@@ -182,5 +182,5 @@ describe.runIf(pgUp)("database faults (postgres)", () => {
     const tries: number[] = [];
     for (let i = 0; i < 3 && Math.min(...tries) >= 2000; i++) tries.push(await crossCancel());
     expect(Math.min(...tries)).toBeLessThan(2000);
-  }, 300_000);
+  }, 600_000);
 });

@@ -105,9 +105,19 @@ describe.runIf(up)("live readers across Redis restarts (postgres)", () => {
   });
 
   it("no live reader skips an event when Redis restarts empty mid-run", async () => {
-    const a = await startServer({ backend: "postgres", databaseUrl, env: { REDIS_URL: redisUrl } });
+    const a = await startServer({
+      backend: "postgres",
+      databaseUrl,
+      env: { REDIS_URL: redisUrl },
+      startTimeoutMs: 300_000,
+    });
     servers.push(a);
-    const b = await startServer({ backend: "postgres", databaseUrl, env: { REDIS_URL: redisUrl } });
+    const b = await startServer({
+      backend: "postgres",
+      databaseUrl,
+      env: { REDIS_URL: redisUrl },
+      startTimeoutMs: 300_000,
+    });
     servers.push(b);
     const post = (path: string, body: unknown) =>
       fetch(`${a.url}${path}`, {
@@ -158,5 +168,5 @@ describe.runIf(up)("live readers across Redis restarts (postgres)", () => {
     }
     expect(fromStart.map((e) => e.id)).toEqual(fromStart.map((_, i) => String(i)));
     expect(creator.map((e) => e.id)).toEqual(creator.map((_, i) => String(i)));
-  }, 300_000);
+  }, 600_000);
 });
