@@ -67,38 +67,65 @@ const fieldName = (path: (string | number)[]) => (path.length ? path.join(".") :
  * violation. Iterative, so a 100,000-level body costs no stack; linear in the size of the body.
  */
 export function checkInputLimits(value: unknown, limits: InputLimits = DEFAULT_INPUT_LIMITS): void {
+  // Fast pass: values and depths only. A violation is rare; the slow pass finds its path.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) explain(value, limits);
+      continue;
+    }
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= limits.jsonMaxDepth) explain(value, limits);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        values.push(v[i]);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const key in v) {
+      const child = (v as Record<string, unknown>)[key];
+      if (depth <= 1 && MAP_KEYS.has(key) && isMap(child)) {
+        const path = mapPath(value, v, key);
+        if (path) checkMetadata(child, path, limits);
+      }
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+}
+
+/** The path of a metadata map: `<key>` at the top, or `config.<key>`; null elsewhere (user state). */
+function mapPath(root: unknown, parent: unknown, key: string): string[] | null {
+  if (parent === root) return [key];
+  return isMap(root) && root.config === parent ? ["config", key] : null;
+}
+
+/** Slow pass after a violation: walks again with paths and throws the first violation's error. */
+function explain(value: unknown, limits: InputLimits): never {
   const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
   while (stack.length) {
     const { v, path } = stack.pop()!;
-    if (typeof v === "number") {
-      if (!Number.isFinite(v))
-        throw new InputLimitError(path, `${fieldName(path)}: number out of range`);
-      continue;
-    }
+    if (typeof v === "number" && !Number.isFinite(v))
+      throw new InputLimitError(path, `${fieldName(path)}: number out of range`);
     if (typeof v !== "object" || v === null) continue;
     if (path.length >= limits.jsonMaxDepth)
       throw new InputLimitError(
         path.slice(0, 8),
         `body nested deeper than ${limits.jsonMaxDepth} levels (${SETTING.jsonMaxDepth})`,
       );
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
-      continue;
-    }
-    for (const [key, child] of Object.entries(v)) {
-      const childPath = [...path, key];
-      if (
-        path.length <= 1 &&
-        MAP_KEYS.has(key) &&
-        typeof child === "object" &&
-        child !== null &&
-        !Array.isArray(child)
-      )
-        checkMetadata(child as Record<string, unknown>, childPath, limits);
-      stack.push({ v: child, path: childPath });
-    }
+    const entries = Array.isArray(v) ? v.map((c, i) => [i, c] as const) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--)
+      stack.push({ v: entries[i]![1], path: [...path, entries[i]![0]] });
   }
+  throw new InputLimitError([], "body breaks an input limit");
 }
+
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Checks one metadata map (keys, depth, bytes); also used for merged metadata before a run. */
 export function checkMetadata(
