@@ -155,8 +155,9 @@ describe.runIf(pgUp)("database faults (postgres)", () => {
         15_000,
       );
       const other = executor === a ? b : a;
-      const t0 = Date.now();
       await other.client.runs.cancel(thread.thread_id, run.run_id, false, "interrupt");
+      // From the moment the other replica has sent the cancel (its NOTIFY is out).
+      const t0 = Date.now();
       await poll(async () => {
         const r = await a.client.runs.get(thread.thread_id, run.run_id);
         return r.status === "interrupted" ? true : undefined;
