@@ -12,6 +12,7 @@ export function protocolRuns(runs: RunsService): ProtocolRuns & ThreadJoinRuns {
     hasEvents: (runId) => runs.hasEvents(runId),
     latest: async (threadId) =>
       (await runs.list(threadId, { limit: 1, offset: 0 }).catch(() => []))[0] ?? null,
+    settle: (threadId) => runs.settleThread(threadId),
     list: async (threadId) => (await runs.list(threadId, { limit: 10_000, offset: 0 })).reverse(),
   };
 }

@@ -19,6 +19,8 @@ export interface ProtocolRuns {
   find(runId: string): Promise<Run | null>;
   /** The thread's most recent run (null when none or no thread). */
   latest(threadId: string): Promise<Run | null>;
+  /** Waits (bounded) until no run of the thread is running; true when none is. */
+  settle(threadId: string): Promise<boolean>;
   events(
     runId: string,
     options: { lastEventId?: string; signal?: AbortSignal },
@@ -244,7 +246,12 @@ export class ProtocolService {
         "no_such_run",
         "Thread has no active assistant; call run.start first.",
       );
-    if (!(await this.#pendingInterrupts(threadId))) {
+    // The client may answer an interrupt it was streamed before the run persisted it and ended:
+    // let that run settle, then look at the persisted state.
+    const pending = async () =>
+      (await this.#pendingInterrupts(threadId)) ||
+      ((await this.o.runs.settle(threadId)) && (await this.#pendingInterrupts(threadId)));
+    if (!(await pending())) {
       if (s.currentRunId == null)
         return protocolError(id, "no_such_run", "No interrupted run is bound to this thread.");
       return protocolError(

@@ -85,6 +85,8 @@ export type RunScope = Record<string, unknown> | undefined;
 
 const BUSY =
   "Thread is already running a task. Wait for it to finish or choose a different multitask strategy.";
+/** How long a resume waits for the run that raised the interrupt to persist it and end. */
+const RESUME_SETTLE_MS = 10_000;
 const threadNotFound = (id: string) => notFound(`Thread with ID ${id} not found`);
 const runNotFound = () => notFound("Run not found");
 const active = (run: Run | null) =>
@@ -106,7 +108,12 @@ export class RunsService {
     const assistant = await this.o.assistants.resolve(req.assistantId, ctx.assistantScope);
     if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
     const spec = this.#insertSpec(threadId, req, ctx, assistant);
-    const outcome = await this.o.repo.insert(spec);
+    let outcome = await this.o.repo.insert(spec);
+    // A client resumes as soon as it sees an interrupt streamed, which is before the run that
+    // raised it has persisted it and ended: wait for that run to end, then try again (once).
+    if (outcome.kind === "busy" && req.command?.resume !== undefined) {
+      if (await this.settleThread(spec.threadId)) outcome = await this.o.repo.insert(spec);
+    }
     if (outcome.kind === "thread_missing") throw threadNotFound(spec.threadId);
     if (outcome.kind === "busy") throw unprocessable(BUSY);
     await this.#scheduled(outcome.run, outcome.cancelled, req);
@@ -292,6 +299,20 @@ export class RunsService {
   ): Promise<unknown> {
     const run = await this.get(threadId, runId, scope);
     return this.wait(run, signal);
+  }
+
+  /**
+   * Waits until no run of the thread is running (at most `timeoutMs`); true when none is. The
+   * window between an interrupt being streamed and its run ending is what a resume waits out.
+   */
+  async settleThread(threadId: string, timeoutMs = RESUME_SETTLE_MS): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; ; i++) {
+      const running = await this.o.repo.list(threadId, { status: "running", limit: 1, offset: 0 });
+      if (running.length === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(250, 20 * 2 ** i)));
+    }
   }
 
   /** Polls until the run row left pending/running (covers runs executing on other replicas). */
