@@ -20,7 +20,7 @@ import { CronsService } from "./crons/service.ts";
 import { createEncryption } from "./encryption/setup.ts";
 import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
-import { GraphSchemas, officialStaticParser } from "./graphs/schemas.ts";
+import { GraphSchemas, officialStaticParser, schemaResolveTimeoutMs } from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
 import { setupAuth } from "./http/auth-setup.ts";
 import { callerClient } from "./http/caller-client.ts";
@@ -182,7 +182,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- services: assistants ----
   const introspection = new GraphIntrospection(
     graphs,
-    new GraphSchemas(officialStaticParser(60_000), (graphId, err) =>
+    new GraphSchemas(officialStaticParser(schemaResolveTimeoutMs(process.env)), (graphId, err) =>
       log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
     ),
   );
@@ -324,7 +324,22 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) => registerThreadStateRoutes(api, { state: threadsFeature.state, auth }));
   }
   // ---- routes: runs ----
-  if (!http?.disable_runs) groups.push((api) => registerRunRoutes(api, { runs, auth }));
+  if (!http?.disable_runs) {
+    const checkpoint = async (
+      threadId: string,
+      checkpointId: string,
+      scope?: Record<string, unknown>,
+    ) => {
+      const snapshot = await threadsFeature.state.get(
+        threadId,
+        { checkpoint: { checkpoint_id: checkpointId } },
+        scope,
+      );
+      const metadata = (snapshot.metadata ?? {}) as Record<string, unknown>;
+      return snapshot.config ? { runId: metadata.run_id, values: snapshot.values } : null;
+    };
+    groups.push((api) => registerRunRoutes(api, { runs, auth, checkpoint }));
+  }
   // ---- routes: crons ----
   if (!http?.disable_runs) groups.push((api) => registerCronRoutes(api, { crons, auth }));
   // ---- routes: webhooks (dead letters) ----
@@ -333,6 +348,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     groups.push((api) => registerWebhookRoutes(api, { deadLetters: service, auth }));
   }
   infoFlags.webhooks = !settings.webhooks.disabled && !http?.disable_runs;
+  // Run streams and joins honour `?namespace=` (SDK `streamNamespaces`).
+  infoFlags.stream_namespaces = !http?.disable_runs;
   // ---- routes: protocol ----
   const threadVisible = async (threadId: string, scope: Record<string, unknown> | undefined) =>
     (await threadsFeature.threads.find(threadId, scope)) != null;

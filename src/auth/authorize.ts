@@ -7,7 +7,7 @@
 import { DomainError } from "../core/errors.ts";
 import { fromAuthError } from "./errors.ts";
 import type { AuthHandlers } from "./load.ts";
-import type { AuthContext, Scope, ScopeFilter } from "./scope.ts";
+import { type AuthContext, checkScopeFilter, type Scope, type ScopeFilter } from "./scope.ts";
 
 /** The resources the official server emits events for. */
 export type AuthResource = "threads" | "assistants" | "crons" | "store";
@@ -76,6 +76,7 @@ export function createAuthorizer(handlers: AuthHandlers | undefined): Authorize 
         `Auth handler returned invalid result. Expected filter object, null, undefined or boolean. Got "${typeof result}" instead.`,
       );
     }
+    checkScopeFilter(result as ScopeFilter);
     return { filter: result as ScopeFilter, value };
   };
 }

@@ -12,8 +12,48 @@ export type ScopeCondition =
   | null
   | { $eq?: unknown; $contains?: unknown | unknown[] };
 
-/** A filter over metadata-like documents (every key must match). */
-export type ScopeFilter = Record<string, ScopeCondition>;
+/**
+ * A filter over metadata-like documents: every key must match. `$or: [filter, ...]` matches when
+ * one of its filters does, `$and: [filter, ...]` when all do; both nest (see `checkScopeFilter`).
+ */
+export type ScopeFilter = {
+  [key: string]: ScopeCondition | ScopeFilter[] | undefined;
+  $or?: ScopeFilter[];
+  $and?: ScopeFilter[];
+};
+
+/** Size limits of a scope filter: nesting of `$or`/`$and`, and conditions in all. */
+export const SCOPE_LIMITS = { depth: 4, conditions: 64, branches: 16 } as const;
+
+/**
+ * Validates a filter an auth handler returned: `$or`/`$and` take a non-empty array of filter
+ * objects (at most `branches`), nest at most `depth` levels, and the whole filter holds at most
+ * `conditions` key conditions. Throws an Error naming the rule broken (a handler bug, not a
+ * client mistake: the request fails as a server error).
+ */
+export function checkScopeFilter(filter: ScopeFilter): void {
+  let conditions = 0;
+  const walk = (f: unknown, depth: number, where: string) => {
+    if (typeof f !== "object" || f === null || Array.isArray(f))
+      throw new Error(`Auth filter ${where} must be an object`);
+    for (const [key, value] of Object.entries(f)) {
+      if (key === "$or" || key === "$and") {
+        if (depth >= SCOPE_LIMITS.depth)
+          throw new Error(`Auth filter nests $or/$and deeper than ${SCOPE_LIMITS.depth} levels`);
+        if (!Array.isArray(value) || value.length === 0)
+          throw new Error(`Auth filter ${key} must be a non-empty array of filters`);
+        if (value.length > SCOPE_LIMITS.branches)
+          throw new Error(`Auth filter ${key} has more than ${SCOPE_LIMITS.branches} filters`);
+        for (const [i, v] of value.entries()) walk(v, depth + 1, `${key}[${i}]`);
+      } else if (key.startsWith("$")) {
+        throw new Error(`Auth filter has an unknown operator ${key}`);
+      } else if (++conditions > SCOPE_LIMITS.conditions) {
+        throw new Error(`Auth filter has more than ${SCOPE_LIMITS.conditions} conditions`);
+      }
+    }
+  };
+  walk(filter, 0, "");
+}
 
 /** What services and repositories receive: a filter, or `undefined` for "no restriction". */
 export type Scope = ScopeFilter | undefined;
@@ -47,6 +87,14 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 export function matchesScope(doc: Record<string, unknown> | undefined, scope: Scope): boolean {
   if (scope == null) return true;
   for (const [key, condition] of Object.entries(scope)) {
+    if (key === "$or") {
+      if (!(condition as ScopeFilter[]).some((f) => matchesScope(doc, f))) return false;
+      continue;
+    }
+    if (key === "$and") {
+      if (!(condition as ScopeFilter[]).every((f) => matchesScope(doc, f))) return false;
+      continue;
+    }
     const actual = doc?.[key];
     if (isObject(condition) && ("$eq" in condition || "$contains" in condition)) {
       if ("$eq" in condition) {

@@ -23,6 +23,10 @@ export function toPlainJson<T = unknown>(value: unknown): T {
 
 /** The `{error, message}` shape the official server reports for a failed run. */
 export function serializeError(error: unknown): { error: string; message: string } {
+  // A refused strict resume carries its refusal (`{reason, interrupt_ids, pending_ids}`).
+  const refusal = (error as { refusal?: unknown } | null)?.refusal;
+  if (error instanceof Error && refusal != null && typeof refusal === "object")
+    return { error: error.name, message: error.message, ...refusal };
   if (error instanceof Error) return { error: error.name, message: error.message };
   return { error: "Error", message: JSON.stringify(error) };
 }

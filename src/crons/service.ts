@@ -156,6 +156,13 @@ export class CronsService {
     await this.#changed(cronId);
   }
 
+  /** One cron; missing and out of scope are both 404. */
+  async get(cronId: string, scope?: CronScope): Promise<Cron> {
+    const cron = await this.o.repo.get(cronId, scope);
+    if (!cron) throw cronNotFound(cronId);
+    return cron;
+  }
+
   /** Crons matching the query. */
   async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
     const filter = this.#stored(query);

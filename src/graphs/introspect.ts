@@ -83,11 +83,13 @@ export class GraphIntrospection implements GraphIntrospector {
    * already handled by the schema cache; this never rejects.
    */
   async warmUp(graphIds: string[]): Promise<void> {
-    await Promise.all(graphIds.map((graphId) => this.schemas(graphId, {}).catch(() => undefined)));
+    // A factory is never called at boot: it would run with no user and an empty config.
+    const plain = graphIds.filter((id) => !this.registry.isFactory(id));
+    await Promise.all(plain.map((graphId) => this.schemas(graphId, {}).catch(() => undefined)));
   }
 
   #graph(graphId: string, config: Record<string, unknown>) {
-    return this.registry.get(graphId, config, { checkpointer: null });
+    return this.registry.get(graphId, config, { checkpointer: null, access: "assistants.read" });
   }
 
   #source(graphId: string) {

@@ -1,7 +1,9 @@
 /**
  * The graphs named in the config: loaded once at boot (TypeScript modules, no build step), resolved
  * per run. A module may export a compiled graph, an uncompiled StateGraph, a promise of either, or a
- * factory `(config) => graph` that is called again for each run with the run's config.
+ * factory `(config, runtime) => graph` (langgraph-api 1.5): called for each operation that needs the
+ * graph, with that operation's config and a runtime naming the operation (`accessContext`) and, for
+ * runs, the run's context (`executionRuntime.context`). Never called at boot.
  */
 import { stat } from "node:fs/promises";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
@@ -11,13 +13,35 @@ import { importUserModule } from "../core/modules.ts";
 
 /** A compiled LangGraph graph (Pregel), kept structural to avoid importing driver types. */
 export type CompiledGraph = any;
-type GraphFactory = (config: Record<string, unknown>) => Promise<CompiledGraph>;
+
+/** The operation a factory is called for, as in langgraph-api 1.5 (`GraphFactoryRuntime`). */
+export type AccessContext =
+  | "threads.create_run"
+  | "threads.read"
+  | "threads.update"
+  | "assistants.read";
+
+/** The second argument of a graph factory. */
+export interface GraphFactoryRuntime {
+  accessContext: AccessContext;
+  /** Set for runs (`threads.create_run`): the run's context; null otherwise. */
+  executionRuntime: { context: unknown } | null;
+}
+
+type GraphFactory = (
+  config: Record<string, unknown>,
+  runtime: GraphFactoryRuntime,
+) => Promise<CompiledGraph>;
 
 /** What a run needs attached to the graph. */
 export interface AttachOptions {
   /** Our checkpointer; `null` runs without persistence (stateless runs). */
   checkpointer: BaseCheckpointSaver<string | number> | null;
   store?: BaseStore;
+  /** What the graph is for (a factory's `runtime.accessContext`); default `assistants.read`. */
+  access?: AccessContext;
+  /** The run's context (`runtime.executionRuntime.context` when `access` is `threads.create_run`). */
+  context?: unknown;
 }
 
 /** A loaded graph. */
@@ -60,7 +84,8 @@ export async function loadGraph(entry: GraphEntry): Promise<LoadedGraph> {
     );
   }
   if (typeof exported === "function" && !isUncompiled(exported) && !isCompiled(exported)) {
-    const factory: GraphFactory = async (config) => normalize(await exported(config));
+    const factory: GraphFactory = async (config, runtime) =>
+      normalize(await exported(config, runtime));
     return { entry, resolved: factory, isFactory: true };
   }
   return { entry, resolved: normalize(await exported), isFactory: false };
@@ -108,10 +133,19 @@ export class GraphRegistry {
     options: AttachOptions,
   ): Promise<CompiledGraph> {
     const loaded = this.#require(graphId);
-    const graph = loaded.isFactory
-      ? await (loaded.resolved as GraphFactory)(config)
-      : loaded.resolved;
-    return attach(graph, options);
+    if (!loaded.isFactory) return attach(loaded.resolved, options);
+    const accessContext = options.access ?? "assistants.read";
+    const runtime: GraphFactoryRuntime = {
+      accessContext,
+      executionRuntime:
+        accessContext === "threads.create_run" ? { context: options.context } : null,
+    };
+    return attach(await (loaded.resolved as GraphFactory)(config, runtime), options);
+  }
+
+  /** Whether the graph is a factory (built per operation, so not inspected at boot). */
+  isFactory(graphId: string): boolean {
+    return this.#require(graphId).isFactory;
   }
 
   #require(graphId: string): LoadedGraph {

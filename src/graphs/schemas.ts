@@ -85,6 +85,18 @@ export const officialStaticParser = (timeoutMs: number, windowMs = 50): StaticSc
     });
 };
 
+/**
+ * How long the static parser may take per graph: `LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS` when it is a
+ * positive integer (as the official server reads it), else `fallbackMs`.
+ */
+export function schemaResolveTimeoutMs(
+  env: Record<string, string | undefined>,
+  fallbackMs = 60_000,
+): number {
+  const value = Number.parseInt(env.LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS ?? "", 10);
+  return Number.isFinite(value) && value > 0 ? value : fallbackMs;
+}
+
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 
 function channelSchema(keys: string[]): Record<string, unknown> {

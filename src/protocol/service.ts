@@ -251,7 +251,9 @@ export class ProtocolService {
     const pending = async () =>
       (await this.#pendingInterrupts(threadId)) ||
       ((await this.o.runs.settle(threadId)) && (await this.#pendingInterrupts(threadId)));
-    if (!(await pending())) {
+    // Strict: whatever is (not) pending, the run itself refuses it (lifecycle `failed` + refusal).
+    const strict = params.strict_resume === true;
+    if (!strict && !(await pending())) {
       if (s.currentRunId == null)
         return protocolError(id, "no_such_run", "No interrupted run is bound to this thread.");
       return protocolError(
@@ -271,6 +273,8 @@ export class ProtocolService {
       {
         assistantId,
         input: resume,
+        resume: true,
+        strict,
         update,
         goto,
         config: isObj(params.config) ? params.config : undefined,
@@ -292,13 +296,17 @@ export class ProtocolService {
       strategy?: MultitaskStrategy;
       update?: unknown;
       goto?: unknown;
+      /** `input.respond`: the input answers interrupts (checked by the caller). */
+      resume?: boolean;
+      /** `strict_resume`: the run refuses answers to interrupts that are not pending. */
+      strict?: boolean;
     },
     ctx: CreateContext,
   ): Promise<Run> {
-    const current = s.currentRunId ? await this.o.runs.find(s.currentRunId) : null;
-    const resume =
-      p.input != null &&
-      (current?.status === "interrupted" || (await this.#pendingInterrupts(threadId)));
+    // `run.start` with input resumes only when an `interrupt()` is pending. A cancelled run also
+    // ends "interrupted" but has nothing to consume a resume value: its thread gets the input as
+    // input, a fresh run from the checkpoint (langgraph-api 1.4.6), so the message is not lost.
+    const resume = p.input != null && (p.resume || (await this.#pendingInterrupts(threadId)));
     const config = {
       ...p.config,
       configurable: {
@@ -326,6 +334,7 @@ export class ProtocolService {
         ifNotExists: "create",
         multitaskStrategy: p.strategy ?? "enqueue",
         protocol: true,
+        ...(p.strict ? { strictResume: true } : {}),
       },
       ctx,
     );

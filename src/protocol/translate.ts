@@ -47,11 +47,26 @@ export class RunTranslator {
       this.failed = true;
       this.tree.set([], "failed");
       const message = isObj(data) && typeof data.message === "string" ? data.message : String(data);
+      // A refused strict resume: the SDK reads `{reason, interrupt_ids, pending_ids}` here.
+      const refusal =
+        isObj(data) && typeof data.reason === "string"
+          ? {
+              reason: data.reason,
+              interrupt_ids: data.interrupt_ids,
+              pending_ids: data.pending_ids,
+            }
+          : {};
       return [
         {
           method: "lifecycle",
           namespace: [],
-          data: { event: "failed", graph_name: this.rootName, error: message },
+          data: {
+            event: "failed",
+            graph_name: this.rootName,
+            error: message,
+            ...(isObj(data) && typeof data.error === "string" ? { error_type: data.error } : {}),
+            ...refusal,
+          },
         },
       ];
     }

@@ -29,6 +29,10 @@ export interface RunRequest {
   multitaskStrategy?: MultitaskStrategy;
   webhook?: string;
   durability?: Durability;
+  /** LangSmith feedback keys, kept in kwargs as sent. */
+  feedbackKeys?: string[];
+  /** Refuse a resume of an interrupt that is not pending. */
+  strictResume?: boolean;
   /** Thread-centric protocol run (v3 event pipeline). */
   protocol?: boolean;
 }
@@ -158,6 +162,8 @@ export function buildRun(ctx: BuildContext, thread: ThreadView) {
     subgraphs: req.streamSubgraphs ?? false,
     resumable: req.streamResumable ?? false,
     durability: req.durability,
+    ...(req.feedbackKeys ? { feedback_keys: req.feedbackKeys } : {}),
+    ...(req.strictResume ? { strict_resume: true } : {}),
     on_completion: req.onCompletion,
     ...(req.protocol ? { __protocol_stream_run: true } : {}),
   };

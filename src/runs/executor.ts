@@ -18,6 +18,7 @@ import type { WriteFence } from "../storage/fence.ts";
 import { streamGraphRun } from "../stream/execute.ts";
 import { streamGraphRunV3 } from "../stream/execute-v3.ts";
 import type { RunEventLog } from "../stream/log.ts";
+import { UnknownInterruptError } from "../stream/strict-resume.ts";
 import type { StreamMode } from "../stream/types.ts";
 import { threadStateFromSnapshot } from "../threads/state.ts";
 import { RunFence } from "./fence.ts";
@@ -98,7 +99,12 @@ export function createExecutor(o: ExecutorOptions) {
       await emit("metadata", { run_id: run.runId, attempt: run.attempt });
       if (run.attempt > o.maxAttempts)
         throw new Error(`Run ${run.runId} exceeded max attempts (${o.maxAttempts})`);
-      graph = await o.graphs.get(graphId, kwargs.config, { checkpointer, store });
+      graph = await o.graphs.get(graphId, kwargs.config, {
+        checkpointer,
+        store,
+        access: "threads.create_run",
+        context: kwargs.context,
+      });
       // A lost database connection (failover, restart, terminated backend) is not the run's fault:
       // wait for the database and go on from the run's last checkpoint, in place.
       for (let retry = 0; ; retry++) {
@@ -118,6 +124,7 @@ export function createExecutor(o: ExecutorOptions) {
             interruptBefore: kwargs.interrupt_before,
             interruptAfter: kwargs.interrupt_after,
             durability: kwargs.durability,
+            strictResume: kwargs.strict_resume,
             signal: lease.signal,
             attempt: run.attempt + retry,
             callbacks: observed.callbacks,
@@ -156,7 +163,8 @@ export function createExecutor(o: ExecutorOptions) {
         failure = serializeError(error);
         o.logger.warn({ err: error, run_id: run.runId }, "run failed");
         await emit("error", failure).catch(() => {});
-        state = { status: "error", failed: true };
+        // A refused strict resume changed nothing: the thread keeps its status (still interrupted).
+        state = { status: "error", failed: !(error instanceof UnknownInterruptError) };
       }
     }
 

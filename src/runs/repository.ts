@@ -224,6 +224,7 @@ export class RunsRepository extends RunLeaseRepository {
     selector: CancelSelector,
     action: CancelAction,
     scope?: Record<string, unknown>,
+    reason?: string,
   ): Promise<CancelledRun[]> {
     return this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom("runs").selectAll();
@@ -244,6 +245,17 @@ export class RunsRepository extends RunLeaseRepository {
       for (const t of threads) await lockThread(trx, t);
       const out: CancelledRun[] = [];
       for (const row of rows) out.push(await cancelRow(trx, row, action));
+      const marked = out.filter((t) => t.effect === "ended" || t.effect === "signalled");
+      if (reason && marked.length > 0)
+        await trx
+          .updateTable("runs")
+          .set({ cancel_reason: reason })
+          .where(
+            "run_id",
+            "in",
+            marked.map((t) => t.runId),
+          )
+          .execute();
       for (const t of threads) await repairThread(trx, t);
       return out;
     });

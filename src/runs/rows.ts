@@ -24,5 +24,6 @@ export function toRun(row: RunRow): Run {
     updatedAt: date(row.updated_at),
     attempt: Number(row.attempt),
     startedAt: row.started_at == null ? null : date(row.started_at),
+    cancelReason: row.cancel_reason ?? null,
   };
 }

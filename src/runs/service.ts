@@ -224,8 +224,9 @@ export class RunsService {
     runIds: string[],
     action: CancelAction,
     scope?: RunScope,
+    reason?: string,
   ): Promise<void> {
-    const touched = await this.o.repo.cancel({ threadId, runIds }, action, scope);
+    const touched = await this.o.repo.cancel({ threadId, runIds }, action, scope, reason);
     if (touched.length !== new Set(runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
   }

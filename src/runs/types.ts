@@ -31,6 +31,8 @@ export interface RunKwargs {
   subgraphs: boolean;
   resumable: boolean;
   durability?: Durability;
+  /** Refuse a resume of an interrupt that is not pending (SDK `strictResume`). */
+  strict_resume?: boolean;
   on_completion?: "delete" | "keep";
   /** Set on runs started through the thread-centric protocol: executed on the v3 event pipeline. */
   __protocol_stream_run?: boolean;
@@ -50,6 +52,8 @@ export interface Run {
   attempt: number;
   /** When a worker first started it (null while never claimed). */
   startedAt: Date | null;
+  /** Why it was cancelled (`taken:<action>`), null when it was not cancelled with a reason. */
+  cancelReason?: string | null;
 }
 
 /** Thread state cached on the thread row after a run. */

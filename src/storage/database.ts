@@ -64,6 +64,7 @@ export interface RunsTable {
   lease_expires_at: Timestamp | null;
   cancel_action: string | null;
   started_at: Timestamp | null;
+  cancel_reason: Generated<string | null>;
 }
 
 export interface CronsTable {

@@ -13,6 +13,7 @@ import * as m004 from "./migrations/004_crons.ts";
 import * as m005 from "./migrations/005_cron_auth.ts";
 import * as m006 from "./migrations/006_webhook_dead_letters.ts";
 import * as m007 from "./migrations/007_run_events.ts";
+import * as m008 from "./migrations/008_run_cancel_reason.ts";
 
 interface Migration {
   version: number;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: m005.name, up: m005.up },
   { version: 6, name: m006.name, up: m006.up },
   { version: 7, name: m007.name, up: m007.up },
+  { version: 8, name: m008.name, up: m008.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */

@@ -9,6 +9,7 @@
  *
  * Graphs whose `streamEvents` rejects "v3" fall back to `graph.stream` + `convertToProtocolEvent`.
  */
+
 import {
   convertToProtocolEvent,
   createGraphRunStream,
@@ -22,6 +23,7 @@ import {
   safeJson,
   toLangGraphCommand,
 } from "./execute.ts";
+import { checkStrictResume } from "./strict-resume.ts";
 import type { RunEvent } from "./types.ts";
 
 /** A protocol event as LangGraph's v3 stream yields it. */
@@ -40,6 +42,8 @@ export async function* streamGraphRunV3(
   graph: any,
   options: StreamRunOptions,
 ): AsyncGenerator<RunEvent, void> {
+  if (options.strictResume && options.command?.resume !== undefined)
+    await checkStrictResume(graph, buildConfigurable(options), options.command.resume);
   const input =
     options.command != null ? toLangGraphCommand(options.command) : (options.input ?? null);
   const graphOptions = omitUndefined({

@@ -9,6 +9,7 @@
  * The leading `metadata` event and the trailing `error` event are NOT produced here: the worker emits
  * them (it knows the attempt, and it owns failure handling). Errors propagate as exceptions.
  */
+
 import { Command, Send } from "@langchain/langgraph";
 import { isCheckpointEnvelope } from "@langchain/langgraph/web";
 import { toPlainJson } from "../core/serde.ts";
@@ -20,6 +21,7 @@ import {
   type StreamTask,
 } from "./debug.ts";
 import { LegacyMessages } from "./legacy-messages.ts";
+import { checkStrictResume } from "./strict-resume.ts";
 import type { CheckpointRef, RunCommand, RunEvent, StreamMode } from "./types.ts";
 
 export type { StreamCheckpoint, StreamTask } from "./debug.ts";
@@ -45,6 +47,8 @@ export interface StreamRunOptions {
   checkpoint?: CheckpointRef | null;
   checkpointId?: string | null;
   durability?: "sync" | "async" | "exit";
+  /** Refuse a resume that answers no pending interrupt (`UnknownInterruptError`, see strict-resume.ts). */
+  strictResume?: boolean;
   /** Aborting stops the graph promptly (cancel, interrupt, rollback, shutdown). */
   signal?: AbortSignal;
   /**
@@ -143,6 +147,8 @@ export async function* streamGraphRun(
   graph: any,
   options: StreamRunOptions,
 ): AsyncGenerator<RunEvent, RunOutcome> {
+  if (options.strictResume && options.command?.resume !== undefined)
+    await checkStrictResume(graph, buildConfigurable(options), options.command.resume);
   const requested = options.streamMode?.length ? options.streamMode : (["values"] as StreamMode[]);
   const subgraphs = options.subgraphs === true;
   const input =

@@ -19,7 +19,10 @@ export interface ThreadGraphs {
   get(
     graphId: string,
     config: Record<string, unknown>,
-    options: { checkpointer: BaseCheckpointSaver<string | number> | null },
+    options: {
+      checkpointer: BaseCheckpointSaver<string | number> | null;
+      access?: "threads.read" | "threads.update";
+    },
   ): Promise<CompiledGraph>;
 }
 
@@ -51,6 +54,8 @@ export interface HistoryQuery {
   before?: string | CheckpointRef;
   metadata?: Record<string, unknown>;
   checkpoint?: CheckpointRef;
+  /** Load only these channels (a `values.<key>` selection). */
+  channels?: string[];
 }
 
 /** Dependencies of the state service. */
@@ -68,6 +73,16 @@ function compact(ref: CheckpointRef | null | undefined): Record<string, unknown>
   return Object.fromEntries(Object.entries(ref ?? {}).filter(([, v]) => v != null));
 }
 
+type Saver = BaseCheckpointSaver<string | number>;
+type PartialSaver = Saver & { withChannels(channels: string[]): Saver };
+
+/** A saver reading only `channels` when it can; the saver itself otherwise. */
+function partialReader(saver: Saver, channels: string[] | undefined): Saver {
+  if (!channels || typeof (saver as Partial<PartialSaver>).withChannels !== "function")
+    return saver;
+  return (saver as PartialSaver).withChannels(channels);
+}
+
 /** Thread state operations. */
 export class ThreadStateService {
   constructor(private readonly options: ThreadStateServiceOptions) {}
@@ -75,7 +90,7 @@ export class ThreadStateService {
   /** The snapshot at the latest checkpoint, or at `checkpoint`; the empty snapshot without a graph. */
   async get(
     threadId: string,
-    query: { checkpoint?: CheckpointRef | null; subgraphs?: boolean },
+    query: { checkpoint?: CheckpointRef | null; subgraphs?: boolean; channels?: string[] },
     scope?: MetadataScope,
   ): Promise<StateSnapshot> {
     const { storage } = this.options;
@@ -83,7 +98,10 @@ export class ThreadStateService {
     if (!thread) throw threadNotFound(threadId);
     const graphId = graphIdOfThread(thread.metadata);
     if (graphId == null) return emptySnapshot();
-    const graph = await this.#graph(graphId, thread, storage.checkpointer);
+    const checkpointer = query.subgraphs
+      ? storage.checkpointer
+      : partialReader(storage.checkpointer, query.channels);
+    const graph = await this.#graph(graphId, thread, checkpointer, "threads.read");
     const config = { configurable: { ...compact(query.checkpoint), thread_id: threadId } };
     const state: StateSnapshot = await graph.getState(config, { subgraphs: !!query.subgraphs });
     // The official server hides the root namespace from the metadata it reports.
@@ -105,7 +123,7 @@ export class ThreadStateService {
       if (await unit.threads.hasActiveRuns(threadId)) throw conflict("Thread is busy");
       const graphId = graphIdOfThread(thread.metadata);
       if (graphId == null) throw noGraph(threadId);
-      const graph = await this.#graph(graphId, thread, unit.checkpointer);
+      const graph = await this.#graph(graphId, thread, unit.checkpointer, "threads.update");
       const configurable: Record<string, unknown> = { thread_id: threadId, graph_id: graphId };
       if (update.checkpointId) configurable.checkpoint_id = update.checkpointId;
       Object.assign(configurable, compact(update.checkpoint));
@@ -113,7 +131,7 @@ export class ThreadStateService {
       const next: { configurable?: Record<string, unknown> } = await asClientError(() =>
         graph.updateState({ configurable }, update.values, update.asNode),
       );
-      await this.#refreshValues(unit, graph, threadId);
+      await this.#refreshValues(unit, graphId, thread, threadId);
       return { checkpoint: next?.configurable };
     });
   }
@@ -130,7 +148,7 @@ export class ThreadStateService {
     const graphId = graphIdOfThread(thread.metadata);
     if (graphId == null) throw noGraph(thread.threadId);
     if (!this.options.graphs.has(graphId)) throw invalidInput(`Graph "${graphId}" not found`);
-    const graph = await this.#graph(graphId, thread, unit.checkpointer);
+    const graph = await this.#graph(graphId, thread, unit.checkpointer, "threads.update");
     const steps = supersteps.map((step) => ({
       updates: step.updates.map((u) => ({
         values: u.command != null ? toLangGraphCommand(u.command) : u.values,
@@ -139,7 +157,7 @@ export class ThreadStateService {
     }));
     const configurable = { thread_id: thread.threadId, graph_id: graphId, checkpoint_ns: "" };
     await asClientError(() => graph.bulkUpdateState({ configurable }, steps));
-    await this.#refreshValues(unit, graph, thread.threadId);
+    await this.#refreshValues(unit, graphId, thread, thread.threadId);
   }
 
   /** Past snapshots of the root namespace, newest first; empty when the thread has no graph. */
@@ -153,7 +171,8 @@ export class ThreadStateService {
     if (!thread) throw threadNotFound(threadId);
     const graphId = graphIdOfThread(thread.metadata);
     if (graphId == null) return [];
-    const graph = await this.#graph(graphId, thread, storage.checkpointer);
+    const checkpointer = partialReader(storage.checkpointer, query.channels);
+    const graph = await this.#graph(graphId, thread, checkpointer, "threads.read");
     const config = {
       configurable: { thread_id: threadId, checkpoint_ns: "", ...compact(query.checkpoint) },
     };
@@ -174,7 +193,14 @@ export class ThreadStateService {
     return states;
   }
 
-  async #refreshValues(unit: ThreadsUnit, graph: CompiledGraph, threadId: string): Promise<void> {
+  /** Caches the thread's values after a write; a read, so the graph is built for `threads.read`. */
+  async #refreshValues(
+    unit: ThreadsUnit,
+    graphId: string,
+    thread: Thread,
+    threadId: string,
+  ): Promise<void> {
+    const graph = await this.#graph(graphId, thread, unit.checkpointer, "threads.read");
     const latest: StateSnapshot = await graph.getState({ configurable: { thread_id: threadId } });
     await unit.threads.saveState(
       threadId,
@@ -187,8 +213,9 @@ export class ThreadStateService {
     graphId: string,
     thread: Thread,
     checkpointer: BaseCheckpointSaver<string | number>,
+    access: "threads.read" | "threads.update",
   ): Promise<CompiledGraph> {
     if (!this.options.graphs.has(graphId)) throw notFound(`Graph "${graphId}" not found`);
-    return this.options.graphs.get(graphId, thread.config, { checkpointer });
+    return this.options.graphs.get(graphId, thread.config, { checkpointer, access });
   }
 }

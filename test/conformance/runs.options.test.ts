@@ -158,7 +158,11 @@ describe.each(sharedServers())("runs options ($backend)", ({ client, url }) => {
     const cases = [
       { assistant_id: "runs_steps", if_not_exists: "create", stream_mode: "bogus" },
       { assistant_id: "runs_steps", if_not_exists: "create", multitask_strategy: "nope" },
-      { assistant_id: "runs_steps", if_not_exists: "create", feedback_keys: ["k"] },
+      {
+        assistant_id: "runs_steps",
+        if_not_exists: "create",
+        langsmith_tracer: { project_name: "p" },
+      },
       { assistant_id: "runs_steps", if_not_exists: "create", webhook: "ftp://x" },
       { assistant_id: "no_such_graph", if_not_exists: "create" },
     ];

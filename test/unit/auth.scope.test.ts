@@ -5,7 +5,13 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { matchesScope, type Scope } from "../../src/auth/scope.ts";
+import {
+  checkScopeFilter,
+  matchesScope,
+  SCOPE_LIMITS,
+  type Scope,
+  type ScopeFilter,
+} from "../../src/auth/scope.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import { scopeSql } from "../../src/storage/sql/scope.ts";
@@ -54,8 +60,66 @@ const strict: Case[] = [
   ["null vs missing", {}, { a: null }, false],
 ];
 
+/** `$or` / `$and` (Agent Server auth filters), nested, beside plain keys. */
+const logical: Case[] = [
+  [
+    "$or first branch",
+    { owner: "a" },
+    { $or: [{ owner: "a" }, { shared: { $contains: "a" } }] },
+    true,
+  ],
+  [
+    "$or second branch",
+    { owner: "b", shared: ["a"] },
+    { $or: [{ owner: "a" }, { shared: { $contains: "a" } }] },
+    true,
+  ],
+  [
+    "$or no branch",
+    { owner: "b", shared: ["c"] },
+    { $or: [{ owner: "a" }, { shared: { $contains: "a" } }] },
+    false,
+  ],
+  ["$and all", { team: "red", level: 2 }, { $and: [{ team: "red" }, { level: 2 }] }, true],
+  ["$and one fails", { team: "red", level: 3 }, { $and: [{ team: "red" }, { level: 2 }] }, false],
+  ["$or beside a key", { org: "x", owner: "b" }, { org: "y", $or: [{ owner: "b" }] }, false],
+  [
+    "$or inside $and",
+    { org: "x", owner: "b" },
+    { $and: [{ org: "x" }, { $or: [{ owner: "a" }, { owner: "b" }] }] },
+    true,
+  ],
+  ["missing key in $or", {}, { $or: [{ owner: "a" }] }, false],
+];
+
+describe("checkScopeFilter", () => {
+  it("accepts the logical filters above", () => {
+    for (const [, , scope] of logical)
+      expect(() => checkScopeFilter(scope as ScopeFilter)).not.toThrow();
+  });
+  it("refuses empty, non-array, unknown operators, too deep, too wide and too large", () => {
+    const deep = (n: number): ScopeFilter => (n === 0 ? { a: 1 } : { $or: [deep(n - 1)] });
+    const wide = { $or: Array.from({ length: SCOPE_LIMITS.branches + 1 }, (_, i) => ({ a: i })) };
+    const large = Object.fromEntries(
+      Array.from({ length: SCOPE_LIMITS.conditions + 1 }, (_, i) => [`k${i}`, i]),
+    );
+    const bad: [unknown, RegExp][] = [
+      [{ $or: [] }, /non-empty array/],
+      [{ $and: { a: 1 } }, /non-empty array/],
+      [{ $or: ["a"] }, /must be an object/],
+      [{ $nor: [{ a: 1 }] }, /unknown operator/],
+      [deep(SCOPE_LIMITS.depth + 1), /deeper than/],
+      [wide, /more than 16 filters/],
+      [large, /more than 64 conditions/],
+    ];
+    for (const [filter, message] of bad)
+      expect(() => checkScopeFilter(filter as ScopeFilter)).toThrow(message);
+    expect(() => checkScopeFilter(deep(SCOPE_LIMITS.depth))).not.toThrow();
+  });
+});
+
 describe("matchesScope", () => {
-  it.each([...upstream, ...strict])("%s", (_name, doc, scope, expected) => {
+  it.each([...upstream, ...strict, ...logical])("%s", (_name, doc, scope, expected) => {
     expect(matchesScope(doc, scope)).toBe(expected);
   });
 });
@@ -69,7 +133,7 @@ describe("scopeSql on PGlite", () => {
     await storage?.close();
   });
 
-  it.each([...upstream, ...strict])("%s", async (_name, doc, scope, expected) => {
+  it.each([...upstream, ...strict, ...logical])("%s", async (_name, doc, scope, expected) => {
     const doc_ = sql`${JSON.stringify(doc)}::jsonb`;
     const result = await sql<{ ok: boolean }>`SELECT ${scopeSql(doc_, scope)} AS ok`.execute(
       storage.db,

@@ -12,6 +12,7 @@ export const RUN_FIELDS = [
   "metadata",
   "kwargs",
   "multitask_strategy",
+  "cancel_reason",
 ] as const;
 
 /** The run as the SDK sees it; `select` keeps only the named fields. */
@@ -26,6 +27,7 @@ export function runToWire(run: Run, select?: string[]): Record<string, unknown> 
     metadata: run.metadata,
     kwargs: run.kwargs,
     multitask_strategy: run.multitaskStrategy,
+    cancel_reason: run.cancelReason ?? null,
   };
   if (!select || select.length === 0) return wire;
   return Object.fromEntries(Object.entries(wire).filter(([k]) => select.includes(k)));

@@ -1,4 +1,4 @@
-/** Cron routes (Python platform contract): create (thread / stateless), search, count, patch, delete. */
+/** Cron routes (Python platform contract): create (thread / stateless), get, search, count, patch, delete. */
 import { z } from "zod";
 import type { CronsService } from "../../crons/service.ts";
 import { CRON_SORT_FIELDS, type CronPatch } from "../../crons/types.ts";
@@ -251,6 +251,15 @@ export function registerCronRoutes(api: Api, { crons, auth }: CronRoutesOptions)
       // (an owner stamped on a bare PATCH would otherwise wipe the cron's other keys).
       const changes = { ...patch, metadata: patch.metadata ? value.metadata : undefined };
       return jsonExtra(c, cronToWire(await crons.update(cronId, changes, scope)));
+    },
+  );
+
+  api.route(
+    { method: "get", path: "/runs/crons/:cron_id", summary: "Get a cron", tags: ["Crons"] },
+    async (c, { params }) => {
+      const cronId = uuidParam.parse(params.cron_id);
+      const { scope } = await authz(c, "crons", "read", { cron_id: cronId });
+      return jsonExtra(c, cronToWire(await crons.get(cronId, scope)));
     },
   );
 

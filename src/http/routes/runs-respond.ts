@@ -81,22 +81,54 @@ export function joinStreamPath(run: Run, stateless: boolean): string {
   return `${runLocation(run, stateless)}/stream`;
 }
 
-/** Maps log events to SSE events, keeping only `modes` when given. */
+/** Which events of a run a reader wants. */
+export interface EventFilter {
+  /** Stream modes (`messages-tuple` = `messages`); all when absent. */
+  modes?: string[];
+  /**
+   * Namespaces (`""` = the root graph), each exactly, without the subgraphs it starts: the part
+   * of an event name after the mode (`updates|child:<task>` is `child:<task>`). A segment given
+   * without its task id (`child`) matches any task of that node.
+   */
+  namespaces?: string[];
+}
+
+/** Whether the namespace of an event (its `|` segments) is one of `wanted`. */
+function namespaceMatches(segments: string[], wanted: string[][]): boolean {
+  return wanted.some(
+    (w) =>
+      w.length === segments.length &&
+      w.every(
+        (part, i) =>
+          part === segments[i] || (!part.includes(":") && segments[i]!.split(":")[0] === part),
+      ),
+  );
+}
+
+/**
+ * Maps log events to SSE events, keeping only what `filter` selects (`metadata` and `error`
+ * always pass), and ends with `event: end` when the run's log ended (not on a disconnect): the
+ * SDK then knows the run is over without asking.
+ */
 export async function* sseEvents(
   events: AsyncIterable<{ id: string; event: string; data: unknown }>,
-  modes?: string[],
+  filter: EventFilter = {},
 ): AsyncGenerator<SseEvent> {
+  const { modes } = filter;
   const allowed = modes?.length
     ? new Set(modes.map((m) => (m === "messages-tuple" ? "messages" : m)))
     : null;
+  const namespaces = filter.namespaces?.map((ns) => (ns === "" ? [] : ns.split("|")));
   for await (const e of events) {
-    if (allowed && e.event !== "metadata" && e.event !== "error") {
-      const base = e.event.split("|")[0]!;
-      const name = base.startsWith("messages/") ? "messages" : base;
-      if (!allowed.has(name)) continue;
+    if (e.event !== "metadata" && e.event !== "error") {
+      const [base, ...segments] = e.event.split("|");
+      const name = base!.startsWith("messages/") ? "messages" : base!;
+      if (allowed && !allowed.has(name)) continue;
+      if (namespaces && !namespaceMatches(segments, namespaces)) continue;
     }
     yield { id: e.id, event: e.event, data: e.data };
   }
+  yield { event: "end", data: null };
 }
 
 /** Creates a run and answers in `mode`. */
@@ -107,6 +139,7 @@ export async function createAndRespond(
   body: RunCreateBody,
   mode: RunResponseMode,
   authz: RouteAuth = openRouteAuth,
+  filter: EventFilter = {},
 ): Promise<Response> {
   const request = toRunRequest(body);
   const run = await runs.create(threadId, request, runCreateContext(c, authz));
@@ -122,7 +155,7 @@ export async function createAndRespond(
   if (mode === "stream") {
     return sseResponse(
       c,
-      (signal) => sseEvents(runs.events(run.runId, { lastEventId: "-1", signal })),
+      (signal) => sseEvents(runs.events(run.runId, { lastEventId: "-1", signal }), filter),
       {
         includeIds: !stateless,
         contentLocation,

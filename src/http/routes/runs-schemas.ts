@@ -59,6 +59,7 @@ export const runCreateBody = z.object({
     .nullish(),
   durability: z.enum(["sync", "async", "exit"]).nullish(),
   checkpoint_during: z.boolean().nullish(),
+  strict_resume: z.boolean().nullish(),
 });
 
 /** A parsed run body. */
@@ -77,8 +78,9 @@ function checkWebhook(url: string): void {
 }
 
 /**
- * Maps the wire body to the domain request. Options this server cannot honour are refused with a
- * 422 rather than silently dropped: `feedback_keys` and `langsmith_tracer` need LangSmith.
+ * Maps the wire body to the domain request. `feedback_keys` is accepted and kept in the run's
+ * kwargs (as Agent Server does; without LangSmith no feedback tokens are minted). An option this
+ * server cannot honour is refused with a 422 rather than silently dropped: `langsmith_tracer`.
  */
 export function toRunRequest(body: RunCreateBody): RunRequest {
   const feedback =
@@ -87,8 +89,6 @@ export function toRunRequest(body: RunCreateBody): RunRequest {
       : Array.isArray(body.feedback_keys)
         ? body.feedback_keys
         : [body.feedback_keys];
-  if (feedback.length > 0)
-    throw unprocessable("feedback_keys is not supported: this server has no LangSmith integration");
   if (body.langsmith_tracer && Object.values(body.langsmith_tracer).some((v) => v != null))
     throw unprocessable(
       "langsmith_tracer is not supported: this server has no LangSmith integration",
@@ -131,6 +131,8 @@ export function toRunRequest(body: RunCreateBody): RunRequest {
     multitaskStrategy: opt(body.multitask_strategy),
     webhook: opt(body.webhook),
     durability,
+    ...(feedback.length > 0 ? { feedbackKeys: feedback } : {}),
+    ...(body.strict_resume ? { strictResume: true } : {}),
   };
 }
 
@@ -138,10 +140,12 @@ export function toRunRequest(body: RunCreateBody): RunRequest {
 export const cancelQuery = z.object({
   wait: queryBool.optional(),
   action: z.enum(["interrupt", "rollback"]).optional(),
+  /** `taken`: the run's input was absorbed for steering (recorded as `cancel_reason`). */
+  reason: z.enum(["taken"]).optional(),
 });
 
 /** A list in a query string: repeated keys, a JSON array (what the SDK sends) or comma-separated. */
-const queryList = z.union([z.string(), z.array(z.string())]).transform((v) =>
+export const queryList = z.union([z.string(), z.array(z.string())]).transform((v) =>
   [v].flat().flatMap((item) => {
     const text = item.trim();
     if (text.startsWith("[")) {
@@ -159,10 +163,33 @@ const queryList = z.union([z.string(), z.array(z.string())]).transform((v) =>
   }),
 );
 
+/**
+ * `?namespace=` (repeated, or one JSON array): namespaces to stream, `""` being the root graph.
+ * Not comma-split (a namespace holds `|` and `:`), and an empty value is kept.
+ */
+const namespaceList = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  [v].flat().flatMap((item) => {
+    if (item.trim().startsWith("[")) {
+      try {
+        const parsed = JSON.parse(item) as unknown;
+        if (Array.isArray(parsed)) return parsed.map(String);
+      } catch {
+        // a namespace that merely starts with "["
+      }
+    }
+    return [item];
+  }),
+);
+
+/** Query of the run-creating routes (streams filter namespaces). */
+export const streamQuery = z.object({ namespace: namespaceList.optional() });
+
 /** Query of the join-stream routes. */
 export const joinStreamQuery = z.object({
   cancel_on_disconnect: queryBool.optional(),
   stream_mode: queryList.pipe(z.array(streamMode)).optional(),
+  namespace: namespaceList.optional(),
+  checkpoint_id: z.string().optional(),
 });
 
 /** Query of `GET /threads/:id/runs`. */

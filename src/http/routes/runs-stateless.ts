@@ -18,6 +18,7 @@ import {
   cancelQuery,
   joinStreamQuery,
   runCreateBody,
+  streamQuery,
   toRunRequest,
   uuidParam,
 } from "./runs-schemas.ts";
@@ -38,9 +39,11 @@ export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOp
         summary,
         tags: ["Stateless Runs"],
         body: runCreateBody,
+        query: streamQuery,
         ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
       },
-      (c, { body }) => createAndRespond(c, runs, null, body, mode, authz),
+      (c, { body, query }) =>
+        createAndRespond(c, runs, null, body, mode, authz, { namespaces: query.namespace }),
     );
   }
 
@@ -83,7 +86,11 @@ export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOp
       const modes = query.stream_mode;
       return sseResponse(
         c,
-        (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),
+        (signal) =>
+          sseEvents(runs.events(runId, { lastEventId, signal }), {
+            modes,
+            namespaces: query.namespace,
+          }),
         {
           includeIds: true,
           contentLocation: `/runs/${runId}`,

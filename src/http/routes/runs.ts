@@ -1,18 +1,20 @@
 /** Thread run routes: create (background / stream / wait), list, get, delete, join, cancel. */
 import { z } from "zod";
-import { DomainError } from "../../core/errors.ts";
+import { DomainError, unprocessable } from "../../core/errors.ts";
 import type { RunsService } from "../../runs/service.ts";
 import type { Api } from "../api.ts";
 import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { RUN_FIELDS, runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
+import { afterCheckpoint, type CheckpointLookup, joinTarget } from "./join-from-checkpoint.ts";
 import { createAndRespond, type RunResponseMode, sseEvents } from "./runs-respond.ts";
 import {
   cancelQuery,
   joinStreamQuery,
   listQuery,
   runCreateBody,
+  streamQuery,
   uuidParam,
 } from "./runs-schemas.ts";
 import { registerStatelessRunRoutes } from "./runs-stateless.ts";
@@ -22,6 +24,8 @@ export interface RunRoutesOptions {
   runs: RunsService;
   /** Authorization: runs emit `threads:*` events and are scoped through their thread. */
   auth?: RouteAuth;
+  /** Reads a checkpoint for `joinStream(..., {checkpointId})`; without it joins send whole runs. */
+  checkpoint?: CheckpointLookup;
 }
 
 const ids = (params: Record<string, string>) => ({
@@ -50,9 +54,13 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
         summary,
         tags: ["Thread Runs"],
         body: runCreateBody,
+        query: streamQuery,
         ...(mode === "stream" ? { responseType: "text/event-stream" } : {}),
       },
-      (c, { body, params }) => createAndRespond(c, runs, ids(params).threadId, body, mode, authz),
+      (c, { body, params, query }) =>
+        createAndRespond(c, runs, ids(params).threadId, body, mode, authz, {
+          namespaces: query.namespace,
+        }),
     );
   }
 
@@ -158,11 +166,18 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
         };
         return sseResponse(c, once(), { includeIds: false, heartbeatMs: 0 });
       }
-      const lastEventId = c.req.header("Last-Event-ID") || undefined;
+      const header = c.req.header("Last-Event-ID") || undefined;
+      const target = await joinTarget(o.checkpoint, run, query.checkpoint_id, header, scope);
+      // With a checkpoint the client shows, read the run from its start (then skip what it has).
+      const lastEventId = query.checkpoint_id && header === undefined ? "-1" : header;
       const modes = query.stream_mode;
       return sseResponse(
         c,
-        (signal) => sseEvents(runs.events(runId, { lastEventId, signal }), modes),
+        (signal) =>
+          sseEvents(afterCheckpoint(runs.events(runId, { lastEventId, signal }), target), {
+            modes,
+            namespaces: query.namespace,
+          }),
         {
           includeIds: true,
           contentLocation: runLocation(run, false),
@@ -187,12 +202,15 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
     async (c, { params, query }) => {
       const { threadId, runId } = ids(params);
       const action = query.action ?? "interrupt";
+      if (query.reason && action !== "interrupt")
+        throw unprocessable(`reason "${query.reason}" is only valid with action "interrupt"`);
       const { scope } = await authz(c, "threads", "update", {
         thread_id: threadId,
         action,
         metadata: { run_ids: [runId], status: "pending" },
       });
-      await runs.cancel(threadId, [runId], action, scope);
+      const reason = query.reason ? `${query.reason}:${action}` : undefined;
+      await runs.cancel(threadId, [runId], action, scope, reason);
       if (!query.wait) return c.body(null, 202);
       await runs.join(threadId, runId, undefined, scope).catch(() => null);
       return c.body(null, 204);

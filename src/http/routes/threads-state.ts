@@ -1,9 +1,11 @@
 /** Thread state routes: state (latest / at a checkpoint), state updates, history. */
 import { z } from "zod";
+import { applyStateSelect, parseStateSelect } from "../../threads/state-select.ts";
 import type { ThreadStateService } from "../../threads/state-service.ts";
 import { type Api, queryBool } from "../api.ts";
 import { openRouteAuth, type RouteAuth } from "../authz.ts";
 import { jsonExtra, stateToWire } from "../mappers/threads.ts";
+import { queryList } from "./runs-schemas.ts";
 import { parseParams } from "./threads.ts";
 
 /** What the state routes are built from. */
@@ -37,11 +39,15 @@ const historyBody = z.object({
     .nullish(),
   metadata: record.nullish(),
   checkpoint: checkpointSchema.nullish(),
+  select: z.array(z.string()).nullish(),
 });
 
 const threadParams = z.object({ thread_id: z.guid() });
 const checkpointParams = z.object({ thread_id: z.guid(), checkpoint_id: z.guid() });
-const subgraphsQuery = z.object({ subgraphs: queryBool.optional() });
+const subgraphsQuery = z.object({
+  subgraphs: queryBool.optional(),
+  select: queryList.optional(),
+});
 const tags = ["Thread State"];
 const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
@@ -63,12 +69,13 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
     async (c, { params, query }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
+      const select = parseStateSelect(query.select);
       const snapshot = await state.get(
         p.data.thread_id,
-        { subgraphs: query.subgraphs },
+        { subgraphs: query.subgraphs, channels: select?.channels },
         await readScope(c, p.data.thread_id),
       );
-      return jsonExtra(c, stateToWire(snapshot));
+      return jsonExtra(c, applyStateSelect(stateToWire(snapshot), select));
     },
   );
 
@@ -100,18 +107,27 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       path: "/threads/:thread_id/state/checkpoint",
       summary: "Get thread state at a checkpoint",
       tags,
-      body: z.object({ checkpoint: checkpointSchema.nullish(), subgraphs: queryBool.nullish() }),
+      body: z.object({
+        checkpoint: checkpointSchema.nullish(),
+        subgraphs: queryBool.nullish(),
+        select: z.array(z.string()).nullish(),
+      }),
     },
     async (c, { params, body }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      const query = { checkpoint: body.checkpoint, subgraphs: !!body.subgraphs };
+      const select = parseStateSelect(body.select);
+      const query = {
+        checkpoint: body.checkpoint,
+        subgraphs: !!body.subgraphs,
+        channels: select?.channels,
+      };
       const snapshot = await state.get(
         p.data.thread_id,
         query,
         await readScope(c, p.data.thread_id),
       );
-      return jsonExtra(c, stateToWire(snapshot));
+      return jsonExtra(c, applyStateSelect(stateToWire(snapshot), select));
     },
   );
 
@@ -127,11 +143,14 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       const p = parseParams(c, checkpointParams, params);
       if (!p.ok) return p.response;
       const { thread_id, checkpoint_id } = p.data;
-      const q = { checkpoint: { checkpoint_id }, subgraphs: query.subgraphs };
-      return jsonExtra(
-        c,
-        stateToWire(await state.get(thread_id, q, await readScope(c, thread_id))),
-      );
+      const select = parseStateSelect(query.select);
+      const q = {
+        checkpoint: { checkpoint_id },
+        subgraphs: query.subgraphs,
+        channels: select?.channels,
+      };
+      const snapshot = await state.get(thread_id, q, await readScope(c, thread_id));
+      return jsonExtra(c, applyStateSelect(stateToWire(snapshot), select));
     },
   );
 
@@ -144,14 +163,19 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       query: z.object({
         limit: z.coerce.number().int().gte(1).default(10),
         before: z.string().optional(),
+        select: queryList.optional(),
       }),
     },
     async (c, { params, query }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
-      const q = { limit: query.limit, before: query.before };
+      const select = parseStateSelect(query.select);
+      const q = { limit: query.limit, before: query.before, channels: select?.channels };
       const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
-      return jsonExtra(c, states.map(stateToWire));
+      return jsonExtra(
+        c,
+        states.map((s) => applyStateSelect(stateToWire(s), select)),
+      );
     },
   );
 
@@ -166,14 +190,19 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
     async (c, { params, body }) => {
       const p = parseParams(c, threadParams, params);
       if (!p.ok) return p.response;
+      const select = parseStateSelect(body.select);
       const q = {
         limit: body.limit ?? 10,
         before: undef(body.before),
         metadata: undef(body.metadata),
         checkpoint: undef(body.checkpoint),
+        channels: select?.channels,
       };
       const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
-      return jsonExtra(c, states.map(stateToWire));
+      return jsonExtra(
+        c,
+        states.map((s) => applyStateSelect(stateToWire(s), select)),
+      );
     },
   );
 }

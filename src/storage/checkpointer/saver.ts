@@ -58,6 +58,8 @@ export interface SqlCheckpointSaverOptions {
   mergeConfigMetadata?: boolean;
   /** Consulted inside the transaction of every `put` / `putWrites` (a run's lease). */
   fence?: WriteFence;
+  /** Reads load only these channels and no pending writes (set through `withChannels`). */
+  channels?: string[];
 }
 
 /** `configurable` keys never copied into metadata (the API server's rule). */
@@ -83,6 +85,15 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     const n =
       current === undefined ? 0 : Number.parseInt(String(current).split(".")[0] ?? "0", 10) || 0;
     return `${String(n + 1).padStart(32, "0")}.${Math.random().toString().slice(2)}`;
+  }
+
+  /**
+   * A read-only view that loads only `channels` (and no pending writes): a state read that
+   * selects `values.<key>` never loads the thread's other channels. Snapshots built on it have
+   * only those values; their `next` and `tasks` are not meaningful.
+   */
+  withChannels(channels: string[]): SqlCheckpointSaver {
+    return new SqlCheckpointSaver(this.db, this.serde, { ...this.options, channels });
   }
 
   /** The same saver working inside `trx` (so checkpoints change with other rows atomically). */
@@ -116,6 +127,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       checkpointNs: config.configurable?.checkpoint_ns ?? "",
       ...(checkpointId ? { checkpointId } : {}),
       limit: 1,
+      channels: this.options.channels,
     });
     if (row === undefined) return undefined;
     const [tuple] = await this.toTuples([row]);
@@ -128,7 +140,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
   ): AsyncGenerator<CheckpointTuple> {
     const { limit, before, filter } = options ?? {};
     const c = config.configurable ?? {};
-    const query: TupleQuery = {};
+    const query: TupleQuery = { channels: this.options.channels };
     if (c.thread_id) query.threadId = String(c.thread_id);
     if (c.checkpoint_ns !== undefined && c.checkpoint_ns !== null)
       query.checkpointNs = c.checkpoint_ns;

@@ -21,6 +21,8 @@ export interface TupleQuery {
   /** jsonb containment on metadata. */
   filter?: Record<string, unknown>;
   limit?: number;
+  /** Read only these channels' blobs and no pending writes (a partial read, see `withChannels`). */
+  channels?: string[];
 }
 
 /** A checkpoint row with its aggregated blobs and writes (json cells, see codec.ts). */
@@ -36,12 +38,13 @@ export interface TupleRow {
   writes: unknown;
 }
 
-const BLOBS = sql<unknown>`(
+const blobs = (channels?: string[]) => sql<unknown>`(
   SELECT coalesce(json_agg(json_build_array(bl.channel, bl.type, encode(bl.blob, 'base64'))), '[]'::json)
   FROM jsonb_each_text(cp.checkpoint -> 'channel_versions') AS v
   JOIN checkpoint_blobs AS bl
     ON bl.thread_id = cp.thread_id AND bl.checkpoint_ns = cp.checkpoint_ns
    AND bl.channel = v.key AND bl.version = v.value
+  ${channels ? sql`WHERE v.key IN (${sql.join(channels.length > 0 ? channels : [""])})` : sql``}
 )`;
 
 /**
@@ -70,8 +73,8 @@ export function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
       "cp.parent_checkpoint_id",
       "cp.checkpoint",
       "cp.metadata",
-      BLOBS.as("blobs"),
-      WRITES.as("writes"),
+      blobs(q.channels).as("blobs"),
+      (q.channels ? sql<unknown>`'[]'::json` : WRITES).as("writes"),
     ]);
   if (q.threadId !== undefined) query = query.where("cp.thread_id", "=", q.threadId);
   if (q.checkpointNs !== undefined) query = query.where("cp.checkpoint_ns", "=", q.checkpointNs);

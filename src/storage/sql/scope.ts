@@ -2,8 +2,8 @@
  * Authorization scopes applied inside SQL (never by loading rows and filtering them in memory).
  * Same semantics as `matchesScope` in `src/auth/scope.ts`, which is the official `isAuthMatching`:
  * a plain value or `{$eq}` means JSON equality of the key, `{$contains: v | v[]}` means the key
- * holds an array containing every given value. Stricter than the search filters of
- * `filters.ts` on purpose: `$contains` never matches a substring of a string.
+ * holds an array containing every given value; `$or` / `$and` take a list of such filters. Stricter
+ * than the search filters of `filters.ts` on purpose: `$contains` never matches a substring.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import { jsonb } from "./json.ts";
@@ -18,6 +18,15 @@ const isOperator = (v: unknown): v is { $eq?: unknown; $contains?: unknown } =>
 export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<SqlBool> {
   const parts: RawBuilder<SqlBool>[] = [];
   for (const [key, condition] of Object.entries(scope ?? {})) {
+    if ((key === "$or" || key === "$and") && Array.isArray(condition)) {
+      const branches = condition.map((f) => scopeSql(doc, f as SqlScope));
+      parts.push(
+        branches.length === 0
+          ? sql<SqlBool>`${key === "$and"}`
+          : sql<SqlBool>`(${sql.join(branches, key === "$or" ? sql` OR ` : sql` AND `)})`,
+      );
+      continue;
+    }
     const field = sql`(${doc} -> ${key})`;
     if (!isOperator(condition)) {
       parts.push(sql<SqlBool>`${field} = ${jsonb(condition)}`);

@@ -1,0 +1,359 @@
+/**
+ * Black-box, through SDK 1.15.0: the wire features of SDK 1.11-1.15 (top-level checkpoint_id,
+ * array query params in both forms, `select` on state/history/runs, `?namespace=` filters,
+ * cancel reasons, strict resume, response_schema, `event: end`) and the Agent Server options
+ * (GET /runs/crons/:id, Prefer: return=minimal, feedback_keys, durability).
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { sharedServers } from "../support/backends.ts";
+
+type Steps = { visits: string[]; inputs: string[] };
+type Parity = { small?: string; big?: string; steps: string[]; answer?: unknown };
+
+const until = async (check: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const collect = async <T>(it: AsyncIterable<T>) => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+
+describe.each(sharedServers())("SDK 1.15 wire features ($backend)", ({ client, url }) => {
+  const get = (path: string) => fetch(`${url}${path}`);
+
+  it("/info advertises stream_namespaces", async () => {
+    const info = (await (await get("/info")).json()) as { flags: Record<string, boolean> };
+    expect(info.flags.stream_namespaces).toBe(true);
+  });
+
+  it("forks from a top-level checkpoint_id on runs.wait", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "runs_steps", { input: { delay_ms: 1 } });
+    const history = await client.threads.getHistory(thread.thread_id, { limit: 20 });
+    const atS3 = history.find((s) => s.next.length === 1 && s.next[0] === "s3");
+    expect(atS3).toBeDefined();
+    const values = (await client.runs.wait(thread.thread_id, "runs_steps", {
+      input: { delay_ms: 1 },
+      checkpointId: atS3!.checkpoint.checkpoint_id!,
+    })) as Steps;
+    // From [s1, s2] a fresh pass adds four visits; from the head it would be eight in all.
+    expect(values.visits).toEqual(["s1", "s2", "s1", "s2", "s3", "s4"]);
+  }, 90_000);
+
+  it("select on state, state at a checkpoint, POST state/checkpoint and history", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "parity", {
+      input: { small: "s", big: "B".repeat(5000) },
+    });
+    const only = await client.threads.getState(thread.thread_id, undefined, {
+      select: ["values.small"],
+    });
+    expect(only).toEqual({ values: { small: "s" } });
+    const two = (await client.threads.getState(thread.thread_id, undefined, {
+      select: ["values.small", "checkpoint", "metadata"],
+    })) as any;
+    expect(Object.keys(two).sort()).toEqual(["checkpoint", "metadata", "values"]);
+    expect(two.values).toEqual({ small: "s" });
+    const id = two.checkpoint.checkpoint_id as string;
+
+    const full = await client.threads.getState<Parity>(thread.thread_id);
+    expect(full.values.steps).toContain("child.inner");
+    const byId = await client.threads.getState(thread.thread_id, id, {
+      select: ["next", "values.steps"],
+    });
+    expect(byId).toEqual({ next: [], values: { steps: full.values.steps } });
+    const byBody = await client.threads.getState(
+      thread.thread_id,
+      { checkpoint_id: id, checkpoint_ns: "" } as any,
+      { select: ["values.small", "interrupts"] },
+    );
+    expect(byBody).toEqual({ values: { small: "s" }, interrupts: [] });
+
+    const history = await client.threads.getHistory(thread.thread_id, {
+      limit: 3,
+      select: ["values.small", "created_at"],
+    });
+    expect(history).toHaveLength(3);
+    for (const h of history) expect(Object.keys(h).sort()).toEqual(["created_at", "values"]);
+    expect(history[0]!.values).toEqual({ small: "s" });
+
+    // Both array forms of the query string; unknown fields are a 422.
+    const repeated = await get(
+      `/threads/${thread.thread_id}/state?select=values.small&select=next`,
+    );
+    expect(await repeated.json()).toEqual({ values: { small: "s" }, next: [] });
+    const asJson = await get(
+      `/threads/${thread.thread_id}/state?select=${encodeURIComponent('["values.small","next"]')}`,
+    );
+    expect(await asJson.json()).toEqual({ values: { small: "s" }, next: [] });
+    expect((await get(`/threads/${thread.thread_id}/state?select=bogus`)).status).toBe(422);
+  });
+
+  it("runs.list with select and status; cancel reason taken (refused with rollback)", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "parity", {
+      input: { sleep_ms: 3000 },
+    });
+    await until(
+      async () => (await client.runs.get(thread.thread_id, run.run_id)).status === "running",
+    );
+    const refused = await fetch(
+      `${url}/threads/${thread.thread_id}/runs/${run.run_id}/cancel?action=rollback&reason=taken`,
+      { method: "POST" },
+    );
+    expect(refused.status).toBe(422);
+    await client.runs.cancel(thread.thread_id, run.run_id, true, "interrupt", { reason: "taken" });
+    const listed = await client.runs.list(thread.thread_id, {
+      status: "interrupted",
+      select: ["run_id", "cancel_reason"],
+    });
+    expect(listed).toEqual([{ run_id: run.run_id, cancel_reason: "taken:interrupt" }]);
+    const none = await client.runs.list(thread.thread_id, {
+      status: "success",
+      select: ["run_id"],
+    });
+    expect(none).toEqual([]);
+    const json = await get(
+      `/threads/${thread.thread_id}/runs?select=${encodeURIComponent('["status"]')}`,
+    );
+    expect(await json.json()).toEqual([{ status: "interrupted" }]);
+  });
+
+  it("?namespace= keeps only the named namespaces; the stream ends with event end", async () => {
+    const thread = await client.threads.create();
+    const all = await collect(
+      client.runs.stream(thread.thread_id, "parity", {
+        input: {},
+        streamMode: ["updates"],
+        streamSubgraphs: true,
+      }),
+    );
+    const names = all.map((e) => e.event);
+    expect(names.at(-1)).toBe("end");
+    expect(names.some((n) => n.startsWith("updates|child:"))).toBe(true);
+
+    const root = await collect(
+      client.runs.stream(thread.thread_id, "parity", {
+        input: {},
+        streamMode: ["updates"],
+        streamSubgraphs: true,
+        streamNamespaces: [""],
+      }),
+    );
+    expect(root.map((e) => e.event)).toEqual(["metadata", "updates", "updates", "updates", "end"]);
+
+    const run = await client.runs.create(thread.thread_id, "parity", {
+      input: {},
+      streamMode: ["updates"],
+      streamSubgraphs: true,
+      streamResumable: true,
+    });
+    const child = await collect(
+      client.runs.joinStream(thread.thread_id, run.run_id, {
+        lastEventId: "-1",
+        streamNamespaces: ["child"],
+      }),
+    );
+    const childNames = child.map((e) => e.event).filter((n) => n !== "metadata" && n !== "end");
+    expect(childNames.length).toBeGreaterThan(0);
+    for (const n of childNames) expect(n).toMatch(/^updates\|child:[^|]+$/);
+  });
+
+  it("joinStream with checkpointId and Last-Event-ID -1 sends only what follows it", async () => {
+    const thread = await client.threads.create();
+    const earlier = await client.runs.create(thread.thread_id, "parity", {
+      input: { small: "a" },
+      streamResumable: true,
+    });
+    await client.runs.join(thread.thread_id, earlier.run_id);
+    const run = await client.runs.create(thread.thread_id, "parity", {
+      input: { small: "b" },
+      streamMode: ["values"],
+      streamResumable: true,
+    });
+    await client.runs.join(thread.thread_id, run.run_id);
+    const whole = await collect(
+      client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "-1" }),
+    );
+    const wholeValues = whole.filter((e) => e.event === "values");
+    expect(wholeValues.length).toBeGreaterThanOrEqual(3);
+
+    const history = await client.threads.getHistory(thread.thread_id, { limit: 20 });
+    const mine = history.filter((h) => h.metadata?.run_id === run.run_id);
+    const afterPrep = mine.find((h) => h.next.length === 1 && h.next[0] === "child");
+    expect(afterPrep).toBeDefined();
+    const tail = await collect(
+      client.runs.joinStream(thread.thread_id, run.run_id, {
+        lastEventId: "-1",
+        checkpointId: afterPrep!.checkpoint.checkpoint_id!,
+      }),
+    );
+    expect(tail[0]!.event).toBe("metadata");
+    const tailValues = tail.filter((e) => e.event === "values");
+    expect(tailValues.length).toBeGreaterThan(0);
+    expect(tailValues.length).toBeLessThan(wholeValues.length);
+    expect(tailValues.at(-1)!.data).toEqual(wholeValues.at(-1)!.data);
+    expect((tailValues[0]!.data as Parity).steps).toContain("child.inner");
+
+    // A checkpoint of another run: the whole run.
+    const other = history.find((h) => h.metadata?.run_id === earlier.run_id)!;
+    const again = await collect(
+      client.runs.joinStream(thread.thread_id, run.run_id, {
+        lastEventId: "-1",
+        checkpointId: other.checkpoint.checkpoint_id!,
+      }),
+    );
+    expect(again.filter((e) => e.event === "values")).toEqual(wholeValues);
+  });
+
+  it("strict_resume refuses an answer to an interrupt that is not pending; response_schema", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "parity", { input: { ask: true } });
+    const t = await client.threads.get(thread.thread_id);
+    expect(t.status).toBe("interrupted");
+    const pending = Object.values(t.interrupts).flat() as any[];
+    expect(pending).toHaveLength(1);
+    expect(pending[0].response_schema).toMatchObject({
+      type: "object",
+      properties: { approved: { type: "boolean" } },
+    });
+    const before = await client.threads.getState(thread.thread_id);
+
+    const bogus = "0".repeat(32);
+    await expect(
+      client.runs.wait(thread.thread_id, "parity", {
+        command: { resume: { [bogus]: { approved: true } } },
+        strictResume: true,
+      }),
+    ).rejects.toThrow(/UnknownInterruptError/);
+    const failed = await client.runs.list(thread.thread_id, { limit: 1 });
+    expect(failed[0]!.status).toBe("error");
+    const after = await client.threads.getState(thread.thread_id);
+    expect(after.checkpoint.checkpoint_id).toBe(before.checkpoint.checkpoint_id);
+    expect((await client.threads.get(thread.thread_id)).status).toBe("interrupted");
+
+    const values = (await client.runs.wait(thread.thread_id, "parity", {
+      command: { resume: { [pending[0].id]: { approved: true } } },
+      strictResume: true,
+    })) as Parity;
+    expect(values.answer).toEqual({ approved: true });
+  });
+
+  it("feedback_keys is accepted and kept; durability exit checkpoints less than sync", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "runs_steps", {
+      input: { delay_ms: 1 },
+      feedbackKeys: ["correctness"],
+      durability: "exit",
+    });
+    expect((run as any).kwargs.feedback_keys).toEqual(["correctness"]);
+    await client.runs.join(thread.thread_id, run.run_id);
+    const exitHistory = await client.threads.getHistory(thread.thread_id, { limit: 50 });
+
+    const other = await client.threads.create();
+    await client.runs.wait(other.thread_id, "runs_steps", {
+      input: { delay_ms: 1 },
+      durability: "sync",
+    });
+    const syncHistory = await client.threads.getHistory(other.thread_id, { limit: 50 });
+    expect(syncHistory.length).toBeGreaterThanOrEqual(6);
+    expect(exitHistory.length).toBeLessThan(syncHistory.length);
+    expect((await client.threads.getState<Steps>(thread.thread_id)).values.visits).toHaveLength(4);
+  });
+
+  it("GET /runs/crons/:cron_id; PATCH /threads/:id with Prefer: return=minimal is a 204", async () => {
+    const cron = await client.crons.create("runs_steps", { schedule: "0 0 1 1 *" });
+    const res = await get(`/runs/crons/${cron.cron_id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ cron_id: cron.cron_id, schedule: "0 0 1 1 *" });
+    expect((await get(`/runs/crons/${randomUUID()}`)).status).toBe(404);
+    await client.crons.delete(cron.cron_id);
+    expect((await get(`/runs/crons/${cron.cron_id}`)).status).toBe(404);
+
+    const thread = await client.threads.create({ metadata: { a: 1 } });
+    const minimal = await fetch(`${url}/threads/${thread.thread_id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", Prefer: "return=minimal" },
+      body: JSON.stringify({ metadata: { b: 2 } }),
+    });
+    expect(minimal.status).toBe(204);
+    expect(await minimal.text()).toBe("");
+    const sdk = await client.threads.update(thread.thread_id, {
+      metadata: { c: 3 },
+      returnMinimal: true,
+    });
+    expect(sdk).toBeUndefined();
+    expect((await client.threads.get(thread.thread_id)).metadata).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
+  it("graph factories get (config, runtime) per operation, never at boot", async () => {
+    const thread = await client.threads.create();
+    const values = (await client.runs.wait(thread.thread_id, "factory_runtime", {
+      input: {},
+      context: { tenant: "t1" },
+    })) as any;
+    expect(values.accessContext).toBe("threads.create_run");
+    expect(values.factoryContext).toEqual({ tenant: "t1" });
+    expect(values.nodeContext).toEqual({ tenant: "t1" });
+    const calls = values.calls as { access: string; configurableKeys: string[] }[];
+    // Nothing built the graph before this run but requests: no empty-config boot call.
+    expect(calls.every((c) => c.configurableKeys.length > 0)).toBe(true);
+    for (const c of calls) {
+      expect(c.configurableKeys).not.toContain("accessContext");
+      expect(c.configurableKeys).not.toContain("executionRuntime");
+    }
+
+    await client.threads.getState(thread.thread_id);
+    await client.threads.updateState(thread.thread_id, { values: { note: "n" } });
+    const assistant = (await client.assistants.search({ graphId: "factory_runtime" }))[0]!;
+    await client.assistants.getGraph(assistant.assistant_id);
+    const again = (await client.runs.wait(thread.thread_id, "factory_runtime", {
+      input: {},
+      context: { tenant: "t2" },
+    })) as any;
+    const accesses = (again.calls as { access: string; context: unknown }[]).map((c) => c.access);
+    for (const a of ["threads.read", "threads.update", "assistants.read"])
+      expect(accesses).toContain(a);
+    const runCalls = (again.calls as { access: string; context: any }[]).filter(
+      (c) => c.access === "threads.create_run",
+    );
+    expect(runCalls.at(-1)!.context).toEqual({ tenant: "t2" });
+    for (const c of again.calls as { access: string; context: unknown }[])
+      if (c.access !== "threads.create_run") expect(c.context).toBeNull();
+
+    await expect(
+      client.runs.wait(thread.thread_id, "factory_runtime", {
+        input: {},
+        context: { reject: true },
+      }),
+    ).rejects.toThrow(/Factory rejected context/);
+  }, 90_000);
+
+  it("protocol v2: run.start with input after a cancelled run starts fresh with that input", async () => {
+    const thread = client.threads.stream({ assistantId: "runs_steps" });
+    const first = (await thread.run.start({ input: { inputs: ["first"], delay_ms: 2000 } })) as {
+      run_id: string;
+    };
+    await until(
+      async () => (await client.runs.get(thread.threadId, first.run_id)).status === "running",
+    );
+    await client.runs.cancel(thread.threadId, first.run_id, true, "interrupt");
+    expect((await client.runs.get(thread.threadId, first.run_id)).status).toBe("interrupted");
+    const second = (await thread.run.start({ input: { inputs: ["second"], delay_ms: 1 } })) as {
+      run_id: string;
+    };
+    await client.runs.join(thread.threadId, second.run_id);
+    await thread.close();
+    const run = await client.runs.get(thread.threadId, second.run_id);
+    expect(run.status).toBe("success");
+    const state = await client.threads.getState<Steps>(thread.threadId);
+    expect(state.values.inputs).toEqual(["first", "second"]);
+  }, 90_000);
+});
