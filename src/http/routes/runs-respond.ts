@@ -128,7 +128,6 @@ export async function* sseEvents(
     }
     yield { id: e.id, event: e.event, data: e.data };
   }
-  yield { event: "end", data: null };
 }
 
 /** Creates a run and answers in `mode`. */
