@@ -129,15 +129,10 @@ export function createExecutor(o: ExecutorOptions) {
             attempt: run.attempt + retry,
             callbacks: observed.callbacks,
           });
-          let since = performance.now();
           for await (const event of stream) {
+            // No setImmediate yield here: events are serialized lazily, and letting the graph run on
+            // before an event is written changed what clients saw (content-block messages lost `content`).
             await emit(event.event, event.data);
-            // A graph that streams without ever waiting on I/O would keep HTTP waiting: give the
-            // event loop a turn at least every 20 ms of run work.
-            if (performance.now() - since > 20) {
-              await new Promise((resolve) => setImmediate(resolve));
-              since = performance.now();
-            }
           }
           break;
         } catch (error) {
