@@ -84,9 +84,15 @@ function build(options: { errors?: ErrorHookContext[] } = {}) {
 describe("observability middleware", () => {
   it("labels requests by route template, including middleware answers and unmatched paths", async () => {
     const { app, registry } = build();
-    expect((await app.request("/threads/abc")).status).toBe(200);
-    expect((await app.request("/threads/def")).status).toBe(200);
-    expect((await app.request("/threads/abc", { headers: { "x-deny": "1" } })).status).toBe(401);
+    expect((await app.request("/threads/00000000-0000-4000-8000-00000000000a")).status).toBe(200);
+    expect((await app.request("/threads/00000000-0000-4000-8000-00000000000d")).status).toBe(200);
+    expect(
+      (
+        await app.request("/threads/00000000-0000-4000-8000-00000000000a", {
+          headers: { "x-deny": "1" },
+        })
+      ).status,
+    ).toBe(401);
     expect((await app.request("/nothing/here")).status).toBe(404);
     expect((await app.request("/boom/1", { method: "POST" })).status).toBe(500);
     const m = parsePrometheus(await registry.metrics());
@@ -105,9 +111,13 @@ describe("observability middleware", () => {
 
   it("echoes a sane x-request-id, replaces an unsafe one, and logs one JSON line per request", async () => {
     const { app, lines } = build();
-    const a = await app.request("/threads/abc", { headers: { "x-request-id": "client-42" } });
+    const a = await app.request("/threads/00000000-0000-4000-8000-00000000000a", {
+      headers: { "x-request-id": "client-42" },
+    });
     expect(a.headers.get("x-request-id")).toBe("client-42");
-    const b = await app.request("/threads/abc", { headers: { "x-request-id": "bad id\n" } });
+    const b = await app.request("/threads/00000000-0000-4000-8000-00000000000a", {
+      headers: { "x-request-id": "bad id\n" },
+    });
     expect(b.headers.get("x-request-id")).toBe("gen-1");
     await app.request("/boom/2", { method: "POST" });
     const requests = lines.filter((l) => l.msg === "request");
@@ -116,7 +126,7 @@ describe("observability middleware", () => {
       request_id: "client-42",
       method: "GET",
       route: "/threads/:thread_id",
-      path: "/threads/abc",
+      path: "/threads/00000000-0000-4000-8000-00000000000a",
       status: 200,
       level: 30,
     });
@@ -127,7 +137,7 @@ describe("observability middleware", () => {
   it("opens a server span per request under an incoming traceparent, active in the handler", async () => {
     const { app, flush, activeTraceIds, lines } = build();
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    await app.request("/threads/xyz", {
+    await app.request("/threads/00000000-0000-4000-8000-0000000000ff", {
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "r-1" },
     });
     await app.request("/boom/1", { method: "POST" });
@@ -147,7 +157,7 @@ describe("observability middleware", () => {
   it("calls the error hook with the route template and request id on unexpected errors only", async () => {
     const errors: ErrorHookContext[] = [];
     const { app } = build({ errors });
-    await app.request("/threads/abc");
+    await app.request("/threads/00000000-0000-4000-8000-00000000000a");
     await app.request("/boom/7", { method: "POST", headers: { "x-request-id": "req-7" } });
     expect(errors).toEqual([
       { method: "POST", path: "/boom/7", route: "/boom/:x", requestId: "req-7" },
