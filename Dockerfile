@@ -8,13 +8,14 @@
 # A project's own image is built with `olg dockerfile` instead (its own LangChain versions).
 ARG NODE_VERSION=22
 
-# Compile the TypeScript sources (what `npm pack` ships in dist/).
+# Compile the TypeScript sources and build the admin UI (what `npm pack` ships in dist/, ui/dist/).
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY ui ./ui
 RUN npm run build
 
 # Production dependencies only.
@@ -31,6 +32,7 @@ ENV NODE_ENV=production PORT=8000
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/ui/dist ./ui/dist
 COPY package.json LICENSE README.md ./
 COPY bin ./bin
 COPY examples/basic ./examples/basic

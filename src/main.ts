@@ -32,6 +32,7 @@ import { errorHookObserver, observabilityMiddleware } from "./http/middleware/ob
 import { onlyProbes } from "./http/probes-only.ts";
 import { registerA2ARoutes } from "./http/routes/a2a.ts";
 import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
+import { mountAdminUi } from "./http/routes/admin-ui.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
@@ -428,6 +429,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     early,
     userApp,
     groups,
+    statics: http?.disable_admin ? [] : [(app) => mountAdminUi(app)],
     title: "Open LangGraph",
     version: "0.1.0",
     docs: { openapi: exposure.openapi, docs: exposure.docs },

@@ -1,7 +1,9 @@
 /**
  * Authentication: runs the user's `authenticate(request)` on every request the official server
  * does not exempt, normalises its result and stores it as the typed context variable `auth`.
- * Exempt: `GET /info` (any method, as upstream), `GET /ui/*` assets and routes declared `public`.
+ * Exempt: `GET /info` (any method, as upstream), `GET /ui/*` assets, the admin UI's static files
+ * (`GET /admin/`, `/admin/assets/*`: no data; the UI's API calls are authenticated) and routes
+ * declared `public`.
  * LangGraph Studio (`x-auth-scheme: langsmith`) is let in as the Studio user only when a Studio
  * verifier is configured and accepts the request's LangSmith key (see `studio.ts`); without one the
  * header is ignored, so no header alone changes who the caller is.
@@ -88,11 +90,29 @@ export function officiallyExempt(method: string, path: string): boolean {
   return path === "/info" || (method === "GET" && path.startsWith("/ui"));
 }
 
+/**
+ * Whether a request is for the admin UI's static files (src/http/routes/admin-ui.ts): exempt, they
+ * hold no data.
+ */
+export function isAdminShell(method: string, requestPath: string): boolean {
+  if (method !== "GET" && method !== "HEAD") return false;
+  return (
+    requestPath === "/admin" ||
+    requestPath === "/admin/" ||
+    /^\/admin\/assets\/[\w.-]+$/.test(requestPath)
+  );
+}
+
 /** The authentication middleware; sets `c.var.auth`. */
 export function authMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler {
   return async function authenticate(c, next) {
     const { method, path } = c.req;
-    if (officiallyExempt(method, path) || options.isPublic(method, path)) return next();
+    if (
+      officiallyExempt(method, path) ||
+      isAdminShell(method, path) ||
+      options.isPublic(method, path)
+    )
+      return next();
     if (options.studio && c.req.header("x-auth-scheme") === "langsmith") {
       if (!options.studio.verify(c.req.raw))
         throw new AuthRejection(401, "Invalid or missing LangSmith API key", {

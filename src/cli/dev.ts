@@ -4,7 +4,8 @@
  * project, waits for the child to exit (PGlite's data folder is single-process) before starting the
  * next one, and keeps running when the server fails (a graph that throws at import, a bad config):
  * the error is on screen and the next save starts it again. Like `langgraphjs dev`, it adds its data
- * folder to `.gitignore` and opens LangGraph Studio once the server listens.
+ * folder to `.gitignore` and opens LangGraph Studio once the server listens. From a source checkout
+ * it also builds the admin UI (`/admin`) when `ui/dist` is missing or stale.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { watch } from "chokidar";
 import { type CliFlags, loadSettings, requireConfigFile } from "../config/load.ts";
+import { ensureAdminUi } from "./admin-ui-build.ts";
 import { runServe } from "./serve.ts";
 
 /** Folders whose changes never restart the server. */
@@ -88,7 +90,7 @@ export async function runDev(flags: CliFlags, options: DevOptions): Promise<void
     current.on("message", (message: { type?: string; url?: string }) => {
       if (message?.type !== "olg:listening" || !message.url) return;
       const studio = `${STUDIO}?baseUrl=${encodeURIComponent(message.url)}`;
-      say(`API: ${message.url}   Studio: ${studio}`);
+      say(`API: ${message.url}   Admin: ${message.url}/admin/   Studio: ${studio}`);
       if (!opened && shouldOpenBrowser(options, process.env)) void openStudio(studio);
       opened = true;
     });
@@ -145,5 +147,10 @@ export async function runDev(flags: CliFlags, options: DevOptions): Promise<void
       } else process.exit(0);
     });
   }
+  // From a source checkout, the admin UI is built (or rebuilt when its sources changed) beside the
+  // server's start: `/admin` answers 503 until it is there.
+  void ensureAdminUi(undefined, say).catch((error: Error) =>
+    say(`the admin UI could not be built (${error.message}); /admin answers 503`),
+  );
   start();
 }

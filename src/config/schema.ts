@@ -104,6 +104,8 @@ export const configFileSchema = z.strictObject({
       disable_store: z.boolean().default(false),
       disable_meta: z.boolean().default(false),
       disable_ui: z.boolean().default(false),
+      /** Removes the web admin UI at `/admin` (the `/admin/api/*` routes stay). */
+      disable_admin: z.boolean().default(false),
       /** Removes `/mcp` (each assistant as an MCP tool). */
       disable_mcp: z.boolean().default(false),
       /** Removes `/a2a/:assistant_id` and the agent cards. */

@@ -35,6 +35,8 @@ export interface AppOptions {
   userApp?: Hono<any>;
   /** Built-in route groups. */
   groups: RouteGroup[];
+  /** Static files mounted on the app after the API (not API routes: not in `/openapi.json`). */
+  statics?: ((app: Hono<any>) => void)[];
   title: string;
   version: string;
   /** Who may read `/openapi.json` and `/docs` (default: public). */
@@ -77,6 +79,7 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   for (const group of options.early ?? []) group(api);
   if (options.userApp) app.route("/", options.userApp);
   for (const group of options.groups) group(api);
+  for (const mount of options.statics ?? []) mount(app);
   registerOpenApiRoutes(api, { title: options.title, version: options.version }, options.docs);
   return { app, api };
 }

@@ -1,0 +1,58 @@
+/**
+ * Entry of the admin UI: checks that the server lets us in (else the sign-in form), then renders
+ * the page named by the URL hash.
+ */
+import { StrictMode, useEffect, useState } from "react";
+import { createRoot } from "react-dom/client";
+import "./app.css";
+import { Layout } from "./layout.tsx";
+import { client, messageOf, statusOf } from "./lib/client.ts";
+import { useRoute } from "./lib/router.ts";
+import { GraphsPage } from "./pages/graphs.tsx";
+import { RunsPage } from "./pages/runs.tsx";
+import { SignIn } from "./pages/sign-in.tsx";
+
+type Access = "checking" | "ok" | "sign-in" | { error: string };
+
+function App() {
+  const [access, setAccess] = useState<Access>("checking");
+  const route = useRoute();
+  useEffect(() => {
+    client()
+      .assistants.search({ limit: 1 })
+      .then(
+        () => setAccess("ok"),
+        (e) => {
+          const status = statusOf(e);
+          setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
+        },
+      );
+  }, []);
+  if (access === "checking") return <p className="p-6 text-sm">Connecting…</p>;
+  if (access === "sign-in") return <SignIn onSignedIn={() => setAccess("ok")} />;
+  if (typeof access === "object")
+    return <p className="p-6 text-sm text-red-800">Cannot reach the server: {access.error}</p>;
+  const page = route[0] ?? "graphs";
+  return (
+    <Layout page={page}>
+      <Page page={page} args={route.slice(1)} />
+    </Layout>
+  );
+}
+
+function Page({ page, args }: { page: string; args: string[] }) {
+  switch (page) {
+    case "graphs":
+      return <GraphsPage assistantId={args[0]} />;
+    case "runs":
+      return <RunsPage threadId={args[0]} runId={args[1]} />;
+    default:
+      return <p className="text-sm">Not available yet: {page}</p>;
+  }
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
