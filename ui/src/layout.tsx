@@ -10,6 +10,7 @@ import { href } from "./lib/router.ts";
 export const PAGES: [id: string, title: string][] = [
   ["graphs", "Graphs"],
   ["runs", "Runs"],
+  ["threads", "Threads"],
 ];
 
 /** Sidebar + content. */

@@ -11,6 +11,7 @@ import { useRoute } from "./lib/router.ts";
 import { GraphsPage } from "./pages/graphs.tsx";
 import { RunsPage } from "./pages/runs.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
+import { ThreadsPage } from "./pages/threads.tsx";
 
 type Access = "checking" | "ok" | "sign-in" | { error: string };
 
@@ -46,6 +47,8 @@ function Page({ page, args }: { page: string; args: string[] }) {
       return <GraphsPage assistantId={args[0]} />;
     case "runs":
       return <RunsPage threadId={args[0]} runId={args[1]} />;
+    case "threads":
+      return <ThreadsPage threadId={args[0]} />;
     default:
       return <p className="text-sm">Not available yet: {page}</p>;
   }

@@ -107,7 +107,7 @@ function TryRun({
     onStates({});
     const states: Record<string, NodeState> = {};
     try {
-      const thread = await client().threads.create({ graphId: undefined });
+      const thread = await client().threads.create({ metadata: { assistant_id: assistantId } });
       const stream = client().runs.stream(thread.thread_id, assistantId, {
         input: { messages: [{ type: "human", content: text }] },
         streamMode: ["debug", "updates"],

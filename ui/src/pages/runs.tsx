@@ -99,7 +99,10 @@ function NewRun({ assistants }: { assistants: Assistant[] }) {
     event.preventDefault();
     setError(null);
     try {
-      const thread = await client().threads.create();
+      const graphId = assistants.find((a) => a.assistant_id === chosen)?.graph_id;
+      const thread = await client().threads.create({
+        metadata: { assistant_id: chosen, ...(graphId ? { graph_id: graphId } : {}) },
+      });
       const run = await client().runs.create(thread.thread_id, chosen, {
         input: { messages: [{ type: "human", content: text }] },
         streamMode: ["values", "updates", "messages-tuple", "custom", "debug"],
