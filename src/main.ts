@@ -351,6 +351,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   infoFlags.webhooks = !settings.webhooks.disabled && !http?.disable_runs;
   // Run streams and joins honour `?namespace=` (SDK `streamNamespaces`).
   infoFlags.stream_namespaces = !http?.disable_runs;
+  // Run creation (and protocol input.respond) honours `strict_resume` (SDK `strictResume`).
+  infoFlags.strict_resume = !http?.disable_runs;
   // ---- routes: protocol ----
   const threadVisible = async (threadId: string, scope: Record<string, unknown> | undefined) =>
     (await threadsFeature.threads.find(threadId, scope)) != null;

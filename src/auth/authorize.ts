@@ -76,7 +76,13 @@ export function createAuthorizer(handlers: AuthHandlers | undefined): Authorize 
         `Auth handler returned invalid result. Expected filter object, null, undefined or boolean. Got "${typeof result}" instead.`,
       );
     }
-    checkScopeFilter(result as ScopeFilter);
+    try {
+      checkScopeFilter(result as ScopeFilter);
+    } catch (error) {
+      // A filter too large or malformed to apply safely: refuse the request (fail closed) with a
+      // 403 naming the rule broken, before anything is read or written.
+      throw new DomainError("forbidden", (error as Error).message);
+    }
     return { filter: result as ScopeFilter, value };
   };
 }

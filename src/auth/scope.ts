@@ -28,8 +28,8 @@ export const SCOPE_LIMITS = { depth: 4, conditions: 64, branches: 16 } as const;
 /**
  * Validates a filter an auth handler returned: `$or`/`$and` take a non-empty array of filter
  * objects (at most `branches`), nest at most `depth` levels, and the whole filter holds at most
- * `conditions` key conditions. Throws an Error naming the rule broken (a handler bug, not a
- * client mistake: the request fails as a server error).
+ * `conditions` key conditions. Throws an Error naming the rule broken; the authorizer turns it
+ * into a 403 with that message (the request is refused before anything is read or written).
  */
 export function checkScopeFilter(filter: ScopeFilter): void {
   let conditions = 0;

@@ -1,7 +1,8 @@
 /**
  * Auth filters with `$or` / `$and` end to end on a dedicated server (PGlite and PostgreSQL): a
- * thread shared with bob through `shared_with` is visible to him, carol sees neither; a filter over
- * the size limits fails the request as a server error and changes nothing.
+ * thread shared with bob through `shared_with` is visible to him, carol sees neither, `$and` narrows
+ * to what matches every branch; a filter over the size limits is refused with a 403 naming the
+ * limit and changes nothing.
  */
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +22,7 @@ describe.each(backends)("auth $or/$and filters (%s)", (backend) => {
     await server?.stop();
   }, 30_000);
 
-  it("$or: owner or shared_with; others see 404", async () => {
+  it("$or: owner or shared_with; $and: both at once; others see 404", async () => {
     const alice = as("alice");
     const own = await alice.threads.create({ metadata: { tag: "own" } });
     const shared = await alice.threads.create({ metadata: { tag: "shared" } });
@@ -38,15 +39,30 @@ describe.each(backends)("auth $or/$and filters (%s)", (backend) => {
     await expect(carol.threads.get(shared.thread_id)).rejects.toThrow(/404/);
     expect(await bob.threads.count()).toBe(1);
     expect(await alice.threads.count()).toBe(2);
+
+    // $and: alice's threads that are also shared with bob.
+    const dave = as("dave");
+    const both = (await dave.threads.search({ limit: 100 })).map((t) => t.thread_id);
+    expect(both).toContain(shared.thread_id);
+    expect(both).not.toContain(own.thread_id);
+    await expect(dave.threads.get(own.thread_id)).rejects.toThrow(/404/);
   });
 
-  it("a filter over the size limits is refused (500) and writes nothing", async () => {
+  it("a filter over the size limits is refused (403, naming the limit) and writes nothing", async () => {
     const res = await fetch(`${server.url}/threads`, {
       method: "POST",
       headers: { Authorization: "Bearer huge", "content-type": "application/json" },
       body: JSON.stringify({ metadata: { probe: "huge" } }),
     });
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(403);
+    // Like every refusal of the official server: a text/plain message.
+    expect(await res.text()).toBe("Auth filter $or has more than 16 filters");
+    const search = await fetch(`${server.url}/threads/search`, {
+      method: "POST",
+      headers: { Authorization: "Bearer huge", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(search.status).toBe(403);
     const found = await as("alice").threads.search({ metadata: { probe: "huge" } });
     expect(found).toEqual([]);
   });

@@ -107,8 +107,9 @@ function namespaceMatches(segments: string[], wanted: string[][]): boolean {
 
 /**
  * Maps log events to SSE events, keeping only what `filter` selects (`metadata` and `error`
- * always pass), and ends with `event: end` when the run's log ended (not on a disconnect): the
- * SDK then knows the run is over without asking.
+ * always pass). The stream ends with the run's last event and no `event: end`, as the official
+ * server's does: SDK >= 1.15 then asks the run's status once (`GET` the run) before it would
+ * reconnect, and the run is terminal by then (docs/conformance.md, "How streams end").
  */
 export async function* sseEvents(
   events: AsyncIterable<{ id: string; event: string; data: unknown }>,
