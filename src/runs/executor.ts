@@ -22,6 +22,7 @@ import { UnknownInterruptError } from "../stream/strict-resume.ts";
 import type { StreamMode } from "../stream/types.ts";
 import { threadStateFromSnapshot } from "../threads/state.ts";
 import { RunFence } from "./fence.ts";
+import type { FinishResult } from "./lease-repository.ts";
 import type { RunLease, StopReason } from "./queue.ts";
 import type { FinishState, RunsRepository } from "./repository.ts";
 import type { Run } from "./types.ts";
@@ -180,6 +181,11 @@ export function createExecutor(o: ExecutorOptions) {
       );
     }
     state = ended.state;
+    if (ended.writeError !== undefined && ended.state.status === "error" && !failure) {
+      // The stream ends with the error, as for a failure of the graph itself.
+      failure = serializeError(ended.writeError);
+      await emit("error", failure).catch(() => {});
+    }
     const values = state.values;
     observed.finished(outcomeOf(state), failure);
     const kept = ended.result.kind === "finished";
@@ -198,14 +204,17 @@ export function createExecutor(o: ExecutorOptions) {
     }
   };
 
-  /** Applies `state` (rollback deletes the run's checkpoints), reads the thread, ends the run. */
+  /**
+   * Applies `state` (rollback deletes the run's checkpoints), reads the thread, ends the run.
+   * `writeError`: the final write was refused for a lasting reason and the run ended as `error`.
+   */
   async function conclude(
     run: Run,
     owner: string,
     graph: any,
     persistent: boolean,
     initial: FinishState,
-  ) {
+  ): Promise<{ state: FinishState; result: FinishResult; writeError?: unknown }> {
     let state = initial;
     if (state.status === "deleted" && persistent && o.checkpointer.deleteForRun)
       await o.checkpointer.deleteForRun(run.threadId, run.runId).catch((err: unknown) => {
@@ -232,13 +241,26 @@ export function createExecutor(o: ExecutorOptions) {
         o.logger.warn({ err, run_id: run.runId }, "reading the thread state failed");
       }
     }
-    const result = await retryOnConnectionLoss(() => o.repo.finish(run.runId, owner, state)).catch(
-      (err) => {
-        o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
+    const finish = (s: FinishState) =>
+      retryOnConnectionLoss(() => o.repo.finish(run.runId, owner, s));
+    try {
+      return { state, result: await finish(state) };
+    } catch (err) {
+      o.logger.error({ err, run_id: run.runId }, "finishing the run failed");
+      if (isConnectionError(err)) return { state, result: { kind: "lost" } as const };
+      // The database refused the final write for a reason that will repeat (a value it cannot
+      // hold, a constraint): a retry by lease expiry would fail the same way. End the run now as
+      // `error` without the values the thread could not take (it keeps its last stored ones).
+      const failed: FinishState =
+        state.status === "deleted" || state.status === "interrupted"
+          ? { status: state.status }
+          : { status: "error", failed: true };
+      const result = await finish(failed).catch((again) => {
+        o.logger.error({ err: again, run_id: run.runId }, "ending the failed run failed");
         return { kind: "lost" } as const;
-      },
-    );
-    return { state, result };
+      });
+      return { state: failed, result, writeError: err };
+    }
   }
 
   /** Whether this run already wrote a checkpoint on its thread (then a retry resumes from it). */
