@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SlowestFirst from "./test/support/sequencer.ts";
 
 // Two projects: only the conformance tests share the servers that global setup boots (one per backend);
 // every other test file runs without them, so a unit or storage file starts in seconds.
@@ -7,6 +8,7 @@ const timeouts = { testTimeout: 30_000, hookTimeout: 90_000 };
 export default defineConfig({
   test: {
     reporters: ["default"],
+    sequence: { sequencer: SlowestFirst },
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
