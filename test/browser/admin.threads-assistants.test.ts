@@ -125,3 +125,78 @@ describe("admin UI: threads", () => {
     expect(await axeSerious(page)).toEqual([]);
   });
 });
+
+interface AssistantWire {
+  assistant_id: string;
+  name: string;
+  version: number;
+  context: { reviewer?: string; max_drafts?: number };
+}
+
+describe("admin UI: assistants", () => {
+  let id: string;
+
+  beforeAll(async () => {
+    ({ assistant_id: id } = await api<AssistantWire>("POST", "/assistants", {
+      graph_id: "approval",
+      name: "reviewer-bot",
+      context: { reviewer: "ann" },
+    }));
+  });
+
+  it("lists the assistant", async () => {
+    await page.goto(`${s.adminUrl}#/assistants`);
+    await expect.poll(() => page.locator(`tr[data-assistant-id="${id}"]`).count()).toBe(1);
+    await shoot(page, "assistants");
+    expect(await axeSerious(page)).toEqual([]);
+  });
+
+  it("refuses invalid JSON and schema violations with a clear error, saving nothing", async () => {
+    await page.goto(`${s.adminUrl}#/assistants/${id}`);
+    const editor = page.getByLabel("Assistant settings");
+    await expect.poll(() => editor.textContent()).toContain("reviewer-bot");
+    const save = page.getByRole("button", { name: "Save new version" });
+    const errors = page.getByTestId("assistant-errors");
+
+    await editor.fill('{ "name": "broken", ');
+    await expect.poll(() => errors.textContent()).toContain("Invalid JSON");
+    expect(await save.isDisabled()).toBe(true);
+    await shoot(page, "assistant-invalid-json");
+
+    await editor.fill(JSON.stringify({ name: "too-many", context: { max_drafts: 99 } }));
+    await expect.poll(() => errors.textContent()).toContain("context.max_drafts");
+    expect(await save.isDisabled()).toBe(true);
+    await save.click({ force: true }).catch(() => {});
+
+    const stored = await api<AssistantWire>("GET", `/assistants/${id}`);
+    expect(stored).toMatchObject({
+      name: "reviewer-bot",
+      version: 1,
+      context: { reviewer: "ann" },
+    });
+    expect(await api<unknown[]>("POST", `/assistants/${id}/versions`, {})).toHaveLength(1);
+  });
+
+  it("saves a valid edit made through the schema's form as a new version, then re-activates v1", async () => {
+    await page.reload(); // a fresh page: the previous test left unsaved text in the editor
+    const editor = page.getByLabel("Assistant settings");
+    await expect.poll(() => editor.textContent()).toContain("reviewer-bot");
+    await page.getByLabel("reviewer").fill("bob");
+    await expect.poll(() => editor.textContent()).toContain('"bob"');
+    await page.getByRole("button", { name: "Save new version" }).click();
+    await expect.poll(() => page.getByText("Saved as version 2").count()).toBe(1);
+    expect(await api<AssistantWire>("GET", `/assistants/${id}`)).toMatchObject({
+      version: 2,
+      context: { reviewer: "bob" },
+    });
+    await shoot(page, "assistant-versions");
+    expect(await axeSerious(page)).toEqual([]);
+
+    await page.locator('tr[data-version="1"]').getByRole("button", { name: "Set active" }).click();
+    await expect.poll(() => page.getByText("Version 1 is active").count()).toBe(1);
+    expect(await api<AssistantWire>("GET", `/assistants/${id}`)).toMatchObject({
+      version: 1,
+      context: { reviewer: "ann" },
+    });
+  });
+});

@@ -11,6 +11,7 @@ export const PAGES: [id: string, title: string][] = [
   ["graphs", "Graphs"],
   ["runs", "Runs"],
   ["threads", "Threads"],
+  ["assistants", "Assistants"],
 ];
 
 /** Sidebar + content. */

@@ -8,6 +8,7 @@ import "./app.css";
 import { Layout } from "./layout.tsx";
 import { client, messageOf, statusOf } from "./lib/client.ts";
 import { useRoute } from "./lib/router.ts";
+import { AssistantsPage } from "./pages/assistants.tsx";
 import { GraphsPage } from "./pages/graphs.tsx";
 import { RunsPage } from "./pages/runs.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
@@ -49,6 +50,8 @@ function Page({ page, args }: { page: string; args: string[] }) {
       return <RunsPage threadId={args[0]} runId={args[1]} />;
     case "threads":
       return <ThreadsPage threadId={args[0]} />;
+    case "assistants":
+      return <AssistantsPage assistantId={args[0]} />;
     default:
       return <p className="text-sm">Not available yet: {page}</p>;
   }
