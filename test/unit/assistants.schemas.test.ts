@@ -3,7 +3,12 @@ import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { toRunnableConfig } from "../../src/graphs/introspect.ts";
-import { GraphSchemas, type StaticSchemas } from "../../src/graphs/schemas.ts";
+import {
+  GraphSchemas,
+  officialStaticParser,
+  type StaticSchemas,
+  schemaResolveTimeoutMs,
+} from "../../src/graphs/schemas.ts";
 import { xrayQuery } from "../../src/http/mappers/assistants.ts";
 
 const annotationGraph = new StateGraph(
@@ -89,6 +94,21 @@ describe("GraphSchemas timeouts", () => {
     expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
     expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
     expect(calls).toBe(2);
+  });
+});
+
+describe("LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS", () => {
+  it("is the static parser's time limit when a positive integer, else the default", () => {
+    expect(schemaResolveTimeoutMs({ LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS: "5000" })).toBe(5000);
+    for (const bad of [undefined, "", "0", "-3", "soon"])
+      expect(schemaResolveTimeoutMs({ LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS: bad })).toBe(60_000);
+    expect(schemaResolveTimeoutMs({}, 1234)).toBe(1234);
+  });
+
+  it("bounds the official parser: a limit too short for its worker rejects", async () => {
+    const file = new URL("../fixtures/graphs/runs_steps.ts", import.meta.url).pathname;
+    const parse = officialStaticParser(1, 0);
+    await expect(parse({ file, exportName: "graph" })).rejects.toThrow(/timed out/);
   });
 });
 
