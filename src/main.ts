@@ -8,6 +8,8 @@ import { hostname } from "node:os";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { MiddlewareHandler } from "hono";
 import { SqlTaskIndex } from "./a2a/task-index.ts";
+import { ArtifactsHandle } from "./artifacts/handle.ts";
+import { createArtifactsFeature } from "./artifacts/setup.ts";
 import { AssistantsService } from "./assistants/service.ts";
 import { SqlAssistantsRepository } from "./assistants/sql-repository.ts";
 import { createMetadataCaching } from "./cache/setup.ts";
@@ -33,6 +35,7 @@ import { onlyProbes } from "./http/probes-only.ts";
 import { registerA2ARoutes } from "./http/routes/a2a.ts";
 import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
 import { mountAdminUi } from "./http/routes/admin-ui.ts";
+import { registerArtifactRoutes } from "./http/routes/artifacts.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
 import { registerCronRoutes } from "./http/routes/crons.ts";
 import { registerHealthRoutes } from "./http/routes/health.ts";
@@ -180,6 +183,15 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     log.error({ err }, "store TTL sweep failed"),
   );
   onClose.push(stopStoreSweeper);
+  // ---- services: artifacts ----
+  const artifacts = await createArtifactsFeature({
+    db: storage.db,
+    settings: settings.artifacts,
+    clock,
+    onError: (err, what) => log.error({ err }, `artifacts ${what} failed`),
+  });
+  onClose.push(() => artifacts.close());
+  log.info({ backend: artifacts.service.backend }, "artifacts ready");
   // ---- services: assistants ----
   const introspection = new GraphIntrospection(
     graphs,
@@ -213,7 +225,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     resolveGraphId: async (assistantId) => (await assistants.resolve(assistantId)).graphId,
     onSweepError: (err) => log.error({ err }, "thread TTL sweep failed"),
     onSwept: (count) => log.info({ count }, "expired threads swept"),
-    onRunsDeleted: () => runQueue.announceDeleted(),
+    // Deleted threads also take their artifacts (the sweeper removes them at once).
+    onRunsDeleted: async () => {
+      void artifacts.sweeper.kick();
+      await runQueue.announceDeleted();
+    },
   });
   onClose.push(() => threadsFeature.sweeper.stop());
   // ---- services: runs ----
@@ -257,6 +273,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
         maxAttempts: 3,
         logger: log,
         observer: obs.runObserver,
+        artifacts: (run) =>
+          new ArtifactsHandle(artifacts.service, {
+            threadId: run.kwargs.temporary ? null : run.threadId,
+            runId: run.runId,
+          }),
       }),
     ),
     owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
@@ -402,6 +423,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   infoFlags.encryption = encryption != null;
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));
+  // ---- routes: artifacts ----
+  groups.push((api) =>
+    registerArtifactRoutes(api, { artifacts: artifacts.service, auth, threadVisible }),
+  );
 
   // ---- routes: admin API (log feed) ----
   groups.push((api) =>

@@ -9,8 +9,8 @@ import { fromAuthError } from "./errors.ts";
 import type { AuthHandlers } from "./load.ts";
 import { type AuthContext, checkScopeFilter, type Scope, type ScopeFilter } from "./scope.ts";
 
-/** The resources the official server emits events for. */
-export type AuthResource = "threads" | "assistants" | "crons" | "store";
+/** The resources the official server emits events for, and ours (`artifacts`). */
+export type AuthResource = "threads" | "assistants" | "crons" | "store" | "artifacts";
 
 /** Actions per resource (`threads:create_run` covers every run creation). */
 export type AuthAction =

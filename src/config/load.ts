@@ -11,6 +11,7 @@ import { sha256Hex } from "../auth/studio.ts";
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from "../core/limits.ts";
 import type { EncryptionSettings } from "../encryption/setup.ts";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
+import { type ArtifactSettings, artifactSettings } from "./artifacts.ts";
 import { ConfigError } from "./errors.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
 import { webhookSettings } from "./webhooks.ts";
@@ -81,6 +82,8 @@ export interface Settings {
   studioKeyDigests: string[];
   /** At-rest encryption (`LANGGRAPH_AES_*`, `encryption.path`). */
   encryption: EncryptionSettings;
+  /** Artifacts: backend, limits, presigned URLs, retention (`artifacts`, `OLG_ARTIFACTS_*`). */
+  artifacts: ArtifactSettings;
 }
 
 /** Tracing and Langfuse settings. */
@@ -456,5 +459,6 @@ export function loadSettings(
     webhooks: webhookSettings(file, env),
     studioKeyDigests: studioKeyDigests(file, env),
     encryption: encryptionSettings(file, env),
+    artifacts: artifactSettings(file.artifacts, env, projectDir, dataDir),
   };
 }

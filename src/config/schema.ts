@@ -4,6 +4,7 @@
  * accepted and ignored; everything we act on is typed here; anything else is an error.
  */
 import { z } from "zod";
+import { artifactsSchema } from "./artifacts.ts";
 
 const endpointSchema = z.object({
   path: z.string().startsWith("/"),
@@ -174,6 +175,8 @@ export const configFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** Files and images of agents (extension): backend, limits, presigned URLs, retention. */
+  artifacts: artifactsSchema.optional(),
   database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
   redis: z.object({ url: z.string().optional() }).optional(),
   /** As in LangGraph Platform's langgraph.json: thread TTLs (minutes) and the sweep interval. */

@@ -11,6 +11,8 @@ export type ErrorCode =
   | "unauthorized"
   | "not_implemented"
   | "payload_too_large"
+  | "unsupported_media_type"
+  | "range_not_satisfiable"
   | "unavailable";
 
 /** A failure a client can act on; `message` is shown verbatim in the response body. */

@@ -27,6 +27,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   responseType?: string;
   /** Exempt from authentication (e.g. GET /info). */
   public?: boolean;
+  /**
+   * The handler streams the raw request body itself (artifact uploads): exempt from the app's
+   * JSON body limit, it must enforce its own. `body` must not be set.
+   */
+  streamingBody?: boolean;
 }
 
 /** Validated input handed to a handler. */
@@ -60,11 +65,11 @@ export async function readJsonBody(c: Context): Promise<unknown> {
 }
 
 /** Path parameters that are always UUIDs (as on LangGraph Platform). */
-const UUID_PARAMS = new Set(["thread_id", "run_id", "cron_id"]);
+const UUID_PARAMS = new Set(["thread_id", "run_id", "cron_id", "artifact_id"]);
 
 /**
  * The schema of a route's path parameters when it declares none: `thread_id`, `run_id`,
- * `cron_id` are UUIDs; any other (`assistant_id` is a UUID or a graph id) is 1-1024 characters.
+ * `cron_id`, `artifact_id` are UUIDs; any other (`assistant_id` is a UUID or a graph id) is 1-1024 characters.
  */
 export function defaultParams(path: string): z.ZodType | undefined {
   const names = [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);

@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
+import { routeMatcher } from "./authz.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { type ErrorLog, errorHandler } from "./errors.ts";
 import { dotSegmentGuard } from "./middleware/path-guard.ts";
@@ -69,12 +70,15 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
     });
   app.use(dotSegmentGuard());
   app.use(corsMiddleware(options.cors));
-  app.use(
-    bodyLimit({
-      maxSize: options.bodyLimit,
-      onError: (c) => c.text("Payload Too Large", 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimit,
+    onError: (c) => c.text("Payload Too Large", 413),
+  });
+  // Streaming uploads (artifacts) enforce their own limit while they stream.
+  const streaming = routeMatcher(api.routes, (r) => r.streamingBody === true);
+  app.use(function jsonBodyLimit(c, next) {
+    return streaming(c.req.method, c.req.path) ? next() : limitBody(c, next);
+  });
   for (const mw of options.middleware ?? []) app.use(mw);
   for (const group of options.early ?? []) group(api);
   if (options.userApp) app.route("/", options.userApp);

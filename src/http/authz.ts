@@ -62,10 +62,15 @@ const patternOf = (path: string) =>
 
 /** Whether a request hits a route declared `public` (patterns compiled once, on first use). */
 export function publicRouteMatcher(routes: readonly RouteSpec[]) {
+  return routeMatcher(routes, (r) => r.public === true);
+}
+
+/** Whether a request hits a route `pick` selects (patterns compiled once, on first use). */
+export function routeMatcher(routes: readonly RouteSpec[], pick: (route: RouteSpec) => boolean) {
   let compiled: { method: string; re: RegExp }[] | undefined;
-  return function isPublic(method: string, path: string): boolean {
+  return function matches(method: string, path: string): boolean {
     compiled ??= routes
-      .filter((r) => r.public)
+      .filter(pick)
       .map((r) => ({ method: r.method.toUpperCase(), re: patternOf(r.path) }));
     const m = method === "HEAD" ? "GET" : method;
     return compiled.some((r) => r.method === m && r.re.test(path));

@@ -30,6 +30,10 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 501;
     case "payload_too_large":
       return 413;
+    case "unsupported_media_type":
+      return 415;
+    case "range_not_satisfiable":
+      return 416;
     case "unavailable":
       return 503;
     default:

@@ -58,6 +58,8 @@ export interface ExecutorOptions {
   logger: Logger;
   /** Metrics, run log lines and traces (optional). */
   observer?: RunObserver;
+  /** The artifacts handle of a run (`config.configurable.artifacts` in its nodes). */
+  artifacts?: (run: Run) => unknown;
 }
 
 /** The metric outcome of a finished run. */
@@ -129,6 +131,7 @@ export function createExecutor(o: ExecutorOptions) {
             signal: lease.signal,
             attempt: run.attempt + retry,
             callbacks: observed.callbacks,
+            artifacts: o.artifacts?.(run),
           });
           for await (const event of stream) {
             // No setImmediate yield here: events are serialized lazily, and letting the graph run on

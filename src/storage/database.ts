@@ -164,6 +164,32 @@ export interface RunEventsTable {
   data: string;
 }
 
+export interface ArtifactsTable {
+  artifact_id: string;
+  thread_id: string | null;
+  /** Namespace labels joined with "." (labels never hold a dot), or null. */
+  namespace: string | null;
+  run_id: string | null;
+  name: string;
+  content_type: string;
+  /** bigint: drivers return it as a string. */
+  size_bytes: ColumnType<string | number, number, number>;
+  sha256: string | null;
+  metadata: JsonColumn<Record<string, unknown>>;
+  storage_key: string;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface ArtifactRetentionTable {
+  /** `thread:<uuid>` or `namespace:<a.b>`. */
+  target: string;
+  days: number;
+  updated_at: Timestamp;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -184,6 +210,8 @@ export interface Database {
   webhook_dead_letters: WebhookDeadLettersTable;
   run_event_logs: RunEventLogsTable;
   run_events: RunEventsTable;
+  artifacts: ArtifactsTable;
+  artifact_retention: ArtifactRetentionTable;
   olg_migrations: MigrationsTable;
 }
 

@@ -64,6 +64,8 @@ export interface StreamRunOptions {
   callbacks?: unknown[];
   /** Called for every finished task (result or error). */
   onTaskResult?: (task: StreamTask, namespace: string[]) => void;
+  /** The run's artifacts handle, handed to nodes as `config.configurable.artifacts`. */
+  artifacts?: unknown;
 }
 
 /** Run config as accepted on the wire (snake_case recursion_limit, as upstream). */
@@ -134,6 +136,7 @@ export function buildConfigurable(options: StreamRunOptions): Record<string, unk
   if (cp?.checkpoint_ns != null) configurable.checkpoint_ns = cp.checkpoint_ns;
   if (cp?.checkpoint_map) configurable.checkpoint_map = cp.checkpoint_map;
   if (options.checkpointId) configurable.checkpoint_id = options.checkpointId;
+  if (options.artifacts) configurable.artifacts = options.artifacts;
   return configurable;
 }
 

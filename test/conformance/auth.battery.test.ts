@@ -84,7 +84,26 @@ describe("auth battery (default exposure, no test mode)", () => {
         .filter(([, op]) => Array.isArray(op.security) && op.security.length === 0)
         .map(([method]) => `${method} ${path}`),
     );
-    expect(open.sort()).toEqual(["get /info", "get /ok", "get /ready"]);
+    // Plus the server-signed artifact transfer URLs: their HMAC token is the credential.
+    expect(open.sort()).toEqual([
+      "get /artifacts/signed/{token}",
+      "get /info",
+      "get /ok",
+      "get /ready",
+      "put /artifacts/signed/{token}",
+    ]);
+  });
+
+  it("refuses the signed artifact routes without a valid token", async () => {
+    const junk = `${Buffer.from(JSON.stringify({ a: UUID, o: "download", e: 4e9 })).toString("base64url")}.forged`;
+    for (const method of ["GET", "PUT"]) {
+      const res = await fetch(`${server.url}/artifacts/signed/${junk}`, {
+        method,
+        ...(method === "PUT" ? { body: "x", headers: { "content-type": "text/plain" } } : {}),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toBe("Invalid or expired signature");
+    }
   });
 
   it("requires credentials for /openapi.json, /docs and /metrics by default", async () => {

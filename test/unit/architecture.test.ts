@@ -22,7 +22,17 @@ const rel = (file: string) => path.relative(SRC, file);
 const resolved = (file: string, spec: string) =>
   spec.startsWith(".") ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec;
 
-const FEATURES = ["assistants", "threads", "runs", "store", "stream", "crons", "graphs", "core"];
+const FEATURES = [
+  "assistants",
+  "threads",
+  "runs",
+  "store",
+  "stream",
+  "crons",
+  "graphs",
+  "core",
+  "artifacts",
+];
 
 describe("architecture", () => {
   const all = files(SRC);

@@ -62,8 +62,14 @@ export interface SqlCheckpointSaverOptions {
   channels?: string[];
 }
 
-/** `configurable` keys never copied into metadata (the API server's rule). */
-const EXCLUDED_CONFIGURABLE = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id"]);
+/** `configurable` keys never copied into metadata (the API server's rule, and our handle). */
+const EXCLUDED_CONFIGURABLE = new Set([
+  "checkpoint_ns",
+  "checkpoint_id",
+  "run_id",
+  "thread_id",
+  "artifacts", // the run's artifacts handle (an object with methods), not run metadata
+]);
 
 /** A `BaseCheckpointSaver` over `checkpoints`, `checkpoint_blobs` and `checkpoint_writes`. */
 export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {

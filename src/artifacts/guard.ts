@@ -1,0 +1,70 @@
+/**
+ * The stream an upload passes through on its way to a backend: counts bytes and fails past the
+ * size limit (413), hashes (SHA-256), and checks the first bytes against the declared type (415).
+ * Memory stays at one chunk whatever the size of the upload.
+ */
+import { createHash } from "node:crypto";
+import { Transform, type TransformCallback } from "node:stream";
+import { DomainError } from "../core/errors.ts";
+import { SNIFF_BYTES, sniffMatches, unsupportedType } from "./content-type.ts";
+
+/** The 413 of an upload over the limit. */
+export const tooLarge = (maxBytes: number) =>
+  new DomainError("payload_too_large", `Artifact exceeds the size limit of ${maxBytes} bytes`);
+
+/** A pass-through that enforces `maxBytes` and the declared type; read `size`/`sha256` after. */
+export class UploadGuard extends Transform {
+  size = 0;
+  #hash = createHash("sha256");
+  #head: Buffer[] = [];
+  #headLength = 0;
+  #sniffed = false;
+  #digest: string | undefined;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly contentType: string,
+  ) {
+    super();
+  }
+
+  /** Hex SHA-256 of everything that passed (after the stream ended). */
+  get sha256(): string {
+    this.#digest ??= this.#hash.digest("hex");
+    return this.#digest;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      done(tooLarge(this.maxBytes));
+      return;
+    }
+    this.#hash.update(chunk);
+    if (!this.#sniffed) {
+      this.#head.push(chunk);
+      this.#headLength += chunk.length;
+      if (this.#headLength >= SNIFF_BYTES && !this.#sniff()) {
+        done(this.#mismatch());
+        return;
+      }
+    }
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.#sniffed && !this.#sniff()) done(this.#mismatch());
+    else done();
+  }
+
+  #sniff(): boolean {
+    this.#sniffed = true;
+    const head = Buffer.concat(this.#head).subarray(0, SNIFF_BYTES);
+    this.#head = [];
+    return sniffMatches(this.contentType, head);
+  }
+
+  #mismatch() {
+    return unsupportedType(`${this.contentType} (the content does not match the declared type)`);
+  }
+}
