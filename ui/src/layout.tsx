@@ -12,6 +12,8 @@ export const PAGES: [id: string, title: string][] = [
   ["runs", "Runs"],
   ["threads", "Threads"],
   ["assistants", "Assistants"],
+  ["logs", "Logs"],
+  ["operations", "Operations"],
 ];
 
 /** Sidebar + content. */

@@ -10,6 +10,8 @@ import { client, messageOf, statusOf } from "./lib/client.ts";
 import { useRoute } from "./lib/router.ts";
 import { AssistantsPage } from "./pages/assistants.tsx";
 import { GraphsPage } from "./pages/graphs.tsx";
+import { LogsPage } from "./pages/logs.tsx";
+import { OperationsPage } from "./pages/operations.tsx";
 import { RunsPage } from "./pages/runs.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { ThreadsPage } from "./pages/threads.tsx";
@@ -52,6 +54,10 @@ function Page({ page, args }: { page: string; args: string[] }) {
       return <ThreadsPage threadId={args[0]} />;
     case "assistants":
       return <AssistantsPage assistantId={args[0]} />;
+    case "logs":
+      return <LogsPage />;
+    case "operations":
+      return <OperationsPage />;
     default:
       return <p className="text-sm">Not available yet: {page}</p>;
   }

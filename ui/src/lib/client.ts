@@ -2,7 +2,7 @@
  * The admin UI's only way to the server: the official SDK `Client` on this origin (the public HTTP
  * API, so anything the UI does a script can do too), plus `apiFetch` for the few non-SDK routes
  * (`/metrics`, `/admin/api/logs`). The API key typed at sign-in is kept in `localStorage` and sent
- * as `x-api-key`, as the SDK does.
+ * as `x-api-key` (as the SDK does) and as `Authorization: Bearer` (what many auth modules read).
  */
 import { Client } from "@langchain/langgraph-sdk";
 
@@ -19,6 +19,11 @@ export function setApiKey(key: string | null): void {
   else localStorage.removeItem(KEY);
 }
 
+/** The headers carrying `key` (none without one). */
+export function authHeaders(key: string | null): Record<string, string> {
+  return key ? { "x-api-key": key, Authorization: `Bearer ${key}` } : {};
+}
+
 /** The server's origin (the UI is served by the server it manages). */
 export const apiUrl = window.location.origin;
 
@@ -28,15 +33,14 @@ let cached: { key: string | null; client: Client } | undefined;
 export function client(): Client {
   const key = apiKey();
   if (!cached || cached.key !== key)
-    cached = { key, client: new Client({ apiUrl, apiKey: key, defaultHeaders: {} }) };
+    cached = { key, client: new Client({ apiUrl, apiKey: key, defaultHeaders: authHeaders(key) }) };
   return cached.client;
 }
 
 /** `fetch` on this server with the API key; throws `HttpError` on a non-2xx answer. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
-  const key = apiKey();
-  if (key) headers.set("x-api-key", key);
+  for (const [name, value] of Object.entries(authHeaders(apiKey()))) headers.set(name, value);
   const res = await fetch(`${apiUrl}${path}`, { ...init, headers });
   if (!res.ok) throw new HttpError(res.status, await res.text().catch(() => ""));
   return res;

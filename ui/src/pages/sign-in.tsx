@@ -6,7 +6,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { useState } from "react";
 import { Button, ErrorBanner, Field } from "../components/ui.tsx";
-import { apiUrl, messageOf, setApiKey } from "../lib/client.ts";
+import { apiUrl, authHeaders, messageOf, setApiKey } from "../lib/client.ts";
 
 /** The sign-in form; `onSignedIn` runs once the key works. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -18,7 +18,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await new Client({ apiUrl, apiKey: key }).assistants.search({ limit: 1 });
+      await new Client({ apiUrl, apiKey: key, defaultHeaders: authHeaders(key) }).assistants.search(
+        {
+          limit: 1,
+        },
+      );
       setApiKey(key);
       onSignedIn();
     } catch (e) {
@@ -34,7 +38,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         className="flex w-full max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
       >
         <h1 className="text-lg font-semibold">Sign in to Open LangGraph</h1>
-        <p className="text-sm text-slate-700">This server needs an API key (sent as x-api-key).</p>
+        <p className="text-sm text-slate-700">
+          This server needs an API key (sent as x-api-key and as a Bearer token).
+        </p>
         <Field
           label="API key"
           type="password"
