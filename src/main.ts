@@ -327,7 +327,12 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       ),
     );
   // `/info` flags: each feature below adds its own exactly when it is wired.
-  const infoFlags: InfoOptions["flags"] = { assistants: true, crons: true, langsmith: false };
+  // Flags are true only for what this deployment serves (http.disable_* removes routes).
+  const infoFlags: InfoOptions["flags"] = {
+    assistants: !http?.disable_assistants,
+    crons: !http?.disable_runs,
+    langsmith: false,
+  };
   if (!http?.disable_meta) {
     groups.push((api) => registerMetaRoutes(api, { flags: infoFlags }, ready));
   }
