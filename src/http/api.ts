@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { checkInputLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from "../core/limits.ts";
+import { readBodyText } from "./body.ts";
 import { validationBody } from "./errors.ts";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -47,12 +48,12 @@ export function inputLimitsOf(c: Context): InputLimits {
 }
 
 /**
- * Reads a request body as JSON whatever its content type (text/plain included, as upstream), and
- * checks it against the app's input limits (depth, finite numbers, metadata maps): a violation
+ * Reads a request body as JSON whatever its content type (text/plain included, as upstream), streamed
+ * within the body limit (`readBodyText`: 413 past it), and checks it against the app's input limits (depth, finite numbers, metadata maps): a violation
  * throws `InputLimitError` (400 naming the field).
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text.trim() === "") return {};
   let value: unknown;
   try {

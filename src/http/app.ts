@@ -9,6 +9,7 @@ import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Api } from "./api.ts";
 import { routeMatcher } from "./authz.ts";
+import { BODY_LIMIT_KEY, drainUnreadBody } from "./body.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { type ErrorLog, errorHandler } from "./errors.ts";
 import { dotSegmentGuard } from "./middleware/path-guard.ts";
@@ -63,16 +64,19 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   app.notFound((c) => c.text("404 Not Found", 404));
   for (const mw of options.outer ?? []) app.use(mw);
   const limits = options.inputLimits;
-  if (limits)
-    app.use(async function inputLimits(c, next) {
-      c.set("inputLimits" as never, limits as never);
-      await next();
-    });
+  app.use(async function inputLimits(c, next) {
+    if (limits) c.set("inputLimits" as never, limits as never);
+    c.set(BODY_LIMIT_KEY as never, options.bodyLimit as never);
+    await next();
+  });
+  app.use(drainUnreadBody());
   app.use(dotSegmentGuard());
   app.use(corsMiddleware(options.cors));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimit,
-    onError: (c) => c.text("Payload Too Large", 413),
+    // The body is left unread: the connection closes after the answer, so no client reuses
+    // a socket the server is about to drop.
+    onError: (c) => c.text("Payload Too Large", 413, { Connection: "close" }),
   });
   // Streaming uploads (artifacts) enforce their own limit while they stream.
   const streaming = routeMatcher(api.routes, (r) => r.streamingBody === true);

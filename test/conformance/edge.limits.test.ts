@@ -137,4 +137,39 @@ describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
     const commands = await post("/threads/not-a-uuid/commands", { id: 1, method: "x" });
     expect((await issues(commands))[0]!.path).toEqual(["thread_id"]);
   }, 180_000);
+
+  it("bodies: refused past the limit as they stream in, answered in full when left unread", async () => {
+    const marker = randomUUID();
+    // No Content-Length (chunked): counted while it arrives, refused once past 10 MiB.
+    const chunk = new TextEncoder().encode(" ".repeat(1024 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0)
+          controller.enqueue(new TextEncoder().encode(`{"metadata":{"marker":"${marker}"}`));
+        if (sent++ < 12) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const chunked = await fetch(`${url}/threads`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit).catch(() => null); // the server may close while the client still sends
+    if (chunked) expect(chunked.status).toBe(413);
+    expect(await threadCount(marker)).toBe(0);
+    // Just under the limit: read whole and accepted.
+    const padded = `{"metadata":{"marker":"${marker}"}${" ".repeat(9 * 1024 * 1024)}}`;
+    expect((await post("/threads", padded)).status).toBe(200);
+    expect(await threadCount(marker)).toBe(1);
+    // A bad path id answers before the body is needed; a client still uploading 5 MiB gets the
+    // 400 (not a reset connection), and so do the next requests on the same connections.
+    const big = JSON.stringify({ metadata: { marker }, input: "x".repeat(5 * 1024 * 1024) });
+    const statuses = await Promise.all(
+      Array.from({ length: 4 }, () => post("/threads/not-a-uuid/runs", big).then((r) => r.status)),
+    );
+    expect(statuses).toEqual([400, 400, 400, 400]);
+    expect((await fetch(`${url}/ok`)).status).toBe(200);
+  }, 120_000);
 });
