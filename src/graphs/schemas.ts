@@ -37,15 +37,24 @@ interface Pending {
  * The official TypeScript parser, in a worker with a timeout. Requests that arrive within a short
  * window are parsed together in one worker and one TypeScript program (the program build is most
  * of the cost, so warming twenty graphs costs about as much as one); if the batch fails, each graph
- * is retried on its own so one bad module cannot hide the others' schemas.
+ * is retried on its own (one worker at a time) so one bad module cannot hide the others' schemas.
  */
 export const officialStaticParser = (timeoutMs: number, windowMs = 50): StaticSchemaParser => {
   let batch: Pending[] | null = null;
-  const single = async (source: GraphSource) =>
-    (await getStaticGraphSchema(
-      { sourceFile: source.file, exportSymbol: source.exportName },
-      { timeoutMs },
-    )) as StaticSchemas;
+  // One parser worker at a time: after a failed batch, twenty graphs retried at once were twenty
+  // TypeScript programs built in parallel, starving the HTTP thread (seconds of `/ok` latency).
+  let queue: Promise<unknown> = Promise.resolve();
+  const single = (source: GraphSource): Promise<StaticSchemas> => {
+    const next = queue.then(
+      async () =>
+        (await getStaticGraphSchema(
+          { sourceFile: source.file, exportSymbol: source.exportName },
+          { timeoutMs },
+        )) as StaticSchemas,
+    );
+    queue = next.catch(() => undefined);
+    return next;
+  };
   const flush = async (items: Pending[]) => {
     if (items.length === 1) {
       const [only] = items as [Pending];

@@ -79,10 +79,11 @@ export function drainUnreadBody(): MiddlewareHandler {
     const declared = Number(c.req.header("content-length"));
     if (Number.isFinite(declared) && (declared === 0 || declared > bodyLimitOf(c))) return;
     const raw = c.req.raw;
-    if (!raw.body || raw.bodyUsed) return;
-    const reader = raw.body.getReader();
+    // Read, or handed to a parser (a locked stream): not ours to drain.
+    if (!raw.body || raw.bodyUsed || raw.body.locked) return;
     let size = 0;
     try {
+      const reader = raw.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
