@@ -22,7 +22,12 @@ import { CronsService } from "./crons/service.ts";
 import { createEncryption } from "./encryption/setup.ts";
 import { GraphIntrospection } from "./graphs/introspect.ts";
 import { GraphRegistry } from "./graphs/registry.ts";
-import { GraphSchemas, officialStaticParser, schemaResolveTimeoutMs } from "./graphs/schemas.ts";
+import {
+  GraphSchemas,
+  officialStaticParser,
+  schemaRequestBudgetMs,
+  schemaResolveTimeoutMs,
+} from "./graphs/schemas.ts";
 import { createApp, type RouteGroup } from "./http/app.ts";
 import { setupAuth } from "./http/auth-setup.ts";
 import { callerClient } from "./http/caller-client.ts";
@@ -195,8 +200,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- services: assistants ----
   const introspection = new GraphIntrospection(
     graphs,
-    new GraphSchemas(officialStaticParser(schemaResolveTimeoutMs(process.env)), (graphId, err) =>
-      log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
+    new GraphSchemas(
+      officialStaticParser(schemaResolveTimeoutMs(process.env)),
+      (graphId, err) =>
+        log.warn({ graphId, err }, "static schema extraction failed; using runtime schemas"),
+      schemaRequestBudgetMs(process.env),
     ),
   );
   const assistants = new AssistantsService({
@@ -229,6 +237,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     onRunsDeleted: async () => {
       void artifacts.sweeper.kick();
       await runQueue.announceDeleted();
+    },
+    // `runs` is built below; a trim only happens once the server serves.
+    onThreadTrimmed: async (threadId) => {
+      await runs.cancelMany({ threadId, status: "all" }, "interrupt");
     },
   });
   onClose.push(() => threadsFeature.sweeper.stop());

@@ -44,6 +44,11 @@ export interface ThreadsServiceOptions {
    * whichever replica executes them (the runs' control channel).
    */
   onRunsDeleted?: () => Promise<void>;
+  /**
+   * Called before a thread is trimmed to its latest checkpoint (`keep_latest`, by prune or TTL):
+   * stops its active runs (cancel, action interrupt) so none of them writes after the trim.
+   */
+  onThreadTrimmed?: (threadId: string) => Promise<void>;
 }
 
 const threadNotFound = (threadId: string) => notFound(`Thread with ID ${threadId} not found`);
@@ -160,6 +165,7 @@ export class ThreadsService {
       if (strategy === "delete") {
         if (await storage.transaction((unit) => this.#deleteIn(unit, id, scope))) pruned++;
       } else {
+        await this.#stopRuns(id);
         await storage.checkpoints.pruneThread(id, "keep_latest");
         pruned++;
       }
@@ -179,6 +185,7 @@ export class ThreadsService {
           if (await storage.transaction((unit) => this.#deleteIn(unit, threadId)))
             await this.#runsDeleted();
         } else {
+          await this.#stopRuns(threadId);
           await storage.checkpoints.pruneThread(threadId, "keep_latest");
           await storage.threads.clearExpiry(threadId);
         }
@@ -196,6 +203,11 @@ export class ThreadsService {
       return metadata;
     const graphId = await resolveGraphId(assistantId).catch(() => null);
     return graphId ? { ...metadata, graph_id: graphId } : metadata;
+  }
+
+  /** Stops the thread's runs before its checkpoints are trimmed (a failure keeps the trim). */
+  async #stopRuns(threadId: string): Promise<void> {
+    await this.options.onThreadTrimmed?.(threadId).catch(() => {});
   }
 
   async #runsDeleted(): Promise<void> {

@@ -40,6 +40,8 @@ export interface ThreadsSetupOptions {
   onSwept?: (count: number) => void;
   /** Stops the runs of deleted threads at once (see `ThreadsServiceOptions.onRunsDeleted`). */
   onRunsDeleted?: () => Promise<void>;
+  /** Stops a thread's runs before a keep_latest trim (see `ThreadsServiceOptions.onThreadTrimmed`). */
+  onThreadTrimmed?: (threadId: string) => Promise<void>;
   /** Decorates the storage (the metadata cache reads through it and invalidates on writes). */
   wrapStorage?: (storage: ThreadsStorage) => ThreadsStorage;
 }
@@ -80,6 +82,7 @@ export function createThreadsFeature(options: ThreadsSetupOptions): ThreadsFeatu
     defaultTtl,
     resolveGraphId: options.resolveGraphId,
     onRunsDeleted: options.onRunsDeleted,
+    onThreadTrimmed: options.onThreadTrimmed,
   });
   const sweeper = startTtlSweeper({
     sweep: () => threads.sweepExpired(),

@@ -3,7 +3,9 @@
  * writes nothing more. Deleting its thread, its assistant or the run itself stops it at once
  * (long before a lease renewal would notice) and no checkpoint of it lands afterwards, so a thread
  * re-created under the same id starts empty. A cancelled run (interrupt or rollback) adds no
- * checkpoint after the cancel answered, and an interrupt-cancel leaves the thread `idle`.
+ * checkpoint after the cancel answered, and an interrupt-cancel leaves the thread `idle`. Pruning
+ * the thread (delete, or keep_latest: its runs are cancelled first) stops the run the same way.
+ * TTL expiry: threads.ttl.test.ts; a lost lease: storage/runs.fence.test.ts.
  */
 import type { Client } from "@langchain/langgraph-sdk";
 import { describe, expect, it } from "vitest";
@@ -102,6 +104,30 @@ describe.each(sharedServers())("runs fenced after losing their thread ($backend)
     await sleep(RUN_LIFETIME_MS);
     expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(after);
     expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+  }, 90_000);
+
+  it("prune keep_latest mid-run stops it; the thread keeps one checkpoint, no more", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+    await midFlight(client, thread.thread_id, run.run_id);
+    expect(await client.threads.prune([thread.thread_id], { strategy: "keep_latest" })).toEqual({
+      pruned_count: 1,
+    });
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
+    await sleep(RUN_LIFETIME_MS);
+    expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(1);
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+  }, 90_000);
+
+  it("prune delete mid-run stops it; re-created thread starts empty", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+    await midFlight(client, thread.thread_id, run.run_id);
+    await client.threads.prune([thread.thread_id], { strategy: "delete" });
+    await sleep(RUN_LIFETIME_MS);
+    await client.threads.create({ threadId: thread.thread_id });
+    expect((await client.threads.getState<Steps>(thread.thread_id)).values).toEqual({});
+    expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
   }, 90_000);
 
   it("cancel interrupt: no checkpoint after the cancel answered; thread idle, not interrupted", async () => {

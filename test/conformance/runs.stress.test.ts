@@ -44,7 +44,10 @@ describe.each(postgres)("runs stress ($backend)", ({ client, databaseUrl }) => {
   }
 
   async function expectSettledIdle(c: Client, threadIds: string[]) {
-    for (const id of threadIds) expect((await c.threads.get(id)).status, id).toBe("idle");
+    await inBatches(threadIds.length, async (i) => {
+      const id = threadIds[i]!;
+      expect((await c.threads.get(id)).status, id).toBe("idle");
+    });
   }
 
   it(`${CYCLES} cancel-with-rollback cycles: earlier state back, nothing of the run left`, async () => {
@@ -69,7 +72,8 @@ describe.each(postgres)("runs stress ($backend)", ({ client, databaseUrl }) => {
     });
     // Long enough for any late write of a rolled-back run to have landed, had it been let through.
     await sleep(4 * STEP_MS + 500);
-    for (const t of threads) {
+    await inBatches(threads.length, async (i) => {
+      const t = threads[i]!;
       const history = await client.threads.getHistory<Steps>(t.id, { limit: 50 });
       expect(
         history.map((h) => h.checkpoint.checkpoint_id),
@@ -77,7 +81,7 @@ describe.each(postgres)("runs stress ($backend)", ({ client, databaseUrl }) => {
       ).toEqual(t.baseline);
       const state = await client.threads.getState<Steps>(t.id);
       expect(state.values.inputs ?? [], t.id).toEqual(t.baseline.length ? ["kept"] : []);
-    }
+    });
     expect((await checkpointsOf(threads.map((t) => t.id))).filter((r) => r.orphan)).toEqual([]);
     await expectSettledIdle(
       client,
@@ -98,11 +102,12 @@ describe.each(postgres)("runs stress ($backend)", ({ client, databaseUrl }) => {
     });
     await sleep(4 * STEP_MS + 500);
     expect(await checkpointsOf(deleted)).toEqual([]);
-    for (const id of deleted) {
+    await inBatches(deleted.length, async (i) => {
+      const id = deleted[i]!;
       await client.threads.create({ threadId: id });
       expect((await client.threads.getState<Steps>(id)).values, id).toEqual({});
       expect(await client.threads.getHistory(id), id).toEqual([]);
-    }
+    });
     await expectSettledIdle(client, deleted);
   }, 240_000);
 });

@@ -23,7 +23,10 @@ function writeConfig(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "olg-ttl-"));
   const file = path.join(dir, "open_langgraph.json");
   const config = {
-    graphs: { agent: `${path.join(ROOT, "test/fixtures/graphs/agent.ts")}:graph` },
+    graphs: {
+      agent: `${path.join(ROOT, "test/fixtures/graphs/agent.ts")}:graph`,
+      runs_steps: `${path.join(ROOT, "test/fixtures/graphs/runs_steps.ts")}:graph`,
+    },
     checkpointer: { ttl: { default_ttl: DEFAULT_TTL, sweep_interval_minutes: 0.005 } },
   };
   writeFileSync(file, JSON.stringify(config));
@@ -85,6 +88,44 @@ describe.each(backends)("thread TTL (%s)", (backend) => {
     expect(await exists(keeper.thread_id)).toBe(true);
     await client.threads.create({ threadId, graphId: "agent" });
     expect(await client.threads.getHistory(threadId)).toEqual([]);
+  });
+
+  it("an expiring thread's running run is stopped at once; nothing of it comes back", async () => {
+    const thread = await client.threads.create({ ttl: { ttl: SHORT_TTL, strategy: "delete" } });
+    // Steps of 20 s: a run that noticed the expiry only at a lease renewal would go on for long.
+    const run = await client.runs.create(thread.thread_id, "runs_steps", {
+      input: { delay_ms: 20_000, inputs: ["expired"] },
+    });
+    const joined = (async () => {
+      for await (const _ of client.runs.joinStream(thread.thread_id, run.run_id, {
+        lastEventId: "-1",
+      })) {
+        // drained
+      }
+      return Date.now();
+    })().catch(() => Date.now());
+    await eventually(async () => !(await exists(thread.thread_id)));
+    const goneAt = Date.now();
+    expect((await joined) - goneAt).toBeLessThan(8000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await client.threads.create({ threadId: thread.thread_id });
+    expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
+    expect(await client.runs.list(thread.thread_id)).toEqual([]);
+  });
+
+  it("keep_latest expiry stops the thread's running run before trimming", async () => {
+    const thread = await client.threads.create({
+      ttl: { ttl: SHORT_TTL, strategy: "keep_latest" } as any,
+    });
+    const run = await client.runs.create(thread.thread_id, "runs_steps", {
+      input: { delay_ms: 600, inputs: ["trimmed"] },
+    });
+    await eventually(
+      async () => (await client.runs.get(thread.thread_id, run.run_id)).status === "interrupted",
+    );
+    await new Promise((r) => setTimeout(r, 4 * 600));
+    expect((await client.threads.getHistory(thread.thread_id)).length).toBeLessThanOrEqual(1);
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
   });
 
   it("applies a TTL set by PATCH", async () => {
