@@ -1,11 +1,13 @@
 /**
  * JSON schemas of a graph, as the official server computes them (`@langchain/langgraph-api/schema`):
  * first from the runtime definition (StateSchema, zod), else from the TypeScript types of the
- * source file (static parser, run in a worker and cached per graph). Unlike the official server we
- * never fail: when neither works (e.g. a plain `.mjs` module) we describe the state channels.
+ * source file (static parser, run in a worker and cached per graph, never waited for longer than a
+ * short budget). Unlike the official server we never fail: when neither answers (e.g. a plain
+ * `.mjs` module, or a parser still busy) we describe the graph from its runtime definition.
  */
 import { getRuntimeGraphSchema, getStaticGraphSchema } from "@langchain/langgraph-api/schema";
 import type { CompiledGraph } from "./registry.ts";
+import { runtimeFallbackSchema } from "./schema-fallback.ts";
 
 /** JSON schemas of one graph (undefined: unknown). */
 export interface GraphSchema {
@@ -96,7 +98,8 @@ export const officialStaticParser = (timeoutMs: number, windowMs = 50): StaticSc
 
 /**
  * How long the static parser may take per graph: `LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS` when it is a
- * positive integer (as the official server reads it), else `fallbackMs`.
+ * positive integer (as the official server reads it), else `fallbackMs` (60 s: upstream's 30 s is
+ * too short for a cold TypeScript program on a loaded machine, and a timeout is cached).
  */
 export function schemaResolveTimeoutMs(
   env: Record<string, string | undefined>,
@@ -106,41 +109,42 @@ export function schemaResolveTimeoutMs(
   return Number.isFinite(value) && value > 0 ? value : fallbackMs;
 }
 
-const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
+/** How long a request waits for the static parser by default. */
+export const DEFAULT_SCHEMA_BUDGET_MS = 3000;
 
-function channelSchema(keys: string[]): Record<string, unknown> {
-  return {
-    type: "object",
-    properties: Object.fromEntries(keys.map((k) => [k, {}])),
-    $schema: DRAFT_07,
-  };
+/**
+ * How long a schemas request waits for the static parser: `OLG_SCHEMA_REQUEST_BUDGET_MS` when it
+ * is a non-negative integer, else 3 s; never more than the extraction may take
+ * (`schemaResolveTimeoutMs`). After it, the request answers the runtime fallback.
+ */
+export function schemaRequestBudgetMs(env: Record<string, string | undefined>): number {
+  const value = Number.parseInt(env.OLG_SCHEMA_REQUEST_BUDGET_MS ?? "", 10);
+  const budget = Number.isFinite(value) && value >= 0 ? value : DEFAULT_SCHEMA_BUDGET_MS;
+  return Math.min(budget, schemaResolveTimeoutMs(env));
 }
 
-const asKeys = (channels: unknown): string[] =>
-  (Array.isArray(channels) ? channels : typeof channels === "string" ? [channels] : []).filter(
-    (k: string) => !k.startsWith("__"),
-  );
-
-/** The last resort: the names of the state, input and output channels, untyped. */
-export function channelGraphSchema(graph: CompiledGraph): GraphSchema {
-  const state = Object.keys(graph?.builder?.channels ?? {});
-  const output = asKeys(graph?.outputChannels);
-  const input = asKeys(graph?.inputChannels);
-  return {
-    state: channelSchema(state),
-    input: channelSchema(input.length > 0 ? input : state),
-    output: channelSchema(output.length > 0 ? output : state),
-    config: undefined,
-  };
+/** A static extraction under way or done, and when it started. */
+interface Extraction {
+  startedAt: number;
+  result: Promise<StaticSchemas | null>;
+  settled: boolean;
 }
 
-/** Resolves and caches schemas per graph id. */
+/**
+ * Resolves and caches schemas per graph id: the runtime definition when it has a schema (zod,
+ * StateSchema), else the static parser's result, else a fallback from the runtime definition
+ * (`schema-fallback.ts`). The static parser runs once per graph and its outcome, success or
+ * failure (a timeout too), is cached. A request waits for it at most `budgetMs` after the
+ * extraction started, then answers the fallback; later requests get the static result once it
+ * has arrived.
+ */
 export class GraphSchemas {
-  readonly #static = new Map<string, Promise<StaticSchemas | null>>();
+  readonly #static = new Map<string, Extraction>();
 
   constructor(
     private readonly parser: StaticSchemaParser,
     private readonly onError: (graphId: string, error: unknown) => void = () => {},
+    private readonly budgetMs = DEFAULT_SCHEMA_BUDGET_MS,
   ) {}
 
   /** Schemas of `graph` (the root graph of `graphId`, or its subgraph at `namespace`). */
@@ -150,29 +154,57 @@ export class GraphSchemas {
     graph: CompiledGraph,
     namespace?: string,
   ): Promise<GraphSchema> {
-    const runtime = await getRuntimeGraphSchema(graph).catch(() => undefined);
-    if (runtime) return runtime as GraphSchema;
-    const all = await this.#staticFor(graphId, source);
+    const runtime = (await getRuntimeGraphSchema(graph).catch(() => undefined)) as
+      | GraphSchema
+      | undefined;
+    if (runtime?.state || runtime?.input) return runtime;
+    const all = await this.#staticWithin(graphId, source);
     const root = all && Object.keys(all).find((k) => !k.includes("|"));
+    const fallback = await runtimeFallbackSchema(graph);
     if (all && root) {
       const found = namespace ? (all[`${root}|${namespace}`] ?? all[root]) : all[root];
-      if (found) return found;
+      if (found) return { ...found, config: found.config ?? fallback.config ?? runtime?.config };
     }
-    return channelGraphSchema(graph);
+    return { ...fallback, config: fallback.config ?? runtime?.config };
   }
 
-  #staticFor(graphId: string, source: GraphSource): Promise<StaticSchemas | null> {
-    let pending = this.#static.get(graphId);
-    if (!pending) {
-      // A failure is cached too (the parser takes seconds and would fail the same way again),
-      // except a timeout, which says more about the machine's load than about the graph.
-      pending = this.parser(source).catch((error) => {
-        this.onError(graphId, error);
-        if (/timed out/i.test(String(error))) this.#static.delete(graphId);
-        return null;
-      });
-      this.#static.set(graphId, pending);
+  /** The static result if it is there within the budget (null: failed, or not yet). */
+  async #staticWithin(graphId: string, source: GraphSource): Promise<StaticSchemas | null> {
+    const extraction = this.#extraction(graphId, source);
+    if (extraction.settled) return extraction.result;
+    const left = extraction.startedAt + this.budgetMs - Date.now();
+    if (left <= 0) return null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), left);
+    });
+    try {
+      return await Promise.race([extraction.result, late]);
+    } finally {
+      clearTimeout(timer);
     }
-    return pending;
+  }
+
+  #extraction(graphId: string, source: GraphSource): Extraction {
+    let extraction = this.#static.get(graphId);
+    if (!extraction) {
+      const started: Extraction = {
+        startedAt: Date.now(),
+        result: Promise.resolve(null),
+        settled: false,
+      };
+      // A failure is cached like a success: the parser takes seconds and would fail the same way.
+      started.result = this.parser(source)
+        .catch((error) => {
+          this.onError(graphId, error);
+          return null;
+        })
+        .finally(() => {
+          started.settled = true;
+        });
+      extraction = started;
+      this.#static.set(graphId, extraction);
+    }
+    return extraction;
   }
 }

@@ -62,7 +62,18 @@ describe.each(sharedServers())("assistants introspection ($backend)", ({ client,
 
   it("extracts schemas from TypeScript types (static parser)", { timeout: 120_000 }, async () => {
     const a = await client.assistants.create({ graphId: "agent" });
-    const schemas = await client.assistants.getSchemas(a.assistant_id);
+    // A request waits for the parser only a short budget (the runtime fallback answers until
+    // then); the static result, with every definition the TS types give, follows.
+    let schemas = await client.assistants.getSchemas(a.assistant_id);
+    for (
+      let i = 0;
+      i < 230 && Object.keys(schemas.state_schema?.definitions ?? {}).length < 2;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 500));
+      schemas = await client.assistants.getSchemas(a.assistant_id);
+    }
+    expect(Object.keys(schemas.state_schema?.definitions ?? {}).length).toBeGreaterThan(1);
     expect(schemas.graph_id).toBe("agent");
     expect(schemas.input_schema).not.toBe(null);
     expect(schemas.output_schema).not.toBe(null);
@@ -123,7 +134,12 @@ describe.each(sharedServers())("assistants introspection ($backend)", ({ client,
   it("lists subgraphs, recursively on request (official flow)", { timeout: 120_000 }, async () => {
     const a = await client.assistants.create({ graphId: "nested" });
     expect(Object.keys(await client.assistants.getSubgraphs(a.assistant_id))).toEqual(["gp_two"]);
-    const subgraphs = await client.assistants.getSubgraphs(a.assistant_id, { recurse: true });
+    // The enum types come from the static parser, which may still be running (see above).
+    let subgraphs = await client.assistants.getSubgraphs(a.assistant_id, { recurse: true });
+    for (let i = 0; i < 230 && !JSON.stringify(subgraphs).includes("parent_one"); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      subgraphs = await client.assistants.getSubgraphs(a.assistant_id, { recurse: true });
+    }
     expect(Object.keys(subgraphs)).toEqual(["gp_two", "gp_two|p_two"]);
     expect(subgraphs).toMatchObject({
       gp_two: {

@@ -1,5 +1,5 @@
 /** Schema resolution order (runtime → static → channels), its cache, and the xray query parser. */
-import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+import { Annotation, END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { toRunnableConfig } from "../../src/graphs/introspect.ts";
@@ -80,20 +80,108 @@ describe("GraphSchemas", () => {
   });
 });
 
-describe("GraphSchemas timeouts", () => {
-  it("retries the static parser after a timeout instead of caching it", async () => {
+describe("GraphSchemas budget and cache", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("caches a timeout like any failure: the parser runs once", async () => {
     let calls = 0;
     const schemas = new GraphSchemas(async () => {
       calls++;
-      if (calls === 1) throw new Error("Schema extract worker timed out");
-      return staticResult;
+      throw new Error("Schema extract worker timed out");
     });
-    expect((await schemas.of("t", source, annotationGraph)).state).toMatchObject({
-      properties: { topic: {}, notes: {} },
+    for (let i = 0; i < 3; i++)
+      expect((await schemas.of("t", source, annotationGraph)).state).toMatchObject({
+        properties: { topic: {}, notes: {} },
+      });
+    expect(calls).toBe(1);
+  });
+
+  it("answers the fallback within the budget, then the static result once it arrived", async () => {
+    let calls = 0;
+    const schemas = new GraphSchemas(
+      async () => {
+        calls++;
+        await sleep(600);
+        return staticResult;
+      },
+      () => {},
+      100,
+    );
+    let started = Date.now();
+    const first = await schemas.of("slow", source, annotationGraph);
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(Object.keys((first.input as any).properties).sort()).toEqual(["notes", "topic"]);
+    // The budget counts from the extraction's start: a second request does not wait again.
+    started = Date.now();
+    await schemas.of("slow", source, annotationGraph);
+    expect(Date.now() - started).toBeLessThan(50);
+    await sleep(700);
+    expect((await schemas.of("slow", source, annotationGraph)).state).toEqual({ title: "root" });
+    expect(calls).toBe(1);
+  });
+
+  it("returns the static result when it arrives within the budget", async () => {
+    const schemas = new GraphSchemas(
+      async () => {
+        await sleep(50);
+        return staticResult;
+      },
+      () => {},
+      2000,
+    );
+    expect((await schemas.of("quick", source, annotationGraph)).state).toEqual({ title: "root" });
+  });
+});
+
+describe("runtime fallback", () => {
+  /** The message type's name in the static parser's output. */
+  const MESSAGE_DEF = "BaseMessage<MessageStructure<MessageToolSet>,MessageType>";
+  const State = Annotation.Root({
+    ...MessagesAnnotation.spec,
+    question: Annotation<string>,
+    count: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
+    answer: Annotation<string>,
+  });
+  const Input = Annotation.Root({ question: Annotation<string>, messages: State.spec.messages });
+  const Output = Annotation.Root({ answer: Annotation<string> });
+  const graph = new StateGraph({
+    state: State,
+    input: Input,
+    output: Output,
+    context: z.object({ model: z.string(), temperature: z.number().optional() }),
+  })
+    .addNode("n", () => ({}))
+    .addEdge(START, "n")
+    .addEdge("n", END)
+    .compile();
+
+  it("describes the graph's own input, output, state and context schemas", async () => {
+    const schemas = new GraphSchemas(async () => {
+      throw new Error("no types");
     });
-    expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
-    expect((await schemas.of("t", source, annotationGraph)).state).toEqual({ title: "root" });
-    expect(calls).toBe(2);
+    const result = (await schemas.of("fb", source, graph)) as Record<string, any>;
+    expect(Object.keys(result.input.properties).sort()).toEqual(["messages", "question"]);
+    expect(result.input.properties.messages).toEqual({
+      type: "array",
+      items: { $ref: `#/definitions/${MESSAGE_DEF}` },
+    });
+    expect(result.input.definitions[MESSAGE_DEF].description).toContain(
+      "Base class for all types of messages",
+    );
+    expect(Object.keys(result.output.properties)).toEqual(["answer"]);
+    expect(result.state.properties.count).toEqual({ type: "number" });
+    expect(Object.keys(result.state.properties).sort()).toEqual([
+      "answer",
+      "count",
+      "messages",
+      "question",
+    ]);
+    expect(result.config).toMatchObject({
+      type: "object",
+      properties: { model: { type: "string" }, temperature: { type: "number" } },
+    });
+    for (const key of ["state", "input", "output", "config"])
+      expect(result[key].$schema).toBe("http://json-schema.org/draft-07/schema#");
   });
 });
 
