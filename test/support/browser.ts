@@ -9,9 +9,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { vi } from "vitest";
 import { ensureAdminUi } from "../../src/cli/admin-ui-build.ts";
 import { guardPid, releasePid } from "./cleanup.ts";
 import { ROOT, type StartOptions, startServer, type TestServer } from "./server.ts";
+
+// A page's first paint waits for a cold server on a loaded machine: polls get 15 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 100 } } });
 
 export const CHROMIUM = process.env.OLG_TEST_CHROMIUM ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [

@@ -12,6 +12,8 @@ export const PAGES: [id: string, title: string][] = [
   ["runs", "Runs"],
   ["threads", "Threads"],
   ["assistants", "Assistants"],
+  ["crons", "Crons"],
+  ["store", "Store"],
   ["logs", "Logs"],
   ["operations", "Operations"],
 ];

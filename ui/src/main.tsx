@@ -9,11 +9,13 @@ import { Layout } from "./layout.tsx";
 import { client, messageOf, statusOf } from "./lib/client.ts";
 import { useRoute } from "./lib/router.ts";
 import { AssistantsPage } from "./pages/assistants.tsx";
+import { CronsPage } from "./pages/crons.tsx";
 import { GraphsPage } from "./pages/graphs.tsx";
 import { LogsPage } from "./pages/logs.tsx";
 import { OperationsPage } from "./pages/operations.tsx";
 import { RunsPage } from "./pages/runs.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
+import { StorePage } from "./pages/store.tsx";
 import { ThreadsPage } from "./pages/threads.tsx";
 
 type Access = "checking" | "ok" | "sign-in" | { error: string };
@@ -58,6 +60,10 @@ function Page({ page, args }: { page: string; args: string[] }) {
       return <LogsPage />;
     case "operations":
       return <OperationsPage />;
+    case "crons":
+      return <CronsPage />;
+    case "store":
+      return <StorePage />;
     default:
       return <p className="text-sm">Not available yet: {page}</p>;
   }
