@@ -5,9 +5,11 @@
  * re-created under the same id starts empty. A cancelled run (interrupt or rollback) adds no
  * checkpoint after the cancel answered, and an interrupt-cancel leaves the thread `idle`. Pruning
  * the thread (delete, or keep_latest: its runs are cancelled first) stops the run the same way.
- * TTL expiry: threads.ttl.test.ts; a lost lease: storage/runs.fence.test.ts.
+ * A run whose lease was taken over (PostgreSQL: another replica claimed it) writes nothing more.
+ * TTL expiry: threads.ttl.test.ts; the fence itself: storage/runs.fence.test.ts.
  */
 import type { Client } from "@langchain/langgraph-sdk";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { sharedServers } from "../support/backends.ts";
 
@@ -166,5 +168,34 @@ describe.each(sharedServers())("runs fenced after losing their thread ($backend)
     expect(state.next).toEqual([]);
     const t = await client.threads.get(thread.thread_id);
     expect(t.status).toBe("idle");
+  }, 90_000);
+});
+
+const postgres = sharedServers().filter((s) => s.backend === "postgres");
+
+describe.each(postgres)("a run that lost its lease ($backend)", ({ client, databaseUrl }) => {
+  it("writes nothing more once another worker holds its lease", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+    await midFlight(client, thread.thread_id, run.run_id);
+    // What a replica does when it claims a run whose lease expired: the row names another owner.
+    const db = new pg.Client({ connectionString: databaseUrl! });
+    await db.connect();
+    try {
+      await db.query(
+        "UPDATE runs SET lease_owner = 'another-replica', lease_expires_at = now() + interval '1 hour' WHERE run_id = $1",
+        [run.run_id],
+      );
+    } finally {
+      await db.end();
+    }
+    const after = (await client.threads.getHistory(thread.thread_id, { limit: 50 })).length;
+    await sleep(RUN_LIFETIME_MS);
+    const history = await client.threads.getHistory<Steps>(thread.thread_id, { limit: 50 });
+    expect(history).toHaveLength(after);
+    expect(history[0]!.values.visits?.length ?? 0).toBeLessThan(4);
+    // The stale worker did not end the run either: it belongs to its new owner.
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("running");
+    await client.threads.delete(thread.thread_id);
   }, 90_000);
 });
