@@ -441,9 +441,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   // ---- routes: store ----
   if (!http?.disable_store) groups.push((api) => registerStoreRoutes(api, store, auth));
   // ---- routes: artifacts ----
-  groups.push((api) =>
-    registerArtifactRoutes(api, { artifacts: artifacts.service, auth, threadVisible }),
-  );
+  if (!http?.disable_artifacts)
+    groups.push((api) =>
+      registerArtifactRoutes(api, { artifacts: artifacts.service, auth, threadVisible }),
+    );
 
   // ---- routes: admin API (log feed) ----
   groups.push((api) =>

@@ -35,7 +35,7 @@ export class FilesystemBlobStore implements BlobStore {
     return full;
   }
 
-  async put(key: string, body: Readable): Promise<void> {
+  async put(key: string, body: Readable, _options?: { contentType: string }): Promise<void> {
     const target = this.#path(key);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${newId()}.part`;

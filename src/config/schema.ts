@@ -103,6 +103,8 @@ export const configFileSchema = z.strictObject({
       disable_threads: z.boolean().default(false),
       disable_runs: z.boolean().default(false),
       disable_store: z.boolean().default(false),
+      /** Removes the `/artifacts` routes (graphs keep their handle). */
+      disable_artifacts: z.boolean().default(false),
       disable_meta: z.boolean().default(false),
       disable_ui: z.boolean().default(false),
       /** Removes the web admin UI at `/admin` (the `/admin/api/*` routes stay). */

@@ -5,6 +5,7 @@
  */
 import { Readable } from "node:stream";
 import Busboy from "@fastify/busboy";
+import type { Context } from "hono";
 import { invalidInput } from "../core/errors.ts";
 
 /** The fields before the file, and the file part. */
@@ -72,6 +73,7 @@ export function readMultipart(body: Readable, contentType: string): Promise<Mult
 }
 
 /** The request body as a Node stream (an empty stream when there is none). */
-export function bodyStream(raw: Request): Readable {
+export function bodyStream(c: Context): Readable {
+  const raw = c.req.raw;
   return raw.body ? Readable.fromWeb(raw.body as never) : Readable.from([]);
 }

@@ -98,7 +98,7 @@ export function registerArtifactTransferRoutes(
         if (!artifact) throw new DomainError("not_found", "Artifact not found");
         const done = await service.receive(
           artifact,
-          bodyStream(c.req.raw),
+          bodyStream(c),
           c.req.header("content-type") ?? null,
           contentLength(c),
         );
@@ -144,12 +144,12 @@ export function registerArtifactTransferRoutes(
     let fields: Record<string, unknown> = { ...query };
     let partType: string | undefined = type;
     if (/^multipart\/form-data/i.test(type)) {
-      const form = await readMultipart(bodyStream(c.req.raw), type);
+      const form = await readMultipart(bodyStream(c), type);
       fields = { name: form.filename, ...query, ...form.fields };
       body = form.file;
       partType = form.contentType;
     } else {
-      body = bodyStream(c.req.raw);
+      body = bodyStream(c);
     }
     const parsed = uploadFields.safeParse(fields);
     if (!parsed.success) {
