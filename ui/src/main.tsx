@@ -2,21 +2,31 @@
  * Entry of the admin UI: checks that the server lets us in (else the sign-in form), then renders
  * the page named by the URL hash.
  */
-import { StrictMode, useEffect, useState } from "react";
+import { lazy, StrictMode, Suspense, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import "./app.css";
 import { Layout } from "./layout.tsx";
 import { client, messageOf, statusOf } from "./lib/client.ts";
 import { useRoute } from "./lib/router.ts";
-import { AssistantsPage } from "./pages/assistants.tsx";
-import { CronsPage } from "./pages/crons.tsx";
-import { GraphsPage } from "./pages/graphs.tsx";
-import { LogsPage } from "./pages/logs.tsx";
-import { OperationsPage } from "./pages/operations.tsx";
-import { RunsPage } from "./pages/runs.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
-import { StorePage } from "./pages/store.tsx";
-import { ThreadsPage } from "./pages/threads.tsx";
+
+// Pages load on first visit (each page's libraries: the graph canvas, CodeMirror, … in their own chunks).
+const AssistantsPage = lazy(() =>
+  import("./pages/assistants.tsx").then((m) => ({ default: m.AssistantsPage })),
+);
+const CronsPage = lazy(() => import("./pages/crons.tsx").then((m) => ({ default: m.CronsPage })));
+const StorePage = lazy(() => import("./pages/store.tsx").then((m) => ({ default: m.StorePage })));
+const LogsPage = lazy(() => import("./pages/logs.tsx").then((m) => ({ default: m.LogsPage })));
+const OperationsPage = lazy(() =>
+  import("./pages/operations.tsx").then((m) => ({ default: m.OperationsPage })),
+);
+const GraphsPage = lazy(() =>
+  import("./pages/graphs.tsx").then((m) => ({ default: m.GraphsPage })),
+);
+const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
+const ThreadsPage = lazy(() =>
+  import("./pages/threads.tsx").then((m) => ({ default: m.ThreadsPage })),
+);
 
 type Access = "checking" | "ok" | "sign-in" | { error: string };
 
@@ -41,7 +51,9 @@ function App() {
   const page = route[0] ?? "graphs";
   return (
     <Layout page={page}>
-      <Page page={page} args={route.slice(1)} />
+      <Suspense fallback={<p className="text-sm">Loading…</p>}>
+        <Page page={page} args={route.slice(1)} />
+      </Suspense>
     </Layout>
   );
 }
