@@ -4,7 +4,8 @@
  * probes and metrics. Runs created on the api wait until a worker exists, then execute on it;
  * streaming, resumable joins, join/wait and cancel all cross the two processes. Run twice: without
  * Redis (event log in PostgreSQL, cancel by NOTIFY) and with Redis (when reachable). Not registered
- * (with a warning) when PostgreSQL is unreachable.
+ * (with a warning) when PostgreSQL is unreachable. Also the stall design: a graph node computing
+ * for seconds on the worker leaves the api's `/ok` p99 under 1 s while hostile payloads arrive.
  */
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,7 @@ import {
   startServer,
   type TestServer,
 } from "../support/server.ts";
+import { hostileLoad, p99, probeOk } from "../support/stall.ts";
 import { readSse, type SseEvent } from "./sse-client.ts";
 
 const pgUp = await postgresAvailable();
@@ -201,6 +203,39 @@ for (const variant of variants) {
       const state = await client.threads.getState<{ visits?: string[] }>(thread.thread_id);
       expect(state.values.visits ?? []).not.toContain("s2");
     }, 60_000);
+
+    // Once (without Redis): CPU-bound graph work runs on the worker's thread, never the api's.
+    it.runIf(variant === variants[0])(
+      "a CPU-bound graph node on the worker does not stall the api: its /ok p99 stays under 1 s",
+      async () => {
+        worker ??= await startServer({
+          backend: "postgres",
+          databaseUrl,
+          env,
+          args: ["--role", "worker"],
+        });
+        const apiProbe = probeOk(api.url);
+        const workerProbe = probeOk(worker!.url);
+        await Promise.all([apiProbe.ready, workerProbe.ready]);
+        const statuses = await hostileLoad(api.url, {
+          graphId: "runs_steps",
+          runs: 2,
+          runInput: { delay_ms: 1, busy_ms: 1200 },
+        });
+        const [apiLatencies, workerLatencies] = [await apiProbe.stop(), await workerProbe.stop()];
+        expect(
+          statuses.filter((s) => s >= 500 || s === 0),
+          statuses.join(","),
+        ).toEqual([]);
+        // The nodes really held a thread: the worker's own /ok waited for them.
+        expect(Math.max(...workerLatencies)).toBeGreaterThan(1000);
+        const worst = p99(apiLatencies);
+        expect(worst, `api p99 ${worst.toFixed(0)} ms over ${apiLatencies.length}`).toBeLessThan(
+          1000,
+        );
+      },
+      180_000,
+    );
 
     it("delayed runs created on the api start on the worker when due", async () => {
       const thread = await client.threads.create();
