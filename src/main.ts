@@ -194,6 +194,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     settings: settings.artifacts,
     clock,
     onError: (err, what) => log.error({ err }, `artifacts ${what} failed`),
+    onNotice: (message) => log.warn(message),
   });
   onClose.push(() => artifacts.close());
   log.info({ backend: artifacts.service.backend }, "artifacts ready");

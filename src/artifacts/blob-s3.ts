@@ -7,6 +7,7 @@
  */
 import type { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
   DeleteBucketLifecycleCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -82,7 +83,7 @@ export class S3BlobStore implements BlobStore {
       },
       partSize: this.#partSize,
       queueSize: this.#queueSize,
-      leavePartsOnError: false,
+      leavePartsOnError: true,
     });
     // A failing source (size limit, client gone) must stop the upload, not leave it waiting.
     const aborted = new Promise<never>((_, reject) =>
@@ -92,7 +93,24 @@ export class S3BlobStore implements BlobStore {
       }),
     );
     aborted.catch(() => {});
-    await Promise.race([upload.done(), aborted]);
+    try {
+      await Promise.race([upload.done(), aborted]);
+    } catch (error) {
+      // Parts of a failed multipart upload are dropped here, best effort, so that a service that
+      // cannot abort (or a network error while aborting) never hides the original failure; the
+      // lifecycle rules also abort incomplete uploads after a day.
+      if (upload.uploadId)
+        await this.client
+          .send(
+            new AbortMultipartUploadCommand({
+              Bucket: this.#bucket,
+              Key: this.#key(key),
+              UploadId: upload.uploadId,
+            }),
+          )
+          .catch(() => {});
+      throw error;
+    }
   }
 
   async get(key: string, range?: ByteRange): Promise<BlobObject> {

@@ -12,9 +12,10 @@ import { SNIFF_BYTES, sniffMatches, unsupportedType } from "./content-type.ts";
 export const tooLarge = (maxBytes: number) =>
   new DomainError("payload_too_large", `Artifact exceeds the size limit of ${maxBytes} bytes`);
 
-/** A pass-through that enforces `maxBytes` and the declared type; read `size`/`sha256` after. */
+/** A pass-through that enforces `maxBytes` and the declared type; read `byteCount`/`sha256` after. */
 export class UploadGuard extends Transform {
-  size = 0;
+  /** Bytes passed so far (not `size`: upload libraries read `Body.size` as the total length). */
+  byteCount = 0;
   #hash = createHash("sha256");
   #head: Buffer[] = [];
   #headLength = 0;
@@ -35,8 +36,8 @@ export class UploadGuard extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
+    this.byteCount += chunk.length;
+    if (this.byteCount > this.maxBytes) {
       done(tooLarge(this.maxBytes));
       return;
     }

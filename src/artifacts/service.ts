@@ -103,7 +103,7 @@ export class ArtifactsService {
       return await this.o.repo.insert(
         {
           ...prepared,
-          sizeBytes: guard.size,
+          sizeBytes: guard.byteCount,
           sha256: guard.sha256,
           status: "ready",
           expiresAt: expiryOf(now, await this.#days(prepared)),
@@ -250,7 +250,7 @@ export class ArtifactsService {
     }
     const guard = guarded(body, this.o.limits.maxBytes, artifact.contentType);
     await this.o.blobs.put(artifact.storageKey, guard, { contentType: artifact.contentType });
-    return this.#finish(artifact, guard.size, guard.sha256);
+    return this.#finish(artifact, guard.byteCount, guard.sha256);
   }
 
   /**

@@ -45,6 +45,8 @@ export async function createArtifactsFeature(options: {
   settings: ArtifactSettings;
   clock: Clock;
   onError: (error: unknown, what: string) => void;
+  /** Hears facts an operator should know (a bucket without lifecycle support). */
+  onNotice?: (message: string) => void;
   blobs?: BlobStore;
 }): Promise<ArtifactsFeature> {
   const { settings } = options;
@@ -62,7 +64,14 @@ export async function createArtifactsFeature(options: {
       defaultRetentionDays: settings.defaultRetentionDays,
     },
   });
-  await service.syncLifecycle().catch((error) => options.onError(error, "lifecycle"));
+  const lifecycle = await service.syncLifecycle().catch((error) => {
+    options.onError(error, "lifecycle");
+    return true;
+  });
+  if (!lifecycle && settings.s3?.manageLifecycle)
+    options.onNotice?.(
+      "the bucket takes no lifecycle configuration; the sweeper alone enforces artifact retention",
+    );
   const sweeper = startArtifactSweeper(
     () => service.sweep(),
     settings.sweepIntervalMs,

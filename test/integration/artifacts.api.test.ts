@@ -10,6 +10,7 @@ import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Client } from "@langchain/langgraph-sdk";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3BlobStore } from "../../src/artifacts/blob-s3.ts";
 import { type ArtifactServer, startArtifactServer } from "../support/artifact-server.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
 import { postgresAvailable } from "../support/server.ts";
@@ -176,6 +177,48 @@ describe.each(combos)("artifacts API ($db, $blob)", ({ db, blob }) => {
     }
   });
 
+  it("uploads a large file in parts (S3 multipart, 5 MiB parts) and reads it back", async () => {
+    const inline = await (
+      await upload("alice", "name=small.txt&namespace=alice.large", "small")
+    ).json();
+    const size = 12 * 1024 * 1024 + 123;
+    const data = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4096) data.writeUInt32BE(i, i);
+    const res = await upload(
+      "alice",
+      "name=large.bin&namespace=alice.large",
+      data,
+      "application/octet-stream",
+    );
+    expect(res.status).toBe(200);
+    const a = await res.json();
+    expect(a).toMatchObject({ size_bytes: size, sha256: sha(data) });
+    const back = Buffer.from(await (await call("alice", "GET", a.url)).arrayBuffer());
+    expect(back.equals(data)).toBe(true);
+    const mid = await call("alice", "GET", a.url, { headers: { range: "bytes=5242870-5242889" } });
+    expect(Buffer.from(await mid.arrayBuffer())).toEqual(data.subarray(5242870, 5242890));
+    if (blob === "s3") {
+      // The object was completed as a multipart upload (s3rver's event for that is a Post).
+      const key = `namespaces/alice/large/${a.artifact_id}`;
+      expect(s3!.events.filter((e) => e.key === key).map((e) => e.name)).toEqual([
+        "ObjectCreated:Post",
+      ]);
+      const small = s3!.events.find((e) => e.key.endsWith(inline.artifact_id));
+      expect(small?.name).toBe("ObjectCreated:Put");
+      const store = new S3BlobStore({
+        bucket: s3!.bucket,
+        client: {
+          endpoint: s3!.endpoint,
+          region: "us-east-1",
+          forcePathStyle: true,
+          credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+        },
+      });
+      // s3rver answers NotImplemented to lifecycle configuration: reported as unsupported.
+      expect(await store.setLifecycle([{ id: "t", prefix: "threads/", days: 1 }])).toBe(false);
+    }
+  });
+
   it("lists by thread, namespace prefix and metadata, newest first, and deletes", async () => {
     const threadId = await newThread();
     const made = [];
@@ -331,6 +374,13 @@ describe.each(combos)("artifacts API ($db, $blob)", ({ db, blob }) => {
     expect(png.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await png.arrayBuffer()).subarray(0, 8)).toEqual(PNG_HEAD.subarray(0, 8));
     expect((await call("bob", "GET", image!.url)).status).toBe(404);
+    // Another thread's files are out of the graph's reach (even of the same user).
+    const other = await alice.threads.create();
+    const theft = (await alice.runs.wait(other.thread_id, "files", {
+      input: { topic: "x", steal: image!.artifact_id },
+    })) as { stolen: boolean };
+    expect(theft.stolen).toBe(false);
+    expect((await call("alice", "GET", image!.url)).status).toBe(200);
     // The handle is not run metadata: checkpoints do not carry it.
     const state = await alice.threads.getState(thread.thread_id);
     expect(JSON.stringify(state.metadata ?? {})).not.toContain("artifacts");

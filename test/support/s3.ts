@@ -13,6 +13,8 @@ export interface TestS3 {
   bucket: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Object events seen (`ObjectCreated:Put`, `ObjectCreated:Post` = multipart completed, …). */
+  events: { name: string; key: string }[];
   stop(): Promise<void>;
 }
 
@@ -26,12 +28,17 @@ export async function startS3(bucket = "olg-artifacts"): Promise<TestS3> {
     directory,
     configureBuckets: [{ name: bucket }],
   });
+  const events: { name: string; key: string }[] = [];
+  server.on("event", (e) => {
+    for (const r of e.Records) events.push({ name: r.eventName, key: r.s3.object.key });
+  });
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
+    events,
     async stop() {
       await server.close().catch(() => {});
       await rm(directory, { recursive: true, force: true });

@@ -4,5 +4,9 @@ declare module "s3rver" {
     constructor(options: Record<string, unknown>);
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
+    on(
+      event: "event",
+      listener: (e: { Records: { eventName: string; s3: { object: { key: string } } }[] }) => void,
+    ): this;
   }
 }
