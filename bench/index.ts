@@ -19,6 +19,7 @@ import { manyStreamsSuite } from "./many-streams.ts";
 import { memoryBench } from "./memory.ts";
 import { metadataSuite } from "./metadata.ts";
 import { runsSuite } from "./runs.ts";
+import { startupBench } from "./startup.ts";
 import { streamingSuite } from "./streaming.ts";
 
 /** A self-contained benchmark that prints its own output. */
@@ -32,7 +33,7 @@ export interface Benchmark {
 /** Side-by-side suites, in run order (many-streams first: it reads server memory). */
 const SUITES: Suite[] = [manyStreamsSuite, metadataSuite, runsSuite, streamingSuite, ceilingSuite];
 /** Self-contained benchmarks, run after the suites. */
-const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench];
+const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench, startupBench];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

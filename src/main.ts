@@ -460,7 +460,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     const defs = settings.file.ui;
     const shared = settings.file.ui_config?.shared;
     const bundles = await buildUiBundles({ defs, cwd: settings.cwd, shared });
-    log.info({ agents: bundles.agents(), cacheDir: bundles.cacheDir }, "UI bundles built");
+    log.info(
+      { agents: bundles.agents(), reused: bundles.reused, cacheDir: bundles.cacheDir },
+      "UI bundles built",
+    );
     groups.push((api) => registerUiRoutes(api, bundles));
   }
 

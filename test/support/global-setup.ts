@@ -19,8 +19,10 @@ export default async function setup(project: TestProject) {
   if (wantPg && !pgUp) {
     console.warn("\n*** PostgreSQL is not reachable: conformance tests run on PGlite only ***\n");
   }
-  const starts: Promise<TestServer>[] = [startServer({ backend: "pglite" })];
-  if (pgUp) starts.push(startServer({ backend: "postgres" }));
+  // The shared servers answer the schema tests: they warm schemas at start, as the product does.
+  const env = { OLG_WARM_SCHEMAS: "1" };
+  const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", env })];
+  if (pgUp) starts.push(startServer({ backend: "postgres", env }));
   // One failed start must not leave the other server running.
   const started = await Promise.allSettled(starts);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);

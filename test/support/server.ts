@@ -116,6 +116,10 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     LOG_LEVEL: "info",
+    // No background schema warm-up (a TypeScript program of every fixture graph, ~7 s of CPU per
+    // start) unless a test asks for it: most files never read a schema, and those that do get the
+    // same schemas parsed on demand. The shared conformance servers warm (global-setup.ts).
+    OLG_WARM_SCHEMAS: process.env.OLG_WARM_SCHEMAS ?? "0",
     ...options.env,
   };
   delete env.DATABASE_URL;

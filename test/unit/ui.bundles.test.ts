@@ -1,5 +1,5 @@
 /** Unit: building generative-UI bundles with @langchain/langgraph-ui into a cache folder. */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,6 +30,50 @@ describe("buildUiBundles", () => {
     expect(text).toContain(`__require("react/jsx-runtime")`); // react stays external
     const written = await readFile(path.join(cacheDir, "my-agent", "entrypoint.js"), "utf-8");
     expect(written).toBe(text);
+  }, 60_000);
+
+  it("reuses the cached bundle while its inputs are unchanged and rebuilds when one changes", async () => {
+    const project = await mkdtemp(path.join(tmpdir(), "olg-ui-project-"));
+    dirs.push(project);
+    await writeFile(
+      path.join(project, "card.jsx"),
+      "export const Card = () => <b>alphaword</b>;\n",
+    );
+    await writeFile(
+      path.join(project, "ui.jsx"),
+      'import { Card } from "./card.jsx";\nexport default { card: Card };\n',
+    );
+    const options = { defs: { a: "./ui.jsx" }, cwd: project };
+    const text = (b: Awaited<ReturnType<typeof buildUiBundles>>) =>
+      new TextDecoder().decode(b.file("a", "entrypoint.js")!.contents);
+    const first = await buildUiBundles(options);
+    expect(first.reused).toEqual([]);
+    expect(first.cacheDir).toBe(path.join(project, ".olg", "ui"));
+    const second = await buildUiBundles(options);
+    expect(second.reused).toEqual(["a"]);
+    expect(text(second)).toBe(text(first));
+    // A change in a file the UI imports (not the entry module itself) invalidates the cache.
+    await writeFile(
+      path.join(project, "card.jsx"),
+      "export const Card = () => <b>bravoword</b>;\n",
+    );
+    const third = await buildUiBundles(options);
+    expect(third.reused).toEqual([]);
+    expect(text(third)).toContain("bravoword");
+    expect(text(third)).not.toContain("alphaword");
+    // So does another `shared` list (it changes what the bundle leaves external).
+    const fourth = await buildUiBundles({ ...options, shared: ["lodash"] });
+    expect(fourth.reused).toEqual([]);
+    // A UI that imports CSS is always built: tailwind reads files no import names.
+    await writeFile(path.join(project, "style.css"), ".x { color: red; }\n");
+    await writeFile(
+      path.join(project, "ui.jsx"),
+      'import "./style.css";\nimport { Card } from "./card.jsx";\nexport default { card: Card };\n',
+    );
+    await buildUiBundles(options);
+    const css = await buildUiBundles(options);
+    expect(css.reused).toEqual([]);
+    expect(css.file("a", "entrypoint.css")).toBeDefined();
   }, 60_000);
 
   it("names the agent whose UI cannot be built", async () => {

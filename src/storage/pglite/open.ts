@@ -8,6 +8,7 @@ import type { Database, StorageHandle } from "../database.ts";
 import { escapingCodec } from "../escaping-codec.ts";
 import { PGliteMutexDialect } from "./driver.ts";
 import { publishEmbeddedPool } from "./shared-pool.ts";
+import { openFreshInMemory } from "./snapshot.ts";
 
 /** Postgres type id of `bytea`. */
 const BYTEA = 17;
@@ -48,7 +49,8 @@ export async function openPGlite(
     serializers: { [BYTEA]: byteaCodec.serialize },
     parsers: { [BYTEA]: byteaCodec.parse },
   };
-  const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+  // In memory: from a snapshot of an empty cluster (snapshot.ts) instead of initdb every time.
+  const pg = dataDir ? new PGlite(dataDir, options) : await openFreshInMemory(options);
   await pg.waitReady;
   const dialect = new PGliteMutexDialect(pg);
   const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
