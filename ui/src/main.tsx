@@ -10,23 +10,29 @@ import { client, messageOf, statusOf } from "./lib/client.ts";
 import { useRoute } from "./lib/router.ts";
 import { SignIn } from "./pages/sign-in.tsx";
 
-// Pages load on first visit (each page's libraries: the graph canvas, CodeMirror, … in their own chunks).
-const AssistantsPage = lazy(() =>
-  import("./pages/assistants.tsx").then((m) => ({ default: m.AssistantsPage })),
-);
-const CronsPage = lazy(() => import("./pages/crons.tsx").then((m) => ({ default: m.CronsPage })));
-const StorePage = lazy(() => import("./pages/store.tsx").then((m) => ({ default: m.StorePage })));
-const LogsPage = lazy(() => import("./pages/logs.tsx").then((m) => ({ default: m.LogsPage })));
-const OperationsPage = lazy(() =>
-  import("./pages/operations.tsx").then((m) => ({ default: m.OperationsPage })),
-);
-const GraphsPage = lazy(() =>
-  import("./pages/graphs.tsx").then((m) => ({ default: m.GraphsPage })),
-);
-const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
-const ThreadsPage = lazy(() =>
-  import("./pages/threads.tsx").then((m) => ({ default: m.ThreadsPage })),
-);
+// Pages load on first visit (each page's libraries: the graph canvas, CodeMirror, … in their own
+// chunks); the current page's chunk is fetched at once, beside the sign-in check.
+const LOADERS = {
+  graphs: () => import("./pages/graphs.tsx").then((m) => ({ default: m.GraphsPage })),
+  runs: () => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })),
+  threads: () => import("./pages/threads.tsx").then((m) => ({ default: m.ThreadsPage })),
+  assistants: () => import("./pages/assistants.tsx").then((m) => ({ default: m.AssistantsPage })),
+  crons: () => import("./pages/crons.tsx").then((m) => ({ default: m.CronsPage })),
+  store: () => import("./pages/store.tsx").then((m) => ({ default: m.StorePage })),
+  logs: () => import("./pages/logs.tsx").then((m) => ({ default: m.LogsPage })),
+  operations: () => import("./pages/operations.tsx").then((m) => ({ default: m.OperationsPage })),
+};
+const GraphsPage = lazy(LOADERS.graphs);
+const RunsPage = lazy(LOADERS.runs);
+const ThreadsPage = lazy(LOADERS.threads);
+const AssistantsPage = lazy(LOADERS.assistants);
+const CronsPage = lazy(LOADERS.crons);
+const StorePage = lazy(LOADERS.store);
+const LogsPage = lazy(LOADERS.logs);
+const OperationsPage = lazy(LOADERS.operations);
+
+const first = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || "graphs";
+void LOADERS[first as keyof typeof LOADERS]?.().catch(() => {});
 
 type Access = "checking" | "ok" | "sign-in" | { error: string };
 
