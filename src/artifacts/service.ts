@@ -316,11 +316,17 @@ export class ArtifactsService {
     return (await this.o.repo.retentionPolicies()).get(targetKey(target)) ?? null;
   }
 
-  /** Writes the lifecycle rules to the backend; false when it has none or refuses them. */
-  async syncLifecycle(): Promise<boolean> {
+  /**
+   * Writes the lifecycle rules to the backend; false when it has none or refuses them. With
+   * `onlyIfAny` (start-up) a bucket is left alone while there is no rule to write, so a server
+   * without retention never clears a bucket's existing configuration.
+   */
+  async syncLifecycle(onlyIfAny = false): Promise<boolean> {
     if (!this.o.blobs.setLifecycle) return false;
     const policies = await this.o.repo.retentionPolicies();
-    return this.o.blobs.setLifecycle(lifecycleRules(policies, this.o.limits.defaultRetentionDays));
+    const rules = lifecycleRules(policies, this.o.limits.defaultRetentionDays);
+    if (onlyIfAny && rules.length === 0) return true;
+    return this.o.blobs.setLifecycle(rules);
   }
 
   /**

@@ -64,7 +64,7 @@ export async function createArtifactsFeature(options: {
       defaultRetentionDays: settings.defaultRetentionDays,
     },
   });
-  const lifecycle = await service.syncLifecycle().catch((error) => {
+  const lifecycle = await service.syncLifecycle(true).catch((error) => {
     options.onError(error, "lifecycle");
     return true;
   });
