@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { register } from "node:module";
 import path from "node:path";
-import { findConfigFile } from "../config/load.ts";
+import { findConfigFile } from "../config/locate.ts";
 import {
   checkPeers,
   OWN_ROOT,

@@ -6,13 +6,10 @@
  */
 import tab from "@bomb.sh/tab/commander";
 import { Command, CommanderError, Option } from "commander";
-import {
-  type CliFlags,
-  ConfigError,
-  loadSettings,
-  requireConfigFile,
-  SERVER_ROLES,
-} from "../config/load.ts";
+import { ConfigError } from "../config/errors.ts";
+import type { CliFlags } from "../config/load.ts";
+import { requireConfigFile } from "../config/locate.ts";
+import { SERVER_ROLES } from "../config/roles.ts";
 import { PortInUseError } from "../http/listen.ts";
 import { registerDeploy } from "./deploy.ts";
 import { registerDockerfile } from "./dockerfile.ts";
@@ -66,6 +63,7 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => {
       requireConfigFile(process.cwd(), opts.config);
+      const { loadSettings } = await import("../config/load.ts");
       const settings = loadSettings("serve", flagsOf(opts));
       const { runServe } = await import("./serve.ts");
       await runServe(settings);

@@ -3,11 +3,13 @@
  * and `olg migrate status`: which migrations are applied, when, and which are pending.
  */
 import type { Command } from "commander";
-import { loadSettings } from "../config/load.ts";
 import { examples } from "./help.ts";
 import type { MigrateOptions } from "./migrate-run.ts";
 
 const impl = () => import("./migrate-run.ts");
+/** The settings loader, imported when a command runs (the config schema is not needed for --help). */
+const loadSettings = async (opts: MigrateOptions) =>
+  (await import("../config/load.ts")).loadSettings("serve", opts);
 
 function databaseOptions(cmd: Command): Command {
   return cmd
@@ -24,7 +26,7 @@ export function registerMigrate(program: Command): void {
     .option("--dry-run", "print the SQL of the pending migrations; change nothing")
     .option("--json", "print the result as JSON")
     .action(async (opts: MigrateOptions) =>
-      (await impl()).runMigrate(loadSettings("serve", opts), opts),
+      (await impl()).runMigrate(await loadSettings(opts), opts),
     );
   examples(cmd, [
     ["olg migrate", "apply pending migrations to $DATABASE_URL or the embedded database"],
@@ -37,7 +39,7 @@ export function registerMigrate(program: Command): void {
     .option("--check", "exit 1 when a migration is pending (for deploy scripts)")
     .action(async (opts: MigrateOptions & { check?: boolean }) => {
       const states = await (await impl()).runMigrateStatus(
-        loadSettings("serve", opts),
+        await loadSettings(opts),
         opts.json === true,
       );
       if (opts.check && states.some((s) => s.appliedAt == null)) process.exitCode = 1;

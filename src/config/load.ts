@@ -2,9 +2,8 @@
  * Reads the configuration: CLI flag > environment > config file > default. The only module (with
  * the CLI) that reads `process.env`; everything else receives a `Settings` object.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse as parseDotenv, populate } from "dotenv";
 import { z } from "zod";
 import { sha256Hex } from "../auth/studio.ts";
@@ -13,8 +12,14 @@ import type { EncryptionSettings } from "../encryption/setup.ts";
 import type { WebhookSettings } from "../webhooks/dispatcher.ts";
 import { type ArtifactSettings, artifactSettings } from "./artifacts.ts";
 import { ConfigError } from "./errors.ts";
+import { findConfigFile } from "./locate.ts";
+import { SERVER_ROLES, type ServerRole } from "./roles.ts";
 import { type ConfigFile, configFileSchema, type EndpointSpec } from "./schema.ts";
 import { webhookSettings } from "./webhooks.ts";
+
+// Kept in small modules of their own so the command line can find a config file, and offer the
+// roles, without loading the config schema (zod) at every start.
+export { findConfigFile, requireConfigFile } from "./locate.ts";
 
 /** A graph to load: module file, export name and optional extras. */
 export interface GraphEntry {
@@ -31,14 +36,7 @@ export type SystemAssistantDefaults = Record<
   { configurable?: Record<string, unknown>; context?: unknown }
 >;
 
-/**
- * What a `serve` process does: `api` serves HTTP and enqueues runs, `worker` executes runs and
- * crons (HTTP: `/ok`, `/ready`, `/metrics` only), `all` both (the default, and always in dev).
- */
-export type ServerRole = "all" | "api" | "worker";
-
-/** The accepted roles, for the CLI and error messages. */
-export const SERVER_ROLES: readonly ServerRole[] = ["all", "api", "worker"];
+export { SERVER_ROLES, type ServerRole } from "./roles.ts";
 
 /** Everything the server needs to start, fully resolved. */
 export interface Settings {
@@ -114,38 +112,6 @@ export interface CliFlags {
 }
 
 export { ConfigError };
-
-const CONFIG_NAMES = ["open_langgraph.json", "langgraph.json"];
-
-/**
- * Finds the config file: the flag (a file, or a folder holding one, as the official CLI takes),
- * else `open_langgraph.json`, else `langgraph.json`, in `cwd`.
- */
-export function findConfigFile(cwd: string, flag?: string): string | null {
-  if (flag) {
-    const full = path.resolve(cwd, flag.startsWith("file:") ? fileURLToPath(flag) : flag);
-    if (!existsSync(full)) throw new ConfigError(`Config file not found: ${full}`);
-    if (!statSync(full).isDirectory()) return full;
-    const inside = findConfigFile(full);
-    if (!inside) throw new ConfigError(`No ${CONFIG_NAMES.join(" or ")} in ${full}`);
-    return inside;
-  }
-  for (const name of CONFIG_NAMES) {
-    const full = path.join(cwd, name);
-    if (existsSync(full)) return full;
-  }
-  return null;
-}
-
-/** The config file `olg dev`/`olg serve` need: found as {@link findConfigFile} does, or a clear error. */
-export function requireConfigFile(cwd: string, flag?: string): string {
-  const found = findConfigFile(cwd, flag);
-  if (found) return found;
-  throw new ConfigError(
-    `No ${CONFIG_NAMES.join(" or ")} in ${cwd}: create one (its "graphs" map graph ids to ` +
-      `"./file.ts:export"), or give its path with --config FILE`,
-  );
-}
 
 /** Levenshtein distance, to suggest the key an unknown one was probably meant to be. */
 function distance(a: string, b: string): number {
