@@ -3,7 +3,7 @@
  * for the right reasons, JUnit and JSON reports, bad files (exit 2), recorded models (record, then
  * replay with the provider gone), a running server (`--url`), and watch mode.
  */
-import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,46 @@ describe("olg test", { timeout: 600_000 }, () => {
     expect(readFileSync(path.join(cwd, "out/fail.xml"), "utf-8")).toMatch(
       /failures="2"[\s\S]*<failure message=/,
     );
+  });
+
+  it("skips (never passes) the cases of a file whose requires_env is unset, and runs them once set", async () => {
+    const file = path.join(cwd, "needs-env/service.scenario.yaml");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      [
+        "graph: agent",
+        "requires_env: [OLG_SCENARIO_SERVICE_KEY]",
+        "cases:",
+        "  - name: echoes when the service is configured",
+        "    input: { messages: [{ role: user, content: ping } ] }",
+        '    expect: { output: { "messages[-1].content": { contains: ping } } }',
+        "",
+      ].join("\n"),
+    );
+    const skipped = await olg(
+      ["test", "needs-env/service.scenario.yaml", "--json", "--junit", "out/skip.xml"],
+      { cwd, env: { OLG_SCENARIO_SERVICE_KEY: "" } },
+    );
+    expect(skipped.code, skipped.stderr).toBe(0);
+    const report = JSON.parse(skipped.stdout);
+    expect(report).toMatchObject({ passed: 0, failed: 0, skipped: 1, total: 1 });
+    expect(report.cases[0].skipped).toContain("OLG_SCENARIO_SERVICE_KEY");
+    expect(report.cases[0].passed).toBe(false);
+    expect(readFileSync(path.join(cwd, "out/skip.xml"), "utf-8")).toMatch(
+      /skipped="1"[\s\S]*<skipped message="set OLG_SCENARIO_SERVICE_KEY/,
+    );
+    const plain = await olg(["test", "needs-env/service.scenario.yaml"], {
+      cwd,
+      env: { OLG_SCENARIO_SERVICE_KEY: "" },
+    });
+    expect(plain.stdout).toMatch(/^0 passed, 0 failed, 1 skipped$/m);
+    const ran = await olg(["test", "needs-env/service.scenario.yaml", "--json"], {
+      cwd,
+      env: { OLG_SCENARIO_SERVICE_KEY: "set" },
+    });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ passed: 1, failed: 0, skipped: 0, total: 1 });
   });
 
   it("exits 2 for an invalid scenario file or no scenarios", async () => {

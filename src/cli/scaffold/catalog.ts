@@ -22,6 +22,11 @@ export interface GraphTemplate {
   devDependencies?: Record<string, string>;
   /** `.env.example` lines (comments start with `#`). */
   env: string[];
+  /**
+   * Settings without which the graph cannot reach its service: its scenario file gets
+   * `requires_env`, so `olg test` skips (and names them) rather than fails where they are unset.
+   */
+  requiresEnv?: string[];
 }
 
 const AGENTS: GraphTemplate[] = [
@@ -97,6 +102,7 @@ const VECTOR: GraphTemplate[] = [
     title: "Retrieval on Pinecone (@langchain/pinecone)",
     source: "vector/pinecone.ts",
     scenario: "vector.scenario.yaml",
+    requiresEnv: ["PINECONE_API_KEY"],
     support: ["model.ts", "rag.ts"],
     dependencies: { "@langchain/pinecone": "^1.0.3", "@pinecone-database/pinecone": "^5.0.2" },
     env: ["# Pinecone", "PINECONE_API_KEY=", "PINECONE_INDEX=documents", "PINECONE_NAMESPACE="],
@@ -106,6 +112,7 @@ const VECTOR: GraphTemplate[] = [
     title: "Retrieval on Weaviate (@langchain/weaviate)",
     source: "vector/weaviate.ts",
     scenario: "vector.scenario.yaml",
+    requiresEnv: ["WEAVIATE_URL"],
     support: ["model.ts", "rag.ts"],
     dependencies: { "@langchain/weaviate": "^1.0.1", "weaviate-client": "^3.5.2" },
     env: [
@@ -120,6 +127,7 @@ const VECTOR: GraphTemplate[] = [
     title: "Retrieval on Qdrant (@langchain/qdrant)",
     source: "vector/qdrant.ts",
     scenario: "vector.scenario.yaml",
+    requiresEnv: ["QDRANT_URL"],
     support: ["model.ts", "rag.ts"],
     dependencies: { "@langchain/qdrant": "^1.0.3" },
     env: [
@@ -134,6 +142,7 @@ const VECTOR: GraphTemplate[] = [
     title: "Retrieval on ChromaDB (@langchain/community + chromadb)",
     source: "vector/chroma.ts",
     scenario: "vector.scenario.yaml",
+    requiresEnv: ["CHROMA_URL"],
     support: ["model.ts", "rag.ts"],
     dependencies: { "@langchain/community": COMMUNITY, chromadb: "^3.0.0" },
     env: ["# ChromaDB", "CHROMA_URL=http://localhost:8000", "CHROMA_COLLECTION=documents"],
@@ -143,6 +152,7 @@ const VECTOR: GraphTemplate[] = [
     title: "Retrieval on Supabase Vector (@langchain/community + @supabase/supabase-js)",
     source: "vector/supabase.ts",
     scenario: "vector.scenario.yaml",
+    requiresEnv: ["SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY"],
     support: ["model.ts", "rag.ts"],
     dependencies: { "@langchain/community": COMMUNITY, "@supabase/supabase-js": "^2.45.0" },
     env: [

@@ -122,7 +122,12 @@ export function writeGraphFiles(
       write(root, relative, graphSource(`graphs/${support}`, lang), files);
   }
   write(root, graphFile, graphSource(`graphs/${template.source}`, lang), files);
-  const scenario = readTemplate(`tests/${template.scenario}`).replaceAll("__GRAPH__", id);
+  let scenario = readTemplate(`tests/${template.scenario}`).replaceAll("__GRAPH__", id);
+  if (template.requiresEnv?.length)
+    scenario = scenario.replace(
+      `graph: ${id}\n`,
+      `graph: ${id}\nrequires_env: [${template.requiresEnv.join(", ")}]\n`,
+    );
   write(root, scenarioFile, scenario, files);
   return { files, graphPath: `./${graphFile.split(path.sep).join("/")}:graph` };
 }

@@ -6,6 +6,8 @@ import type { CaseResult } from "./runner.ts";
 export interface TestReport {
   passed: number;
   failed: number;
+  /** Cases not run because their scenario's `requires_env` is unmet. */
+  skipped: number;
   total: number;
   durationMs: number;
   cases: CaseResult[];
@@ -14,11 +16,21 @@ export interface TestReport {
 /** Builds the report of a run. */
 export function buildReport(cases: CaseResult[], durationMs: number): TestReport {
   const passed = cases.filter((c) => c.passed).length;
-  return { passed, failed: cases.length - passed, total: cases.length, durationMs, cases };
+  const skipped = cases.filter((c) => c.skipped).length;
+  return {
+    passed,
+    failed: cases.length - passed - skipped,
+    skipped,
+    total: cases.length,
+    durationMs,
+    cases,
+  };
 }
 
 /** One line per case as it finishes. */
 export function caseLine(result: CaseResult): string {
+  if (result.skipped)
+    return `${color.yellow("○")} ${result.scenario} › ${result.name} ${color.dim(`skipped: ${result.skipped}`)}`;
   const mark = result.passed ? color.green("✔") : color.red("✖");
   const time = color.dim(`${result.durationMs} ms`);
   const lines = [`${mark} ${result.scenario} › ${result.name} ${time}`];
@@ -28,7 +40,7 @@ export function caseLine(result: CaseResult): string {
 
 /** The closing summary (`N passed, N failed`, the plain line CI tools read). */
 export function summaryLine(report: TestReport): string {
-  const text = `${report.passed} passed, ${report.failed} failed`;
+  const text = `${report.passed} passed, ${report.failed} failed${report.skipped ? `, ${report.skipped} skipped` : ""}`;
   return report.failed ? color.red(text) : color.green(text);
 }
 
@@ -52,17 +64,20 @@ export function junitXml(report: TestReport): string {
   for (const c of report.cases) suites.set(c.file, [...(suites.get(c.file) ?? []), c]);
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="olg test" tests="${report.total}" failures="${report.failed}" errors="0" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="olg test" tests="${report.total}" failures="${report.failed}" errors="0" skipped="${report.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   ];
   for (const [file, cases] of suites) {
-    const failed = cases.filter((c) => !c.passed).length;
+    const failed = cases.filter((c) => !c.passed && !c.skipped).length;
+    const skipped = cases.filter((c) => c.skipped).length;
     const time = cases.reduce((t, c) => t + c.durationMs, 0) / 1000;
     out.push(
-      `  <testsuite name="${xml(cases[0]!.scenario)}" file="${xml(file)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="0" time="${time.toFixed(3)}">`,
+      `  <testsuite name="${xml(cases[0]!.scenario)}" file="${xml(file)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">`,
     );
     for (const c of cases) {
       const open = `    <testcase classname="${xml(c.scenario)}" name="${xml(c.name)}" file="${xml(file)}" time="${(c.durationMs / 1000).toFixed(3)}"`;
       if (c.passed) out.push(`${open}/>`);
+      else if (c.skipped)
+        out.push(`${open}>`, `      <skipped message="${xml(c.skipped)}"/>`, "    </testcase>");
       else {
         out.push(`${open}>`);
         out.push(

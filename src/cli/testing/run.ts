@@ -9,7 +9,7 @@ import { discoverScenarios } from "./discover.ts";
 import { type LocalServer, startLocalServer } from "./local-server.ts";
 import { buildReport, caseLine, junitXml, summaryLine, type TestReport } from "./report.ts";
 import { type CaseResult, runCase, type Target } from "./runner.ts";
-import { loadScenario, type Scenario, ScenarioError } from "./scenario.ts";
+import { loadScenario, missingEnv, type Scenario, ScenarioError } from "./scenario.ts";
 
 /** Flags of `olg test`. */
 export interface TestOptions extends ServerFlags {
@@ -74,6 +74,25 @@ export async function runTests(paths: string[], o: TestOptions): Promise<TestRep
   const results: CaseResult[] = [];
   try {
     outer: for (const scenario of scenarios) {
+      const missing = missingEnv(scenario);
+      if (missing.length > 0) {
+        for (const c of scenario.cases) {
+          if (o.filter && !c.name.toLowerCase().includes(o.filter.toLowerCase())) continue;
+          const result: CaseResult = {
+            file: path.relative(cwd, scenario.file),
+            scenario: scenario.name ?? path.relative(cwd, scenario.file),
+            name: c.name,
+            passed: false,
+            skipped: `set ${missing.join(", ")} (requires_env) to run it`,
+            failures: [],
+            durationMs: 0,
+            turns: [],
+          };
+          results.push(result);
+          if (!o.json) console.log(caseLine(result));
+        }
+        continue;
+      }
       let cassette: Cassette | undefined;
       if (!o.remote && mode === "recorded")
         cassette = await installCassette(

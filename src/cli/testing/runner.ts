@@ -19,6 +19,8 @@ export interface CaseResult {
   scenario: string;
   name: string;
   passed: boolean;
+  /** Why the case did not run (`requires_env` unmet); a skipped case is neither passed nor failed. */
+  skipped?: string;
   failures: string[];
   durationMs: number;
   turns: TurnOutcome[];

@@ -18,6 +18,10 @@
  *       state: { "messages.length": { gte: 3 } }
  *       latency_ms: { lt: 5000 }
  * ```
+ *
+ * `requires_env: [PINECONE_API_KEY]` on the file skips its cases (reported as skipped, naming the
+ * variables, never as passed) while one of those environment variables is unset or empty: a graph
+ * that needs an external service is tested where its settings exist.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -90,10 +94,16 @@ export const scenarioSchema = z
     config: z.record(z.string(), z.unknown()).optional(),
     context: z.unknown().optional(),
     timeout_ms: z.number().int().positive().optional(),
+    requires_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
     cases: z.array(caseSchema).min(1),
   })
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string };
+
+/** The variables of `requires_env` that are unset or empty in `env`. */
+export function missingEnv(scenario: Scenario, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (scenario.requires_env ?? []).filter((name) => !env[name]);
+}
 
 /** The turns of a case (a single-input case is one turn whose expect is the case's). */
 export function turnsOf(c: Case): Turn[] {
