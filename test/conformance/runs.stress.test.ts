@@ -13,7 +13,9 @@ type Steps = { visits?: string[]; inputs?: string[] };
 
 const CYCLES = 50;
 const BATCH = 5;
-const STEP_MS = 40;
+// 4 steps of 80 ms: every run outlasts the latest stop (199 ms after create answered), so each stop
+// lands while it runs (a stop after a run completed rolls nothing back, rightly).
+const STEP_MS = 80;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Where in the run the stop lands: spread over 0..200 ms (before the first checkpoint to the end). */
 const offset = (i: number) => (i * 37) % 200;
