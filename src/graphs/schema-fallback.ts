@@ -8,7 +8,7 @@
  */
 import { messagesStateReducer } from "@langchain/langgraph";
 import type { CompiledGraph } from "./registry.ts";
-import type { GraphSchema } from "./schemas.ts";
+import type { GraphSchema } from "./schema-types.ts";
 
 type Json = Record<string, unknown>;
 

@@ -9,16 +9,9 @@ import { getRuntimeGraphSchema, getStaticGraphSchema } from "@langchain/langgrap
 import type { CompiledGraph } from "./registry.ts";
 import { runtimeFallbackSchema } from "./schema-fallback.ts";
 
-/** JSON schemas of one graph (undefined: unknown). */
-export interface GraphSchema {
-  state: Record<string, unknown> | undefined;
-  input: Record<string, unknown> | undefined;
-  output: Record<string, unknown> | undefined;
-  config: Record<string, unknown> | undefined;
-}
+import type { GraphSchema, StaticSchemas } from "./schema-types.ts";
 
-/** Schemas of a module's graph and of its subgraphs, keyed `root`, `root|ns`, `root|ns|ns2`. */
-export type StaticSchemas = Record<string, GraphSchema>;
+export type { GraphSchema, StaticSchemas };
 
 /** Where a graph's source lives, for the static parser. */
 export interface GraphSource {

@@ -7,16 +7,9 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { type RunRow, toRun } from "./rows.ts";
 import { lockThread, writeThreadState } from "./thread-rows.ts";
-import type { CancelAction, Run, RunStatus } from "./types.ts";
+import type { CancelAction, FinishState, Run } from "./types.ts";
 
-/** Thread state written when a run ends. */
-export interface FinishState {
-  status: RunStatus | "deleted";
-  values?: unknown;
-  interrupts?: Record<string, unknown>;
-  interrupted?: boolean;
-  failed?: boolean;
-}
+export type { FinishState } from "./types.ts";
 
 /**
  * What `finish` did: ended the run, found it lost (gone, or held by another worker), or found a

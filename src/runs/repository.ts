@@ -12,7 +12,7 @@ import { scopeMatches, scopeSql } from "../storage/sql/scope.ts";
 import { RunLeaseRepository } from "./lease-repository.ts";
 import { toRun } from "./rows.ts";
 import { cancelRow, lockThread, repairThread } from "./thread-rows.ts";
-import type { CancelAction, CancelSelector, Run, RunListQuery } from "./types.ts";
+import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 export type { FinishState } from "./lease-repository.ts";
 
@@ -54,14 +54,7 @@ export type InsertOutcome =
   | { kind: "busy" }
   | { kind: "thread_missing" };
 
-/** A run touched by a cancel: what happened to it. */
-export interface CancelledRun {
-  runId: string;
-  threadId: string;
-  /** `ended`: a pending run ended now; `signalled`: a running run was asked to stop. */
-  effect: "ended" | "deleted" | "signalled" | "none";
-  action: CancelAction;
-}
+export type { CancelledRun } from "./types.ts";
 
 const j = jsonb;
 const asObject = (v: unknown): Record<string, unknown> =>

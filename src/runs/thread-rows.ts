@@ -7,9 +7,8 @@ import { sql, type Transaction } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
-import type { CancelledRun, FinishState } from "./repository.ts";
 import type { RunRow } from "./rows.ts";
-import type { CancelAction } from "./types.ts";
+import type { CancelAction, CancelledRun, FinishState } from "./types.ts";
 
 type Tx = Transaction<Database>;
 

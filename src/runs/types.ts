@@ -3,6 +3,24 @@ export type RunStatus = "pending" | "running" | "error" | "success" | "timeout" 
 export type MultitaskStrategy = "reject" | "rollback" | "interrupt" | "enqueue";
 /** How a cancelled run ends: `interrupt` keeps it (status interrupted), `rollback` erases it. */
 export type CancelAction = "interrupt" | "rollback";
+
+/** Thread state written when a run ends. */
+export interface FinishState {
+  status: RunStatus | "deleted";
+  values?: unknown;
+  interrupts?: Record<string, unknown>;
+  interrupted?: boolean;
+  failed?: boolean;
+}
+
+/** What a cancel did to one run. */
+export interface CancelledRun {
+  runId: string;
+  threadId: string;
+  /** `ended`: a pending run ended now; `signalled`: a running run was asked to stop. */
+  effect: "ended" | "deleted" | "signalled" | "none";
+  action: CancelAction;
+}
 /** Whether a run may create its thread. */
 export type IfNotExists = "reject" | "create";
 /** Checkpoint persistence mode handed to the graph. */

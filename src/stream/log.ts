@@ -71,5 +71,4 @@ export interface MemoryLogOptions {
   now?: () => number;
 }
 
-export { MemoryRunEventLog } from "./memory-log.ts";
 export { startIndex } from "./position.ts";

@@ -1,6 +1,7 @@
 /** MemoryRunEventLog: ordering, replay, resume, concurrent readers, completion, retention. */
 import { afterEach, describe, expect, it } from "vitest";
-import { type LoggedEvent, MemoryRunEventLog, startIndex } from "../../src/stream/log.ts";
+import { type LoggedEvent, startIndex } from "../../src/stream/log.ts";
+import { MemoryRunEventLog } from "../../src/stream/memory-log.ts";
 
 const logs: MemoryRunEventLog[] = [];
 function makeLog(opts: ConstructorParameters<typeof MemoryRunEventLog>[0] = {}) {

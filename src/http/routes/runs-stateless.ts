@@ -6,7 +6,7 @@ import { openRouteAuth } from "../authz.ts";
 import { runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
-import type { RunRoutesOptions } from "./runs.ts";
+import type { RunRoutesOptions } from "./runs-options.ts";
 import {
   createAndRespond,
   type RunResponseMode,

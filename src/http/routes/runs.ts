@@ -8,6 +8,7 @@ import { RUN_FIELDS, runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
 import { afterCheckpoint, type CheckpointLookup, joinTarget } from "./join-from-checkpoint.ts";
+import type { RunRoutesOptions } from "./runs-options.ts";
 import { createAndRespond, type RunResponseMode, sseEvents } from "./runs-respond.ts";
 import {
   cancelQuery,
@@ -19,14 +20,7 @@ import {
 } from "./runs-schemas.ts";
 import { registerStatelessRunRoutes } from "./runs-stateless.ts";
 
-/** What the run routes are built from. */
-export interface RunRoutesOptions {
-  runs: RunsService;
-  /** Authorization: runs emit `threads:*` events and are scoped through their thread. */
-  auth?: RouteAuth;
-  /** Reads a checkpoint for `joinStream(..., {checkpointId})`; without it joins send whole runs. */
-  checkpoint?: CheckpointLookup;
-}
+export type { RunRoutesOptions };
 
 const ids = (params: Record<string, string>) => ({
   threadId: uuidParam.parse(params.thread_id),
