@@ -243,6 +243,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     // `runs` is built below; a trim only happens once the server serves.
     onThreadTrimmed: async (threadId) => {
       await runs.cancelMany({ threadId, status: "all" }, "interrupt");
+      // The trim keeps the newest checkpoint: let the stopped runs end first (bounded).
+      await runs.settleThread(threadId, 10_000);
     },
   });
   onClose.push(() => threadsFeature.sweeper.stop());
