@@ -1,5 +1,5 @@
 /**
- * Turns the logged events of one protocol run (v3 pipeline, see src/stream/execute-v3.ts) into
+ * Turns the logged events of one protocol run (v3 pipeline, see src/stream/run-protocol.ts) into
  * protocol event drafts: root lifecycle is owned by the session (dropped here), `values` lose their
  * `__interrupt__` key and announce each new interrupt once on the `input` channel
  * (`input.requested`), `updates` of the `__interrupt__` pseudo-node become input requests, state

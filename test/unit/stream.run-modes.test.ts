@@ -6,7 +6,7 @@ import {
   type StreamMode,
   type StreamRunOptions,
   streamGraphRun,
-} from "../../src/stream/execute.ts";
+} from "../../src/stream/run-modes.ts";
 import type { RunEvent } from "../../src/stream/types.ts";
 import { graph as agentGraph } from "../fixtures/graphs/stream_agent.ts";
 import { graph as errorGraph } from "../fixtures/graphs/stream_error.ts";

@@ -4,7 +4,7 @@
  * stream transformers (content-block message lifecycle, tool lifecycle, subgraph lifecycle,
  * lightweight checkpoint envelopes). Each becomes a run event named `method|ns1|ns2` (as the legacy
  * path names subgraph events) with JSON-safe data, so the run event log, joins and the protocol
- * session read them like any other run. The legacy stream-mode path (execute.ts) cannot produce
+ * session read them like any other run. The legacy stream-mode path (run-modes.ts) cannot produce
  * these shapes: the `messages` content-block events only exist on the v3 pipeline.
  *
  * Graphs whose `streamEvents` rejects "v3" fall back to `graph.stream` + `convertToProtocolEvent`.
@@ -22,7 +22,7 @@ import {
   type StreamRunOptions,
   safeJson,
   toLangGraphCommand,
-} from "./execute.ts";
+} from "./run-modes.ts";
 import { checkStrictResume } from "./strict-resume.ts";
 import type { RunEvent } from "./types.ts";
 
