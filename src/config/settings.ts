@@ -1,0 +1,98 @@
+/**
+ * The resolved settings shapes: what `loadSettings` produces and every other module receives (the
+ * composition root, the CLI, features through their own slices). Types only.
+ */
+import type { InputLimits } from "../core/limits.ts";
+import type { EncryptionSettings } from "../encryption/setup.ts";
+import type { WebhookSettings } from "../webhooks/dispatcher.ts";
+import type { ArtifactSettings } from "./artifacts.ts";
+import type { ServerRole } from "./roles.ts";
+import type { ConfigFile, EndpointSpec } from "./schema.ts";
+
+/** A graph to load: module file, export name and optional extras. */
+export interface GraphEntry {
+  graphId: string;
+  file: string;
+  exportName: string;
+  description?: string;
+  endpoints: EndpointSpec[];
+}
+
+/** Per-graph defaults for the system assistant, from `LANGGRAPH_CONFIG`. */
+export type SystemAssistantDefaults = Record<
+  string,
+  { configurable?: Record<string, unknown>; context?: unknown }
+>;
+
+/** Everything the server needs to start, fully resolved. */
+export interface Settings {
+  mode: "dev" | "serve";
+  /** `--role` / `OLG_ROLE` (serve only; dev is always `all`). */
+  role: ServerRole;
+  cwd: string;
+  configPath: string | null;
+  file: ConfigFile;
+  graphs: GraphEntry[];
+  host: string;
+  port: number;
+  /** Whether the port was chosen by a flag, PORT or the file (dev may move off a busy default). */
+  portExplicit: boolean;
+  /** PostgreSQL connection string; when absent we use PGlite. */
+  databaseUrl: string | null;
+  /** PGlite data folder; null keeps data in memory. */
+  dataDir: string | null;
+  redisUrl: string | null;
+  testMode: boolean;
+  /** Compute graph schemas in the background at start-up. */
+  warmSchemas: boolean;
+  workers: number;
+  logLevel: string;
+  prettyLogs: boolean;
+  bodyLimit: number;
+  /** Depth, number and metadata limits of JSON bodies (`http.limits`). */
+  inputLimits: InputLimits;
+  systemAssistantDefaults: SystemAssistantDefaults;
+  apiUrl: string;
+  /** Run lease in seconds (`server.run_lease_seconds`, `OLG_RUN_LEASE_SECONDS`; default 30). */
+  runLeaseSeconds: number;
+  /** Drain deadline for in-flight runs on shutdown (`server.run_drain_seconds`; default 20). */
+  runDrainSeconds: number;
+  telemetry: TelemetrySettings;
+  /** Seconds `/ready` fails before the drain starts on SIGTERM. */
+  drainDelaySeconds: number;
+  /** Webhook delivery: URL policy, headers, signing, retries. */
+  webhooks: WebhookSettings;
+  /** SHA-256 digests of the LangSmith keys Studio may present (`auth.studio`); empty = exemption off. */
+  studioKeyDigests: string[];
+  /** At-rest encryption (`LANGGRAPH_AES_*`, `encryption.path`). */
+  encryption: EncryptionSettings;
+  /** Artifacts: backend, limits, presigned URLs, retention (`artifacts`, `OLG_ARTIFACTS_*`). */
+  artifacts: ArtifactSettings;
+}
+
+/** Tracing and Langfuse settings. */
+export interface TelemetrySettings {
+  serviceName: string;
+  /** Full OTLP/HTTP traces URL; null disables OpenTelemetry export. */
+  otlpTracesUrl: string | null;
+  /** From `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`). */
+  otlpHeaders: Record<string, string>;
+  langfuse: { publicKey: string; secretKey: string; baseUrl?: string } | null;
+  /** Absolute `file[:export]` of the error hook, or null. */
+  errorHook: string | null;
+}
+
+/** Flags given on the command line; undefined means "not given". */
+export interface CliFlags {
+  config?: string;
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir?: string;
+  inMemory?: boolean;
+  testMode?: boolean;
+  workers?: number;
+  logLevel?: string;
+  role?: string;
+}
