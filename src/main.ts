@@ -39,6 +39,7 @@ import { errorHookObserver, observabilityMiddleware } from "./http/middleware/ob
 import { onlyProbes } from "./http/probes-only.ts";
 import { registerA2ARoutes } from "./http/routes/a2a.ts";
 import { registerAdminLogRoutes } from "./http/routes/admin-logs.ts";
+import { registerAdminMeRoute } from "./http/routes/admin-me.ts";
 import { mountAdminUi } from "./http/routes/admin-ui.ts";
 import { registerArtifactRoutes } from "./http/routes/artifacts.ts";
 import { registerAssistantRoutes } from "./http/routes/assistants.ts";
@@ -454,6 +455,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
   groups.push((api) =>
     registerAdminLogRoutes(api, { feed: logFeed, authEnabled: authSetup.middleware != null }),
   );
+  groups.push((api) => registerAdminMeRoute(api, { authEnabled: authSetup.middleware != null }));
 
   // ---- user app (http.app) ----
   const userApp = http?.app ? adoptUserApp(await loadUserApp(http.app, settings.cwd)) : undefined;

@@ -1,7 +1,8 @@
 /**
  * The admin UI behind API-key auth, in chromium: the sign-in form (a wrong key is refused, the
  * right one lets in), the log page (live feed filtered by thread id, text and level), the operations
- * page (figures from /metrics), and a read-only key whose edit the server refuses (nothing saved).
+ * page (figures from /metrics), and a read-only key: `GET /admin/me` says viewer, the UI shows it no
+ * edit button, and the server refuses its edit anyway (nothing saved).
  * Screenshots go to artifacts/browser/; axe-core finds no serious violation.
  */
 import type { Page } from "playwright-core";
@@ -122,24 +123,83 @@ describe("admin UI: operations", () => {
 });
 
 describe("admin UI: read-only key", () => {
-  it("cannot save an assistant: the server refuses, the UI says so, nothing changes", async () => {
+  it("GET /admin/me names the caller's role; 401 without a key", async () => {
+    expect((await fetch(`${s.server.url}/admin/me`)).status).toBe(401);
+    expect(await api("GET", "/admin/me", undefined, "viewer-key")).toEqual({
+      identity: "viewer",
+      role: "viewer",
+      permissions: ["read"],
+    });
+    expect(await api("GET", "/admin/me")).toEqual({
+      identity: "admin",
+      role: "admin",
+      permissions: ["read", "write", "admin"],
+    });
+  });
+
+  it("shows a viewer no edit buttons, and the server refuses the edit anyway", async () => {
     const created = await api<{ assistant_id: string }>("POST", "/assistants", {
       graph_id: "agent",
       name: "locked",
     });
+    const thread = await api<{ thread_id: string }>("POST", "/threads", {});
+    await api("POST", `/threads/${thread.thread_id}/runs/wait`, {
+      assistant_id: "agent",
+      input: { messages: [{ type: "human", content: "hi" }] },
+    });
+    const cron = await api<{ cron_id: string }>("POST", "/runs/crons", {
+      assistant_id: "agent",
+      schedule: "0 3 * * *",
+      input: { messages: [{ type: "human", content: "nightly" }] },
+    });
     await signIn("viewer-key");
     await expect.poll(() => page.getByRole("heading", { name: "Graphs" }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId("me").textContent()).toContain("viewer");
+    // No Logs page for a key without the log permission.
+    expect(await page.getByRole("link", { name: "Logs" }).count()).toBe(0);
+
+    // Each page, once its data is shown (the selector), offers no edit action.
+    const visits: [hash: string, ready: string][] = [
+      [`#/assistants/${created.assistant_id}`, '[data-version="1"]'],
+      ["#/assistants", `[data-assistant-id="${created.assistant_id}"]`],
+      [`#/threads/${thread.thread_id}`, "[data-checkpoint-id]"],
+      ["#/runs", "[data-run-id]"],
+      ["#/crons", `[data-cron-id="${cron.cron_id}"]`],
+      ["#/store", "text=Namespaces"],
+      ["#/graphs", "[data-testid=graph-canvas] .react-flow__node"],
+    ];
+    const editLabels =
+      /^(Save new version|Set active|Create assistant|Edit state|Fork from here|Re-run from here|Resume with this answer|Start run|Create cron|Save schedule|Pause|Resume|Delete|Put item|Run and highlight|Cancel run)$/;
+    for (const [hash, ready] of visits) {
+      await page.goto(`${s.adminUrl}${hash}`);
+      await expect.poll(() => page.locator(ready).count(), { message: hash }).toBeGreaterThan(0);
+      const labels = await page.getByRole("button").allTextContents();
+      expect(
+        labels.filter((l) => editLabels.test(l.trim())),
+        hash,
+      ).toEqual([]);
+    }
     await page.goto(`${s.adminUrl}#/assistants/${created.assistant_id}`);
-    const editor = page.getByLabel("Assistant settings");
-    await expect.poll(() => editor.textContent()).toContain("locked");
-    await editor.fill(JSON.stringify({ name: "renamed" }));
-    await page.getByRole("button", { name: "Save new version" }).click();
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("403");
+    await expect
+      .poll(() => page.getByLabel("Assistant settings").textContent())
+      .toContain("locked");
+    await shoot(page, "viewer-assistant");
+    expect(await axeSerious(page)).toEqual([]);
+
+    // The server refuses the edit the UI no longer offers: nothing saved.
+    const refused = await fetch(`${s.server.url}/assistants/${created.assistant_id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "x-api-key": "viewer-key" },
+      body: JSON.stringify({ name: "renamed" }),
+    });
+    expect(refused.status).toBe(403);
     expect(
       await api<{ name: string; version: number }>("GET", `/assistants/${created.assistant_id}`),
-    ).toMatchObject({
-      name: "locked",
-      version: 1,
-    });
+    ).toMatchObject({ name: "locked", version: 1 });
+
+    // The admin sees the same page with its edit buttons.
+    await signIn("admin-key");
+    await page.goto(`${s.adminUrl}#/assistants/${created.assistant_id}`);
+    await expect.poll(() => page.getByRole("button", { name: "Save new version" }).count()).toBe(1);
   });
 });

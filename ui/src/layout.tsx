@@ -1,9 +1,10 @@
 /**
- * The page frame: a sidebar of pages (a top bar on narrow screens), the signed-in state, and the
- * current page's content.
+ * The page frame: a sidebar of pages (a top bar on narrow screens; Logs only for callers who may
+ * read them), the signed-in identity and role, and the current page's content.
  */
 import type { ReactNode } from "react";
 import { apiKey, setApiKey } from "./lib/client.ts";
+import { mayReadLogs, useMe } from "./lib/me.tsx";
 import { href } from "./lib/router.ts";
 
 /** The pages, in the sidebar's order. */
@@ -20,6 +21,8 @@ export const PAGES: [id: string, title: string][] = [
 
 /** Sidebar + content. */
 export function Layout({ page, children }: { page: string; children: ReactNode }) {
+  const me = useMe();
+  const pages = PAGES.filter(([id]) => id !== "logs" || mayReadLogs(me));
   return (
     <div className="flex min-h-full flex-col md:flex-row">
       <nav
@@ -28,7 +31,7 @@ export function Layout({ page, children }: { page: string; children: ReactNode }
       >
         <div className="px-2 py-1 text-base font-semibold">Open LangGraph</div>
         <ul className="flex flex-wrap gap-1 md:flex-col">
-          {PAGES.map(([id, title]) => (
+          {pages.map(([id, title]) => (
             <li key={id}>
               <a
                 href={href(id)}
@@ -40,10 +43,15 @@ export function Layout({ page, children }: { page: string; children: ReactNode }
             </li>
           ))}
         </ul>
+        {me && (
+          <p className="mt-auto px-2 text-xs text-slate-300" data-testid="me">
+            {me.identity} · {me.role}
+          </p>
+        )}
         {apiKey() && (
           <button
             type="button"
-            className="mt-auto rounded px-2 py-1 text-left text-sm text-slate-200 hover:bg-slate-700"
+            className="rounded px-2 py-1 text-left text-sm text-slate-200 hover:bg-slate-700"
             onClick={() => {
               setApiKey(null);
               window.location.reload();

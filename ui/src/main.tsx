@@ -1,12 +1,13 @@
 /**
- * Entry of the admin UI: checks that the server lets us in (else the sign-in form), then renders
- * the page named by the URL hash.
+ * Entry of the admin UI: asks the server who we are (`GET /admin/me`; a 401/403 shows the sign-in
+ * form), then renders the page named by the URL hash with that caller in `MeContext`.
  */
 import { lazy, StrictMode, Suspense, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import "./app.css";
 import { Layout } from "./layout.tsx";
-import { client, messageOf, statusOf } from "./lib/client.ts";
+import { messageOf, statusOf } from "./lib/client.ts";
+import { fetchMe, type Me, MeContext } from "./lib/me.tsx";
 import { useRoute } from "./lib/router.ts";
 import { SignIn } from "./pages/sign-in.tsx";
 
@@ -34,33 +35,31 @@ const OperationsPage = lazy(LOADERS.operations);
 const first = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || "graphs";
 void LOADERS[first as keyof typeof LOADERS]?.().catch(() => {});
 
-type Access = "checking" | "ok" | "sign-in" | { error: string };
+type Access = "checking" | Me | "sign-in" | { error: string };
 
 function App() {
   const [access, setAccess] = useState<Access>("checking");
   const route = useRoute();
   useEffect(() => {
-    client()
-      .assistants.search({ limit: 1 })
-      .then(
-        () => setAccess("ok"),
-        (e) => {
-          const status = statusOf(e);
-          setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
-        },
-      );
-  }, []);
+    if (access !== "checking") return;
+    fetchMe().then(setAccess, (e) => {
+      const status = statusOf(e);
+      setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
+    });
+  }, [access]);
   if (access === "checking") return <p className="p-6 text-sm">Connecting…</p>;
-  if (access === "sign-in") return <SignIn onSignedIn={() => setAccess("ok")} />;
-  if (typeof access === "object")
+  if (access === "sign-in") return <SignIn onSignedIn={() => setAccess("checking")} />;
+  if ("error" in access)
     return <p className="p-6 text-sm text-red-800">Cannot reach the server: {access.error}</p>;
   const page = route[0] ?? "graphs";
   return (
-    <Layout page={page}>
-      <Suspense fallback={<p className="text-sm">Loading…</p>}>
-        <Page page={page} args={route.slice(1)} />
-      </Suspense>
-    </Layout>
+    <MeContext.Provider value={access}>
+      <Layout page={page}>
+        <Suspense fallback={<p className="text-sm">Loading…</p>}>
+          <Page page={page} args={route.slice(1)} />
+        </Suspense>
+      </Layout>
+    </MeContext.Provider>
   );
 }
 

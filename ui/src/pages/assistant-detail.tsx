@@ -11,6 +11,7 @@ import { OapForm } from "../components/oap-form.tsx";
 import { Button, Card, ErrorBanner, PageTitle, Table } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 import { type AssistantDoc, assistantErrors } from "../lib/schema-check.ts";
 
 interface Schemas {
@@ -104,9 +105,11 @@ export function AssistantDetail({ assistantId }: { assistantId: string }) {
         <Card
           title="Settings (JSON)"
           actions={
-            <Button onClick={save} disabled={problems.length > 0}>
-              Save new version
-            </Button>
+            <Editing>
+              <Button onClick={save} disabled={problems.length > 0}>
+                Save new version
+              </Button>
+            </Editing>
           }
         >
           <div className="flex flex-col gap-3">
@@ -148,9 +151,11 @@ export function AssistantDetail({ assistantId }: { assistantId: string }) {
                   {v.version === assistant?.version ? (
                     <span className="text-xs font-semibold text-green-800">active</span>
                   ) : (
-                    <Button variant="secondary" onClick={() => activate(v.version)}>
-                      Set active
-                    </Button>
+                    <Editing>
+                      <Button variant="secondary" onClick={() => activate(v.version)}>
+                        Set active
+                      </Button>
+                    </Editing>
                   )}
                 </td>
               </tr>

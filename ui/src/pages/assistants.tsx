@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Button, Card, ErrorBanner, Field, PageTitle, Select, Table } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { shortId, time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 import { href, navigate } from "../lib/router.ts";
 import { AssistantDetail } from "./assistant-detail.tsx";
@@ -19,7 +20,9 @@ export function AssistantsPage({ assistantId }: { assistantId?: string }) {
   return (
     <div className="flex flex-col gap-4">
       <PageTitle>Assistants</PageTitle>
-      <CreateAssistant graphs={graphs} />
+      <Editing>
+        <CreateAssistant graphs={graphs} />
+      </Editing>
       <Card title="Assistants">
         <ErrorBanner error={list.error} />
         <Table label="Assistants" head={["Name", "Graph", "Version", "Updated", "Id"]}>

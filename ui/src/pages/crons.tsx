@@ -17,6 +17,7 @@ import {
 } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { shortId, time } from "../lib/format.ts";
+import { Editing, mayEdit, useMe } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 
 /** The crons page. */
@@ -40,13 +41,15 @@ export function CronsPage() {
   return (
     <div className="flex flex-col gap-4">
       <PageTitle>Crons</PageTitle>
-      <CreateCron
-        assistants={(assistants.value ?? []).map((a) => [
-          a.assistant_id,
-          `${a.name} (${a.graph_id})`,
-        ])}
-        onCreated={crons.reload}
-      />
+      <Editing>
+        <CreateCron
+          assistants={(assistants.value ?? []).map((a) => [
+            a.assistant_id,
+            `${a.name} (${a.graph_id})`,
+          ])}
+          onCreated={crons.reload}
+        />
+      </Editing>
       <ErrorBanner error={error ?? crons.error} />
       <Card title="Crons">
         <Table
@@ -72,6 +75,7 @@ function CronRow({
   assistant: string | undefined;
   act: (action: () => Promise<unknown>) => Promise<void>;
 }) {
+  const me = useMe();
   const [schedule, setSchedule] = useState(cron.schedule);
   const enabled = (cron as Cron & { enabled?: boolean }).enabled !== false;
   return (
@@ -82,6 +86,7 @@ function CronRow({
           aria-label={`Schedule of cron ${shortId(cron.cron_id)}`}
           className="w-36 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
           value={schedule}
+          readOnly={!mayEdit(me)}
           onChange={(e) => setSchedule(e.target.value)}
         />
         {cron.timezone && <span className="ml-1 text-xs text-slate-600">{cron.timezone}</span>}
@@ -95,22 +100,24 @@ function CronRow({
         <Badge value={enabled ? "enabled" : "paused"} />
       </td>
       <td className="flex flex-wrap gap-1 px-2 py-1.5">
-        <Button
-          variant="secondary"
-          disabled={schedule === cron.schedule}
-          onClick={() => act(() => client().crons.update(cron.cron_id, { schedule }))}
-        >
-          Save schedule
-        </Button>
-        <Button
-          variant="secondary"
-          onClick={() => act(() => client().crons.update(cron.cron_id, { enabled: !enabled }))}
-        >
-          {enabled ? "Pause" : "Resume"}
-        </Button>
-        <Button variant="danger" onClick={() => act(() => client().crons.delete(cron.cron_id))}>
-          Delete
-        </Button>
+        <Editing>
+          <Button
+            variant="secondary"
+            disabled={schedule === cron.schedule}
+            onClick={() => act(() => client().crons.update(cron.cron_id, { schedule }))}
+          >
+            Save schedule
+          </Button>
+          <Button
+            variant="secondary"
+            onClick={() => act(() => client().crons.update(cron.cron_id, { enabled: !enabled }))}
+          >
+            {enabled ? "Pause" : "Resume"}
+          </Button>
+          <Button variant="danger" onClick={() => act(() => client().crons.delete(cron.cron_id))}>
+            Delete
+          </Button>
+        </Editing>
       </td>
     </tr>
   );

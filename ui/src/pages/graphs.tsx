@@ -10,6 +10,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Button, Card, ErrorBanner, Field, PageTitle } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { type GraphDoc, layoutGraph, type NodeState } from "../lib/layout-graph.ts";
+import { Editing } from "../lib/me.tsx";
 import { href } from "../lib/router.ts";
 import { nodeStatesFrom } from "../lib/run-events.ts";
 
@@ -85,7 +86,9 @@ function GraphView({ assistantId }: { assistantId: string }) {
           )}
         </div>
       </Card>
-      <TryRun assistantId={assistantId} onStates={setStates} />
+      <Editing>
+        <TryRun assistantId={assistantId} onStates={setStates} />
+      </Editing>
     </div>
   );
 }

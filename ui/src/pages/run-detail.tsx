@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { Badge, Button, Card, ErrorBanner, Json } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { duration, time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 
 interface StreamEvent {
   event: string;
@@ -71,9 +72,11 @@ export function RunDetail({ threadId, runId }: { threadId: string; runId: string
       }
       actions={
         active && (
-          <Button variant="danger" onClick={cancel}>
-            Cancel run
-          </Button>
+          <Editing>
+            <Button variant="danger" onClick={cancel}>
+              Cancel run
+            </Button>
+          </Editing>
         )
       }
     >

@@ -16,6 +16,7 @@ import {
 } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { duration, shortId, time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 import { href, navigate } from "../lib/router.ts";
 import { RunDetail } from "./run-detail.tsx";
@@ -50,7 +51,9 @@ export function RunsPage({ threadId, runId }: { threadId?: string; runId?: strin
     <div className="flex flex-col gap-4">
       <PageTitle>Runs</PageTitle>
       {threadId && runId && <RunDetail key={runId} threadId={threadId} runId={runId} />}
-      <NewRun assistants={assistants.value ?? []} />
+      <Editing>
+        <NewRun assistants={assistants.value ?? []} />
+      </Editing>
       <Card title="Latest runs (live)">
         <ErrorBanner error={runs.error} />
         <Table label="Runs" head={["Run", "Status", "Assistant", "Thread", "Started", "Duration"]}>

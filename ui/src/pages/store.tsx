@@ -7,6 +7,7 @@ import { JsonEditor, parseJson } from "../components/json-editor.tsx";
 import { Button, Card, ErrorBanner, Field, Json, PageTitle, Table } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 
 const split = (ns: string) =>
@@ -97,20 +98,24 @@ export function StorePage() {
                     {time(String((it as { updated_at?: string }).updated_at ?? it.updatedAt ?? ""))}
                   </td>
                   <td className="px-2 py-1.5">
-                    <Button variant="danger" onClick={() => remove(it.namespace, it.key)}>
-                      Delete
-                    </Button>
+                    <Editing>
+                      <Button variant="danger" onClick={() => remove(it.namespace, it.key)}>
+                        Delete
+                      </Button>
+                    </Editing>
                   </td>
                 </tr>
               ))}
             </Table>
           </Card>
-          <PutItem
-            onPut={async () => {
-              await items.reload();
-              await namespaces.reload();
-            }}
-          />
+          <Editing>
+            <PutItem
+              onPut={async () => {
+                await items.reload();
+                await namespaces.reload();
+              }}
+            />
+          </Editing>
         </div>
       </div>
     </div>

@@ -9,6 +9,7 @@ import { JsonEditor, parseJson } from "../components/json-editor.tsx";
 import { Tree } from "../components/tree.tsx";
 import { Badge, Button, Card, ErrorBanner, PageTitle } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
+import { Editing, mayEdit, useMe } from "../lib/me.tsx";
 import { answerInterrupt, forkState, threadAssistant } from "../lib/thread-actions.ts";
 import { ThreadHistory } from "./thread-history.tsx";
 
@@ -50,7 +51,9 @@ export function ThreadDetail({ threadId }: { threadId: string }) {
         <Card title="Conversation">
           <Chat messages={messages} interrupts={interrupts} />
           {interrupts.length > 0 && assistantId && (
-            <AnswerInterrupt threadId={threadId} assistantId={assistantId} onDone={reload} />
+            <Editing>
+              <AnswerInterrupt threadId={threadId} assistantId={assistantId} onDone={reload} />
+            </Editing>
           )}
         </Card>
         <StateCard
@@ -130,6 +133,7 @@ function StateCard({
   checkpointId: string | undefined;
   onSaved: () => void;
 }) {
+  const me = useMe();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(() => JSON.stringify(values, null, 2));
   const [error, setError] = useState<string | null>(null);
@@ -147,7 +151,7 @@ function StateCard({
     <Card
       title="State"
       actions={
-        editing ? (
+        !mayEdit(me) ? null : editing ? (
           <>
             <Button onClick={save}>Save as new checkpoint</Button>
             <Button variant="secondary" onClick={() => setEditing(false)}>

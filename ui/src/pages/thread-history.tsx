@@ -9,6 +9,7 @@ import { JsonEditor, parseJson } from "../components/json-editor.tsx";
 import { Button, Card, ErrorBanner } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { shortId, time } from "../lib/format.ts";
+import { Editing } from "../lib/me.tsx";
 import { forkState, rerunFrom } from "../lib/thread-actions.ts";
 
 /** The history card; `onChange` runs after a fork or re-run. */
@@ -81,14 +82,16 @@ export function ThreadHistory({
                   </span>
                 )}
               </div>
-              <div className="mt-2 flex flex-wrap gap-2">
-                <Button variant="secondary" onClick={() => setForking(h)}>
-                  Fork from here
-                </Button>
-                <Button variant="secondary" disabled={busy} onClick={() => rerun(id)}>
-                  Re-run from here
-                </Button>
-              </div>
+              <Editing>
+                <div className="mt-2 flex flex-wrap gap-2">
+                  <Button variant="secondary" onClick={() => setForking(h)}>
+                    Fork from here
+                  </Button>
+                  <Button variant="secondary" disabled={busy} onClick={() => rerun(id)}>
+                    Re-run from here
+                  </Button>
+                </div>
+              </Editing>
             </li>
           );
         })}
