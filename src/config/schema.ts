@@ -179,6 +179,23 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Files and images of agents (extension): backend, limits, presigned URLs, retention. */
   artifacts: artifactsSchema.optional(),
+  /**
+   * Plugins: npm packages (resolved from the project folder) or `./paths`, each default-exporting an
+   * `OlgPlugin` (docs/plugins.md). An entry may carry options: `{ "name": "pkg", "options": {…} }`.
+   */
+  plugins: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z
+          .object({
+            name: z.string().min(1),
+            options: z.record(z.string(), z.unknown()).optional(),
+          })
+          .strict(),
+      ]),
+    )
+    .optional(),
   database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
   redis: z.object({ url: z.string().optional() }).optional(),
   /** As in LangGraph Platform's langgraph.json: thread TTLs (minutes) and the sweep interval. */

@@ -7,7 +7,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
-import { Api } from "./api.ts";
+import { Api, type RouteSpec } from "./api.ts";
 import { routeMatcher } from "./authz.ts";
 import { BODY_LIMIT_KEY, drainUnreadBody } from "./body.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
@@ -25,8 +25,13 @@ export interface AppOptions {
   bodyLimit: number;
   /** Depth, number and metadata limits of JSON bodies (defaults: `DEFAULT_INPUT_LIMITS`). */
   inputLimits?: InputLimits;
-  /** Middleware applied before every built-in route (auth, metrics…). */
-  middleware?: MiddlewareHandler[];
+  /** The app to build on (default: a new one); given when the loopback or WebSockets bind to it first. */
+  app?: Hono;
+  /**
+   * Middleware applied before every built-in route, built from the app's route registry (which is
+   * complete by the first request): authentication skips the routes declared `public`.
+   */
+  middleware?: ((routes: readonly RouteSpec[]) => MiddlewareHandler | undefined)[];
   /** Middleware that must see every request, CORS preflights and 413s included (request id, logs, metrics, traces). */
   outer?: MiddlewareHandler[];
   /** Observers of unexpected errors (e.g. Sentry), called after the error is logged. */
@@ -47,7 +52,7 @@ export interface AppOptions {
 
 /** Builds the app and its route registry. */
 export function createApp(options: AppOptions): { app: Hono; api: Api } {
-  const app = new Hono();
+  const app = options.app ?? new Hono();
   const api = new Api(app);
   app.onError(
     errorHandler((error, c) => {
@@ -83,7 +88,10 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   app.use(function jsonBodyLimit(c, next) {
     return streaming(c.req.method, c.req.path) ? next() : limitBody(c, next);
   });
-  for (const mw of options.middleware ?? []) app.use(mw);
+  for (const build of options.middleware ?? []) {
+    const mw = build(api.routes);
+    if (mw) app.use(mw);
+  }
   for (const group of options.early ?? []) group(api);
   if (options.userApp) app.route("/", options.userApp);
   for (const group of options.groups) group(api);

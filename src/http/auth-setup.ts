@@ -1,12 +1,13 @@
 /**
- * Wires custom auth for the app: loads the `auth.path` module, builds the authenticate middleware
- * (public routes are known only once every route is registered, hence `setRoutes`), the per-route
- * authorizer, and who may read `/openapi.json`, `/docs` and `/metrics`.
+ * Wires custom auth for the app: loads the `auth.path` module (or takes a plugin's handlers), builds
+ * the authenticate middleware for an app's route registry (public routes skip it; the registry is
+ * read on the first request, when every route is declared), the per-route authorizer, and who may
+ * read `/openapi.json`, `/docs` and `/metrics`.
  */
 import type { MiddlewareHandler } from "hono";
 import { authMiddleware } from "../auth/authenticate.ts";
 import { createAuthorizer } from "../auth/authorize.ts";
-import { loadAuthHandlers } from "../auth/load.ts";
+import { type AuthHandlers, loadAuthHandlers } from "../auth/load.ts";
 import { studioVerifier } from "../auth/studio.ts";
 import type { ConfigFile } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -17,12 +18,12 @@ type Exposure = "public" | "authenticated" | "off";
 
 /** What the composition root needs from auth. */
 export interface AuthSetup {
-  /** The authenticate middleware, when an auth module is configured. */
-  middleware: MiddlewareHandler | undefined;
+  /** Whether an auth module is configured (routes then need credentials). */
+  enabled: boolean;
+  /** The authenticate middleware for an app whose registry is `routes` (undefined without auth). */
+  middleware(routes: readonly RouteSpec[]): MiddlewareHandler | undefined;
   auth: RouteAuth;
   exposure: { openapi: Exposure; docs: Exposure; metrics: Exposure };
-  /** Tells the middleware which registered routes are public. */
-  setRoutes(routes: readonly RouteSpec[]): void;
 }
 
 /** Loads the auth module (if any) and builds the pieces above. */
@@ -31,16 +32,10 @@ export async function setupAuth(
   cwd: string,
   log: Logger,
   studioKeyDigests: readonly string[] = [],
+  /** Handlers of a plugin's auth provider, used when `auth.path` is not set. */
+  provided?: { handlers?: AuthHandlers },
 ): Promise<AuthSetup> {
-  const handlers = config?.path ? await loadAuthHandlers(config.path, cwd) : undefined;
-  let isPublicRoute: (method: string, path: string) => boolean = () => false;
-  const middleware = handlers
-    ? authMiddleware({
-        handlers,
-        studio: config?.disable_studio_auth ? undefined : studioVerifier(studioKeyDigests),
-        isPublic: (method, path) => isPublicRoute(method, path),
-      })
-    : undefined;
+  const handlers = config?.path ? await loadAuthHandlers(config.path, cwd) : provided?.handlers;
   if (handlers)
     log.info(
       { path: config?.path, studio_keys: studioKeyDigests.length },
@@ -49,15 +44,20 @@ export async function setupAuth(
   // With an auth module, docs and metrics need credentials unless configured public.
   const fallback: Exposure = handlers ? "authenticated" : "public";
   return {
-    middleware,
+    enabled: handlers != null,
+    middleware: (routes) =>
+      handlers
+        ? authMiddleware({
+            handlers,
+            studio: config?.disable_studio_auth ? undefined : studioVerifier(studioKeyDigests),
+            isPublic: publicRouteMatcher(routes),
+          })
+        : undefined,
     auth: routeAuth(createAuthorizer(handlers)),
     exposure: {
       openapi: config?.openapi ?? fallback,
       docs: config?.docs ?? config?.openapi ?? fallback,
       metrics: config?.metrics ?? fallback,
-    },
-    setRoutes(routes) {
-      isPublicRoute = publicRouteMatcher(routes);
     },
   };
 }

@@ -55,7 +55,7 @@ function build(options: { errors?: ErrorHookContext[] } = {}) {
     logger,
     cors: undefined,
     bodyLimit: 1024,
-    middleware: [deny],
+    middleware: [() => deny],
     outer: observabilityMiddleware({ logger, metrics, newId: () => `gen-${++n}`, tracing }),
     errorObservers: options.errors
       ? [errorHookObserver((_e, ctx) => options.errors!.push(ctx))]

@@ -1,0 +1,168 @@
+/**
+ * `buildServer(settings)`: builds every part of a server without listening: infrastructure, then
+ * each feature module in dependency order, then the Hono app with every feature's routes. Tests use
+ * it in process (`server.app.request(...)`); `startServer` (main.ts) starts it and listens.
+ * The loopback (graphs and relative webhooks reaching this server without a socket) and the
+ * WebSocket helper bind to the app before routes exist, so nothing is bound late.
+ */
+import type { Server } from "node:http";
+import { Hono } from "hono";
+import type { Settings } from "../config/load.ts";
+import { createApp } from "../http/app.ts";
+import { adoptUserApp, loadUserApp } from "../http/custom.ts";
+import { bindLoopback, type LoopbackBinding } from "../http/loopback.ts";
+import { errorHookObserver } from "../http/middleware/observability.ts";
+import { onlyProbes } from "../http/probes-only.ts";
+import { mountAdminUi } from "../http/routes/admin-ui.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { StorageHandle } from "../storage/database.ts";
+import { FeatureSet } from "./feature.ts";
+import { assistantsModule } from "./features/assistants.ts";
+import { cronsModule } from "./features/crons.ts";
+import { artifactRoutesModule, artifactsModule, storeModule } from "./features/data.ts";
+import { createPluginFeatures, endpointsModule, uiModule } from "./features/extensions.ts";
+import { protocolModule } from "./features/protocol.ts";
+import { runEngineModule } from "./features/run-engine.ts";
+import { runRoutesModule, runsModule } from "./features/runs.ts";
+import { agentProtocolsModule, systemModule } from "./features/system.ts";
+import { threadsModule } from "./features/threads.ts";
+import { type Infrastructure, openInfrastructure, SERVER_VERSION } from "./infra.ts";
+import { loadPlugins, type PluginSet } from "./plugins.ts";
+
+/** A built server: its app and the hooks that start and stop it. */
+export interface BuiltServer {
+  app: Hono;
+  /** What the HTTP server serves: the app, or only the probes on a `worker`. */
+  fetch: (request: Request) => Response | Promise<Response>;
+  logger: Logger;
+  storage: StorageHandle;
+  infra: Infrastructure;
+  /** Starts background work (run workers, cron scheduler, plugin work). */
+  start(): Promise<void>;
+  /** Tells features the HTTP server listens at `url` (WebSockets, loopback base URL). */
+  listening(server: Server, url: string): void;
+  /** Makes `/ready` fail (first step of a graceful stop). */
+  markDraining(): void;
+  /** Drains and stops every feature, then closes the infrastructure. `beforeClose` runs in between. */
+  close(beforeClose?: () => Promise<void>): Promise<void>;
+}
+
+/** Options of `buildServer`. */
+export interface BuildOptions {
+  /** A logger of the caller's (the admin log feed then stays empty). */
+  logger?: Logger;
+  /** Plugins already loaded (default: those `plugins` in the config names). */
+  plugins?: PluginSet;
+}
+
+/** Builds the server `settings` describe, without listening. */
+export async function buildServer(
+  settings: Settings,
+  options: BuildOptions = {},
+): Promise<BuiltServer> {
+  const plugins = options.plugins ?? (await loadPlugins(settings.file.plugins ?? [], settings.cwd));
+  const infra = await openInfrastructure(settings, plugins, options.logger);
+  const { log } = infra;
+  const features = new FeatureSet();
+  let loopback: LoopbackBinding | undefined;
+  try {
+    const app = new Hono();
+    loopback = bindLoopback(app, settings.apiUrl);
+    const flags = () => features.flags;
+    await features.add(systemModule, { ...infra, flags });
+    const { store } = await features.add(storeModule, infra);
+    const { artifacts } = await features.add(artifactsModule, infra);
+    const { engine } = await features.add(runEngineModule, {
+      ...infra,
+      store,
+      artifacts,
+      loopback: loopback.fetch,
+    });
+    const { assistants } = await features.add(assistantsModule, { ...infra, engine });
+    const { runs, checkWebhook } = await features.add(runsModule, { ...infra, engine, assistants });
+    const threads = await features.add(threadsModule, {
+      ...infra,
+      engine,
+      assistants,
+      runs,
+      artifacts,
+    });
+    const { state, threadVisible } = threads;
+    await features.add(runRoutesModule, { ...infra, engine, runs, state });
+    const { crons } = await features.add(cronsModule, {
+      ...infra,
+      engine,
+      runs,
+      assistants,
+      checkWebhook,
+    });
+    await features.add(protocolModule, { ...infra, app, runs, state, threadVisible });
+    await features.add(agentProtocolsModule, infra);
+    await features.add(artifactRoutesModule, { ...infra, artifacts, threadVisible });
+    await features.add(endpointsModule, infra);
+    await features.add(uiModule, infra);
+    const pluginDeps = {
+      settings,
+      logger: log,
+      registry: infra.obs.registry,
+      storage: infra.storage,
+      auth: infra.auth.auth,
+      services: { assistants, threads: threads.threads, state, runs, crons },
+    };
+    await createPluginFeatures(plugins, pluginDeps, (module, deps) => features.add(module, deps));
+
+    const http = settings.file.http;
+    createApp({
+      app,
+      logger: log,
+      cors: http?.cors,
+      bodyLimit: settings.bodyLimit,
+      inputLimits: settings.inputLimits,
+      middleware: [infra.auth.middleware],
+      outer: infra.outer,
+      errorObservers: infra.obs.errorHook ? [errorHookObserver(infra.obs.errorHook)] : [],
+      early: features.earlyRoutes,
+      userApp: http?.app ? adoptUserApp(await loadUserApp(http.app, settings.cwd)) : undefined,
+      groups: features.routes,
+      statics: http?.disable_admin ? [] : [(app) => mountAdminUi(app)],
+      title: "Open LangGraph",
+      version: SERVER_VERSION,
+      docs: { openapi: infra.auth.exposure.openapi, docs: infra.auth.exposure.docs },
+    });
+    const binding = loopback;
+    // A worker builds the whole app (graphs reach their own server in process through the
+    // loopback) but serves only the probes and metrics.
+    const fetch = settings.role === "worker" ? onlyProbes(app.fetch) : app.fetch;
+    let closed = false;
+    return {
+      app,
+      fetch,
+      logger: log,
+      storage: infra.storage,
+      infra,
+      start: () => features.start(),
+      listening(server, url) {
+        binding.setUrl(url);
+        features.listening(server);
+      },
+      markDraining: () => infra.obs.readiness.markDraining(),
+      async close(beforeClose) {
+        if (closed) return;
+        closed = true;
+        infra.obs.readiness.markDraining();
+        await features.stop((err, name) =>
+          log.error({ err, feature: name }, "error while closing"),
+        );
+        binding.unbind();
+        await beforeClose?.().catch((err) => log.error({ err }, "error while closing"));
+        await infra.close();
+      },
+    };
+  } catch (error) {
+    // A failed build releases what it opened.
+    await features.stop(() => {});
+    loopback?.unbind();
+    await infra.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Crons: the service (a cron fires a run through the runs service), the scheduler (only where runs
+ * execute: started after the run workers, drained before them) and the routes.
+ */
+import type { AssistantsService } from "../../assistants/service.ts";
+import { CronsRepository } from "../../crons/repository.ts";
+import { CronScheduler } from "../../crons/scheduler.ts";
+import { CronsService } from "../../crons/service.ts";
+import { registerCronRoutes } from "../../http/routes/crons.ts";
+import { runCreateBody, toRunRequest } from "../../http/routes/runs-schemas.ts";
+import type { RunsService } from "../../runs/service.ts";
+import type { webhookGuard } from "../../webhooks/guard.ts";
+import type { FeatureModule } from "../feature.ts";
+import type { Infrastructure } from "../infra.ts";
+import type { RunEngine } from "./run-engine.ts";
+
+/** `crons`: service, scheduler, routes. */
+export const cronsModule: FeatureModule<
+  Infrastructure & {
+    engine: RunEngine;
+    runs: RunsService;
+    assistants: AssistantsService;
+    checkWebhook: ReturnType<typeof webhookGuard>;
+  },
+  { crons: CronsService }
+> = {
+  name: "crons",
+  create({ settings, storage, clock, log, auth, engine, runs, assistants, checkWebhook }) {
+    const crons = new CronsService({
+      repo: new CronsRepository(storage.db),
+      runs,
+      assistants,
+      toRunRequest: (payload) => toRunRequest(runCreateBody.parse(payload)),
+      checkWebhook,
+      notify: (channel, payload) => storage.notify(channel, payload),
+      clock,
+      logger: log,
+    });
+    const scheduler = new CronScheduler({ crons, listen: storage.listen, logger: log });
+    const off = settings.file.http?.disable_runs === true;
+    return {
+      crons,
+      flags: { crons: !off },
+      routes: off ? [] : [(api) => registerCronRoutes(api, { crons, auth: auth.auth })],
+      start: async () => {
+        if (engine.executesRuns) await scheduler.start();
+      },
+      drain: async () => {
+        if (engine.executesRuns) await scheduler.stop();
+      },
+    };
+  },
+};

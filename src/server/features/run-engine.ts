@@ -1,0 +1,116 @@
+/**
+ * The runs engine: webhook delivery, the run event log, the queue of run workers and the executor.
+ * Roles (`olg serve --role`): `api` enqueues and never claims, `worker` executes runs. Apart, the
+ * roles share the event log through Redis when set, else through PostgreSQL; alone (`all`) it stays
+ * in process. Start claims runs; stop drains in-flight runs (they may finish, the rest go back to the
+ * queue), then closes the log.
+ */
+import { hostname } from "node:os";
+import { ArtifactsHandle } from "../../artifacts/handle.ts";
+import type { ArtifactsFeature } from "../../artifacts/setup.ts";
+import { newId } from "../../core/ids.ts";
+import type { LoopbackFetch } from "../../http/loopback.ts";
+import { withLogContext } from "../../logging/context.ts";
+import { createExecutor } from "../../runs/executor.ts";
+import { CHANNEL_DONE, RunQueue } from "../../runs/queue.ts";
+import { RunsRepository } from "../../runs/repository.ts";
+import type { createStore } from "../../store/setup.ts";
+import type { RunEventLog } from "../../stream/log.ts";
+import { MemoryRunEventLog } from "../../stream/memory-log.ts";
+import { RedisRunEventLog } from "../../stream/redis-log.ts";
+import { SqlRunEventLog } from "../../stream/sql-log.ts";
+import { DeadLetterRepository } from "../../webhooks/dead-letters.ts";
+import { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
+import type { FeatureModule } from "../feature.ts";
+import type { Infrastructure } from "../infra.ts";
+
+/** What the engine offers the features built on it. */
+export interface RunEngine {
+  webhooks: WebhookDispatcher;
+  deadLetters: DeadLetterRepository;
+  runLog: RunEventLog;
+  runsRepo: RunsRepository;
+  queue: RunQueue;
+  /** Whether this process executes runs (every role but `api`). */
+  executesRuns: boolean;
+}
+
+type Deps = Infrastructure & {
+  store: Awaited<ReturnType<typeof createStore>>;
+  artifacts: ArtifactsFeature;
+  /** Relative webhook URLs (`/custom/hook`) are delivered to this server in process. */
+  loopback: LoopbackFetch;
+};
+
+function runEventLog({ settings, storage, redis, log }: Infrastructure): RunEventLog {
+  if (redis)
+    return new RedisRunEventLog(redis, {
+      onWriteFailure: (runId, err) =>
+        log.error({ err, run_id: runId }, "run event log write failed (redis unreachable)"),
+    });
+  if (settings.role === "all") return new MemoryRunEventLog();
+  return new SqlRunEventLog({
+    db: storage.db,
+    listen: storage.listen,
+    onWriteFailure: (runId, err) =>
+      log.error({ err, run_id: runId }, "run event log write failed (database unreachable)"),
+  });
+}
+
+/** `run-engine`: queue, executor, event log and webhooks. */
+export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
+  name: "run-engine",
+  create(deps) {
+    const { settings, storage, log, caching, runSignals, graphs, checkpointer, obs } = deps;
+    const runLog = runEventLog(deps);
+    const runsRepo = caching.runs(new RunsRepository(storage.db));
+    const deadLetters = new DeadLetterRepository(storage.db);
+    const webhooks = new WebhookDispatcher({
+      settings: settings.webhooks,
+      deadLetters,
+      logger: log,
+      loopback: deps.loopback,
+    });
+    const executesRuns = settings.role !== "api";
+    const execute = createExecutor({
+      repo: runsRepo,
+      graphs,
+      checkpointer,
+      store: deps.store,
+      log: runLog,
+      webhooks,
+      onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
+      maxAttempts: 3,
+      logger: log,
+      observer: obs.runObserver,
+      artifacts: (run) =>
+        new ArtifactsHandle(deps.artifacts.service, {
+          threadId: run.kwargs.temporary ? null : run.threadId,
+          runId: run.runId,
+        }),
+    });
+    const queue = new RunQueue({
+      repo: runsRepo,
+      listen: (channel, fn) => runSignals.listen(channel, fn),
+      notify: (channel, payload) => runSignals.notify(channel, payload),
+      // Every log line written while a run executes carries its `run_id` and `thread_id`.
+      execute: (run, lease) =>
+        withLogContext({ run_id: run.runId, thread_id: run.threadId }, () => execute(run, lease)),
+      owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
+      concurrency: settings.workers,
+      leaseMs: settings.runLeaseSeconds * 1000,
+      sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
+      recoverOrphansAtStart: storage.kind === "pglite",
+      claims: executesRuns,
+      logger: log,
+    });
+    return {
+      engine: { webhooks, deadLetters, runLog, runsRepo, queue, executesRuns },
+      start: () => queue.start(),
+      async drain() {
+        await queue.drain(settings.runDrainSeconds * 1000);
+        await runLog.close();
+      },
+    };
+  },
+};
