@@ -64,6 +64,7 @@ export const systemModule: FeatureModule<Infrastructure & { flags: () => InfoFla
                 registerMetricsRoute(api, obs.registry, auth.exposure.metrics === "public"),
             ]),
         (api) => registerAdminLogRoutes(api, { feed: logFeed, authEnabled: auth.enabled }),
+        (api) => registerAdminMeRoute(api, { authEnabled: auth.enabled }),
       ],
     };
   },
