@@ -190,6 +190,65 @@ export interface ArtifactRetentionTable {
   updated_at: Timestamp;
 }
 
+export interface OrganizationsTable {
+  org_id: string;
+  name: string;
+  metadata: JsonColumn<Record<string, unknown>>;
+  quotas: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  user_id: string;
+  /** The identity an authenticator (custom auth, SSO) reports for this user. */
+  identity: string;
+  display_name: string | null;
+  created_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  key_id: string;
+  org_id: string;
+  name: string;
+  /** The key's first characters (`olg_xxxxxxxx`), to recognise it in listings. */
+  prefix: string;
+  /** sha256 of the whole key, hex (see src/tenancy/keys.ts for why sha256). */
+  key_hash: string;
+  role: string;
+  /** `resource:action` scopes narrowing the role, or null for the role's permissions. */
+  scopes: JsonColumn<string[]> | null;
+  quotas: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  audit_id: Generated<string>;
+  org_id: Generated<string>;
+  at: Generated<Date>;
+  actor_kind: string;
+  actor_id: string;
+  method: string;
+  route: string;
+  resource: string | null;
+  resource_id: string | null;
+  action: string;
+  outcome: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -212,6 +271,11 @@ export interface Database {
   run_events: RunEventsTable;
   artifacts: ArtifactsTable;
   artifact_retention: ArtifactRetentionTable;
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
   olg_migrations: MigrationsTable;
 }
 

@@ -15,6 +15,7 @@ import * as m006 from "./migrations/006_webhook_dead_letters.ts";
 import * as m007 from "./migrations/007_run_events.ts";
 import * as m008 from "./migrations/008_run_cancel_reason.ts";
 import * as m009 from "./migrations/009_artifacts.ts";
+import * as m010 from "./migrations/010_tenancy.ts";
 
 interface Migration {
   version: number;
@@ -33,6 +34,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 7, name: m007.name, up: m007.up },
   { version: 8, name: m008.name, up: m008.up },
   { version: 9, name: m009.name, up: m009.up },
+  { version: 10, name: m010.name, up: m010.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
