@@ -108,6 +108,7 @@ export function authMiddleware(options: AuthMiddlewareOptions): MiddlewareHandle
   return async function authenticate(c, next) {
     const { method, path } = c.req;
     if (
+      c.get("auth") || // already authenticated (an API key, src/http/tenancy.ts)
       officiallyExempt(method, path) ||
       isAdminShell(method, path) ||
       options.isPublic(method, path)

@@ -20,6 +20,7 @@ import { registerInit } from "./init.ts";
 import { registerLogs } from "./logs.ts";
 import { registerMigrate } from "./migrate.ts";
 import { devOptions, ENVIRONMENT_HELP, refuseTunnel, serverOptions, workersOf } from "./options.ts";
+import { registerTenancy } from "./tenancy.ts";
 import { registerTest } from "./test.ts";
 import { colorErr } from "./ui/term.ts";
 import { packageInfo } from "./version.ts";
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerLogs(program);
   registerTest(program);
+  registerTenancy(program);
   registerDockerfile(program);
   examples(program, [
     ["olg dev", "serve the project in this folder on the embedded database"],

@@ -196,6 +196,11 @@ export const configFileSchema = z.strictObject({
       ]),
     )
     .optional(),
+  /** Organizations, API keys, roles and row-level security (docs/tenancy.md). Off by default. */
+  tenancy: z
+    .object({ enabled: z.boolean().default(false) })
+    .strict()
+    .optional(),
   database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
   redis: z.object({ url: z.string().optional() }).optional(),
   /** As in LangGraph Platform's langgraph.json: thread TTLs (minutes) and the sweep interval. */

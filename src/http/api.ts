@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { checkInputLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from "../core/limits.ts";
+import type { RoutePermission } from "../tenancy/route-permissions.ts";
 import { readBodyText } from "./body.ts";
 import { validationBody } from "./errors.ts";
 
@@ -28,6 +29,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   responseType?: string;
   /** Exempt from authentication (e.g. GET /info). */
   public?: boolean;
+  /**
+   * The permission a caller's role needs (tenancy on); default: derived from the path and method
+   * (src/tenancy/route-permissions.ts), shown in `/openapi.json` as `x-olg-permission`.
+   */
+  permission?: RoutePermission;
   /**
    * The handler streams the raw request body itself (artifact uploads): exempt from the app's
    * JSON body limit, it must enforce its own. `body` must not be set.

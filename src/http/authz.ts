@@ -46,7 +46,8 @@ export function threadReadGuard(authz: RouteAuth, visible?: ThreadVisible) {
   };
 }
 
-const patternOf = (path: string) =>
+/** A route path as an anchored RegExp (`:param` one segment, `*` anything). */
+export const patternOf = (path: string) =>
   new RegExp(
     `^${path
       .split("/")

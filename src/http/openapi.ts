@@ -1,5 +1,6 @@
 /** `/openapi.json` generated from the route registry, and a self-contained `/docs` page. */
 import { z } from "zod";
+import { routePermission } from "../tenancy/route-permissions.ts";
 import type { Api, RouteSpec } from "./api.ts";
 
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
@@ -52,6 +53,8 @@ function operation(spec: RouteSpec): Record<string, unknown> {
     };
   }
   if (spec.public) op.security = [];
+  // The role permission the route needs when tenancy is on (src/tenancy/route-permissions.ts).
+  else op["x-olg-permission"] = routePermission(spec);
   return op;
 }
 

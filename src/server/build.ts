@@ -13,9 +13,11 @@ import { adoptUserApp, loadUserApp } from "../http/custom.ts";
 import { bindLoopback, type LoopbackBinding } from "../http/loopback.ts";
 import { errorHookObserver } from "../http/middleware/observability.ts";
 import { onlyProbes } from "../http/probes-only.ts";
+import { tenancyEdge } from "../http/tenancy.ts";
 import { mountAdminUi } from "../http/routes/admin-ui.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import { createTenancy } from "../tenancy/service.ts";
 import { FeatureSet } from "./feature.ts";
 import { assistantsModule } from "./features/assistants.ts";
 import { cronsModule } from "./features/crons.ts";
@@ -101,6 +103,10 @@ export async function buildServer(
     await features.add(artifactRoutesModule, { ...infra, artifacts, threadVisible });
     await features.add(endpointsModule, infra);
     await features.add(uiModule, infra);
+    const tenancy = settings.file.tenancy?.enabled
+      ? tenancyEdge(createTenancy(infra.storage.db))
+      : undefined;
+    if (tenancy) features.keep("tenancy", { routes: [tenancy.routes] });
     const pluginDeps = {
       settings,
       logger: log,
@@ -118,7 +124,10 @@ export async function buildServer(
       cors: http?.cors,
       bodyLimit: settings.bodyLimit,
       inputLimits: settings.inputLimits,
-      middleware: [infra.auth.middleware],
+      // API keys first, then custom auth, then the tenancy gate (roles, org).
+      middleware: tenancy
+        ? [tenancy.keyAuth, infra.auth.middleware, tenancy.gate]
+        : [infra.auth.middleware],
       outer: infra.outer,
       errorObservers: infra.obs.errorHook ? [errorHookObserver(infra.obs.errorHook)] : [],
       early: features.earlyRoutes,

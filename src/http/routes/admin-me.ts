@@ -1,6 +1,6 @@
 /**
  * `GET /admin/me`: who the caller is and what the admin UI may offer them, derived from the current
- * auth. Shape (stable; documented in docs/admin-ui.md, extended by organizations/keys later):
+ * auth. Shape (stable; documented in docs/admin-ui.md; `org_id`/`key_id` with tenancy on):
  *
  *   { identity: string, role: "admin" | "developer" | "viewer" | "api_user", permissions: string[] }
  *
@@ -31,6 +31,9 @@ export interface Me {
   identity: string;
   role: Role;
   permissions: string[];
+  /** Tenancy on: the caller's organization, and the key it used (null for a member). */
+  org_id?: string;
+  key_id?: string | null;
 }
 
 const WRITE_ACTIONS = /(^|:)(write|create|update|delete|\*)$/;
@@ -60,6 +63,8 @@ const meSchema = z.object({
   identity: z.string(),
   role: z.enum(ROLES),
   permissions: z.array(z.string()),
+  org_id: z.string().optional(),
+  key_id: z.string().nullable().optional(),
 });
 
 /** Registers `GET /admin/me`. */
@@ -71,7 +76,14 @@ export function registerAdminMeRoute(api: Api, o: { authEnabled: boolean }): voi
       summary: "The caller's identity, role and permissions",
       tags: ["Admin"],
       response: meSchema,
+      permission: "authenticated", // only the caller's own identity
     },
-    (c) => c.json(meOf(c.get("auth"), o.authEnabled)),
+    (c) => {
+      const tenant = c.get("tenant");
+      if (!tenant) return c.json(meOf(c.get("auth"), o.authEnabled));
+      const me = meOf(c.get("auth"), true);
+      const key_id = tenant.actor.kind === "key" ? tenant.actor.id : null;
+      return c.json({ ...me, role: tenant.role, org_id: tenant.orgId, key_id });
+    },
   );
 }

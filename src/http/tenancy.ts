@@ -1,0 +1,135 @@
+/**
+ * Tenancy at the edge (on with `tenancy.enabled`): two middlewares around the custom auth one.
+ * - `apiKeyAuth` (before custom auth): an `olg_` key in `x-api-key` or `Authorization: Bearer`
+ *   authenticates the request (401 when unknown, revoked or expired); other credentials go on to
+ *   the `auth.path` handler, which skips requests a key already authenticated.
+ * - `tenantGate` (after it): a caller authenticated by the handler acts through its membership
+ *   (403 without one); no caller at all is 401. The route's permission
+ *   (src/tenancy/route-permissions.ts) is checked against the role (403 when denied), then the
+ *   request runs inside its org (`withOrg`), which the storage session turns into `app.org_id`.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { isAdminShell, officiallyExempt } from "../auth/authenticate.ts";
+import { AuthRejection } from "../auth/errors.ts";
+import { withOrg } from "../tenancy/context.ts";
+import { apiKeyOf } from "../tenancy/keys.ts";
+import { rolePermissions } from "../tenancy/roles.ts";
+import { type RoutePermission, routePermission } from "../tenancy/route-permissions.ts";
+import type { TenancyService, TenantCaller } from "../tenancy/service.ts";
+import type { Api, RouteSpec } from "./api.ts";
+import { patternOf } from "./authz.ts";
+import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The caller's org, role and actor (tenancy on). */
+    tenant?: TenantCaller;
+  }
+}
+
+const UNAUTHORIZED = () =>
+  new AuthRejection(401, "Missing or invalid API key", {
+    "WWW-Authenticate": 'ApiKey header="x-api-key"',
+  });
+
+/** The auth context a key caller gets: its role (as a permission, like `admin`) and its permissions. */
+function authOf(caller: TenantCaller) {
+  const permissions = [caller.role, ...rolePermissions(caller.role)];
+  return {
+    permissions,
+    user: {
+      identity: caller.identity,
+      display_name: caller.identity,
+      is_authenticated: true,
+      permissions,
+      org_id: caller.orgId,
+      role: caller.role,
+    },
+  };
+}
+
+/** Authenticates `olg_` keys; leaves every other request to custom auth. */
+export function apiKeyAuth(service: TenancyService): MiddlewareHandler {
+  return async function authenticateApiKey(c, next) {
+    const key = apiKeyOf(c.req.raw.headers);
+    if (key === undefined) return next();
+    const caller = await service.authenticateKey(key);
+    if (!caller) throw UNAUTHORIZED();
+    c.set("tenant", caller);
+    c.set("auth", authOf(caller));
+    return next();
+  };
+}
+
+/** The permission of the first declared route matching a request (registration order, as Hono). */
+export function permissionLookup(routes: readonly RouteSpec[]) {
+  let compiled: { method: string; re: RegExp; route: RouteSpec }[] | undefined;
+  return function permissionOf(
+    method: string,
+    path: string,
+  ): RoutePermission | "public" | undefined {
+    compiled ??= routes.map((route) => ({
+      method: route.method.toUpperCase(),
+      re: patternOf(route.path),
+      route,
+    }));
+    const m = method === "HEAD" ? "GET" : method;
+    const hit = compiled.find((r) => r.method === m && r.re.test(path));
+    if (!hit) return undefined;
+    return hit.route.public ? "public" : routePermission(hit.route);
+  };
+}
+
+/** Options of the gate. */
+export interface TenantGateOptions {
+  service: TenancyService;
+  /** The route permission lookup (set once every route is registered). */
+  permissionOf(method: string, path: string): RoutePermission | "public" | undefined;
+}
+
+async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
+  const known = c.get("tenant");
+  if (known) return known;
+  const auth = c.get("auth");
+  if (!auth) throw UNAUTHORIZED();
+  const member = await service.memberCaller(auth.user.identity);
+  if (!member) throw new AuthRejection(403, "Forbidden: not a member of any organization");
+  c.set("tenant", member);
+  auth.user.org_id = member.orgId;
+  auth.user.role = member.role;
+  return member;
+}
+
+/** Resolves the caller's org and role, enforces the route's permission, runs the request in the org. */
+export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
+  return async function enforceTenancy(c, next) {
+    const { method, path } = c.req;
+    if (officiallyExempt(method, path) || isAdminShell(method, path) || method === "OPTIONS")
+      return next();
+    const permission = options.permissionOf(method, path);
+    if (permission === "public") return next();
+    const caller = await callerOf(c, options.service);
+    if (permission && permission !== "authenticated" && !options.service.allows(caller, permission))
+      throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
+    return withOrg(caller.orgId, () => next());
+  };
+}
+
+/** What the composition root mounts when tenancy is on. */
+export interface TenancyEdge {
+  /** Before custom auth (createApp's middleware builders take the route registry). */
+  keyAuth: (routes: readonly RouteSpec[]) => MiddlewareHandler;
+  /** After custom auth. */
+  gate: (routes: readonly RouteSpec[]) => MiddlewareHandler;
+  /** The admin API (`/admin/api/org`, `members`, `keys`…). */
+  routes: (api: Api) => void;
+}
+
+/** The tenancy middlewares and routes over a service. */
+export function tenancyEdge(service: TenancyService): TenancyEdge {
+  return {
+    keyAuth: () => apiKeyAuth(service),
+    gate: (routes) => tenantGate({ service, permissionOf: permissionLookup(routes) }),
+    routes: (api) => registerAdminTenancyRoutes(api, service),
+  };
+}

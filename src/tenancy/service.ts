@@ -1,0 +1,96 @@
+/**
+ * Tenancy service: who a caller is within an org (an API key, or a member resolved from the
+ * custom auth handler's identity), and the admin operations on orgs, members and keys.
+ * Errors are `ApiError`s from core/errors (HTTP-free codes mapped in src/http/errors.ts).
+ */
+import { invalidInput, notFound } from "../core/errors.ts";
+import type { Db } from "../storage/database.ts";
+import { generateApiKey, hashApiKey } from "./keys.ts";
+import { type ApiKeyInfo, TenancyRepository } from "./repository.ts";
+import { isRole, isScope, type Permission, permits, type Role } from "./roles.ts";
+
+/** The caller of a request within its org. */
+export interface TenantCaller {
+  orgId: string;
+  role: Role;
+  /** A key's scopes (narrowing its role), or null. */
+  scopes: string[] | null;
+  actor: { kind: "key" | "user"; id: string };
+  identity: string;
+}
+
+/** What creating a key takes. */
+export interface NewKey {
+  name: string;
+  role: Role;
+  scopes?: string[] | null;
+  /** Expiry (absolute). */
+  expiresAt?: Date | null;
+  createdBy?: string | null;
+}
+
+/** Orgs, members, keys. */
+export class TenancyService {
+  constructor(
+    readonly repo: TenancyRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The caller a key stands for, or undefined when it is unknown, revoked or expired. */
+  async authenticateKey(key: string): Promise<TenantCaller | undefined> {
+    const info = await this.repo.useKey(hashApiKey(key), this.now());
+    if (!info) return undefined;
+    return {
+      orgId: info.org_id,
+      role: info.role,
+      scopes: info.scopes,
+      actor: { kind: "key", id: info.key_id },
+      identity: `key:${info.key_id}`,
+    };
+  }
+
+  /** The caller an authenticated identity stands for (its first membership), or undefined. */
+  async memberCaller(identity: string): Promise<TenantCaller | undefined> {
+    const m = await this.repo.membershipOf(identity);
+    if (!m) return undefined;
+    return {
+      orgId: m.org_id,
+      role: m.role,
+      scopes: null,
+      actor: { kind: "user", id: m.user_id },
+      identity,
+    };
+  }
+
+  /** Whether a caller may use a permission. */
+  allows(caller: TenantCaller, permission: Permission): boolean {
+    return permits(caller.role, caller.scopes, permission);
+  }
+
+  /** Creates a key in an org; the secret is in the answer only. */
+  async createKey(orgId: string, input: NewKey): Promise<{ key: string; info: ApiKeyInfo }> {
+    if (!isRole(input.role)) throw invalidInput(`Unknown role: ${String(input.role)}`);
+    for (const s of input.scopes ?? [])
+      if (!isScope(s)) throw invalidInput(`Invalid scope "${s}": expected resource:action`);
+    if (input.expiresAt && input.expiresAt.getTime() <= this.now().getTime())
+      throw invalidInput("expires_at must be in the future");
+    if (!(await this.repo.getOrg(orgId))) throw notFound(`Organization ${orgId} not found`);
+    const generated = generateApiKey();
+    const info = await this.repo.insertKey({
+      org_id: orgId,
+      name: input.name,
+      prefix: generated.prefix,
+      key_hash: generated.hash,
+      role: input.role,
+      scopes: input.scopes ?? null,
+      expires_at: input.expiresAt ?? null,
+      created_by: input.createdBy ?? null,
+    });
+    return { key: generated.key, info };
+  }
+}
+
+/** The service over a database (the composition root calls this when `tenancy.enabled`). */
+export function createTenancy(db: Db): TenancyService {
+  return new TenancyService(new TenancyRepository(db));
+}
