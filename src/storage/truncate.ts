@@ -1,7 +1,15 @@
 /** Test-mode reset of our tables. System assistants (metadata.created_by = "system") are kept. */
 import { sql } from "kysely";
-import type { TruncateRequest } from "../http/routes/internal.ts";
 import type { Db } from "./database.ts";
+
+/** What may be truncated; sent by `POST /internal/truncate` (`checkpoint` is accepted there as the official test helper sends it). */
+export interface TruncateRequest {
+  runs: boolean;
+  threads: boolean;
+  assistants: boolean;
+  checkpointer: boolean;
+  store: boolean;
+}
 
 /** Deletes the requested data in one transaction. */
 export async function truncateTables(db: Db, what: TruncateRequest): Promise<void> {

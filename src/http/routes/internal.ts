@@ -6,16 +6,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { forbidden } from "../../core/errors.ts";
+import type { TruncateRequest } from "../../storage/truncate.ts";
 import type { Api } from "../api.ts";
-
-/** What may be truncated; `checkpoint` is accepted as the official test helper sends it. */
-export interface TruncateRequest {
-  runs: boolean;
-  threads: boolean;
-  assistants: boolean;
-  checkpointer: boolean;
-  store: boolean;
-}
 
 /** Registers the route; `truncate` does the work. */
 export function registerInternalRoutes(
