@@ -4,11 +4,12 @@
  * in memory.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
+import { inUnitOfWork, type UnitOfWork } from "../storage/unit-of-work.ts";
+import { ThreadRunRows } from "../threads/run-rows.ts";
 import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
 import { canonical, isUuidShaped, json, toAssistant } from "./sql-rows.ts";
 import type {
@@ -35,9 +36,26 @@ function filterWhere(eb: Eb, filter: AssistantFilter, scope: MetadataScope) {
   return eb.and(parts);
 }
 
+/**
+ * What deleting an assistant asks of the owners of the runs and threads tables, inside the
+ * delete's unit of work: the runs engine deletes the assistant's runs under their thread locks
+ * (no thread is left `busy`); the threads owner deletes the threads that name it.
+ */
+export interface AssistantDeletePorts {
+  runs: { deleteForAssistant(uow: UnitOfWork, assistantId: string): Promise<unknown> };
+  threads?: ThreadRunRows;
+}
+
 /** Assistants on the shared SQL schema. */
 export class SqlAssistantsRepository implements AssistantsRepository {
-  constructor(private readonly db: Db) {}
+  readonly #threads: ThreadRunRows;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ports?: AssistantDeletePorts,
+  ) {
+    this.#threads = ports?.threads ?? new ThreadRunRows();
+  }
 
   async insert(a: NewAssistant, now: Date, scope?: MetadataScope): Promise<InsertResult | null> {
     if (!isUuidShaped(a.assistantId)) return null;
@@ -118,8 +136,8 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     scope?: MetadataScope,
   ): Promise<boolean> {
     if (!isUuidShaped(assistantId)) return false;
-    return this.db.transaction().execute(async (trx) => {
-      const deleted = await trx
+    return inUnitOfWork(this.db, async (uow) => {
+      const deleted = await uow.trx
         .deleteFrom("assistants")
         .where("assistant_id", "=", assistantId)
         .where(scopeMatches("metadata", scope))
@@ -127,21 +145,9 @@ export class SqlAssistantsRepository implements AssistantsRepository {
         .executeTakeFirst();
       if (!deleted) return false;
       // As upstream: the assistant's runs go with it (versions cascade by foreign key).
-      await trx.deleteFrom("runs").where("assistant_id", "=", assistantId).execute();
-      if (options.deleteThreads) {
-        const threadIds = (
-          await trx
-            .selectFrom("threads")
-            .select("thread_id")
-            .where(sql<SqlBool>`metadata ->> 'assistant_id' = ${assistantId}`)
-            .execute()
-        ).map((r) => r.thread_id);
-        if (threadIds.length > 0) {
-          // Same transaction: the threads, their runs (by foreign key) and their checkpoints.
-          await deleteThreadCheckpoints(trx, threadIds);
-          await trx.deleteFrom("threads").where("thread_id", "in", threadIds).execute();
-        }
-      }
+      if (this.ports) await this.ports.runs.deleteForAssistant(uow, assistantId);
+      else await uow.trx.deleteFrom("runs").where("assistant_id", "=", assistantId).execute();
+      if (options.deleteThreads) await this.#threads.deleteOfAssistant(uow, assistantId);
       return true;
     });
   }

@@ -6,20 +6,22 @@
 import type { AssistantsRepository } from "../assistants/repository.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RedisConnection } from "../redis/connection.ts";
-import type { RunsRepository } from "../runs/repository.ts";
 import type { ThreadsStorage } from "../threads/repository.ts";
 import { cachedAssistantsRepository } from "./assistants.ts";
 import { type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
 import { type CacheCounters, RedisMetadataCache } from "./redis-cache.ts";
-import { invalidatingRunsRepository } from "./runs.ts";
-import { cachedThreadsStorage } from "./threads.ts";
+import { cachedThreadsStorage, invalidateThreads } from "./threads.ts";
 
 /** The cache and its repository wrappers. */
 export interface MetadataCaching {
   cache: MetadataCache;
   assistants(repo: AssistantsRepository): AssistantsRepository;
   threads(storage: ThreadsStorage): ThreadsStorage;
-  runs(repo: RunsRepository): RunsRepository;
+  /**
+   * Thread rows changed outside the threads storage (the runs engine, through the threads
+   * owner's run port): called after COMMIT by the unit of work that wrote them.
+   */
+  threadsChanged(ids: readonly string[] | "all"): Promise<void>;
   /** Drops every cached entry everywhere (after a test-mode truncate). */
   invalidateAll(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export async function createMetadataCaching(deps: {
       cache,
       assistants: (r) => r,
       threads: (s) => s,
-      runs: (r) => r,
+      threadsChanged: async () => {},
       invalidateAll: async () => {},
     };
   }
@@ -50,7 +52,11 @@ export async function createMetadataCaching(deps: {
     cache,
     assistants: (r) => cachedAssistantsRepository(r, cache),
     threads: (s) => cachedThreadsStorage(s, cache),
-    runs: (r) => invalidatingRunsRepository(r, cache),
+    async threadsChanged(ids) {
+      if (ids !== "all") return invalidateThreads(cache, ids).catch(() => {});
+      await cache.invalidateAll(NS.threads).catch(() => {});
+      await cache.invalidateAll(NS.threadSearch).catch(() => {});
+    },
     async invalidateAll() {
       for (const ns of Object.values(NS)) await cache.invalidateAll(ns);
     },

@@ -4,7 +4,7 @@
  * metadata, and the thread metadata/config stamps, as the official server computes them.
  */
 import type { Assistant } from "../assistants/types.ts";
-import type { ThreadView } from "./repository.ts";
+import type { ThreadView } from "./ports.ts";
 import type { Durability, MultitaskStrategy, RunKwargs } from "./types.ts";
 
 /** A validated run request (domain form of the wire body). */

@@ -22,10 +22,9 @@ import { UnknownInterruptError } from "../stream/strict-resume.ts";
 import type { StreamMode } from "../stream/types.ts";
 import { threadStateFromSnapshot } from "../threads/state.ts";
 import { RunFence } from "./fence.ts";
-import type { FinishResult } from "./lease-repository.ts";
-import type { RunLease, StopReason } from "./queue.ts";
-import type { FinishState, RunsRepository } from "./repository.ts";
-import type { Run } from "./types.ts";
+import type { FinishResult, RunLeases } from "./ports.ts";
+import type { ExecuteResult, RunLease, StopReason } from "./queue.ts";
+import type { FinishState, Run } from "./types.ts";
 import type { WebhookSender } from "./webhook.ts";
 
 /** Checkpointer with the rollback helper and the write fence of our SQL saver. */
@@ -46,14 +45,17 @@ function stoppedState(reason: StopReason): FinishState | undefined {
 
 /** What the executor needs. */
 export interface ExecutorOptions {
-  repo: RunsRepository;
+  leases: RunLeases;
   graphs: GraphRegistry;
   checkpointer: RunCheckpointer;
   store?: BaseStore;
   log: RunEventLog;
   webhooks: WebhookSender;
-  /** Called when a run reached its end state (wakes waiters on every replica). */
-  onFinished(run: Run): Promise<void>;
+  /**
+   * Called when a run reached its end state here (local waiters; other replicas hear the
+   * `olg_runs_done` signal the finishing transaction sends).
+   */
+  onFinished?(run: Run): void;
   maxAttempts: number;
   logger: Logger;
   /** Metrics, run log lines and traces (optional). */
@@ -72,7 +74,7 @@ function outcomeOf(state: FinishState): RunOutcome {
 
 /** Builds the worker function handed to the queue. */
 export function createExecutor(o: ExecutorOptions) {
-  return async function executeRun(run: Run, lease: RunLease): Promise<void> {
+  return async function executeRun(run: Run, lease: RunLease): Promise<ExecuteResult> {
     const startedAt = new Date();
     const kwargs = run.kwargs;
     const graphId = String(kwargs.config.configurable.graph_id ?? "");
@@ -155,7 +157,7 @@ export function createExecutor(o: ExecutorOptions) {
       if (reason && !stopped) {
         observed.finished(reason === "deleted" ? "cancelled" : "requeued", error);
         await handBack(run, lease, reason);
-        return;
+        return undefined;
       }
       if (stopped) state = stopped;
       else {
@@ -191,11 +193,10 @@ export function createExecutor(o: ExecutorOptions) {
     }
     const values = state.values;
     observed.finished(outcomeOf(state), failure);
-    const kept = ended.result.kind === "finished";
+    const result = ended.result;
     await o.log.complete(run.runId);
-    if (!kept) return;
-    await o.onFinished(run);
-    if (kwargs.temporary) await o.repo.deleteThread(threadId).catch(() => {});
+    if (result.kind !== "finished") return undefined;
+    o.onFinished?.(run);
     if (kwargs.webhook && state.status !== "deleted") {
       void o.webhooks.send(kwargs.webhook, {
         run: { ...run, status: state.status },
@@ -205,6 +206,7 @@ export function createExecutor(o: ExecutorOptions) {
         error: failure?.message,
       });
     }
+    return { next: result.next };
   };
 
   /**
@@ -245,7 +247,13 @@ export function createExecutor(o: ExecutorOptions) {
       }
     }
     const finish = (s: FinishState) =>
-      retryOnConnectionLoss(() => o.repo.finish(run.runId, owner, s));
+      retryOnConnectionLoss(() =>
+        o.leases.finish(
+          { runId: run.runId, threadId: run.threadId, temporary: run.kwargs.temporary },
+          owner,
+          s,
+        ),
+      );
     try {
       return { state, result: await finish(state) };
     } catch (err) {
@@ -277,7 +285,7 @@ export function createExecutor(o: ExecutorOptions) {
   }
 
   async function handBack(run: Run, lease: RunLease, reason: string): Promise<void> {
-    if (reason === "shutdown") await o.repo.release(run.runId, lease.owner).catch(() => {});
+    if (reason === "shutdown") await o.leases.release(run.runId, lease.owner).catch(() => {});
     o.logger.info({ run_id: run.runId, reason }, "run handed back to the queue");
     await o.log.complete(run.runId);
   }

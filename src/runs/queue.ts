@@ -6,9 +6,14 @@
  * On shutdown the pool drains: no new claims, in-flight runs get a deadline, the rest go back to
  * the queue. With `claims: false` (`olg serve --role api`) the pool never claims: it only tells
  * the workers of other processes that work is there.
+ *
+ * A freed slot looks for work only when there may be some: the finished run's thread has a queued
+ * run (`olg_runs` to every replica), or a wake-up arrived here while every slot was busy (the
+ * backlog flag, cleared by a claim that finds nothing). So a run costs one claim, not one per
+ * finish on every replica.
  */
 import type { Logger } from "../logging/logger.ts";
-import type { RunsRepository } from "./repository.ts";
+import type { RunLeases } from "./ports.ts";
 import type { CancelAction, Run } from "./types.ts";
 
 /**
@@ -30,15 +35,22 @@ export interface RunLease {
 /** Notification channels. */
 export const CHANNEL_WAKE = "olg_runs";
 export const CHANNEL_CANCEL = "olg_runs_cancel";
+/** The done signal: `finish` sends the run id after its COMMIT (run waiters listen). */
 export const CHANNEL_DONE = "olg_runs_done";
+
+/**
+ * What executing a run tells the pool: `next` when its thread still has a run in flight (a queued
+ * run may be claimable now, on any replica). `undefined` means "unknown": announce to all.
+ */
+export type ExecuteResult = { next: boolean } | undefined;
 
 /** What the pool is built from. */
 export interface RunQueueOptions {
-  repo: RunsRepository;
+  leases: RunLeases;
   listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** Executes one claimed run to its end (never throws). */
-  execute(run: Run, lease: RunLease): Promise<void>;
+  execute(run: Run, lease: RunLease): Promise<ExecuteResult>;
   owner: string;
   concurrency: number;
   leaseMs: number;
@@ -72,6 +84,8 @@ export class RunQueue {
   #filling = false;
   #refill = false;
   #draining = false;
+  /** A wake-up found every slot busy: claim again when one frees. */
+  #backlog = false;
   #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #claims: boolean;
 
@@ -83,7 +97,7 @@ export class RunQueue {
   async start(): Promise<void> {
     if (!this.#claims) return;
     if (this.o.recoverOrphansAtStart) {
-      const orphans = await this.o.repo.requeueOrphans(this.o.owner);
+      const orphans = await this.o.leases.requeueOrphans(this.o.owner);
       if (orphans.length)
         this.o.logger.warn({ run_ids: orphans }, "requeued runs of a previous process");
     }
@@ -124,7 +138,7 @@ export class RunQueue {
   /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
   async claimLocal(runId: string): Promise<boolean> {
     if (!this.#claims || this.#draining || this.#active.size >= this.o.concurrency) return false;
-    const run = await this.o.repo.claim(this.o.owner, this.o.leaseMs, runId);
+    const run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
     if (!run) return false;
     this.#start(run);
     return true;
@@ -153,7 +167,7 @@ export class RunQueue {
     const ids = [...this.#active.keys()];
     if (ids.length === 0) return;
     try {
-      const held = await this.o.repo.leaseStates(ids, this.o.owner);
+      const held = await this.o.leases.leaseStates(ids, this.o.owner);
       for (const runId of ids) {
         const state = held.get(runId);
         if (!state) this.stopLocal(runId, "deleted");
@@ -173,6 +187,10 @@ export class RunQueue {
   /** Claims runs until the pool is full or the queue is empty. */
   wake(): void {
     if (!this.#claims || this.#draining) return;
+    if (this.#active.size >= this.o.concurrency) {
+      this.#backlog = true;
+      return;
+    }
     if (this.#filling) {
       this.#refill = true;
       return;
@@ -191,14 +209,18 @@ export class RunQueue {
     while (!this.#draining && this.#active.size < this.o.concurrency) {
       let run: Run | null;
       try {
-        run = await this.o.repo.claim(this.o.owner, this.o.leaseMs);
+        run = await this.o.leases.claim(this.o.owner, this.o.leaseMs);
       } catch (err) {
         this.o.logger.warn({ err }, "claiming a run failed");
         return;
       }
-      if (!run) return;
+      if (!run) {
+        this.#backlog = false;
+        return;
+      }
       this.#start(run);
     }
+    if (this.#active.size >= this.o.concurrency) this.#backlog = true;
   }
 
   #start(run: Run): void {
@@ -219,12 +241,15 @@ export class RunQueue {
     this.#active.set(run.runId, entry);
     entry.done = this.o
       .execute(run, lease)
-      .catch((err) => this.o.logger.error({ err, run_id: run.runId }, "run worker crashed"))
-      .finally(() => {
+      .catch((err) => {
+        this.o.logger.error({ err, run_id: run.runId }, "run worker crashed");
+      })
+      .then((result) => {
         clearInterval(entry.heartbeat);
         this.#active.delete(run.runId);
-        // A slot is free and the thread may have queued runs: look again, here and elsewhere.
-        void this.announce();
+        // Unknown (handed back, crashed) or the thread has a queued run: look again everywhere.
+        if (!result || result.next) void this.announce();
+        else if (this.#backlog) this.wake();
       });
   }
 
@@ -232,7 +257,7 @@ export class RunQueue {
     const entry = this.#active.get(runId);
     if (!entry || entry.controller.signal.aborted) return;
     try {
-      const { lost, cancelAction } = await this.o.repo.renew(runId, this.o.owner, this.o.leaseMs);
+      const { lost, cancelAction } = await this.o.leases.renew(runId, this.o.owner, this.o.leaseMs);
       if (lost) this.stopLocal(runId, "lost");
       else if (cancelAction) this.stopLocal(runId, cancelAction);
     } catch (err) {
@@ -244,10 +269,10 @@ export class RunQueue {
   async sweep(): Promise<void> {
     if (this.#draining) return;
     try {
-      const requeued = await this.o.repo.requeueExpired();
+      const requeued = await this.o.leases.requeueExpired();
       if (requeued.length)
         this.o.logger.warn({ run_ids: requeued }, "requeued runs whose lease expired");
-      await this.o.repo.repairBusyThreads();
+      await this.o.leases.repair();
       this.wake();
     } catch (err) {
       this.o.logger.warn({ err }, "run sweep failed");

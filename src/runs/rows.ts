@@ -1,12 +1,11 @@
 /** Row ↔ domain mapping of the `runs` table. */
 import type { Selectable } from "kysely";
 import type { RunsTable } from "../storage/database.ts";
+import { fromJson, jsonObject } from "../storage/sql/json.ts";
 import type { MultitaskStrategy, Run, RunKwargs, RunStatus } from "./types.ts";
 
 /** A selected `runs` row. */
 export type RunRow = Selectable<RunsTable>;
-
-const json = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
 
 const date = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 
@@ -17,8 +16,8 @@ export function toRun(row: RunRow): Run {
     threadId: row.thread_id,
     assistantId: row.assistant_id,
     status: row.status as RunStatus,
-    metadata: json<Record<string, unknown>>(row.metadata) ?? {},
-    kwargs: json<RunKwargs>(row.kwargs),
+    metadata: jsonObject(row.metadata),
+    kwargs: fromJson<RunKwargs>(row.kwargs),
     multitaskStrategy: row.multitask_strategy as MultitaskStrategy,
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),

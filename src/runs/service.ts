@@ -8,20 +8,17 @@ import { notFound, unprocessable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { checkRunMetadata, type InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
+import { UnitOfWork } from "../storage/unit-of-work.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
+import type { DoneSignals } from "./done.ts";
 import type { RunCheckpointer } from "./executor.ts";
+import type { InsertOutcome, InsertRunSpec, RunScope, RunStore, Tx } from "./ports.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
-import type {
-  CancelledRun,
-  InsertOutcome,
-  InsertRunSpec,
-  RunsRepository,
-  Tx,
-} from "./repository.ts";
-import type { CancelAction, CancelSelector, Run, RunListQuery } from "./types.ts";
+import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 export type { RunRequest } from "./build.ts";
+export type { RunScope } from "./ports.ts";
 
 /** The assistants port the runs engine needs. */
 export interface AssistantResolver {
@@ -37,8 +34,10 @@ export interface AssistantResolver {
 
 /** What the service is built from. */
 export interface RunsServiceOptions {
-  repo: RunsRepository;
+  store: RunStore;
   queue: RunQueue;
+  /** Run-end signals (local finishes and `olg_runs_done`): waiters wake on them. */
+  done: DoneSignals;
   log: RunEventLog;
   assistants: AssistantResolver;
   checkpointer: RunCheckpointer;
@@ -80,9 +79,6 @@ export interface AuthorizedRun {
   metadata?: Record<string, unknown>;
 }
 
-/** An auth scope over thread metadata (runs are scoped through their thread). */
-export type RunScope = Record<string, unknown> | undefined;
-
 const BUSY =
   "Thread is already running a task. Wait for it to finish or choose a different multitask strategy.";
 /** How long a resume waits for the run that raised the interrupt to persist it and end. */
@@ -108,11 +104,11 @@ export class RunsService {
     const assistant = await this.o.assistants.resolve(req.assistantId, ctx.assistantScope);
     if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
     const spec = this.#insertSpec(threadId, req, ctx, assistant);
-    let outcome = await this.o.repo.insert(spec);
+    let outcome = await this.o.store.insert(spec);
     // A client resumes as soon as it sees an interrupt streamed, which is before the run that
     // raised it has persisted it and ended: wait for that run to end, then try again (once).
     if (outcome.kind === "busy" && req.command?.resume !== undefined) {
-      if (await this.settleThread(spec.threadId)) outcome = await this.o.repo.insert(spec);
+      if (await this.settleThread(spec.threadId)) outcome = await this.o.store.insert(spec);
     }
     if (outcome.kind === "thread_missing") throw threadNotFound(spec.threadId);
     if (outcome.kind === "busy") throw unprocessable(BUSY);
@@ -132,8 +128,10 @@ export class RunsService {
     ctx: CreateContext,
     assistant: Assistant,
   ): Promise<{ outcome: InsertOutcome; afterCommit(): Promise<void> }> {
-    const outcome = await this.o.repo.insert(this.#insertSpec(threadId, req, ctx, assistant), trx);
+    const uow = new UnitOfWork(trx);
+    const outcome = await this.o.store.insert(this.#insertSpec(threadId, req, ctx, assistant), uow);
     const afterCommit = async () => {
+      await uow.committed();
       if (outcome.kind === "created") await this.#scheduled(outcome.run, outcome.cancelled, req);
     };
     return { outcome, afterCommit };
@@ -155,6 +153,7 @@ export class RunsService {
       assistantId: assistant.assistantId,
       multitaskStrategy: req.multitaskStrategy ?? "reject",
       createThread: stateless || req.ifNotExists === "create",
+      freshThread: stateless,
       newThreadMetadata: {
         graph_id: assistant.graphId,
         assistant_id: assistant.assistantId,
@@ -193,26 +192,26 @@ export class RunsService {
 
   /** One run of a thread. */
   async get(threadId: string, runId: string, scope?: RunScope): Promise<Run> {
-    const run = await this.o.repo.get(runId, threadId, scope);
+    const run = await this.o.store.get(runId, threadId, scope);
     if (run) return run;
-    if (!(await this.o.repo.threadExists(threadId, scope))) throw threadNotFound(threadId);
+    if (!(await this.o.store.threadExists(threadId, scope))) throw threadNotFound(threadId);
     throw runNotFound();
   }
 
   /** A run by id alone (stateless joins). */
   async find(runId: string, scope?: RunScope): Promise<Run | null> {
-    return this.o.repo.get(runId, undefined, scope);
+    return this.o.store.get(runId, undefined, scope);
   }
 
   /** Runs of a thread. */
   async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
-    if (!(await this.o.repo.threadExists(threadId, scope))) throw threadNotFound(threadId);
-    return this.o.repo.list(threadId, query, scope);
+    if (!(await this.o.store.threadExists(threadId, scope))) throw threadNotFound(threadId);
+    return this.o.store.list(threadId, query, scope);
   }
 
   /** Deletes a run; a running one is stopped wherever it executes. */
   async delete(threadId: string, runId: string, scope?: RunScope): Promise<void> {
-    const run = await this.o.repo.delete(runId, threadId, scope);
+    const run = await this.o.store.delete(runId, threadId, scope);
     if (!run) throw runNotFound();
     if (run.status === "running") await this.#signal(run.runId, "deleted");
     await this.o.log.complete(runId);
@@ -226,7 +225,7 @@ export class RunsService {
     scope?: RunScope,
     reason?: string,
   ): Promise<void> {
-    const touched = await this.o.repo.cancel({ threadId, runIds }, action, scope, reason);
+    const touched = await this.o.store.cancel({ threadId, runIds }, action, scope, reason);
     if (touched.length !== new Set(runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
   }
@@ -237,7 +236,7 @@ export class RunsService {
     action: CancelAction,
     scope?: RunScope,
   ): Promise<number> {
-    const touched = await this.o.repo.cancel(selector, action, scope);
+    const touched = await this.o.store.cancel(selector, action, scope);
     if (selector.runIds && touched.length !== new Set(selector.runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
     return touched.filter((t) => t.effect !== "none").length;
@@ -250,6 +249,7 @@ export class RunsService {
         if (t.effect === "deleted")
           await this.o.checkpointer.deleteForRun?.(t.threadId, t.runId).catch(() => {});
         await this.o.log.complete(t.runId);
+        this.o.done.finished(t.runId);
         await this.o.notify(CHANNEL_DONE, t.runId).catch(() => {});
       }
     }
@@ -267,7 +267,7 @@ export class RunsService {
     return this.o.log.read(runId, {
       lastEventId: options.lastEventId,
       signal: options.signal,
-      stillActive: async () => active(await this.o.repo.get(runId)),
+      stillActive: async () => active(await this.o.store.get(runId)),
     });
   }
 
@@ -288,7 +288,7 @@ export class RunsService {
     }
     await this.#settled(run.runId, signal);
     if (last != null || run.kwargs.temporary) return last;
-    return (await this.o.repo.threadValues(run.threadId))?.values ?? null;
+    return (await this.o.store.threadValues(run.threadId))?.values ?? null;
   }
 
   /** `GET …/join`: blocks until the run ends, then answers like `wait`. */
@@ -308,19 +308,30 @@ export class RunsService {
    */
   async settleThread(threadId: string, timeoutMs = RESUME_SETTLE_MS): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    for (let i = 0; ; i++) {
-      const running = await this.o.repo.list(threadId, { status: "running", limit: 1, offset: 0 });
+    await this.o.done.subscribe();
+    for (;;) {
+      const running = await this.o.store.list(threadId, { status: "running", limit: 1, offset: 0 });
       if (running.length === 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, Math.min(250, 20 * 2 ** i)));
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.o.done.wait(running[0]!.runId, Math.min(left, this.o.done.safetyMs)).done;
     }
   }
 
-  /** Polls until the run row left pending/running (covers runs executing on other replicas). */
+  /**
+   * Waits until the run row left pending/running (covers runs executing on other replicas): on
+   * the done signal, not by polling; no read at all when this process saw the run end.
+   */
   async #settled(runId: string, signal?: AbortSignal): Promise<void> {
-    for (let i = 0; !signal?.aborted; i++) {
-      if (!active(await this.o.repo.get(runId))) return;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** i)));
+    if (this.o.done.seen(runId)) return;
+    await this.o.done.subscribe();
+    while (!signal?.aborted) {
+      const waiting = this.o.done.wait(runId, this.o.done.safetyMs, signal);
+      if (this.o.done.seen(runId) || !active(await this.o.store.get(runId))) {
+        waiting.cancel();
+        return;
+      }
+      await waiting.done;
     }
   }
 }

@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids.ts";
 import { RunFence } from "../../src/runs/fence.ts";
 import type { StopReason } from "../../src/runs/queue.ts";
-import { RunsRepository } from "../../src/runs/repository.ts";
+import { SqlRunLeases } from "../../src/runs/sql-leases.ts";
+import { SqlRunStore } from "../../src/runs/sql-store.ts";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { FencedWriteError } from "../../src/storage/fence.ts";
 import { SqlStore } from "../../src/store/sql-store.ts";
+import { ThreadRunRows } from "../../src/threads/run-rows.ts";
 import { type StorageBackend, storageBackends } from "../support/storage.ts";
 
 const backends: StorageBackend[] = await storageBackends("run fence tests", "olg_fence");
@@ -34,13 +36,15 @@ function testLease(owner: string) {
 describe.each(backends)("run write fence ($name)", (backend) => {
   let handle: StorageHandle;
   let cleanup: () => Promise<void>;
-  let repo: RunsRepository;
+  let leases: SqlRunLeases;
+  let runs: SqlRunStore;
   let saver: SqlCheckpointSaver;
   let store: SqlStore;
 
   beforeAll(async () => {
     ({ handle, cleanup } = await backend.open());
-    repo = new RunsRepository(handle.db);
+    leases = new SqlRunLeases(handle.db, new ThreadRunRows());
+    runs = new SqlRunStore(handle.db, new ThreadRunRows());
     saver = new SqlCheckpointSaver(handle.db, undefined, { mergeConfigMetadata: true });
     store = new SqlStore({ db: handle.db });
   });
@@ -57,7 +61,7 @@ describe.each(backends)("run write fence ($name)", (backend) => {
       handle.db,
     );
     const owner = `worker-${newId()}`;
-    const claimed = await repo.claim(owner, 30_000, runId);
+    const claimed = await leases.claim(owner, 30_000, runId);
     expect(claimed?.runId).toBe(runId);
     const lease = testLease(owner);
     return { threadId, runId, lease, fence: new RunFence(runId, lease) };
@@ -84,7 +88,7 @@ describe.each(backends)("run write fence ($name)", (backend) => {
     await fenced.putWrites(saved, [["visits", "s1"]], "task-1");
     expect(await count(threadId)).toBe("1");
 
-    await repo.cancel({ threadId, runIds: [runId] }, "rollback");
+    await runs.cancel({ threadId, runIds: [runId] }, "rollback");
     await expect(
       fenced.put(config(threadId, runId), checkpoint(), {} as never, {}),
     ).rejects.toBeInstanceOf(FencedWriteError);
@@ -126,7 +130,7 @@ describe.each(backends)("run write fence ($name)", (backend) => {
     const { threadId, runId, lease, fence } = await claimedRun();
     const fencedStore = store.fenced(fence);
     await fencedStore.put(["fence", runId], "before", { n: 1 });
-    await repo.cancel({ threadId, runIds: [runId] }, "interrupt");
+    await runs.cancel({ threadId, runIds: [runId] }, "interrupt");
     await expect(fencedStore.put(["fence", runId], "after", { n: 2 })).rejects.toBeInstanceOf(
       FencedWriteError,
     );
@@ -179,7 +183,7 @@ describe.each(backends)("run write fence ($name)", (backend) => {
       );
       await pastFence;
       let cancelled = false;
-      const cancel = repo.cancel({ threadId, runIds: [runId] }, "rollback").then(() => {
+      const cancel = runs.cancel({ threadId, runIds: [runId] }, "rollback").then(() => {
         cancelled = true;
       });
       await new Promise((r) => setTimeout(r, 300));

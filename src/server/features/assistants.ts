@@ -33,7 +33,13 @@ export const assistantsModule: FeatureModule<
       ),
     );
     const assistants = new AssistantsService({
-      repository: caching.assistants(new SqlAssistantsRepository(storage.db)),
+      // Deleting an assistant deletes its runs through the runs engine (threads repaired).
+      repository: caching.assistants(
+        new SqlAssistantsRepository(storage.db, {
+          runs: engine.runStore,
+          threads: engine.threadRunRows,
+        }),
+      ),
       graphs: introspection,
       clock,
       onRunsDeleted: () => engine.queue.announceDeleted(),

@@ -11,14 +11,18 @@ import type { ArtifactsFeature } from "../../artifacts/setup.ts";
 import { newId } from "../../core/ids.ts";
 import type { LoopbackFetch } from "../../http/loopback.ts";
 import { withLogContext } from "../../logging/context.ts";
+import { DoneSignals } from "../../runs/done.ts";
 import { createExecutor } from "../../runs/executor.ts";
 import { CHANNEL_DONE, RunQueue } from "../../runs/queue.ts";
-import { RunsRepository } from "../../runs/repository.ts";
+import { SqlRunLeases } from "../../runs/sql-leases.ts";
+import { SqlRunStore } from "../../runs/sql-store.ts";
+import { ThreadLocks } from "../../runs/thread-lock.ts";
 import type { createStore } from "../../store/setup.ts";
 import type { RunEventLog } from "../../stream/log.ts";
 import { MemoryRunEventLog } from "../../stream/memory-log.ts";
 import { RedisRunEventLog } from "../../stream/redis-log.ts";
 import { SqlRunEventLog } from "../../stream/sql-log.ts";
+import { ThreadRunRows } from "../../threads/run-rows.ts";
 import { DeadLetterRepository } from "../../webhooks/dead-letters.ts";
 import { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
 import type { FeatureModule } from "../feature.ts";
@@ -29,7 +33,13 @@ export interface RunEngine {
   webhooks: WebhookDispatcher;
   deadLetters: DeadLetterRepository;
   runLog: RunEventLog;
-  runsRepo: RunsRepository;
+  /** Run rows (use cases) and leases (workers), on the SQL backend. */
+  runStore: SqlRunStore;
+  runLeases: SqlRunLeases;
+  /** The threads owner's run port (its writes invalidate the thread cache after COMMIT). */
+  threadRunRows: ThreadRunRows;
+  /** Run-end signals: `wait`/`join` wake on them. */
+  done: DoneSignals;
   queue: RunQueue;
   /** Whether this process executes runs (every role but `api`). */
   executesRuns: boolean;
@@ -63,7 +73,17 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
   create(deps) {
     const { settings, storage, log, caching, runSignals, graphs, checkpointer, obs } = deps;
     const runLog = runEventLog(deps);
-    const runsRepo = caching.runs(new RunsRepository(storage.db));
+    const threadRunRows = new ThreadRunRows((ids) => caching.threadsChanged(ids));
+    const locks = new ThreadLocks(
+      storage.db,
+      threadRunRows,
+      (lock, threadIds, ms) =>
+        log.warn({ lock, thread_ids: threadIds, ms: Math.round(ms) }, "slow thread lock"),
+      5000,
+    );
+    const runStore = new SqlRunStore(storage.db, threadRunRows, locks);
+    const runLeases = new SqlRunLeases(storage.db, threadRunRows, locks);
+    const done = new DoneSignals(CHANNEL_DONE, storage.listen);
     const deadLetters = new DeadLetterRepository(storage.db);
     const webhooks = new WebhookDispatcher({
       settings: settings.webhooks,
@@ -73,13 +93,13 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
     });
     const executesRuns = settings.role !== "api";
     const execute = createExecutor({
-      repo: runsRepo,
+      leases: runLeases,
       graphs,
       checkpointer,
       store: deps.store,
       log: runLog,
       webhooks,
-      onFinished: (run) => storage.notify(CHANNEL_DONE, run.runId).catch(() => {}),
+      onFinished: (run) => done.finished(run.runId),
       maxAttempts: 3,
       logger: log,
       observer: obs.runObserver,
@@ -90,7 +110,7 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
         }),
     });
     const queue = new RunQueue({
-      repo: runsRepo,
+      leases: runLeases,
       listen: (channel, fn) => runSignals.listen(channel, fn),
       notify: (channel, payload) => runSignals.notify(channel, payload),
       // Every log line written while a run executes carries its `run_id` and `thread_id`.
@@ -105,11 +125,22 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       logger: log,
     });
     return {
-      engine: { webhooks, deadLetters, runLog, runsRepo, queue, executesRuns },
+      engine: {
+        webhooks,
+        deadLetters,
+        runLog,
+        runStore,
+        runLeases,
+        threadRunRows,
+        done,
+        queue,
+        executesRuns,
+      },
       start: () => queue.start(),
       async drain() {
         await queue.drain(settings.runDrainSeconds * 1000);
         await runLog.close();
+        await done.close();
       },
     };
   },

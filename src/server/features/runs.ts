@@ -23,8 +23,9 @@ export const runsModule: FeatureModule<
   create({ settings, log, runSignals, checkpointer, engine, assistants }) {
     const checkWebhook = webhookGuard(engine.webhooks);
     const runs = new RunsService({
-      repo: engine.runsRepo,
+      store: engine.runStore,
       queue: engine.queue,
+      done: engine.done,
       log: engine.runLog,
       assistants,
       checkpointer,

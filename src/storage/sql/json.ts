@@ -14,3 +14,16 @@ export function jsonb(value: unknown): RawBuilder<string> {
 export function jsonbOrNull(value: unknown): RawBuilder<string> | null {
   return value === undefined ? null : jsonb(value);
 }
+
+/**
+ * A json/jsonb column as read: the drivers hand back parsed values, except where a codec or an
+ * older PGlite returns the text; both read the same here. SQL NULL stays null.
+ */
+export function fromJson<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/** A json/jsonb object column as read (SQL NULL or JSON null read as `{}`). */
+export function jsonObject(value: unknown): Record<string, unknown> {
+  return fromJson<Record<string, unknown> | null>(value) ?? {};
+}

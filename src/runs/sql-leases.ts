@@ -1,0 +1,162 @@
+/**
+ * `RunLeases` on PostgreSQL/PGlite: claiming a runnable run (one statement), renewing and
+ * releasing its lease, finishing it together with its thread, and the sweeps that requeue runs
+ * whose replica died and repair threads left busy.
+ *
+ * `finish` is four round trips: BEGIN, the thread lock (named `finish`), one statement, COMMIT.
+ * The statement ends the run only if this worker still holds it and no cancel outcome is
+ * pending (else it changes nothing and a second read says why), writes the thread's outcome
+ * through the threads owner's fragment (or deletes a temporary thread), and signals
+ * `olg_runs_done` with the run id; the NOTIFY is transactional, delivered only after COMMIT.
+ * The lock is taken in its own statement first so the statement's snapshot sees every run the
+ * thread got while this transaction waited for the lock (READ COMMITTED).
+ */
+import { type SqlBool, sql } from "kysely";
+import type { Db } from "../storage/database.ts";
+import type { ThreadRunRows } from "../threads/run-rows.ts";
+import type { FinishingRun, FinishResult, LeaseState, RunLeases } from "./ports.ts";
+import { CHANNEL_DONE } from "./queue.ts";
+import { type RunRow, toRun } from "./rows.ts";
+import { ThreadLocks } from "./thread-lock.ts";
+import type { CancelAction, FinishState, Run } from "./types.ts";
+
+/** Queue leases on PostgreSQL/PGlite. */
+export class SqlRunLeases implements RunLeases {
+  readonly #locks: ThreadLocks;
+
+  constructor(
+    private readonly db: Db,
+    private readonly threads: ThreadRunRows,
+    locks?: ThreadLocks,
+  ) {
+    this.#locks = locks ?? new ThreadLocks(db, threads);
+  }
+
+  async claim(owner: string, leaseMs: number, onlyRunId?: string): Promise<Run | null> {
+    const only = onlyRunId ? sql`AND r.run_id = ${onlyRunId}` : sql``;
+    const result = await sql<RunRow>`
+      UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ${owner},
+        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
+        started_at = coalesce(started_at, now()), updated_at = now()
+      WHERE run_id = (
+        SELECT r.run_id FROM runs r
+        WHERE r.status = 'pending' AND r.available_at <= now() ${only}
+          AND NOT EXISTS (SELECT 1 FROM runs o
+            WHERE o.thread_id = r.thread_id AND o.status = 'running')
+          AND NOT EXISTS (SELECT 1 FROM runs o
+            WHERE o.thread_id = r.thread_id AND o.status = 'pending'
+              AND (o.available_at, o.run_id) < (r.available_at, r.run_id))
+        ORDER BY r.available_at, r.run_id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      AND status = 'pending'
+      RETURNING *`.execute(this.db);
+    const row = result.rows[0];
+    return row ? toRun(row) : null;
+  }
+
+  async renew(runId: string, owner: string, leaseMs: number): Promise<LeaseState> {
+    const row = await this.db
+      .updateTable("runs")
+      .set({ lease_expires_at: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+      .where("run_id", "=", runId)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "running")
+      .returning("cancel_action")
+      .executeTakeFirst();
+    if (!row) return { lost: true, cancelAction: null };
+    return { lost: false, cancelAction: (row.cancel_action as CancelAction | null) ?? null };
+  }
+
+  async leaseStates(runIds: string[], owner: string): Promise<Map<string, LeaseState>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("runs")
+      .select(["run_id", "status", "lease_owner", "cancel_action"])
+      .where("run_id", "in", runIds)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.run_id,
+        {
+          lost: r.status !== "running" || r.lease_owner !== owner,
+          cancelAction: (r.cancel_action as CancelAction | null) ?? null,
+        },
+      ]),
+    );
+  }
+
+  finish(run: FinishingRun, owner: string, state: FinishState): Promise<FinishResult> {
+    const { runId, threadId } = run;
+    return this.#locks.run("finish", threadId, async (uow) => {
+      const cancelOutcome = state.status === "interrupted" || state.status === "deleted";
+      const held = sql<SqlBool>`run_id = ${runId} AND thread_id = ${threadId}
+        AND lease_owner = ${owner} AND status = 'running'
+        AND (${sql.lit(cancelOutcome)} OR cancel_action IS NULL)`;
+      const end =
+        state.status === "deleted" || run.temporary
+          ? sql`DELETE FROM runs WHERE ${held} RETURNING run_id`
+          : sql`UPDATE runs SET status = ${state.status}, lease_owner = NULL,
+              lease_expires_at = NULL, cancel_action = NULL, updated_at = now()
+            WHERE ${held} RETURNING run_id`;
+      const ended = sql<SqlBool>`EXISTS (SELECT 1 FROM ended)`;
+      const thread = run.temporary
+        ? sql`${this.threads.deleteSql(threadId, ended)}`
+        : this.threads.outcomeSql(threadId, runId, state, ended);
+      const done = await sql<{ thread_status: string | null }>`
+        WITH ended AS (${end}), thread AS (${thread})
+        SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status,
+          pg_notify(${CHANNEL_DONE}, ended.run_id::text) AS signalled
+        FROM ended`.execute(uow.trx);
+      if (done.rows.length > 0) {
+        this.threads.touched(uow, [threadId]);
+        return { kind: "finished", next: done.rows[0]!.thread_status === "busy" } as const;
+      }
+      // Nothing changed: say why (the thread lock keeps a cancel from changing it meanwhile).
+      const current = await uow.trx
+        .selectFrom("runs")
+        .select(["lease_owner", "status", "cancel_action"])
+        .where("run_id", "=", runId)
+        .executeTakeFirst();
+      if (!current || current.lease_owner !== owner || current.status !== "running")
+        return { kind: "lost" } as const;
+      return { kind: "cancelled", action: current.cancel_action as CancelAction } as const;
+    });
+  }
+
+  async release(runId: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("run_id", "=", runId)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "running")
+      .execute();
+  }
+
+  async requeueExpired(): Promise<string[]> {
+    const rows = await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("status", "=", "running")
+      .where("lease_expires_at", "<", sql<Date>`now()`)
+      .returning("run_id")
+      .execute();
+    return rows.map((r) => r.run_id);
+  }
+
+  async requeueOrphans(owner: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .where("status", "=", "running")
+      .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_owner", "<>", owner)]))
+      .returning("run_id")
+      .execute();
+    return rows.map((r) => r.run_id);
+  }
+
+  repair(): Promise<number> {
+    return this.threads.repairBusy(this.db);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A unit of work: one transaction plus hooks that run once its COMMIT succeeded (in registration
+ * order; never after a rollback). Owners of tables register what must follow their writes (cache
+ * invalidation, notifications) with `afterCommit`, so a write that commits is always followed by
+ * its invalidation and a write that rolls back never is: no timers, no guessing when a caller's
+ * transaction ends. A hook that throws is reported to `onHookError` and does not stop the others.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "./database.ts";
+
+/** A transaction with commit hooks. */
+export class UnitOfWork {
+  readonly #hooks: (() => void | Promise<void>)[] = [];
+
+  constructor(readonly trx: Transaction<Database>) {}
+
+  /** Runs `fn` after COMMIT (the caller of {@link inUnitOfWork} awaits it before returning). */
+  afterCommit(fn: () => void | Promise<void>): void {
+    this.#hooks.push(fn);
+  }
+
+  /** Runs the hooks; call exactly once, after the transaction committed. */
+  async committed(onHookError?: (err: unknown) => void): Promise<void> {
+    for (const hook of this.#hooks.splice(0)) {
+      try {
+        await hook();
+      } catch (err) {
+        onHookError?.(err);
+      }
+    }
+  }
+}
+
+/** Runs `fn` in one transaction, then the commit hooks it registered; returns what `fn` returned. */
+export async function inUnitOfWork<T>(
+  db: Kysely<Database>,
+  fn: (uow: UnitOfWork) => Promise<T>,
+): Promise<T> {
+  let unit: UnitOfWork | undefined;
+  const out = await db.transaction().execute((trx) => {
+    unit = new UnitOfWork(trx);
+    return fn(unit);
+  });
+  await unit?.committed();
+  return out;
+}

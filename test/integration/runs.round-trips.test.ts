@@ -1,0 +1,115 @@
+/**
+ * SQL round trips of a stateless `POST /runs/wait` on PostgreSQL (issue 24, goal 1: at most 8).
+ * The server runs in process on a fresh database reached through a counting TCP proxy
+ * (`pg-counter.ts`): what is counted is what crosses the wire, including what the run does after
+ * the answer (its end, its temporary thread). Runs go one after another; the average over 20 also
+ * takes in the background sweeps that fell inside the window. On failure the statements are shown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSettings } from "../../src/config/load.ts";
+import { createLogger } from "../../src/logging/logger.ts";
+import { type RunningServer, startServer } from "../../src/main.ts";
+import { type PgCounter, startPgCounter } from "../support/pg-counter.ts";
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  postgresAvailable,
+  ROOT,
+} from "../support/server.ts";
+
+const available = await postgresAvailable();
+if (!available) console.warn("\n*** PostgreSQL is not reachable: round-trip count not run ***\n");
+
+const RUNS = 20;
+
+describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
+  let databaseUrl: string;
+  let counter: PgCounter;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase("olg_trips");
+    counter = await startPgCounter(databaseUrl);
+    const settings = loadSettings(
+      "serve",
+      {
+        config: `${ROOT}/test/fixtures/encryption/open_langgraph.json`,
+        port: 0,
+        host: "127.0.0.1",
+        logLevel: "warn",
+      },
+      { PATH: process.env.PATH, DATABASE_URL: counter.url },
+      ROOT,
+    );
+    settings.warmSchemas = false;
+    server = await startServer(settings, createLogger({ level: "warn", pretty: false }));
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await counter?.close();
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  });
+
+  /** Settles: waits until no statement crossed the wire for a while (the run's tail is done). */
+  async function quiet(): Promise<void> {
+    let last = -1;
+    for (let i = 0; i < 200; i++) {
+      const n = counter.trips().length;
+      if (n === last) return;
+      last = n;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const wait = (body: unknown, path = "/runs/wait") =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("a stateless runs/wait takes at most 8 round trips", async () => {
+    const body = { assistant_id: "runs_steps", input: { delay_ms: 0 } };
+    // Warm-up: first use of the assistant and of the done signal's LISTEN.
+    expect((await wait(body)).status).toBe(200);
+    await quiet();
+    counter.reset();
+    for (let i = 0; i < RUNS; i++) {
+      const res = await wait(body);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { visits: string[] }).visits).toHaveLength(4);
+    }
+    await quiet();
+    const trips = counter.trips();
+    const perRun = trips.length / RUNS;
+    console.info(`stateless runs/wait: ${perRun.toFixed(2)} round trips per run`);
+    expect(perRun, trips.slice(0, 40).join("\n")).toBeLessThanOrEqual(8);
+  });
+
+  it("reports the round trips of a run on a thread (checkpoints written)", async () => {
+    const thread = (await (
+      await fetch(`${server.url}/threads`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      })
+    ).json()) as { thread_id: string };
+    const body = { assistant_id: "runs_steps", input: { delay_ms: 0 } };
+    expect((await wait(body, `/threads/${thread.thread_id}/runs/wait`)).status).toBe(200);
+    await quiet();
+    counter.reset();
+    expect((await wait(body, `/threads/${thread.thread_id}/runs/wait`)).status).toBe(200);
+    await quiet();
+    const trips = counter.trips();
+    // Checkpoint writes (and their fence check) belong to the checkpointer; the runs engine's own
+    // statements (create, claim, finish: those naming the runs or threads table) stay few.
+    const engine = trips.filter(
+      (t) => /\b(runs|threads)\b/.test(t) && !/FOR SHARE/.test(t) && !/checkpoint/.test(t),
+    );
+    console.info(
+      `stateful runs/wait (4 steps): ${trips.length} round trips, ${engine.length} of the runs engine`,
+    );
+    expect(engine.length, engine.join("\n")).toBeLessThanOrEqual(8);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * A TCP proxy in front of PostgreSQL that counts round trips: every frontend `Sync` (extended
+ * protocol: Parse/Bind/Execute then Sync) and every simple `Query` is one request the client
+ * waits for. The server under test connects through it (its DATABASE_URL points here), so what
+ * is counted is exactly what crosses the wire; nothing in the server is instrumented. The text
+ * of each statement is kept (from Parse / Query) to explain a count.
+ */
+import net from "node:net";
+
+/** A started proxy. */
+export interface PgCounter {
+  /** `databaseUrl` with host and port replaced by the proxy's. */
+  url: string;
+  /** Round trips since start (or the last `reset`), with their SQL in order. */
+  trips(): string[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a counting proxy for `databaseUrl` (no TLS: the local test server speaks plain TCP). */
+export async function startPgCounter(databaseUrl: string): Promise<PgCounter> {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<net.Socket>();
+  let trips: string[] = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    let pending: string[] = [];
+    client.on("data", (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (!started) {
+          if (buffer.length < 4) break;
+          const len = buffer.readInt32BE(0);
+          if (buffer.length < len) break;
+          buffer = buffer.subarray(len);
+          started = true;
+          continue;
+        }
+        if (buffer.length < 5) break;
+        const type = String.fromCharCode(buffer[0]!);
+        const len = buffer.readInt32BE(1);
+        if (buffer.length < 1 + len) break;
+        const body = buffer.subarray(5, 1 + len);
+        buffer = buffer.subarray(1 + len);
+        if (type === "P") {
+          const nameEnd = body.indexOf(0);
+          pending.push(body.subarray(nameEnd + 1, body.indexOf(0, nameEnd + 1)).toString());
+        } else if (type === "S") {
+          trips.push(pending.join("; ") || "(sync)");
+          pending = [];
+        } else if (type === "Q") {
+          trips.push(body.subarray(0, body.indexOf(0)).toString());
+        }
+      }
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("close", end).on("error", end);
+    upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const url = new URL(databaseUrl);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    trips: () => [...trips],
+    reset: () => {
+      trips = [];
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
