@@ -79,6 +79,7 @@ export function loadSettings(
     portExplicit: flags.port != null || !!env.PORT || file.server?.port != null,
     databaseUrl: databaseUrl || null,
     dataDir,
+    pgliteThread: env.OLG_PGLITE_THREAD === "main" ? "main" : "worker",
     redisUrl: flags.redisUrl ?? env.REDIS_URL ?? file.redis?.url ?? null,
     testMode: flags.testMode ?? env.OLG_TEST_MODE === "1",
     warmSchemas: env.OLG_WARM_SCHEMAS

@@ -41,6 +41,11 @@ export interface Settings {
   databaseUrl: string | null;
   /** PGlite data folder; null keeps data in memory. */
   dataDir: string | null;
+  /**
+   * Where PGlite executes (`OLG_PGLITE_THREAD`): `worker` (default, a worker thread) or `main` (the
+   * HTTP thread; the benchmark's baseline).
+   */
+  pgliteThread?: "worker" | "main";
   redisUrl: string | null;
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */

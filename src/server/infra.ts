@@ -71,6 +71,7 @@ export async function openInfrastructure(
     openStorage({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
+      embeddedThread: settings.pgliteThread,
       wrapDialect: encryption ? (d) => codecDialect(d, encryption.codec) : undefined,
       log,
     }));

@@ -2,7 +2,7 @@
 import type { Dialect } from "kysely";
 import type { StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
-import { openPGlite } from "./pglite/open.ts";
+import { type EmbeddedThread, openPGlite } from "./pglite/open.ts";
 import type { ListenerLog } from "./postgres/listener.ts";
 import { openPostgres } from "./postgres/open.ts";
 
@@ -11,6 +11,8 @@ export interface StorageOptions {
   databaseUrl: string | null;
   dataDir: string | null;
   poolSize?: number;
+  /** PGlite only: where it executes (default a worker thread). */
+  embeddedThread?: EmbeddedThread;
   /** Wraps the SQL dialect (at-rest encryption runs every statement through it). */
   wrapDialect?: (dialect: Dialect) => Dialect;
   /** Where connection losses and LISTEN reconnects are reported. */
@@ -21,7 +23,7 @@ export interface StorageOptions {
 export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
   const handle = options.databaseUrl
     ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect, options.log)
-    : await openPGlite(options.dataDir, options.wrapDialect);
+    : await openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread);
   try {
     await migrate(handle.db);
   } catch (error) {

@@ -2,9 +2,10 @@
  * A Kysely driver for PGlite that behaves like a pool of one connection: each query, and each
  * transaction as a whole, holds the connection exclusively. Kysely's bundled PGlite driver shares
  * its single connection, so a query issued while another request's transaction is open runs inside
- * that transaction (and is lost if it rolls back); this one queues it instead.
+ * that transaction (and is lost if it rolls back); this one queues it instead. The database is an
+ * `EmbeddedDatabase`: PGlite itself (same thread) or `PGliteWorker` (a worker thread); the queue
+ * lives here either way, so a transaction's statements are never interleaved with others.
  */
-import type { PGlite } from "@electric-sql/pglite";
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -16,6 +17,14 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from "kysely";
+
+/** What the driver needs of PGlite (PGlite itself and `PGliteWorker` both fit). */
+export interface EmbeddedDatabase {
+  readonly closed: boolean;
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
 
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -31,11 +40,9 @@ class Mutex {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: EmbeddedDatabase) {}
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[], {
-      rowMode: "object",
-    });
+    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
     return {
       rows: result.rows,
       numAffectedRows: result.affectedRows != null ? BigInt(result.affectedRows) : undefined,
@@ -51,12 +58,10 @@ class PGliteMutexDriver implements Driver {
   readonly #mutex = new Mutex();
   readonly #connection: PGliteConnection;
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
-  constructor(private readonly pg: PGlite) {
+  constructor(private readonly pg: EmbeddedDatabase) {
     this.#connection = new PGliteConnection(pg);
   }
-  async init(): Promise<void> {
-    await this.pg.waitReady;
-  }
+  async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     const release = await this.#mutex.lock();
     // A fresh wrapper per acquisition so the release belongs to exactly one holder.
@@ -98,7 +103,7 @@ class PGliteMutexDriver implements Driver {
 /** The PGlite dialect: Postgres compiler and adapter, mutex-guarded driver. */
 export class PGliteMutexDialect implements Dialect {
   readonly driver: PGliteMutexDriver;
-  constructor(pg: PGlite) {
+  constructor(pg: EmbeddedDatabase) {
     this.driver = new PGliteMutexDriver(pg);
   }
   createDriver(): Driver {

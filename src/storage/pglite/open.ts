@@ -1,57 +1,30 @@
-/** Opens the embedded PGlite database, in a data folder or in memory. */
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
+/**
+ * Opens the embedded PGlite database, in a data folder or in memory, by default in a worker thread
+ * (`worker-client.ts`; see ../ARCHITECTURE.md "Embedded PGlite off the HTTP event loop").
+ */
 import { type Dialect, Kysely, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import { escapingCodec } from "../escaping-codec.ts";
-import { PGliteMutexDialect } from "./driver.ts";
+import { type EmbeddedDatabase, PGliteMutexDialect } from "./driver.ts";
+import { openEmbeddedPGlite } from "./options.ts";
 import { publishEmbeddedPool } from "./shared-pool.ts";
-import { openFreshInMemory } from "./snapshot.ts";
-
-/** Postgres type id of `bytea`. */
-const BYTEA = 17;
+import { PGliteWorker } from "./worker-client.ts";
 
 /**
- * `bytea` to and from PGlite's text form (`\\x` + hex) in native code. PGlite's own converters
- * build one JS string per byte: a 2 MB checkpoint cost seconds of event loop and hundreds of MB of
- * garbage per write and per read.
+ * Where PGlite executes: `worker` (default: a worker thread, statements never hold the HTTP event
+ * loop) or `main` (the calling thread: the former design, kept as the benchmark's baseline).
  */
-const byteaCodec = {
-  serialize(value: unknown): string {
-    if (!(value instanceof Uint8Array)) throw new Error("Invalid input for bytea type");
-    return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  },
-  parse(text: string): Uint8Array {
-    const bytes = Buffer.from(text.slice(2), "hex");
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  },
-};
-
-/**
- * PostgreSQL's 128 MB default `shared_buffers` is zeroed inside the WASM heap at start and stays
- * resident; one embedded connection on a small database does not need it (the OS file cache, or
- * the in-memory file system, holds the data anyway). 16 MB saves about 90 MB of resident memory.
- */
-const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB"];
+export type EmbeddedThread = "worker" | "main";
 
 /** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
 export async function openPGlite(
   dataDir: string | null,
   wrap: (d: Dialect) => Dialect = (d) => d,
+  thread: EmbeddedThread = "worker",
 ): Promise<StorageHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // pgvector is loaded so semantic store search uses real `vector` columns, as on PostgreSQL.
-  const options = {
-    extensions: { vector },
-    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
-    serializers: { [BYTEA]: byteaCodec.serialize },
-    parsers: { [BYTEA]: byteaCodec.parse },
-  };
-  // In memory: from a snapshot of an empty cluster (snapshot.ts) instead of initdb every time.
-  const pg = dataDir ? new PGlite(dataDir, options) : await openFreshInMemory(options);
-  await pg.waitReady;
+  const pg: EmbeddedDatabase =
+    thread === "worker" ? await PGliteWorker.open(dataDir) : await openEmbeddedPGlite(dataDir);
   const dialect = new PGliteMutexDialect(pg);
   const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
   const withdraw = publishEmbeddedPool(db);

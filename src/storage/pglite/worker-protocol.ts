@@ -1,0 +1,41 @@
+/**
+ * Messages between the server's thread and the embedded database worker (`worker-host.ts`), over
+ * the worker's port (structured clone: rows keep their `Date`, `Uint8Array` and `bigint` values).
+ *
+ * To the worker: `query` (one statement with `$n` parameters), `listen` / `unlisten` (a listener
+ * id per subscription), `close`. From the worker: `ready` once the database opened (or
+ * `failed`), a `reply` per request id (result or error), and `notify` per delivered notification.
+ */
+
+/** An error as it crosses the port: its message, name and every scalar field (code, detail…). */
+export type WireError = { message: string; name: string } & Record<string, string | number>;
+
+/** A request to the worker. */
+export type WorkerRequest =
+  | { id: number; op: "query"; sql: string; params: unknown[] }
+  | { id: number; op: "listen"; channel: string; lid: number }
+  | { id: number; op: "unlisten"; lid: number }
+  | { id: number; op: "close" };
+
+/** A message from the worker. */
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "failed"; error: WireError }
+  | { type: "reply"; id: number; rows?: unknown[]; affectedRows?: number; error?: WireError }
+  | { type: "notify"; lid: number; payload: string };
+
+/** Flattens `error` for the port; SQL errors keep `code`, `detail`, `constraint` and the rest. */
+export function toWire(error: unknown): WireError {
+  if (!(error instanceof Error)) return { message: String(error), name: "Error" };
+  const wire: WireError = { message: error.message, name: error.name };
+  for (const [key, value] of Object.entries(error))
+    if (typeof value === "string" || typeof value === "number") wire[key] = value;
+  return wire;
+}
+
+/** An `Error` carrying the fields of `wire` (the stack is the receiving side's). */
+export function fromWire(wire: WireError): Error {
+  const error = new Error(wire.message);
+  Object.assign(error, wire);
+  return error;
+}

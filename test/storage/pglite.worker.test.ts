@@ -1,0 +1,155 @@
+/**
+ * The embedded PGlite in its worker thread (`src/storage/pglite/worker-client.ts`) behaves as it
+ * did on the server's thread: migrations, transactions (isolated from concurrent queries, rolled
+ * back on error), SQL errors with their SQLSTATE fields, LISTEN/NOTIFY (delivered on commit only),
+ * advisory locks, pgvector, `bytea`/`timestamptz`/`bigint` values; and a worker that dies turns
+ * every request into a connection error (as a terminated PostgreSQL connection does).
+ */
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isConnectionError } from "../../src/storage/connection-errors.ts";
+import type { StorageHandle } from "../../src/storage/database.ts";
+import { openStorage } from "../../src/storage/open.ts";
+import { PGliteWorker } from "../../src/storage/pglite/worker-client.ts";
+
+const waitFor = async (check: () => boolean, ms = 5000) => {
+  for (const end = Date.now() + ms; !check(); ) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe("PGlite in a worker thread", () => {
+  let storage: StorageHandle;
+
+  beforeAll(async () => {
+    storage = await openStorage({ databaseUrl: null, dataDir: null });
+    await sql`CREATE EXTENSION IF NOT EXISTS vector`.execute(storage.db);
+    await sql`CREATE TABLE w_items (id int PRIMARY KEY, body bytea, at timestamptz, n bigint)`.execute(
+      storage.db,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await storage?.close();
+  });
+
+  it("is migrated and round-trips bytea, timestamps, bigint, jsonb and vectors", async () => {
+    const tables = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM olg_migrations`.execute(storage.db);
+    expect(tables.rows[0]!.n).toBeGreaterThan(5);
+    const body = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    const at = new Date("2024-02-29T12:34:56.789Z");
+    await sql`INSERT INTO w_items VALUES (1, ${body}, ${at}, 9007199254740993)`.execute(storage.db);
+    const row = (
+      await sql<{ body: Uint8Array; at: Date; n: unknown; j: unknown; d: number }>`
+        SELECT body, at, n::text AS n, '{"a":[1,"x"]}'::jsonb AS j,
+               '[1,2,3]'::vector <-> '[1,2,5]'::vector AS d
+        FROM w_items WHERE id = 1`.execute(storage.db)
+    ).rows[0]!;
+    expect(row.body).toBeInstanceOf(Uint8Array);
+    expect(Buffer.compare(Buffer.from(row.body), Buffer.from(body))).toBe(0);
+    expect(row.at).toBeInstanceOf(Date);
+    expect(row.at.toISOString()).toBe(at.toISOString());
+    expect(row.n).toBe("9007199254740993");
+    expect(row.j).toEqual({ a: [1, "x"] });
+    expect(row.d).toBe(2);
+  });
+
+  it("isolates a transaction from concurrent queries and rolls it back on error", async () => {
+    let inside!: () => void;
+    const holding = new Promise<void>((r) => {
+      inside = r;
+    });
+    let release!: () => void;
+    const proceed = new Promise<void>((r) => {
+      release = r;
+    });
+    const trx = storage.db
+      .transaction()
+      .execute(async (t) => {
+        await sql`INSERT INTO w_items (id) VALUES (2)`.execute(t);
+        inside();
+        await proceed;
+        throw new Error("abandon");
+      })
+      .catch((e: Error) => e.message);
+    await holding;
+    // Queued behind the open transaction, then sees its rollback (never runs inside it).
+    const outside = sql<{ n: number }>`SELECT count(*)::int AS n FROM w_items WHERE id = 2`.execute(
+      storage.db,
+    );
+    release();
+    expect(await trx).toBe("abandon");
+    expect((await outside).rows[0]!.n).toBe(0);
+  });
+
+  it("reports SQL errors with their SQLSTATE fields, and keeps serving after them", async () => {
+    const error = await sql`INSERT INTO w_items (id) VALUES (1)`
+      .execute(storage.db)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: "23505", constraint: "w_items_pkey" });
+    expect(error.message).toMatch(/duplicate key/);
+    expect(isConnectionError(error)).toBe(false);
+    const failed = await storage.db
+      .transaction()
+      .execute(async (t) => {
+        await sql`INSERT INTO w_items (id) VALUES (3)`.execute(t);
+        await sql`SELECT 1/0`.execute(t);
+      })
+      .catch((e) => e);
+    expect(failed).toMatchObject({ code: "22012" });
+    const left = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM w_items WHERE id = 3`.execute(storage.db);
+    expect(left.rows[0]!.n).toBe(0);
+    expect(await storage.ping()).toBe(true);
+  });
+
+  it("delivers notifications on commit only, and stops after unsubscribing", async () => {
+    const got: string[] = [];
+    const off = await storage.listen("w_chan", (p) => got.push(p));
+    await storage.notify("w_chan", "one");
+    await storage.db
+      .transaction()
+      .execute(async (t) => {
+        await sql`SELECT pg_notify('w_chan', 'rolled back')`.execute(t);
+        throw new Error("no");
+      })
+      .catch(() => {});
+    await storage.db.transaction().execute(async (t) => {
+      await sql`SELECT pg_notify('w_chan', 'two')`.execute(t);
+    });
+    await waitFor(() => got.length >= 2);
+    await off();
+    await storage.notify("w_chan", "three");
+    await sql`SELECT 1`.execute(storage.db); // after the notification would have arrived
+    expect(got).toEqual(["one", "two"]);
+  });
+
+  it("takes advisory locks in transactions", async () => {
+    const out = await storage.db.transaction().execute(async (t) => {
+      await sql`SELECT pg_advisory_xact_lock(42)`.execute(t);
+      return sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`.execute(t);
+    });
+    expect(out.rows[0]!.n).toBe(1);
+  });
+});
+
+describe("a PGlite worker that dies", () => {
+  it("fails pending and later requests with a connection error, and closes", async () => {
+    const pg = await PGliteWorker.open(null);
+    expect((await pg.query<{ x: number }>("SELECT 1 AS x")).rows).toEqual([{ x: 1 }]);
+    const pending = pg.query("SELECT pg_sleep(0.5)").catch((e) => e);
+    await pg.terminate();
+    const error = await pending;
+    expect(error.message).toMatch(/Connection terminated/);
+    expect(isConnectionError(error)).toBe(true);
+    const later = await pg.query("SELECT 1").catch((e) => e);
+    expect(isConnectionError(later)).toBe(true);
+    expect(pg.closed).toBe(true);
+    await pg.close(); // nothing left to close: resolves
+  }, 60_000);
+});
