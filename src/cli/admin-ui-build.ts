@@ -5,7 +5,8 @@
  * `ui/src`, so nothing happens there. Concurrent callers (test files in parallel) share one build:
  * the first takes a lock folder (`ui/.build-lock`, atomic `mkdir`), the others wait for it and
  * re-check. The build goes to a temporary folder renamed into place, so a server never reads a
- * half-written `ui/dist`.
+ * half-written `ui/dist`. The same function builds any Vite project laid out alike (the
+ * generative-UI examples: `examples/generative-ui/<framework>`).
  */
 import { spawn } from "node:child_process";
 import {
@@ -38,14 +39,18 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-/** Whether `ui/dist` is missing or older than its sources; false without sources. */
-export function adminUiStale(root: string = UI_ROOT): boolean {
+/**
+ * Whether `ui/dist` is missing or older than its sources; false without sources. `extra`: more
+ * source paths (absolute) the build reads, e.g. a folder shared by several Vite projects.
+ */
+export function adminUiStale(root: string = UI_ROOT, extra: string[] = []): boolean {
   if (!existsSync(path.join(root, "src"))) return false;
   const built = statSync(path.join(root, "dist", "index.html"), { throwIfNoEntry: false });
   if (!built) return true;
-  const sources = ["src", "index.html", "vite.config.ts"].map((f) =>
-    newestMtime(path.join(root, f)),
-  );
+  const sources = [
+    ...["src", "index.html", "vite.config.ts"].map((f) => path.join(root, f)),
+    ...extra,
+  ].map(newestMtime);
   return Math.max(...sources) > built.mtimeMs;
 }
 
@@ -72,7 +77,7 @@ function runVite(root: string, outDir: string): Promise<void> {
     child.once("exit", (code) => {
       process.off("exit", onExit);
       if (code === 0) resolve();
-      else reject(new Error(`admin UI build failed (${code}):\n${stderr}`));
+      else reject(new Error(`vite build of ${root} failed (${code}):\n${stderr}`));
     });
   });
 }
@@ -114,11 +119,12 @@ function tryLock(lock: string): boolean {
 export async function ensureAdminUi(
   root: string = UI_ROOT,
   log: (message: string) => void = () => {},
+  extra: string[] = [],
 ): Promise<"built" | "fresh" | "skipped"> {
   if (!existsSync(path.join(root, "src"))) return "skipped";
   const lock = path.join(root, ".build-lock");
   for (;;) {
-    if (!adminUiStale(root)) return "fresh";
+    if (!adminUiStale(root, extra)) return "fresh";
     if (tryLock(lock)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -129,7 +135,7 @@ export async function ensureAdminUi(
   };
   process.once("exit", release);
   try {
-    if (!adminUiStale(root)) return "fresh";
+    if (!adminUiStale(root, extra)) return "fresh";
     log("building the admin UI (ui/dist)…");
     await runVite(root, tmp);
     const dist = path.join(root, "dist");
