@@ -47,6 +47,12 @@ describe("meOf", () => {
     });
     expect(meOf(user("bob", ["x"], { role: "developer" }), true).role).toBe("developer");
     expect(meOf(user("studio", [], { kind: "StudioUser" }), true).role).toBe("developer");
+    // A tenancy key authenticates without an auth module; its role is on the user.
+    expect(meOf(user("key:ci", ["viewer", "threads:read"], { role: "viewer" }), false)).toEqual({
+      identity: "key:ci",
+      role: "viewer",
+      permissions: ["viewer", "threads:read"],
+    });
     expect(meOf(undefined, true)).toEqual({
       identity: "anonymous",
       role: "api_user",

@@ -6,8 +6,9 @@
  *
  * - No auth module: the whole API is open, so the caller is `{identity: "anonymous", role: "admin",
  *   permissions: ["admin"]}` (an auth module without `authenticate`: anonymous api_user).
- * - With an auth module (`auth.path`): `identity` and `permissions` are what its `authenticate`
- *   returned (verbatim). `role` is the user's own `role` field when it names one of the four roles;
+ * - With an auth module (`auth.path`) or a tenancy API key (`tenancy.enabled`, src/http/tenancy.ts,
+ *   which sets the key's `role` on the user): `identity` and `permissions` are the authenticated
+ *   caller's (verbatim). `role` is the user's own `role` field when it names one of the four roles;
  *   otherwise it is read from the permissions: `admin` → admin; `write` or any `<resource>:write` /
  *   `:create` / `:update` / `:delete` → developer; `read` or `<resource>:read` only → viewer;
  *   anything else (no permission we recognise: the handler's `on()` callbacks decide per request) →
@@ -51,12 +52,14 @@ export function roleOf(permissions: readonly string[], declared?: unknown): Role
 
 /** The caller as `GET /admin/me` reports them; `auth` undefined means no auth module. */
 export function meOf(auth: AuthContext | undefined, authEnabled: boolean): Me {
+  if (auth) {
+    const { user, permissions } = auth;
+    const role = user.kind === "StudioUser" ? "developer" : roleOf(permissions, user.role);
+    return { identity: user.identity, role, permissions: [...permissions] };
+  }
   if (!authEnabled) return { identity: "anonymous", role: "admin", permissions: ["admin"] };
   // An auth module without `authenticate` (only `on()` handlers): nothing known about the caller.
-  if (!auth) return { identity: "anonymous", role: "api_user", permissions: [] };
-  const { user, permissions } = auth;
-  const role = user.kind === "StudioUser" ? "developer" : roleOf(permissions, user.role);
-  return { identity: user.identity, role, permissions: [...permissions] };
+  return { identity: "anonymous", role: "api_user", permissions: [] };
 }
 
 const meSchema = z.object({
