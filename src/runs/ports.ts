@@ -118,6 +118,8 @@ export interface RunStore {
   insert(spec: InsertRunSpec, within?: UnitOfWork): Promise<InsertOutcome>;
   /** One run (optionally constrained to a thread, and to threads in the auth `scope`). */
   get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null>;
+  /** The subset of `runIds` still pending or running (one query: the pooled stream liveness check). */
+  activeAmong(runIds: string[]): Promise<Set<string>>;
   /** Runs of a thread, newest first. */
   list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]>;
   /** Cancels the selected runs (pending end at once, running get `cancel_action`). */

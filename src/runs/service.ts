@@ -9,6 +9,7 @@ import { newId } from "../core/ids.ts";
 import { checkRunMetadata, type InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { UnitOfWork } from "../storage/unit-of-work.ts";
+import { RunLiveness } from "../stream/liveness.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
 import type { DoneSignals } from "./done.ts";
@@ -90,7 +91,12 @@ const active = (run: Run | null) =>
 
 /** Runs use cases. */
 export class RunsService {
-  constructor(private readonly o: RunsServiceOptions) {}
+  /** One liveness watcher for every stream of this process (see src/stream/liveness.ts). */
+  readonly #liveness: RunLiveness;
+
+  constructor(private readonly o: RunsServiceOptions) {
+    this.#liveness = new RunLiveness({ activeAmong: (ids) => o.store.activeAmong(ids) });
+  }
 
   /** Creates a run on `threadId` (null = stateless) and schedules it. */
   async create(threadId: string | null, request: RunRequest, context: CreateContext): Promise<Run> {
@@ -267,7 +273,7 @@ export class RunsService {
     return this.o.log.read(runId, {
       lastEventId: options.lastEventId,
       signal: options.signal,
-      stillActive: async () => active(await this.o.store.get(runId)),
+      stillActive: () => this.#liveness.isActive(runId),
     });
   }
 

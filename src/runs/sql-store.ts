@@ -100,6 +100,17 @@ export class SqlRunStore implements RunStore {
     return { kind: "created", run: toRun(row), cancelled: [] };
   }
 
+  async activeAmong(runIds: string[]): Promise<Set<string>> {
+    if (runIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("runs")
+      .select("run_id")
+      .where("run_id", "in", runIds)
+      .where("status", "in", ["pending", "running"])
+      .execute();
+    return new Set(rows.map((r) => r.run_id));
+  }
+
   async get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null> {
     let q = this.db.selectFrom("runs").selectAll().where("run_id", "=", runId);
     if (threadId) q = q.where("thread_id", "=", threadId);

@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Listen } from "../storage/database.ts";
+import { alignedDelay, KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
 
@@ -51,6 +52,12 @@ interface MetaRow {
   completed_at: Date | null;
 }
 
+interface LoggedRow {
+  seq: number;
+  event: string;
+  data: unknown;
+}
+
 interface Change {
   version: number;
   readers: number;
@@ -72,6 +79,10 @@ export class SqlRunEventLog implements RunEventLog {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Coalesced `consumed` updates: run id → highest index read, and whether a write is in flight. */
   readonly #consumed = new Map<string, { upTo: number; busy: boolean }>();
+  /** Log heads asked by readers in one event-loop turn, loaded with one query. */
+  readonly #metas = new KeyBatcher<MetaRow>((ids) => this.#loadMetas(ids));
+  /** Event pages being fetched, shared by the readers at the same position. */
+  readonly #fetches = new SharedFetch<LoggedRow[]>();
 
   constructor(options: SqlLogOptions) {
     this.#db = options.db;
@@ -175,18 +186,11 @@ export class SqlRunEventLog implements RunEventLog {
           cursor ??= meta.resumable ? meta.next_seq : meta.consumed;
           if (cursor < meta.first_seq) cursor = meta.first_seq;
           if (cursor < meta.next_seq) {
-            const rows = await this.#db
-              .selectFrom("run_events")
-              .select(["seq", "event", "data"])
-              .where("run_id", "=", runId)
-              .where("seq", ">=", cursor)
-              .orderBy("seq")
-              .limit(500)
-              .execute();
+            const rows = await this.#eventsFrom(runId, cursor);
             for (const row of rows) {
               cursor = row.seq + 1;
               if (!meta.resumable) this.#markConsumed(runId, cursor);
-              yield { id: String(row.seq), event: row.event, data: JSON.parse(row.data) };
+              yield { id: String(row.seq), event: row.event, data: row.data };
               if (signal.aborted) return;
             }
             if (rows.length > 0) continue;
@@ -248,13 +252,34 @@ export class SqlRunEventLog implements RunEventLog {
     return change;
   }
 
-  async #meta(runId: string): Promise<MetaRow | undefined> {
-    return this.#db
+  #meta(runId: string): Promise<MetaRow | undefined> {
+    return this.#metas.get(runId);
+  }
+
+  /** Up to 500 events from `cursor`, parsed once and shared by the readers at the same position. */
+  #eventsFrom(runId: string, cursor: number): Promise<LoggedRow[]> {
+    return this.#fetches.run(`${runId}\u0000${cursor}`, async () => {
+      const rows = await this.#db
+        .selectFrom("run_events")
+        .select(["seq", "event", "data"])
+        .where("run_id", "=", runId)
+        .where("seq", ">=", cursor)
+        .orderBy("seq")
+        .limit(500)
+        .execute();
+      return rows.map((r) => ({ seq: r.seq, event: r.event, data: JSON.parse(r.data) }));
+    });
+  }
+
+  /** One query for the logs of every run asked about in the same event-loop turn. */
+  async #loadMetas(runIds: string[]): Promise<Map<string, MetaRow>> {
+    const rows = await this.#db
       .selectFrom("run_event_logs")
-      .select(["next_seq", "first_seq", "consumed", "resumable", "completed_at"])
-      .where("run_id", "=", runId)
+      .select(["run_id", "next_seq", "first_seq", "consumed", "resumable", "completed_at"])
+      .where("run_id", "in", runIds)
       .where("expires_at", ">", sql<Date>`now()`)
-      .executeTakeFirst();
+      .execute();
+    return new Map(rows.map((r) => [r.run_id, r]));
   }
 
   /** Resolves true on a change of the run, false on the idle timeout or abort. */
@@ -270,7 +295,8 @@ export class SqlRunEventLog implements RunEventLog {
       const onAbort = () => done(false);
       change.waiters.add(onWake);
       signal.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(() => done(false), idleMs);
+      // Aligned on the clock: idle readers re-check together, in one batched query.
+      const timer = setTimeout(() => done(false), alignedDelay(idleMs));
     });
   }
 
