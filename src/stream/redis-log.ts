@@ -148,6 +148,8 @@ export class RedisRunEventLog implements RunEventLog {
     let check = true;
     /** The run was seen ended once; the next idle timeout ends the read. */
     let ending = false;
+    /** Redis failed under this reader once (its run's keys may be rewritten any moment). */
+    let recovered = false;
     const unwatch = this.#tail.watch(key);
     try {
       while (!signal.aborted) {
@@ -175,7 +177,7 @@ export class RedisRunEventLog implements RunEventLog {
               // A run that ended without completing its log: one more idle period and catch-up
               // read first, for events still being flushed by its writer.
               if (options.stillActive && !(await options.stillActive())) {
-                if (ending) return;
+                if (ending || (!seen && !recovered)) return;
                 ending = true;
               }
               check = true;
@@ -188,6 +190,7 @@ export class RedisRunEventLog implements RunEventLog {
           // Redis unreachable: keep our position, wait for it to come back. If it restarted
           // empty, the run's keys reappear with the next append (same ids): wait for them.
           seen = false;
+          recovered = true;
           check = true;
           await this.#redis.waitReady(idleMs, signal);
           if (options.stillActive && !(await options.stillActive().catch(() => true))) return;
