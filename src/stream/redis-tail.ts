@@ -15,8 +15,11 @@
  * A key new to the loop interrupts the blocked `XREAD` with `CLIENT UNBLOCK` (sent on the command
  * connection) so it is read at once; a key without readers is dropped from the next `XREAD`.
  */
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis/connection.ts";
 import { alignedDelay } from "./batch.ts";
+
+/** A Redis connection (the client type of `RedisConnection`). */
+type Redis = RedisConnection["client"];
 
 /** A stream entry as ioredis returns it. */
 export type Entry = [id: string, fields: string[]];
