@@ -10,6 +10,7 @@
 import path from "node:path";
 import { cacheBench } from "./cache.ts";
 import { ceilingSuite } from "./ceiling.ts";
+import { httpPathBench } from "./http-path.ts";
 import { writeBenchmarksDoc } from "./lib/docs.ts";
 import { describeEnvironment } from "./lib/environment.ts";
 import { type Column, notes, Results, textTable } from "./lib/report.ts";
@@ -33,7 +34,7 @@ export interface Benchmark {
 /** Side-by-side suites, in run order (many-streams first: it reads server memory). */
 const SUITES: Suite[] = [manyStreamsSuite, metadataSuite, runsSuite, streamingSuite, ceilingSuite];
 /** Self-contained benchmarks, run after the suites. */
-const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench, startupBench];
+const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench, startupBench, httpPathBench];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

@@ -88,11 +88,10 @@ export function defaultParams(path: string): z.ZodType | undefined {
   );
 }
 
+/** The query string as an object: a repeated key gives an array (parsed by Hono, no `URL`). */
 function queryObject(c: Context): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const url = new URL(c.req.url);
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key);
+  for (const [key, all] of Object.entries(c.req.queries())) {
     out[key] = all.length > 1 ? all : (all[0] ?? "");
   }
   return out;

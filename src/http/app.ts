@@ -83,9 +83,15 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
     // a socket the server is about to drop.
     onError: (c) => c.text("Payload Too Large", 413, { Connection: "close" }),
   });
-  // Streaming uploads (artifacts) enforce their own limit while they stream.
+  // Streaming uploads (artifacts) enforce their own limit while they stream. A request without a
+  // body (no Content-Length, no Transfer-Encoding: every GET in practice) skips the check, which
+  // would otherwise build the full `Request` to look at its body stream.
   const streaming = routeMatcher(api.routes, (r) => r.streamingBody === true);
   app.use(function jsonBodyLimit(c, next) {
+    const length = c.req.header("content-length");
+    if (length === undefined || length === "0") {
+      if (c.req.header("transfer-encoding") === undefined) return next();
+    }
     return streaming(c.req.method, c.req.path) ? next() : limitBody(c, next);
   });
   for (const build of options.middleware ?? []) {

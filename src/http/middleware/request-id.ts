@@ -1,5 +1,9 @@
-/** Request ids: the incoming `x-request-id` when sane, else a new one; echoed on the response. */
+/**
+ * Request ids: the incoming `x-request-id` when sane, else a new one; echoed on the response
+ * (after the handler, on the answered response: see `response-headers.ts`).
+ */
 import type { MiddlewareHandler } from "hono";
+import { setResponseHeaders } from "../response-headers.ts";
 
 /** The header carrying the request id both ways. */
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -13,6 +17,6 @@ export function requestIdMiddleware(newId: () => string): MiddlewareHandler {
     const id = incoming && SANE.test(incoming) ? incoming : newId();
     c.set("requestId", id);
     await next();
-    c.res.headers.set(REQUEST_ID_HEADER, id);
+    setResponseHeaders(c, [[REQUEST_ID_HEADER, id]]);
   };
 }
