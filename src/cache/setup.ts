@@ -1,13 +1,16 @@
 /**
  * Builds the metadata cache for the composition root and the wrappers that apply it: with Redis,
  * an L1 + Redis cache and repositories that read through it and invalidate on writes; without
- * Redis, nothing changes (the repositories are returned as they are).
+ * Redis on the embedded PGlite (one process by construction: every write passes here), an
+ * in-process cache with the same wrappers; without Redis on PostgreSQL (replicas may write behind
+ * this process's back), nothing changes (the repositories are returned as they are).
  */
 import type { AssistantsRepository } from "../assistants/repository.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { ThreadsStorage } from "../threads/repository.ts";
 import { cachedAssistantsRepository } from "./assistants.ts";
+import { LocalMetadataCache } from "./local-cache.ts";
 import { type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
 import { type CacheCounters, RedisMetadataCache } from "./redis-cache.ts";
 import { cachedThreadsStorage, invalidateThreads } from "./threads.ts";
@@ -31,7 +34,10 @@ export async function createMetadataCaching(deps: {
   redis: RedisConnection | undefined;
   counters: CacheCounters;
   logger: Logger;
+  /** True when no other process can write the database (the embedded PGlite). */
+  singleProcess?: boolean;
 }): Promise<MetadataCaching> {
+  if (!deps.redis && deps.singleProcess) return wrappers(new LocalMetadataCache(deps.counters));
   if (!deps.redis) {
     const cache = new NoopMetadataCache();
     return {
@@ -48,6 +54,11 @@ export async function createMetadataCaching(deps: {
     logger: deps.logger,
   });
   await cache.start();
+  return wrappers(cache);
+}
+
+/** The repository wrappers that read through `cache` and invalidate it. */
+function wrappers(cache: MetadataCache): MetadataCaching {
   return {
     cache,
     assistants: (r) => cachedAssistantsRepository(r, cache),

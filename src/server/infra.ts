@@ -105,7 +105,12 @@ export async function openInfrastructure(
     : undefined;
   if (redis && !(await redis.waitReady(5000)))
     log.warn("redis not reachable at start; running degraded and retrying in the background");
-  const caching = await createMetadataCaching({ redis, counters: obs.metrics.cache, logger: log });
+  const caching = await createMetadataCaching({
+    redis,
+    counters: obs.metrics.cache,
+    logger: log,
+    singleProcess: storage.kind === "pglite",
+  });
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
 
   return {
