@@ -5,9 +5,10 @@
  * short budget). Unlike the official server we never fail: when neither answers (e.g. a plain
  * `.mjs` module, or a parser still busy) we describe the graph from its runtime definition.
  */
-import { getRuntimeGraphSchema, getStaticGraphSchema } from "@langchain/langgraph-api/schema";
+import { getRuntimeGraphSchema } from "@langchain/langgraph-api/schema";
 import type { CompiledGraph } from "./registry.ts";
 import { runtimeFallbackSchema } from "./schema-fallback.ts";
+import { staticSchemaInChild } from "./schema-process.ts";
 
 import type { GraphSchema, StaticSchemas } from "./schema-types.ts";
 
@@ -29,7 +30,8 @@ interface Pending {
 }
 
 /**
- * The official TypeScript parser, in a worker with a timeout. Requests that arrive within a short
+ * The official TypeScript parser, in a low-priority child process with a timeout
+ * (schema-process.ts). Requests that arrive within a short
  * window are parsed together in one worker and one TypeScript program (the program build is most
  * of the cost, so warming twenty graphs costs about as much as one); if the batch fails, each graph
  * is retried on its own (one worker at a time) so one bad module cannot hide the others' schemas.
@@ -42,7 +44,7 @@ export const officialStaticParser = (timeoutMs: number, windowMs = 50): StaticSc
   const single = (source: GraphSource): Promise<StaticSchemas> => {
     const next = queue.then(
       async () =>
-        (await getStaticGraphSchema(
+        (await staticSchemaInChild(
           { sourceFile: source.file, exportSymbol: source.exportName },
           { timeoutMs },
         )) as StaticSchemas,
@@ -62,7 +64,7 @@ export const officialStaticParser = (timeoutMs: number, windowMs = 50): StaticSc
       ]),
     );
     try {
-      const all = (await getStaticGraphSchema(specs, { timeoutMs: timeoutMs * 2 })) as Record<
+      const all = (await staticSchemaInChild(specs, { timeoutMs: timeoutMs * 2 })) as Record<
         string,
         StaticSchemas
       >;

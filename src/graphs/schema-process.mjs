@@ -1,0 +1,16 @@
+// The static schema parser's process (started by schema-process.ts): receives one input of
+// `getStaticGraphSchema` (a spec or a map of specs) over IPC, answers { ok, result } or
+// { ok: false, error }, and exits. Plain JavaScript: it needs no TypeScript loader (the parser
+// reads graph sources, it never imports them).
+import process from "node:process";
+import { getStaticGraphSchema } from "@langchain/langgraph-api/schema";
+
+process.once("message", async (input) => {
+  let reply;
+  try {
+    reply = { ok: true, result: await getStaticGraphSchema(input, { mainThread: true }) };
+  } catch (error) {
+    reply = { ok: false, error: String(error?.message ?? error) };
+  }
+  process.send(reply, () => process.exit(0));
+});
