@@ -1,0 +1,50 @@
+/** Row shapes and pure helpers of the in-memory runs (`memory.ts`). */
+import type { RunScope } from "./ports.ts";
+import type { CancelAction, Run } from "./types.ts";
+
+export interface MemThread {
+  metadata: Record<string, unknown>;
+  config: Record<string, unknown>;
+  status: string;
+  values: unknown;
+  interrupts: Record<string, unknown>;
+}
+
+export interface MemRun extends Run {
+  availableAt: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  cancelAction: CancelAction | null;
+  seq: number;
+}
+
+export const inFlight = (r: MemRun) => r.status === "pending" || r.status === "running";
+const RUN_KEYS = [
+  "runId",
+  "threadId",
+  "assistantId",
+  "status",
+  "metadata",
+  "kwargs",
+  "multitaskStrategy",
+  "createdAt",
+  "updatedAt",
+  "attempt",
+  "startedAt",
+  "cancelReason",
+] as const;
+export const copy = (r: MemRun): Run =>
+  structuredClone(Object.fromEntries(RUN_KEYS.map((k) => [k, r[k]]))) as unknown as Run;
+export const matches = (meta: Record<string, unknown>, scope: RunScope) =>
+  Object.entries(scope ?? {}).every(([k, v]) => JSON.stringify(meta[k]) === JSON.stringify(v));
+
+export const CANCELLABLE: Record<string, string[] | undefined> = {
+  pending: ["pending"],
+  running: ["running"],
+  all: ["pending", "running"],
+};
+
+/** Queue order: `(available_at, run_id)`, as the SQL claim. */
+export function order(a: MemRun, b: MemRun): number {
+  return a.availableAt - b.availableAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+}
