@@ -1,5 +1,5 @@
 /** Row shapes and pure helpers of the in-memory runs (`memory.ts`). */
-import type { RunScope } from "./ports.ts";
+import type { InsertRunSpec, RunScope } from "./ports.ts";
 import type { CancelAction, Run } from "./types.ts";
 
 export interface MemThread {
@@ -47,4 +47,32 @@ export const CANCELLABLE: Record<string, string[] | undefined> = {
 /** Queue order: `(available_at, run_id)`, as the SQL claim. */
 export function order(a: MemRun, b: MemRun): number {
   return a.availableAt - b.availableAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+}
+
+/** The row of a new pending run. */
+export function newMemRun(
+  spec: InsertRunSpec,
+  built: ReturnType<InsertRunSpec["build"]>,
+  now: number,
+  seq: number,
+): MemRun {
+  return {
+    runId: spec.runId,
+    threadId: spec.threadId,
+    assistantId: spec.assistantId,
+    status: "pending",
+    metadata: built.metadata,
+    kwargs: built.kwargs,
+    multitaskStrategy: spec.multitaskStrategy,
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    attempt: 0,
+    startedAt: null,
+    cancelReason: null,
+    availableAt: now + spec.afterSeconds * 1000,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    cancelAction: null,
+    seq,
+  };
 }

@@ -1,9 +1,7 @@
 /**
- * `RunStore` and `RunLeases` in memory, for unit tests of the queue, the executor and the service
- * with a fake clock (lease expiry, delayed runs). Same rules as the SQL implementation (the
- * contract suite `test/storage/runs.contract.test.ts` runs on both): FIFO per thread, one running
- * run per thread, thread `busy` while a run is in flight, cancel/finish semantics. Every call is
- * atomic (no awaits inside), which is what the thread lock gives the SQL side. Scopes match
+ * `RunStore` and `RunLeases` in memory, for unit tests with a fake clock. Same rules as the SQL
+ * implementation (the contract suite `test/storage/runs.contract.test.ts` runs on both). Every
+ * call is atomic (no awaits inside): what the thread lock gives the SQL side. Scopes match
  * top-level metadata keys by JSON equality only (enough for tests; the SQL side has the rest).
  */
 import type { Clock } from "../core/clock.ts";
@@ -15,6 +13,7 @@ import {
   type MemRun,
   type MemThread,
   matches,
+  newMemRun,
   order,
 } from "./memory-rows.ts";
 import type {
@@ -70,25 +69,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     });
     this.threads.set(spec.threadId, thread);
     const now = this.#now();
-    const run: MemRun = {
-      runId: spec.runId,
-      threadId: spec.threadId,
-      assistantId: spec.assistantId,
-      status: "pending",
-      metadata: built.metadata,
-      kwargs: built.kwargs,
-      multitaskStrategy: spec.multitaskStrategy,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-      attempt: 0,
-      startedAt: null,
-      cancelReason: null,
-      availableAt: now + spec.afterSeconds * 1000,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      cancelAction: null,
-      seq: this.#seq++,
-    };
+    const run = newMemRun(spec, built, now, this.#seq++);
     this.runs.set(run.runId, run);
     Object.assign(thread, {
       status: "busy",
@@ -105,6 +86,10 @@ export class MemoryRuns implements RunStore, RunLeases {
     const run = this.runs.get(runId);
     if (!run || (threadId && run.threadId !== threadId) || !this.#inScope(run, scope)) return null;
     return copy(run);
+  }
+
+  async activeAmong(runIds: string[]): Promise<Set<string>> {
+    return new Set(runIds.filter((id) => inFlight(this.runs.get(id) ?? ({} as MemRun))));
   }
 
   async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
