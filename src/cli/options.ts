@@ -50,7 +50,7 @@ export function serverOptions(cmd: Command, mode: "dev" | "serve"): Command {
     .option("--in-memory", "keep embedded data in memory only (env: OLG_IN_MEMORY=1)")
     .option(
       "--workers <n>",
-      "runs executed at once per process (default: 10; env: N_JOBS_PER_WORKER; config: server.workers)",
+      "runs executed at once per process (default: 4 per CPU, at most the database pool less 2; env: N_JOBS_PER_WORKER; config: server.workers)",
       positive,
     )
     .option("-n, --n-jobs-per-worker <n>", "same as --workers (the official CLI's name)", positive)
@@ -80,7 +80,7 @@ Environment (a flag wins over the environment, which wins over the config file):
   DATABASE_URL            PostgreSQL connection string (else embedded PGlite)
   REDIS_URL               Redis, for run streams, cancels and caches across replicas
   PORT, HOST              where to listen
-  N_JOBS_PER_WORKER       runs executed at once per process (default 10)
+  N_JOBS_PER_WORKER       runs executed at once per process (default 4 per CPU, pool-bound)
   OLG_ROLE                serve only: api, worker or all (default all); see --role
   LOG_LEVEL, LOG_JSON=1   log verbosity; JSON logs in dev (serve always logs JSON)
   OLG_DATA_DIR            PGlite data folder (default .olg/data)

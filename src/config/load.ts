@@ -89,7 +89,7 @@ export function loadSettings(
       flags.workers ??
       intFrom("N_JOBS_PER_WORKER", env.N_JOBS_PER_WORKER) ??
       file.server?.workers ??
-      10,
+      null,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? file.server?.log_level ?? "info",
     prettyLogs: mode === "dev" && env.LOG_JSON !== "1",
     bodyLimit: file.http?.body_limit ?? 10 * 1024 * 1024,

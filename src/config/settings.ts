@@ -50,7 +50,8 @@ export interface Settings {
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */
   warmSchemas: boolean;
-  workers: number;
+  /** Run worker slots per process; null: sized from the CPUs and the database pool. */
+  workers: number | null;
   logLevel: string;
   prettyLogs: boolean;
   bodyLimit: number;

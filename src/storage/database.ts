@@ -301,6 +301,8 @@ export interface StorageHandle {
   notify(channel: string, payload: string): Promise<void>;
   /** Connection-pool figures for metrics. */
   poolStats(): { size: number; inUse: number; waiting: number };
+  /** The most connections the pool opens (PostgreSQL; undefined: one engine in process). */
+  poolMax?: number;
   /** PostgreSQL only: the LISTEN connection and connection losses, for metrics. */
   connectionStats?(): { connected: boolean; reconnects: number; connectionErrors: number };
   /** Whether the database answers a trivial query. */

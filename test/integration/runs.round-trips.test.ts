@@ -88,7 +88,12 @@ describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
     await quiet();
     const trips = perRunTrips(counter.trips());
     const perRun = trips.length / RUNS;
-    console.info(`stateless runs/wait: ${perRun.toFixed(2)} round trips per run`);
+    const kinds = new Map<string, number>();
+    for (const t of trips) {
+      const k = t.replace(/\s+/g, " ").trim().slice(0, 70);
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
+    console.info(`stateless runs/wait: ${perRun.toFixed(2)} round trips per run`, kinds);
     expect(perRun, trips.slice(0, 40).join("\n")).toBeLessThanOrEqual(8);
   });
 

@@ -5,12 +5,13 @@
  * in process. Start claims runs; stop drains in-flight runs (they may finish, the rest go back to the
  * queue), then closes the log.
  */
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { ArtifactsHandle } from "../../artifacts/handle.ts";
 import type { ArtifactsFeature } from "../../artifacts/setup.ts";
 import { newId } from "../../core/ids.ts";
 import type { LoopbackFetch } from "../../http/loopback.ts";
 import { withLogContext } from "../../logging/context.ts";
+import { defaultConcurrency } from "../../runs/concurrency.ts";
 import { DoneSignals } from "../../runs/done.ts";
 import { createExecutor } from "../../runs/executor.ts";
 import { CHANNEL_DONE, RunQueue } from "../../runs/queue.ts";
@@ -117,7 +118,7 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       execute: (run, lease) =>
         withLogContext({ run_id: run.runId, thread_id: run.threadId }, () => execute(run, lease)),
       owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
-      concurrency: settings.workers,
+      concurrency: settings.workers ?? defaultConcurrency(availableParallelism(), storage.poolMax),
       leaseMs: settings.runLeaseSeconds * 1000,
       sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
       recoverOrphansAtStart: storage.kind === "pglite",

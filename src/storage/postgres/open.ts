@@ -40,6 +40,7 @@ export async function openPostgres(
   return {
     kind: "postgres",
     db,
+    poolMax: max,
     listen: (channel, onMessage) => listener.listen(channel, onMessage),
     async notify(channel, payload) {
       await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
