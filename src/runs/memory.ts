@@ -92,9 +92,10 @@ export class MemoryRuns implements RunStore, RunLeases {
     return new Set(runIds.filter((id) => inFlight(this.runs.get(id) ?? ({} as MemRun))));
   }
 
-  async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
-    return this.#ofThread(threadId)
+  async list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+    return (threadId === null ? [...this.runs.values()] : this.#ofThread(threadId))
       .filter((r) => this.#inScope(r, scope) && (!query.status || r.status === query.status))
+      .filter((r) => !query.assistantId || r.assistantId === query.assistantId)
       .filter((r) => matches(r.metadata, query.metadata))
       .sort((a, b) => b.seq - a.seq)
       .slice(query.offset, query.offset + query.limit)

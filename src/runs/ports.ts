@@ -120,8 +120,8 @@ export interface RunStore {
   get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null>;
   /** The subset of `runIds` still pending or running (one query: the pooled stream liveness check). */
   activeAmong(runIds: string[]): Promise<Set<string>>;
-  /** Runs of a thread, newest first. */
-  list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]>;
+  /** Runs of a thread (`null`: of every thread in `scope`), newest first. */
+  list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]>;
   /** Cancels the selected runs (pending end at once, running get `cancel_action`). */
   cancel(
     selector: CancelSelector,

@@ -215,6 +215,11 @@ export class RunsService {
     return this.o.store.list(threadId, query, scope);
   }
 
+  /** Runs of every thread in `scope`, newest first (the `POST /runs/search` extension). */
+  search(query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+    return this.o.store.list(null, query, scope);
+  }
+
   /** Deletes a run; a running one is stopped wherever it executes. */
   async delete(threadId: string, runId: string, scope?: RunScope): Promise<void> {
     const run = await this.o.store.delete(runId, threadId, scope);

@@ -119,10 +119,12 @@ export class SqlRunStore implements RunStore {
     return row ? toRun(row) : null;
   }
 
-  async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
-    let q = this.db.selectFrom("runs").selectAll().where("thread_id", "=", threadId);
+  async list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+    let q = this.db.selectFrom("runs").selectAll();
+    if (threadId !== null) q = q.where("thread_id", "=", threadId);
     if (scope) q = q.where(threadInScope(scope));
     if (query.status) q = q.where("status", "=", query.status);
+    if (query.assistantId) q = q.where("assistant_id", "=", query.assistantId);
     if (query.metadata) q = q.where((eb) => jsonbMatches(eb, "metadata", query.metadata!));
     const rows = await q
       .orderBy("created_at", "desc")

@@ -88,6 +88,8 @@ export interface RunListQuery {
   offset: number;
   status?: RunStatus;
   metadata?: Record<string, unknown>;
+  /** Only runs of this assistant. */
+  assistantId?: string;
 }
 
 /** Which runs a bulk cancel targets. */

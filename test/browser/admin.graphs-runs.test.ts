@@ -103,6 +103,11 @@ describe("admin UI: runs", () => {
     await expect
       .poll(() => page.locator(`tr[data-run-id="${runId}"]`).count(), { timeout: 10_000 })
       .toBe(1);
+    // The table is `POST /runs/search` across threads, filtered by status on the server.
+    await page.getByLabel("Run status").selectOption("error");
+    await expect.poll(() => page.locator(`tr[data-run-id="${runId}"]`).count()).toBe(0);
+    await page.getByLabel("Run status").selectOption("success");
+    await expect.poll(() => page.locator(`tr[data-run-id="${runId}"]`).count()).toBe(1);
     await shoot(page, "runs");
     expect(await axeSerious(page)).toEqual([]);
   });

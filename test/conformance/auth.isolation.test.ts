@@ -5,6 +5,7 @@
  * route, and none of those calls changes anything. Also: authentication failures as the module
  * raised them, and the run config carrying the caller.
  */
+import { randomUUID } from "node:crypto";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendName, startServer, type TestServer } from "../support/server.ts";
@@ -205,6 +206,25 @@ describe.each(backends)("custom auth isolation (%s)", (backend) => {
       expect(join.status).toBe(404);
       const cancel = await call("bob", "POST", "/runs/cancel", { run_ids: [runId] });
       expect(cancel.status).toBe(404);
+    });
+
+    it("lists only in-scope runs across threads (POST /runs/search, our extension)", async () => {
+      const search = async (user: string, body: unknown) => {
+        const res = await call(user, "POST", "/runs/search", body);
+        expect(res.status).toBe(200);
+        return (await res.json()) as { run_id: string; thread_id: string; status: string }[];
+      };
+      const theirs = await search("alice", { limit: 1000 });
+      expect(theirs.map((r) => r.run_id)).toContain(runId);
+      expect(theirs.every((r) => r.thread_id === threadId)).toBe(true);
+      expect((await search("alice", { status: "pending" })).map((r) => r.run_id)).toEqual([runId]);
+      expect(await search("alice", { status: "pending", assistant_id: randomUUID() })).toEqual([]);
+      expect((await search("bob", { limit: 1000 })).map((r) => r.run_id)).not.toContain(runId);
+      // Bad input: 400, as every route validates.
+      expect((await call("alice", "POST", "/runs/search", { limit: 0 })).status).toBe(400);
+      expect((await call("alice", "POST", "/runs/search", { status: "done" })).status).toBe(400);
+      expect((await call("alice", "POST", "/runs/search", { nope: 1 })).status).toBe(400);
+      expect((await call(null, "POST", "/runs/search", {})).status).toBe(401);
     });
 
     it("counts and paginates only in-scope rows", async () => {

@@ -112,6 +112,24 @@ describe.each(impls)("runs ports contract ($name)", (impl) => {
     if (c.changed) expect(c.changed).toContain(threadId);
   });
 
+  it("lists runs across threads (null thread), newest first, by status, assistant and scope", async () => {
+    const assistantId = newId();
+    const [t1, t2] = [newId(), newId()];
+    const r1 = await c.store.insert(spec(t1, { assistantId }));
+    const r2 = await c.store.insert(spec(t2, { assistantId, newThreadMetadata: { owner: "b" } }));
+    if (r1.kind !== "created" || r2.kind !== "created") throw new Error("not created");
+    const [id1, id2] = [r1.run.runId, r2.run.runId];
+    const ids = (runs: { runId: string }[]) => runs.map((r) => r.runId);
+    const page = { limit: 100, offset: 0, assistantId };
+    const both = await c.store.list(null, page);
+    expect(new Set(ids(both))).toEqual(new Set([id1, id2]));
+    expect(both[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(both[1]!.createdAt.getTime());
+    expect(ids(await c.store.list(null, page, { owner: "b" }))).toEqual([id2]);
+    expect(await c.store.list(null, { ...page, status: "success" })).toEqual([]);
+    expect(await c.store.list(null, { ...page, assistantId: newId() })).toEqual([]);
+    expect(ids(await c.store.list(null, { ...page, limit: 1 }))).toHaveLength(1);
+  });
+
   it("claims FIFO per thread: the second run waits for the first; finish says a run is next", async () => {
     const threadId = newId();
     const a = await c.store.insert(spec(threadId));

@@ -18,6 +18,7 @@ import {
   streamQuery,
   uuidParam,
 } from "./runs-schemas.ts";
+import { registerRunSearchRoute } from "./runs-search.ts";
 import { registerStatelessRunRoutes } from "./runs-stateless.ts";
 
 export type { RunRoutesOptions };
@@ -212,4 +213,5 @@ export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
   );
 
   registerStatelessRunRoutes(api, o);
+  registerRunSearchRoute(api, runs, authz);
 }

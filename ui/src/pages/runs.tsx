@@ -1,6 +1,7 @@
 /**
- * Runs, live: the latest runs across threads (status, assistant, duration, thread), refreshed every
- * two seconds; a form to start one; opening a run shows its details and its event stream.
+ * Runs, live: the latest 50 runs across threads (`POST /runs/search`; status, assistant, duration,
+ * thread), filtered by status, refreshed every two seconds; a form to start one; opening a run shows
+ * its details and its event stream.
  */
 import type { Assistant, Run } from "@langchain/langgraph-sdk";
 import { useState } from "react";
@@ -14,37 +15,33 @@ import {
   Select,
   Table,
 } from "../components/ui.tsx";
-import { client, messageOf } from "../lib/client.ts";
+import { apiFetch, client, messageOf } from "../lib/client.ts";
 import { duration, shortId, time } from "../lib/format.ts";
 import { Editing } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 import { href, navigate } from "../lib/router.ts";
 import { RunDetail } from "./run-detail.tsx";
 
-/** Threads scanned for the cross-thread table (the most recently updated ones). */
-const THREADS_SCANNED = 25;
+/** Rows in the table. */
+const SHOWN = 50;
 
-/** The latest runs of the most recently updated threads, newest first. */
-async function latestRuns(): Promise<Run[]> {
-  const threads = await client().threads.search({
-    limit: THREADS_SCANNED,
-    sortBy: "updated_at",
-    sortOrder: "desc",
-    select: ["thread_id"],
+/**
+ * The latest runs across every thread the caller may see (`POST /runs/search`, our extension of
+ * the API: LangGraph Platform lists runs per thread only), newest first, optionally of one status.
+ */
+async function latestRuns(status: string): Promise<Run[]> {
+  const res = await apiFetch("/runs/search", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ limit: SHOWN, ...(status ? { status } : {}) }),
   });
-  const lists = await Promise.all(
-    threads.map((t) =>
-      client()
-        .runs.list(t.thread_id, { limit: 10 })
-        .catch(() => [] as Run[]),
-    ),
-  );
-  return lists.flat().sort((a, b) => b.created_at.localeCompare(a.created_at));
+  return (await res.json()) as Run[];
 }
 
 /** The runs page; with `threadId`/`runId`, that run's detail. */
 export function RunsPage({ threadId, runId }: { threadId?: string; runId?: string }) {
-  const runs = usePoll(latestRuns, 2000);
+  const [status, setStatus] = useState("");
+  const runs = usePoll(() => latestRuns(status), 2000, [status]);
   const assistants = usePoll(() => client().assistants.search({ limit: 100 }), 0);
   const names = new Map((assistants.value ?? []).map((a) => [a.assistant_id, a.name]));
   return (
@@ -54,7 +51,22 @@ export function RunsPage({ threadId, runId }: { threadId?: string; runId?: strin
       <Editing>
         <NewRun assistants={assistants.value ?? []} />
       </Editing>
-      <Card title="Latest runs (live)">
+      <Card
+        title="Latest runs (live)"
+        actions={
+          <Select
+            label="Run status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value)}
+            options={[
+              ["", "any"],
+              ...["pending", "running", "success", "error", "interrupted", "timeout"].map(
+                (v) => [v, v] as [string, string],
+              ),
+            ]}
+          />
+        }
+      >
         <ErrorBanner error={runs.error} />
         <Table label="Runs" head={["Run", "Status", "Assistant", "Thread", "Started", "Duration"]}>
           {(runs.value ?? []).map((r) => (
