@@ -7,7 +7,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { CronsTable, Database } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
-import { jsonb } from "../storage/sql/json.ts";
+import { fromJson, jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type {
   Cron,
@@ -23,7 +23,7 @@ type Tx = Transaction<Database>;
 type Row = Selectable<CronsTable>;
 
 const j = (v: unknown) => jsonb(v ?? {});
-const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+const json = fromJson;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const maybeDate = (v: unknown): Date | null => (v == null ? null : date(v));
 

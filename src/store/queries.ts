@@ -4,6 +4,7 @@
  */
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { fromJson } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
 import { storeFilter } from "./filters.ts";
 import { decodeNamespace, encodeNamespace, escapeLike } from "./namespace.ts";
@@ -23,8 +24,7 @@ export interface ItemRow {
   score?: number | null;
 }
 
-const parseValue = (v: unknown): Record<string, unknown> =>
-  typeof v === "string" ? JSON.parse(v) : (v as Record<string, unknown>);
+const parseValue = (v: unknown): Record<string, unknown> => fromJson<Record<string, unknown>>(v);
 
 /** The domain item of a row (`score` only when ranked). */
 export function toItem(row: ItemRow): StoreSearchItem {

@@ -5,7 +5,7 @@
 import { type SqlBool, sql } from "kysely";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
-import { jsonb } from "../storage/sql/json.ts";
+import { fromJson, jsonb } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
 
 /** A delivery that was given up. */
@@ -112,10 +112,7 @@ function toDeadLetter(row: {
     threadId: row.thread_id,
     assistantId: row.assistant_id,
     url: row.url,
-    payload: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Record<
-      string,
-      unknown
-    >,
+    payload: fromJson<Record<string, unknown>>(row.payload),
     attempts: row.attempts,
     lastStatus: row.last_status,
     lastError: row.last_error,

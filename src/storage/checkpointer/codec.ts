@@ -8,6 +8,7 @@ import type {
   CheckpointPendingWrite,
   SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
+import { fromJson } from "../sql/json.ts";
 
 /** One serialized channel value, as aggregated by the read query: [channel, type, base64 | null]. */
 export type BlobCell = [string, string, string | null];
@@ -23,7 +24,7 @@ const fromBase64 = (value: string | null): Uint8Array =>
 
 /** Drivers return json aggregates parsed (pg, PGlite) or as text; accept both. */
 export function parseJsonCell<T>(value: unknown): T {
-  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+  return fromJson<T>(value);
 }
 
 /** Rebuilds `channel_values` from its blobs, skipping placeholders. */

@@ -4,6 +4,7 @@
  * in one transaction, or inside the caller's.
  */
 import { sql } from "kysely";
+import { fromJson } from "../sql/json.ts";
 import { collectGarbageBlobs, deleteOrphanWrites, type Executor, inTransaction } from "./sql.ts";
 
 /** How `pruneThreads` treats each thread. */
@@ -146,8 +147,6 @@ export function keptCheckpoints(rows: ChainRow[]): Set<ChainRow> {
 
 function deltaChannels(row: ChainRow): Set<string> {
   if (!row.counters) return new Set();
-  const parsed = (
-    typeof row.counters === "string" ? JSON.parse(row.counters) : row.counters
-  ) as Record<string, unknown> | null;
+  const parsed = fromJson<Record<string, unknown> | null>(row.counters);
   return new Set(Object.keys(parsed ?? {}));
 }
