@@ -77,7 +77,7 @@ async function requestsFor(url: string, route: Route, bare: boolean) {
   }
   for (let i = 0; i < 20; i++) await postJson(`${url}/threads`, { metadata: { i } });
   return [
-    { method: "POST" as const, path: "/threads/search", body: JSON.stringify({ limit: 10 }) },
+    { method: "POST" as const, path: "/threads/search", body: { limit: 10 } },
   ];
 }
 

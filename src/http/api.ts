@@ -13,10 +13,24 @@ import { validationBody } from "./errors.ts";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
+/** The names of the `:params` of a Hono path (`/threads/:thread_id/runs/:run_id`). */
+export type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** The validated path parameters of a route declared with path `P`: each is present. */
+export type PathParams<P extends string> = { [K in ParamNames<P>]: string };
+
 /** A declared route. Paths use Hono syntax (`/threads/:thread_id`). */
-export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  P extends string = string,
+> {
   method: Method;
-  path: string;
+  path: P;
   summary: string;
   tags: string[];
   body?: B;
@@ -41,16 +55,16 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   streamingBody?: boolean;
 }
 
-/** Validated input handed to a handler. */
-export interface RouteInput<B, Q> {
+/** Validated input handed to a handler; `params` are those of the path, checked by `params`. */
+export interface RouteInput<B, Q, P extends Record<string, string> = Record<string, string>> {
   body: B;
   query: Q;
-  params: Record<string, string>;
+  params: P;
 }
 
 /** The input limits of the app handling `c` (set by `createApp`). */
 export function inputLimitsOf(c: Context): InputLimits {
-  return (c.get("inputLimits") as InputLimits | undefined) ?? DEFAULT_INPUT_LIMITS;
+  return c.get("inputLimits") ?? DEFAULT_INPUT_LIMITS;
 }
 
 /**
@@ -103,19 +117,25 @@ export class Api {
   constructor(private readonly app: Hono<any>) {}
 
   /** Declares a route and mounts its handler behind validation. */
-  route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
-    spec: RouteSpec<B, Q>,
+  route<
+    B extends z.ZodType = z.ZodUnknown,
+    Q extends z.ZodType = z.ZodUnknown,
+    P extends string = string,
+  >(
+    spec: RouteSpec<B, Q, P>,
     handler: (
       c: Context,
-      input: RouteInput<z.output<B>, z.output<Q>>,
+      input: RouteInput<z.output<B>, z.output<Q>, PathParams<P>>,
     ) => Response | Promise<Response>,
   ): void {
-    this.routes.push(spec as RouteSpec);
+    this.routes.push(spec as unknown as RouteSpec);
     const paramsSchema = spec.params ?? defaultParams(spec.path);
     this.app.on(spec.method.toUpperCase(), spec.path, async function validated(c) {
+      let params: Record<string, string> = {};
       if (paramsSchema) {
         const parsed = paramsSchema.safeParse(c.req.param());
         if (!parsed.success) return c.json(validationBody(parsed.error), 400);
+        params = parsed.data as Record<string, string>;
       }
       let body: unknown;
       if (spec.body) {
@@ -132,7 +152,7 @@ export class Api {
       return handler(c, {
         body: body as z.output<B>,
         query: query as z.output<Q>,
-        params: c.req.param(),
+        params: params as PathParams<P>,
       });
     });
   }

@@ -9,7 +9,8 @@ import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Api, type RouteSpec } from "./api.ts";
 import { routeMatcher } from "./authz.ts";
-import { BODY_LIMIT_KEY, drainUnreadBody } from "./body.ts";
+import { drainUnreadBody } from "./body.ts";
+import "./context.ts";
 import { type CorsConfig, corsMiddleware } from "./cors.ts";
 import { type ErrorLog, errorHandler } from "./errors.ts";
 import { dotSegmentGuard } from "./middleware/path-guard.ts";
@@ -70,8 +71,8 @@ export function createApp(options: AppOptions): { app: Hono; api: Api } {
   for (const mw of options.outer ?? []) app.use(mw);
   const limits = options.inputLimits;
   app.use(async function inputLimits(c, next) {
-    if (limits) c.set("inputLimits" as never, limits as never);
-    c.set(BODY_LIMIT_KEY as never, options.bodyLimit as never);
+    if (limits) c.set("inputLimits", limits);
+    c.set("bodyLimit", options.bodyLimit);
     await next();
   });
   app.use(drainUnreadBody());

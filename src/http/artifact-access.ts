@@ -12,7 +12,7 @@ import type { AuthAction } from "../auth/authorize.ts";
 import { AuthRejection } from "../auth/errors.ts";
 import { matchesScope } from "../auth/scope.ts";
 import { DomainError, forbidden, notFound } from "../core/errors.ts";
-import { openRouteAuth, type RouteAuth, type ThreadVisible } from "./authz.ts";
+import type { RouteAuth, ThreadVisible } from "./authz.ts";
 
 /** What a creation shows the handler (snake_case, as every event value). */
 export interface ArtifactCreateValue {
@@ -31,8 +31,8 @@ const hiding = (error: unknown) =>
   (error instanceof DomainError && (error.code === "forbidden" || error.code === "not_found"));
 
 /** The access checks bound to an authorizer and a thread-visibility check. */
-export function artifactAccess(auth?: RouteAuth, threadVisible?: ThreadVisible) {
-  const authz = auth ?? openRouteAuth;
+export function artifactAccess(auth: RouteAuth, threadVisible?: ThreadVisible) {
+  const authz = auth;
 
   /** Whether the caller may read `threadId` (fail closed without a visibility check). */
   async function threadReadable(c: Context, threadId: string): Promise<boolean> {

@@ -26,9 +26,6 @@ export function routeAuth(authorize: Authorize = allowAll): RouteAuth {
   };
 }
 
-/** The default for route options that take no authorizer. */
-export const openRouteAuth: RouteAuth = routeAuth();
-
 /** Whether a thread exists within an auth scope (decided in storage). */
 export type ThreadVisible = (threadId: string, scope: Scope) => Promise<boolean>;
 

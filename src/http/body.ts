@@ -10,14 +10,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 
-/** Where `createApp` keeps the body limit (bytes) on the request context. */
-export const BODY_LIMIT_KEY = "bodyLimit";
-
 const decoder = new TextDecoder(); // UTF-8; strips a leading BOM like Request.text()
 
 /** The body limit of the app handling `c`, in bytes (10 MiB when none was set). */
 export function bodyLimitOf(c: Context): number {
-  return (c.get(BODY_LIMIT_KEY as never) as number | undefined) ?? 10 * 1024 * 1024;
+  return c.get("bodyLimit") ?? 10 * 1024 * 1024;
 }
 
 function tooLarge(): HTTPException {

@@ -17,7 +17,6 @@
  */
 import type { Context } from "hono";
 import { serializeAsDict, serializeError } from "../core/serde.ts";
-import type { StreamObserver } from "../metrics/observer.ts";
 
 /** One SSE event to write. */
 export interface SseEvent {
@@ -71,7 +70,7 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
   // Set by the observability middleware (`src/http/middleware/observability.ts`) when metrics are on.
-  const observer = c.get("streamObserver") as StreamObserver | undefined;
+  const observer = c.get("streamObserver");
   observer?.onConnectionOpened();
 
   const finish = (reason: SseCloseReason) => {

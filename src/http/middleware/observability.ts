@@ -58,7 +58,7 @@ export function errorHookObserver(hook: ErrorHook): ErrorLog {
       method: c.req.method,
       path: c.req.path,
       route: routeTemplate(c),
-      requestId: c.get("requestId") as string | undefined,
+      requestId: c.get("requestId"),
     });
   };
 }

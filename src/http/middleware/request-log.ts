@@ -16,8 +16,8 @@ export function requestLogMiddleware(logger: Logger): MiddlewareHandler {
     const route = routeTemplate(c);
     const status = c.res.status;
     const line = {
-      request_id: c.get("requestId") as string | undefined,
-      trace_id: c.get("traceId") as string | undefined,
+      request_id: c.get("requestId"),
+      trace_id: c.get("traceId"),
       method: c.req.method,
       route,
       path: c.req.path,

@@ -36,7 +36,7 @@ export function tracingMiddleware(
       parent,
     );
     c.set("traceId", span.spanContext().traceId);
-    const requestId = c.get("requestId") as string | undefined;
+    const requestId = c.get("requestId");
     if (requestId) span.setAttribute("http.request.id", requestId);
     try {
       await context.with(trace.setSpan(parent, span), next);

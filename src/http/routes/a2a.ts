@@ -58,7 +58,7 @@ export function registerA2ARoutes(api: Api, o: A2ARoutesOptions): void {
     },
     async (c, { params }) => {
       try {
-        return c.json(await card(c.req.raw, params.assistant_id!));
+        return c.json(await card(c.req.raw, params.assistant_id));
       } catch (err) {
         return cardError(err);
       }
@@ -74,7 +74,7 @@ export function registerA2ARoutes(api: Api, o: A2ARoutesOptions): void {
     (c, { params }) => {
       const request = c.req.raw;
       const client = callerClient(request);
-      const assistantId = params.assistant_id!;
+      const assistantId = params.assistant_id;
       return serveA2A(request, {
         engine: new TaskEngine(client, o.index, assistantId),
         client,

@@ -68,7 +68,7 @@ function filterOf(query: LogQuery, resumeAt?: number): LogFilter {
 /** Refuses callers without a log permission when auth is on (fail closed). */
 function guard(c: Context, authEnabled: boolean): void {
   if (!authEnabled) return;
-  const auth = c.get("auth") as { permissions?: string[] } | undefined;
+  const auth = c.get("auth");
   const granted = auth?.permissions?.some((p) =>
     (LOG_PERMISSIONS as readonly string[]).includes(p),
   );

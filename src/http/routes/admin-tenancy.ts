@@ -107,7 +107,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
       params: idParams("user_id"),
     },
     async (c, { params }) => {
-      if (!(await repo.removeMember(callerOf(c).orgId, params.user_id!)))
+      if (!(await repo.removeMember(callerOf(c).orgId, params.user_id)))
         throw notFound("Member not found");
       return c.body(null, 204);
     },
@@ -145,7 +145,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
       params: idParams("key_id"),
     },
     async (c, { params }) => {
-      const info = await repo.getKey(callerOf(c).orgId, params.key_id!);
+      const info = await repo.getKey(callerOf(c).orgId, params.key_id);
       if (!info) throw notFound("API key not found");
       return c.json(info);
     },
@@ -159,7 +159,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
       params: idParams("key_id"),
     },
     async (c, { params }) => {
-      const info = await repo.revokeKey(callerOf(c).orgId, params.key_id!, new Date());
+      const info = await repo.revokeKey(callerOf(c).orgId, params.key_id, new Date());
       if (!info) throw notFound("API key not found");
       return c.json(info);
     },
@@ -174,7 +174,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
       body: quotas,
     },
     async (c, { params, body }) => {
-      const info = await repo.setKeyQuotas(callerOf(c).orgId, params.key_id!, body);
+      const info = await repo.setKeyQuotas(callerOf(c).orgId, params.key_id, body);
       if (!info) throw notFound("API key not found");
       return c.json(info);
     },

@@ -92,7 +92,7 @@ export function registerArtifactTransferRoutes(
     },
     (c, { params }) =>
       closingOnError(async () => {
-        const grant = service.verifyToken(params.token!);
+        const grant = service.verifyToken(params.token);
         if (!grant || grant.op !== "upload") throw badToken();
         const artifact = await service.find(grant.artifactId);
         if (!artifact) throw new DomainError("not_found", "Artifact not found");
@@ -117,7 +117,7 @@ export function registerArtifactTransferRoutes(
       responseType: "application/octet-stream",
     },
     async (c, { params }) => {
-      const grant = service.verifyToken(params.token!);
+      const grant = service.verifyToken(params.token);
       if (!grant || grant.op !== "download") throw badToken();
       const artifact = await service.find(grant.artifactId);
       if (!artifact) throw new DomainError("not_found", "Artifact not found");
@@ -187,7 +187,7 @@ export function registerArtifactTransferRoutes(
       responseType: "application/octet-stream",
     },
     async (c, { params }) => {
-      const artifact = await access.require(c, "read", await service.find(params.artifact_id!));
+      const artifact = await access.require(c, "read", await service.find(params.artifact_id));
       return sendArtifact(c, service, artifact);
     },
   );

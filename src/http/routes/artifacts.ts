@@ -29,7 +29,7 @@ const TAGS = ["Artifacts"];
 /** What the artifact routes are built from. */
 export interface ArtifactRouteOptions {
   artifacts: ArtifactsService;
-  auth?: RouteAuth;
+  auth: RouteAuth;
   /** Whether a thread exists within a scope (artifacts of a thread need it readable). */
   threadVisible?: ThreadVisible;
 }
@@ -135,7 +135,7 @@ export function registerArtifactRoutes(api: Api, options: ArtifactRouteOptions):
     },
     async (c, { body, params }) => {
       const expiresIn = service.presignSeconds(body.expires_in);
-      const artifact = await byId(c, params.artifact_id!, "read");
+      const artifact = await byId(c, params.artifact_id, "read");
       return c.json(transferToWire(c, await service.downloadTransfer(artifact, expiresIn)));
     },
   );
@@ -149,7 +149,7 @@ export function registerArtifactRoutes(api: Api, options: ArtifactRouteOptions):
       response: artifactSchema,
     },
     async (c, { params }) => {
-      const artifact = await byId(c, params.artifact_id!, "update");
+      const artifact = await byId(c, params.artifact_id, "update");
       return c.json(artifactToWire(await service.complete(artifact)));
     },
   );
@@ -162,13 +162,13 @@ export function registerArtifactRoutes(api: Api, options: ArtifactRouteOptions):
       tags: TAGS,
       response: artifactSchema,
     },
-    async (c, { params }) => c.json(artifactToWire(await byId(c, params.artifact_id!, "read"))),
+    async (c, { params }) => c.json(artifactToWire(await byId(c, params.artifact_id, "read"))),
   );
 
   api.route(
     { method: "delete", path: "/artifacts/:artifact_id", summary: "Delete Artifact", tags: TAGS },
     async (c, { params }) => {
-      await service.delete(await byId(c, params.artifact_id!, "delete"));
+      await service.delete(await byId(c, params.artifact_id, "delete"));
       return c.body(null, 204);
     },
   );

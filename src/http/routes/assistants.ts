@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AssistantsService } from "../../assistants/service.ts";
 import type { MetadataScope } from "../../assistants/types.ts";
 import { type Api, queryBool } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import {
   assistantCountSchema,
   assistantCreateSchema,
@@ -26,7 +26,7 @@ export type AssistantAction = "create" | "read" | "update" | "delete" | "search"
 export interface AssistantRoutesOptions {
   assistants: AssistantsService;
   /** Authorization of `assistants:<action>` events; everything allowed when absent. */
-  auth?: RouteAuth;
+  auth: RouteAuth;
 }
 
 const TAGS = ["Assistants"];
@@ -35,7 +35,7 @@ const recurseQuery = z.object({ recurse: queryBool.optional() });
 /** Registers every `/assistants` route. */
 export function registerAssistantRoutes(api: Api, options: AssistantRoutesOptions): void {
   const svc = options.assistants;
-  const authz = options.auth ?? openRouteAuth;
+  const authz = options.auth;
   // Events that carry only the assistant id resolve to a scope.
   const scope: ScopeOf = async (c, action) =>
     (
@@ -142,7 +142,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
   api.route(
     { method: "get", path: "/assistants/:assistant_id", summary: "Get assistant", tags: TAGS },
     async (c, { params }) =>
-      c.json(toWireAssistant(await svc.get(params.assistant_id!, await scope(c, "read")))),
+      c.json(toWireAssistant(await svc.get(params.assistant_id, await scope(c, "read")))),
   );
 
   api.route(
@@ -155,7 +155,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
     },
     async (c, { body, params }) => {
       const { scope: updateScope, value } = await authz(c, "assistants", "update", {
-        assistant_id: svc.idOf(params.assistant_id!),
+        assistant_id: svc.idOf(params.assistant_id),
         graph_id: body.graph_id,
         config: body.config,
         context: body.context,
@@ -164,7 +164,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
         description: body.description,
       });
       const updated = await svc.update(
-        params.assistant_id!,
+        params.assistant_id,
         {
           graphId: body.graph_id,
           name: body.name,
@@ -190,7 +190,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
     async (c, { params, query }) =>
       c.json(
         await svc.delete(
-          params.assistant_id!,
+          params.assistant_id,
           { deleteThreads: query.delete_threads ?? false },
           await scope(c, "delete"),
         ),
@@ -213,7 +213,7 @@ function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: Sc
       query: xrayQuery,
     },
     async (c, { params, query }) =>
-      c.json(await svc.graph(params.assistant_id!, query.xray, await scope(c, "read"))),
+      c.json(await svc.graph(params.assistant_id, query.xray, await scope(c, "read"))),
   );
 
   api.route(
@@ -224,13 +224,17 @@ function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: Sc
       tags: TAGS,
     },
     async (c, { params }) =>
-      c.json(toWireSchemas(await svc.schemas(params.assistant_id!, await scope(c, "read")))),
+      c.json(toWireSchemas(await svc.schemas(params.assistant_id, await scope(c, "read")))),
   );
 
-  const subgraphs = async (c: Context, params: Record<string, string>, recurse?: boolean) =>
+  const subgraphs = async (
+    c: Context,
+    params: { assistant_id: string; namespace?: string },
+    recurse?: boolean,
+  ) =>
     c.json(
       await svc.subgraphs(
-        params.assistant_id!,
+        params.assistant_id,
         { namespace: params.namespace, recurse: recurse ?? false },
         await scope(c, "read"),
       ),
@@ -272,7 +276,7 @@ function registerVersionRoutes(
       body: assistantVersionsSchema,
     },
     async (c, { params, body }) => {
-      const versions = await svc.versions(params.assistant_id!, body, await scope(c, "read"));
+      const versions = await svc.versions(params.assistant_id, body, await scope(c, "read"));
       return c.json(versions.map(toWireVersion));
     },
   );
@@ -287,11 +291,11 @@ function registerVersionRoutes(
     },
     async (c, { params, body }) => {
       const { scope: updateScope } = await authz(c, "assistants", "update", {
-        assistant_id: svc.idOf(params.assistant_id!),
+        assistant_id: svc.idOf(params.assistant_id),
         version: body.version,
       });
       return c.json(
-        toWireAssistant(await svc.setLatest(params.assistant_id!, body.version, updateScope)),
+        toWireAssistant(await svc.setLatest(params.assistant_id, body.version, updateScope)),
       );
     },
   );

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { CronsService } from "../../crons/service.ts";
 import { CRON_SORT_FIELDS, type CronPatch } from "../../crons/types.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { CRON_SELECT_FIELDS, cronToWire } from "../mappers/crons.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { runCreateBody, toRunRequest, uuidParam } from "./runs-schemas.ts";
@@ -12,7 +12,7 @@ import { runCreateBody, toRunRequest, uuidParam } from "./runs-schemas.ts";
 export interface CronRoutesOptions {
   crons: CronsService;
   /** Authorization of `crons:<action>` events (scoped by cron metadata); all allowed when absent. */
-  auth?: RouteAuth;
+  auth: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -97,7 +97,7 @@ const filterOf = (b: z.output<typeof countBody>) => ({
 
 /** Registers the cron routes. */
 export function registerCronRoutes(api: Api, { crons, auth }: CronRoutesOptions): void {
-  const authz = auth ?? openRouteAuth;
+  const authz = auth;
   const create = async (
     c: Parameters<RouteAuth>[0],
     threadId: string | null,

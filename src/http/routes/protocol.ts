@@ -14,7 +14,7 @@ import type { ProtocolService } from "../../protocol/service.ts";
 import type { Listener } from "../../protocol/session.ts";
 import type { EventFilter, ProtocolEvent } from "../../protocol/types.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth, type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
+import { type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
 import { runCreateContext } from "./runs-respond.ts";
@@ -26,7 +26,7 @@ export interface ProtocolRoutesOptions {
   upgradeWebSocket?: UpgradeWebSocket;
   onError?: (error: unknown) => void;
   /** Authorization: every route needs `threads:read` on the thread (404 outside the scope). */
-  auth?: RouteAuth;
+  auth: RouteAuth;
   threadVisible?: ThreadVisible;
 }
 
@@ -64,7 +64,7 @@ async function* sseFrames(events: AsyncIterable<ProtocolEvent>): AsyncGenerator<
 /** Registers the protocol routes. */
 export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void {
   const { protocol } = o;
-  const authz = o.auth ?? openRouteAuth;
+  const authz = o.auth;
   const guard = threadReadGuard(authz, o.threadVisible);
   api.route(
     {
@@ -75,11 +75,11 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
       body: commandBody,
     },
     async (c, { body, params }) => {
-      await guard(c, params.thread_id!);
+      await guard(c, params.thread_id);
       // Runs started by commands are authorized like any run (threads:create_run, assistants:read)
       // and execute as the caller (langgraph_auth_* in their config).
       const ctx = runCreateContext(c, authz);
-      const response = await protocol.command(params.thread_id!, body, ctx);
+      const response = await protocol.command(params.thread_id, body, ctx);
       return jsonExtra(c, response);
     },
   );
@@ -94,8 +94,8 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
       responseType: "text/event-stream",
     },
     async (c, { body, params }) => {
-      await guard(c, params.thread_id!);
-      const session = protocol.session(params.thread_id!);
+      await guard(c, params.thread_id);
+      const session = protocol.session(params.thread_id);
       const filter: EventFilter = { ...body, channels: new Set(body.channels) };
       const sink = sseSink(filter);
       // Replay what the session buffered (after `since`), then live; `since` also filters live.
@@ -119,8 +119,8 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
     },
     async (c, { params }) => {
       if (!o.upgradeWebSocket) return c.text("WebSocket transport is not enabled", 426);
-      await guard(c, params.thread_id!);
-      const handler = o.upgradeWebSocket(() => webSocketEvents(o, params.thread_id!, c));
+      await guard(c, params.thread_id);
+      const handler = o.upgradeWebSocket(() => webSocketEvents(o, params.thread_id, c));
       const res = await handler(c, async () => {});
       return res ?? c.text("Expected a WebSocket upgrade request", 426);
     },
@@ -129,7 +129,7 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
 
 function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context) {
   let connection: ProtocolConnection | undefined;
-  const ctx = runCreateContext(c, o.auth ?? openRouteAuth);
+  const ctx = runCreateContext(c, o.auth);
   return {
     onOpen(_event: Event, ws: WSContext) {
       connection = new ProtocolConnection(

@@ -7,7 +7,7 @@ import type { CheckpointLookup } from "./join-from-checkpoint.ts";
 export interface RunRoutesOptions {
   runs: RunsService;
   /** Authorization: runs emit `threads:*` events and are scoped through their thread. */
-  auth?: RouteAuth;
+  auth: RouteAuth;
   /** Reads a checkpoint for `joinStream(..., {checkpointId})`; without it joins send whole runs. */
   checkpoint?: CheckpointLookup;
 }

@@ -7,7 +7,7 @@ import { newId } from "../../core/ids.ts";
 import { serializeAsDict } from "../../core/serde.ts";
 import type { AuthorizedRun, CreateContext, RunRequest, RunsService } from "../../runs/service.ts";
 import type { Run } from "../../runs/types.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
@@ -66,7 +66,7 @@ export async function authorizeRun(
  * caller (stamped into `configurable`), `threads:create_run` per run and `assistants:read` on the
  * run's assistant, both run by the service before anything is written.
  */
-export function runCreateContext(c: Context, authz: RouteAuth = openRouteAuth): CreateContext {
+export function runCreateContext(c: Context, authz: RouteAuth): CreateContext {
   return {
     ...createContext(c),
     auth: c.get("auth"),
@@ -138,7 +138,7 @@ export async function createAndRespond(
   threadId: string | null,
   body: RunCreateBody,
   mode: RunResponseMode,
-  authz: RouteAuth = openRouteAuth,
+  authz: RouteAuth,
   filter: EventFilter = {},
 ): Promise<Response> {
   const request = toRunRequest(body);

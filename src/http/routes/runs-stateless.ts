@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth } from "../authz.ts";
 import { runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
@@ -25,7 +24,7 @@ import {
 
 /** Registers the stateless routes. */
 export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOptions): void {
-  const authz = auth ?? openRouteAuth;
+  const authz = auth;
   const creating: [string, RunResponseMode, string][] = [
     ["/runs", "background", "Create a stateless background run"],
     ["/runs/stream", "stream", "Create a stateless run and stream its output"],

@@ -1,13 +1,12 @@
 /** Thread run routes: create (background / stream / wait), list, get, delete, join, cancel. */
 import { z } from "zod";
 import { DomainError, unprocessable } from "../../core/errors.ts";
-import type { RunsService } from "../../runs/service.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { RUN_FIELDS, runLocation, runToWire } from "../mappers/runs.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { sseResponse } from "../sse.ts";
-import { afterCheckpoint, type CheckpointLookup, joinTarget } from "./join-from-checkpoint.ts";
+import { afterCheckpoint, joinTarget } from "./join-from-checkpoint.ts";
 import type { RunRoutesOptions } from "./runs-options.ts";
 import { createAndRespond, type RunResponseMode, sseEvents } from "./runs-respond.ts";
 import {
@@ -33,7 +32,7 @@ const runPath = "/threads/:thread_id/runs/:run_id";
 /** Registers every run route (thread-bound and stateless). */
 export function registerRunRoutes(api: Api, o: RunRoutesOptions): void {
   const { runs } = o;
-  const authz = o.auth ?? openRouteAuth;
+  const authz = o.auth;
   const readScope = async (c: Parameters<RouteAuth>[0], threadId: string) =>
     (await authz(c, "threads", "read", { thread_id: threadId })).scope;
   const creating: [string, RunResponseMode, string][] = [

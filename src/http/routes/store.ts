@@ -11,7 +11,7 @@ import { MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { keptPage, namespaceVisible } from "../scoped-list.ts";
 
 const TAGS = ["Store"];
@@ -91,8 +91,8 @@ const scopeDoc = (namespace: string[], key?: string, value?: Record<string, unkn
 });
 
 /** Registers the store routes; `auth` runs the `store:<action>` events. */
-export function registerStoreRoutes(api: Api, store: StoreApi, auth?: RouteAuth): void {
-  const authz = auth ?? openRouteAuth;
+export function registerStoreRoutes(api: Api, store: StoreApi, auth: RouteAuth): void {
+  const authz = auth;
   api.route(
     { method: "put", path: "/store/items", summary: "Put Item", tags: TAGS, body: putBody },
     async (c, { body }) => {

@@ -12,14 +12,14 @@ import {
   type ThreadStreamMode,
 } from "../../protocol/thread-join.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth, type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
+import { type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
 import { sseResponse } from "../sse.ts";
 
 /** What the route needs. */
 export interface ThreadStreamRoutesOptions {
   runs: ThreadJoinRuns;
   /** Authorization: `threads:read` on the thread (404 outside the caller's scope). */
-  auth?: RouteAuth;
+  auth: RouteAuth;
   threadVisible?: ThreadVisible;
 }
 
@@ -45,10 +45,10 @@ export function registerThreadStreamRoutes(api: Api, o: ThreadStreamRoutesOption
       responseType: "text/event-stream",
     },
     async (c, { params }) => {
-      const threadId = params.thread_id!;
+      const threadId = params.thread_id;
       const modes = modesOf(c);
       if (typeof modes === "string") return c.text(modes, 422);
-      await threadReadGuard(o.auth ?? openRouteAuth, o.threadVisible)(c, threadId);
+      await threadReadGuard(o.auth, o.threadVisible)(c, threadId);
       // Fails with the thread's 404 before the stream starts.
       await o.runs.list(threadId);
       const lastEventId = c.req.header("Last-Event-ID") || undefined;

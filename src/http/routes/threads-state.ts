@@ -3,16 +3,15 @@ import { z } from "zod";
 import { applyStateSelect, parseStateSelect } from "../../threads/state-select.ts";
 import type { ThreadStateService } from "../../threads/state-service.ts";
 import { type Api, queryBool } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { jsonExtra, stateToWire } from "../mappers/threads.ts";
 import { queryList } from "./runs-schemas.ts";
-import { parseParams } from "./threads.ts";
 
 /** What the state routes are built from. */
 export interface ThreadStateRoutesOptions {
   state: ThreadStateService;
   /** Authorization (`threads:read` for reads, `threads:update` for state updates). */
-  auth?: RouteAuth;
+  auth: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -42,7 +41,6 @@ const historyBody = z.object({
   select: z.array(z.string()).nullish(),
 });
 
-const threadParams = z.object({ thread_id: z.guid() });
 const checkpointParams = z.object({ thread_id: z.guid(), checkpoint_id: z.guid() });
 const subgraphsQuery = z.object({
   subgraphs: queryBool.optional(),
@@ -54,7 +52,7 @@ const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 /** Registers the state routes. */
 export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOptions): void {
   const { state } = options;
-  const authz = options.auth ?? openRouteAuth;
+  const authz = options.auth;
   const readScope = async (c: Parameters<RouteAuth>[0], threadId: string) =>
     (await authz(c, "threads", "read", { thread_id: threadId })).scope;
 
@@ -67,13 +65,11 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       query: subgraphsQuery,
     },
     async (c, { params, query }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const select = parseStateSelect(query.select);
       const snapshot = await state.get(
-        p.data.thread_id,
+        params.thread_id,
         { subgraphs: query.subgraphs, channels: select?.channels },
-        await readScope(c, p.data.thread_id),
+        await readScope(c, params.thread_id),
       );
       return jsonExtra(c, applyStateSelect(stateToWire(snapshot), select));
     },
@@ -88,16 +84,14 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       body: updateBody,
     },
     async (c, { params, body }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const update = {
         values: body.values,
         asNode: undef(body.as_node),
         checkpointId: undef(body.checkpoint_id),
         checkpoint: body.checkpoint,
       };
-      const { scope } = await authz(c, "threads", "update", { thread_id: p.data.thread_id });
-      return jsonExtra(c, await state.update(p.data.thread_id, update, scope));
+      const { scope } = await authz(c, "threads", "update", { thread_id: params.thread_id });
+      return jsonExtra(c, await state.update(params.thread_id, update, scope));
     },
   );
 
@@ -114,8 +108,6 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       }),
     },
     async (c, { params, body }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const select = parseStateSelect(body.select);
       const query = {
         checkpoint: body.checkpoint,
@@ -123,9 +115,9 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
         channels: select?.channels,
       };
       const snapshot = await state.get(
-        p.data.thread_id,
+        params.thread_id,
         query,
-        await readScope(c, p.data.thread_id),
+        await readScope(c, params.thread_id),
       );
       return jsonExtra(c, applyStateSelect(stateToWire(snapshot), select));
     },
@@ -137,12 +129,11 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       path: "/threads/:thread_id/state/:checkpoint_id",
       summary: "Get thread state at a checkpoint id",
       tags,
+      params: checkpointParams,
       query: subgraphsQuery,
     },
     async (c, { params, query }) => {
-      const p = parseParams(c, checkpointParams, params);
-      if (!p.ok) return p.response;
-      const { thread_id, checkpoint_id } = p.data;
+      const { thread_id, checkpoint_id } = params;
       const select = parseStateSelect(query.select);
       const q = {
         checkpoint: { checkpoint_id },
@@ -167,11 +158,9 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       }),
     },
     async (c, { params, query }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const select = parseStateSelect(query.select);
       const q = { limit: query.limit, before: query.before, channels: select?.channels };
-      const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
+      const states = await state.history(params.thread_id, q, await readScope(c, params.thread_id));
       return jsonExtra(
         c,
         states.map((s) => applyStateSelect(stateToWire(s), select)),
@@ -188,8 +177,6 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       body: historyBody,
     },
     async (c, { params, body }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const select = parseStateSelect(body.select);
       const q = {
         limit: body.limit ?? 10,
@@ -198,7 +185,7 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
         checkpoint: undef(body.checkpoint),
         channels: select?.channels,
       };
-      const states = await state.history(p.data.thread_id, q, await readScope(c, p.data.thread_id));
+      const states = await state.history(params.thread_id, q, await readScope(c, params.thread_id));
       return jsonExtra(
         c,
         states.map((s) => applyStateSelect(stateToWire(s), select)),

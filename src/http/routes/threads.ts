@@ -1,6 +1,5 @@
 /** Thread routes: create, read, patch, delete, search, count, copy, prune. */
 
-import type { Context } from "hono";
 import { z } from "zod";
 import { conflict } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
@@ -9,15 +8,14 @@ import { compileExtract } from "../../threads/extract.ts";
 import type { ThreadsService } from "../../threads/service.ts";
 import { THREAD_SORT_FIELDS, THREAD_STATUSES, type ThreadTtlInput } from "../../threads/types.ts";
 import type { Api } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
-import { validationBody } from "../errors.ts";
+import type { RouteAuth } from "../authz.ts";
 import { jsonExtra, selectFields, threadToWire } from "../mappers/threads.ts";
 
 /** What the thread routes are built from. */
 export interface ThreadRoutesOptions {
   threads: ThreadsService;
   /** Authorization of `threads:<action>` events; everything allowed when absent. */
-  auth?: RouteAuth;
+  auth: RouteAuth;
 }
 
 const record = z.record(z.string(), z.unknown());
@@ -97,19 +95,6 @@ const pruneBody = z.object({
   strategy: z.enum(["delete", "keep_latest"]).default("delete"),
 });
 
-const threadParams = z.object({ thread_id: z.guid() });
-
-/** Validates path parameters like the official server (400 with the zod body). */
-export function parseParams<T extends z.ZodType>(
-  c: Context,
-  schema: T,
-  params: Record<string, string>,
-): { ok: true; data: z.output<T> } | { ok: false; response: Response } {
-  const parsed = schema.safeParse(params);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, response: c.json(validationBody(parsed.error), 400) };
-}
-
 /** `?include=` values: comma-separated (Python SDK) or a JSON array (the JS SDK stringifies arrays). */
 function includeValues(raw: string): string[] {
   if (raw.startsWith("[")) {
@@ -129,7 +114,7 @@ const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 /** Registers the thread routes. */
 export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): void {
   const { threads } = options;
-  const authz = options.auth ?? openRouteAuth;
+  const authz = options.auth;
 
   api.route(
     { method: "post", path: "/threads", summary: "Create thread", tags, body: createBody },
@@ -238,11 +223,9 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
       query: z.object({ include: z.union([z.string(), z.array(z.string())]).optional() }),
     },
     async (c, { params, query }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const include = [query.include ?? []].flat().flatMap(includeValues);
-      const { scope } = await authz(c, "threads", "read", { thread_id: p.data.thread_id });
-      const thread = await threads.get(p.data.thread_id, scope);
+      const { scope } = await authz(c, "threads", "read", { thread_id: params.thread_id });
+      const thread = await threads.get(params.thread_id, scope);
       return jsonExtra(c, threadToWire(thread, { ttl: include.includes("ttl") }));
     },
   );
@@ -256,14 +239,12 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
       body: patchBody,
     },
     async (c, { params, body }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
       const { scope, value } = await authz(c, "threads", "update", {
-        thread_id: p.data.thread_id,
+        thread_id: params.thread_id,
         metadata: undef(body.metadata),
       });
       const patch = { metadata: value.metadata, ttl: undef(body.ttl) };
-      const thread = await threads.patch(p.data.thread_id, patch, scope);
+      const thread = await threads.patch(params.thread_id, patch, scope);
       if (c.req.header("Prefer")?.includes("return=minimal")) return c.body(null, 204);
       return jsonExtra(c, threadToWire(thread));
     },
@@ -272,10 +253,8 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
   api.route(
     { method: "delete", path: "/threads/:thread_id", summary: "Delete thread", tags },
     async (c, { params }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
-      const { scope } = await authz(c, "threads", "delete", { thread_id: p.data.thread_id });
-      await threads.delete(p.data.thread_id, scope);
+      const { scope } = await authz(c, "threads", "delete", { thread_id: params.thread_id });
+      await threads.delete(params.thread_id, scope);
       return c.body(null, 204);
     },
   );
@@ -283,9 +262,7 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
   api.route(
     { method: "post", path: "/threads/:thread_id/copy", summary: "Copy thread", tags },
     async (c, { params }) => {
-      const p = parseParams(c, threadParams, params);
-      if (!p.ok) return p.response;
-      const threadId = p.data.thread_id;
+      const threadId = params.thread_id;
       const { scope } = await authz(c, "threads", "read", { thread_id: threadId });
       // The copy is a creation too: its handler may deny it or stamp the new metadata.
       const source = await threads.find(threadId, scope);

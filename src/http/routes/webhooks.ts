@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { DeadLetter } from "../../webhooks/dead-letters.ts";
 import type { DeadLettersService } from "../../webhooks/service.ts";
 import { type Api, queryInt } from "../api.ts";
-import { openRouteAuth, type RouteAuth } from "../authz.ts";
+import type { RouteAuth } from "../authz.ts";
 import { uuidParam } from "./runs-schemas.ts";
 
 const wire = (d: DeadLetter) => ({
@@ -38,9 +38,9 @@ const idOf = (params: Record<string, string>) => {
 /** Registers `/webhooks/dead_letters` routes. */
 export function registerWebhookRoutes(
   api: Api,
-  o: { deadLetters: DeadLettersService; auth?: RouteAuth },
+  o: { deadLetters: DeadLettersService; auth: RouteAuth },
 ): void {
-  const authz = o.auth ?? openRouteAuth;
+  const authz = o.auth;
   const tags = ["Webhooks"];
   const path = "/webhooks/dead_letters/:dead_letter_id";
   const notFound = (c: Parameters<Parameters<Api["route"]>[1]>[0], id?: string) =>
