@@ -21,6 +21,7 @@ import { memoryBench } from "./memory.ts";
 import { metadataSuite } from "./metadata.ts";
 import { runsSuite } from "./runs.ts";
 import { startupBench } from "./startup.ts";
+import { streamLogBench } from "./stream-log.ts";
 import { streamingSuite } from "./streaming.ts";
 
 /** A self-contained benchmark that prints its own output. */
@@ -34,7 +35,13 @@ export interface Benchmark {
 /** Side-by-side suites, in run order (many-streams first: it reads server memory). */
 const SUITES: Suite[] = [manyStreamsSuite, metadataSuite, runsSuite, streamingSuite, ceilingSuite];
 /** Self-contained benchmarks, run after the suites. */
-const BENCHMARKS: Benchmark[] = [cacheBench, memoryBench, startupBench, httpPathBench];
+const BENCHMARKS: Benchmark[] = [
+  cacheBench,
+  memoryBench,
+  startupBench,
+  httpPathBench,
+  streamLogBench,
+];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

@@ -28,6 +28,9 @@ import { RedisLogWriter } from "./redis-writer.ts";
 
 export { entryIdOf } from "./redis-writer.ts";
 
+/** Entries per catch-up read. */
+const PAGE = 1000;
+
 /** Limits of the Redis log. */
 export interface RedisLogOptions {
   /** Max events kept per run (approximate trim, oldest first). Default 10 000. */
@@ -146,6 +149,8 @@ export class RedisRunEventLog implements RunEventLog {
     let seen = false;
     /** Whether to re-read the run head and catch up before waiting on the shared reader. */
     let check = true;
+    /** The last catch-up page was full: read the next one. */
+    let more = false;
     /** The run was seen ended once; the next idle timeout ends the read. */
     let ending = false;
     /** Redis failed under this reader once (its run's keys may be rewritten any moment). */
@@ -155,18 +160,22 @@ export class RedisRunEventLog implements RunEventLog {
       while (!signal.aborted) {
         let entries: Entry[];
         try {
-          if (check) {
-            const meta = (await this.#metas.get(runId)) ?? {};
-            if (meta.next != null) {
-              seen = true;
-              resumable = meta.resumable === "1";
-              // Live tail / unconsumed head, fixed on first sight of the run.
-              cursor ??= `${resumable ? Number(meta.next) : Number(meta.consumed ?? 0)}-0`;
-            } else if (seen) return; // expired or dropped while we were reading
-            cursor ??= "0-0";
-            const after = cursor;
+          if (check || more) {
+            if (check) {
+              const meta = (await this.#metas.get(runId)) ?? {};
+              if (meta.next != null) {
+                seen = true;
+                resumable = meta.resumable === "1";
+                // Live tail / unconsumed head, fixed on first sight of the run.
+                cursor ??= `${resumable ? Number(meta.next) : Number(meta.consumed ?? 0)}-0`;
+              } else if (seen) return; // expired or dropped while we were reading
+              cursor ??= "0-0";
+            }
+            const after = cursor as string;
             entries = await this.#catchUps.run(`${key} ${after}`, () => this.#xread(key, after));
-            check = entries.length > 0;
+            // A full page: read on without the head; else what comes next, the shared reader gets.
+            more = entries.length >= PAGE;
+            check = false;
           } else entries = [];
           if (entries.length === 0) {
             const got = await this.#tail.next(key, cursor as string, idleMs, signal);
@@ -223,7 +232,7 @@ export class RedisRunEventLog implements RunEventLog {
 
   /** One non-blocking page of entries after `after`. */
   async #xread(key: string, after: string): Promise<Entry[]> {
-    const res = (await this.#redis.client.xread("COUNT", 500, "STREAMS", key, after)) as
+    const res = (await this.#redis.client.xread("COUNT", PAGE, "STREAMS", key, after)) as
       | [string, Entry[]][]
       | null;
     return res?.[0]?.[1] ?? [];

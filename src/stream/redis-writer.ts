@@ -25,7 +25,7 @@ export interface RedisWriterOptions {
   maxEventsPerRun: number;
   liveTtlMs: number;
   writeTimeoutMs: number;
-  /** Events queued per run before `append` waits for Redis. Default 1000. */
+  /** Events queued per run before `append` waits for Redis. Default 5000. */
   maxQueued?: number;
   onWriteFailure: (runId: string, error: unknown) => void;
   closing: AbortSignal;
@@ -64,7 +64,7 @@ export class RedisLogWriter {
 
   constructor(redis: RedisConnection, options: RedisWriterOptions) {
     this.#redis = redis;
-    this.#o = { maxQueued: 1_000, ...options };
+    this.#o = { maxQueued: 5_000, ...options };
   }
 
   /** Notes the run's resumable flag (used when the log has to be rebuilt). */
@@ -172,10 +172,10 @@ export class RedisLogWriter {
       });
   }
 
-  /** Writes the queue in batches of at most 500 events. */
+  /** Writes the queue in batches of at most 1000 events. */
   async #drain(runId: string, w: Writer): Promise<void> {
     while (w.queue.length > 0) {
-      const batch = w.queue.splice(0, 500);
+      const batch = w.queue.splice(0, 1000);
       const token = randomUUID();
       const expected = w.known ? (w.recent.at(-1)?.i ?? -1) + 1 : 0;
       const send = () => {
