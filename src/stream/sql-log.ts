@@ -10,7 +10,9 @@
  * bumps `next_seq`, inserts the event and NOTIFYs `olg_run_events` with the run id, all in one
  * commit; it carries a token (`last_token`) so a retry after an ambiguous failure never
  * duplicates. Readers LISTEN once per process and re-query their run on a notification, or every
- * `idleCheckMs` when none came (a lost notification only delays). Retention: `expires_at` is
+ * `idleCheckMs` when none came (a lost notification only delays); what readers of one process ask
+ * in the same event-loop turn is one query (run heads batched, pages shared per position, idle
+ * timers clock-aligned), so idle streams cost no statement each (issue 24). Retention: `expires_at` is
  * `retentionMs` (resumable) or `graceMs` after completion, `liveTtlMs` after the last append while
  * live; a sweep on every process deletes expired logs and trims runs to `maxEventsPerRun`.
  */
