@@ -10,6 +10,7 @@
 import path from "node:path";
 import { cacheBench } from "./cache.ts";
 import { ceilingSuite } from "./ceiling.ts";
+import { embeddedBench } from "./embedded.ts";
 import { httpPathBench } from "./http-path.ts";
 import { writeBenchmarksDoc } from "./lib/docs.ts";
 import { describeEnvironment } from "./lib/environment.ts";
@@ -41,6 +42,7 @@ const BENCHMARKS: Benchmark[] = [
   startupBench,
   httpPathBench,
   streamLogBench,
+  embeddedBench,
 ];
 
 const args = process.argv.slice(2);
