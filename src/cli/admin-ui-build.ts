@@ -64,7 +64,10 @@ function runVite(root: string, outDir: string): Promise<void> {
     const child = spawn(
       process.execPath,
       [vite, "build", root, "--outDir", outDir, "--emptyOutDir", "--logLevel", "error"],
-      { stdio: ["ignore", "inherit", "pipe"] },
+      // A production build whatever the caller's NODE_ENV (vitest sets "test", `olg dev`
+      // "development"): Vite honours NODE_ENV, and React's development build is several times
+      // slower and double-invokes effects under StrictMode.
+      { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NODE_ENV: "production" } },
     );
     // Our process exiting mid-build (Ctrl-C on `olg dev`) takes the build with it.
     const onExit = () => child.kill("SIGKILL");

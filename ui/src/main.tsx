@@ -35,6 +35,10 @@ const OperationsPage = lazy(LOADERS.operations);
 const first = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || "graphs";
 void LOADERS[first as keyof typeof LOADERS]?.().catch(() => {});
 
+// Asked at once, beside the page's chunk, rather than after the first render.
+let early: Promise<Me> | undefined = fetchMe();
+early.catch(() => {}); // handled in App; this only keeps an early 401 from being "unhandled"
+
 type Access = "checking" | Me | "sign-in" | { error: string };
 
 function App() {
@@ -42,7 +46,10 @@ function App() {
   const route = useRoute();
   useEffect(() => {
     if (access !== "checking") return;
-    fetchMe().then(setAccess, (e) => {
+    // The first check was sent while the page loaded; a later one (after sign-in) is new.
+    const me = early ?? fetchMe();
+    early = undefined;
+    me.then(setAccess, (e) => {
       const status = statusOf(e);
       setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
     });
