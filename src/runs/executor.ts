@@ -249,7 +249,12 @@ export function createExecutor(o: ExecutorOptions) {
     const finish = (s: FinishState) =>
       retryOnConnectionLoss(() =>
         o.leases.finish(
-          { runId: run.runId, threadId: run.threadId, temporary: run.kwargs.temporary },
+          {
+            runId: run.runId,
+            threadId: run.threadId,
+            temporary: run.kwargs.temporary,
+            attempt: run.attempt,
+          },
           owner,
           s,
         ),

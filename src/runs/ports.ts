@@ -87,6 +87,11 @@ export interface FinishingRun {
   threadId: string;
   /** A stateless run's temporary thread: deleted with the run in the same transaction. */
   temporary?: boolean;
+  /**
+   * The attempt that ends (default 1). The first attempt of a stateless run sends no
+   * `olg_runs_done`: its waiters see its end in its event log, which completes after the COMMIT.
+   */
+  attempt?: number;
 }
 
 /** Queue leases: what workers need. */

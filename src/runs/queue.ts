@@ -5,14 +5,12 @@
  * runs whose lease expired (their replica died), starts delayed runs and repairs stuck threads.
  * On shutdown the pool drains: no new claims, in-flight runs get a deadline, the rest go back to
  * the queue. With `claims: false` (`olg serve --role api`) the pool never claims: it only tells
- * the workers of other processes that work is there.
- *
- * A freed slot looks for work only when there may be some: the finished run's thread has a queued
- * run (`olg_runs` to every replica), or a wake-up arrived here while every slot was busy (the
- * backlog flag, cleared by a claim that finds nothing). So a run costs one claim, not one per
- * finish on every replica.
+ * the workers of other processes that work is there. A freed slot claims only when its run's
+ * thread has a queued run (`olg_runs` to every replica) or a wake-up found every slot busy (the
+ * backlog flag): one claim per run, not one per finish on every replica.
  */
 import type { Logger } from "../logging/logger.ts";
+import { coalesced } from "./coalesce.ts";
 import type { RunLeases } from "./ports.ts";
 import type { CancelAction, Run } from "./types.ts";
 
@@ -86,6 +84,7 @@ export class RunQueue {
   #draining = false;
   /** A wake-up found every slot busy: claim again when one frees. */
   #backlog = false;
+  readonly #notifyWake = coalesced(() => this.o.notify(CHANNEL_WAKE, "").catch(() => {}));
   #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #claims: boolean;
 
@@ -120,8 +119,9 @@ export class RunQueue {
 
   /** Asks every replica to look for work. */
   async announce(): Promise<void> {
-    await this.o.notify(CHANNEL_WAKE, "").catch(() => {});
     this.wake();
+    // Coalesced (one in flight): each NOTIFY serialises on PostgreSQL's notify queue lock.
+    await this.#notifyWake();
   }
 
   /** Wakes local workers (or, when this process never claims, every worker) `ms` from now. */

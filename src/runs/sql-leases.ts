@@ -7,7 +7,10 @@
  * The statement ends the run only if this worker still holds it and no cancel outcome is
  * pending (else it changes nothing and a second read says why), writes the thread's outcome
  * through the threads owner's fragment (or deletes a temporary thread), and signals
- * `olg_runs_done` with the run id; the NOTIFY is transactional, delivered only after COMMIT.
+ * `olg_runs_done` (transactional: delivered after COMMIT) except for the first attempt of a
+ * stateless run: nothing can wait for its thread, and its waiters learn its end from its event
+ * log, completed after this COMMIT. A NOTIFY in a writing transaction holds PostgreSQL's notify
+ * queue lock through the commit's WAL flush, which serialised concurrent finishes at c=100.
  * The lock is taken in its own statement first so the statement's snapshot sees every run the
  * thread got while this transaction waited for the lock (READ COMMITTED).
  */
@@ -103,10 +106,12 @@ export class SqlRunLeases implements RunLeases {
       const thread = run.temporary
         ? sql`${this.threads.deleteSql(threadId, ended)}`
         : this.threads.outcomeSql(threadId, runId, state, ended);
+      const quiet = run.temporary && (run.attempt ?? 1) <= 1;
+      const signal = quiet ? sql`` : sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)`;
       const done = await sql<{ thread_status: string | null }>`
         WITH ended AS (${end}), thread AS (${thread})
-        SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status,
-          pg_notify(${CHANNEL_DONE}, ended.run_id::text) AS signalled
+        SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status
+          ${signal}
         FROM ended`.execute(uow.trx);
       if (done.rows.length > 0) {
         this.threads.touched(uow, [threadId]);
