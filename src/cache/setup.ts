@@ -10,6 +10,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { ThreadsStorage } from "../threads/repository.ts";
 import { cachedAssistantsRepository } from "./assistants.ts";
+import { decorate } from "./decorate.ts";
 import { LocalMetadataCache } from "./local-cache.ts";
 import { type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
 import { type CacheCounters, RedisMetadataCache } from "./redis-cache.ts";
@@ -36,8 +37,11 @@ export async function createMetadataCaching(deps: {
   logger: Logger;
   /** True when no other process can write the database (the embedded PGlite). */
   singleProcess?: boolean;
+  /** Part of every cache key (tenancy: the current org, so no org reads another's entry). */
+  variant?: () => string;
 }): Promise<MetadataCaching> {
-  if (!deps.redis && deps.singleProcess) return wrappers(new LocalMetadataCache(deps.counters));
+  if (!deps.redis && deps.singleProcess)
+    return wrappers(keyed(new LocalMetadataCache(deps.counters), deps.variant));
   if (!deps.redis) {
     const cache = new NoopMetadataCache();
     return {
@@ -54,7 +58,15 @@ export async function createMetadataCaching(deps: {
     logger: deps.logger,
   });
   await cache.start();
-  return wrappers(cache);
+  return wrappers(keyed(cache, deps.variant));
+}
+
+/** A cache whose entries are also keyed by `variant()` (invalidation by id still drops them all). */
+function keyed(cache: MetadataCache, variant: (() => string) | undefined): MetadataCache {
+  if (!variant) return cache;
+  return decorate(cache, {
+    get: (ns, id, v, load) => cache.get(ns, id, `${variant()}|${v}`, load),
+  });
 }
 
 /** The repository wrappers that read through `cache` and invalidate it. */

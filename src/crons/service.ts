@@ -36,6 +36,8 @@ export interface CronsServiceOptions {
   notify(channel: string, payload: string): Promise<void>;
   clock: Clock;
   logger: Logger;
+  /** Tenancy: runs a due cron's tick in the cron's org (its run and thread belong to it). */
+  inCronOrg?<T>(cronId: string, fn: () => Promise<T>): Promise<T>;
 }
 
 const cronNotFound = (id: string) => notFound(`Cron with ID ${id} not found`);
@@ -188,8 +190,9 @@ export class CronsService {
   /** Fires every due tick this replica can claim; returns how many ticks it handled. */
   async fireDue(batch = 50): Promise<number> {
     let handled = 0;
+    const inOrg = this.o.inCronOrg ?? ((_id, fn) => fn());
     for (const due of await this.o.repo.due(batch))
-      if (await this.#fire(due.cronId, due.assistantId)) handled++;
+      if (await inOrg(due.cronId, () => this.#fire(due.cronId, due.assistantId))) handled++;
     return handled;
   }
 

@@ -13,6 +13,12 @@ import { isAdminShell, officiallyExempt } from "../auth/authenticate.ts";
 import { AuthRejection } from "../auth/errors.ts";
 import { withOrg } from "../tenancy/context.ts";
 import { apiKeyOf } from "../tenancy/keys.ts";
+import {
+  type RateDecision,
+  type RateLimiter,
+  type RateQuota,
+  rateQuotaOf,
+} from "../tenancy/rate-limit.ts";
 import { rolePermissions } from "../tenancy/roles.ts";
 import { type RoutePermission, routePermission } from "../tenancy/route-permissions.ts";
 import type { TenancyService, TenantCaller } from "../tenancy/service.ts";
@@ -83,6 +89,8 @@ export function permissionLookup(routes: readonly RouteSpec[]) {
 /** Options of the gate. */
 export interface TenantGateOptions {
   service: TenancyService;
+  /** Request-rate buckets (in process, or Redis across replicas). */
+  limiter: RateLimiter;
   /** The route permission lookup (set once every route is registered). */
   permissionOf(method: string, path: string): RoutePermission | "public" | undefined;
 }
@@ -100,6 +108,41 @@ async function callerOf(c: Context, service: TenancyService): Promise<TenantCall
   return member;
 }
 
+/**
+ * Takes a token from the org's and the key's buckets (those with a `requests_per_minute` quota);
+ * sets the `X-RateLimit-*` headers of the tighter one, and answers 429 when one is empty.
+ */
+async function rateLimit(
+  c: Context,
+  caller: TenantCaller,
+  limiter: RateLimiter,
+): Promise<Response | undefined> {
+  const buckets: [string, RateQuota | undefined][] = [
+    [`org:${caller.orgId}`, rateQuotaOf(caller.quotas.org)],
+    [`${caller.actor.kind}:${caller.actor.id}`, rateQuotaOf(caller.quotas.key)],
+  ];
+  let shown: RateDecision | undefined;
+  for (const [bucket, quota] of buckets) {
+    if (!quota) continue;
+    const d = await limiter.take(bucket, quota);
+    if (!shown || !d.allowed || d.remaining < shown.remaining) shown = d;
+    if (!d.allowed) break;
+  }
+  if (!shown) return undefined;
+  const headers = {
+    "X-RateLimit-Limit": String(shown.limit),
+    "X-RateLimit-Remaining": String(shown.remaining),
+    "X-RateLimit-Reset": String(shown.resetSeconds),
+  };
+  if (!shown.allowed)
+    return c.json({ detail: "Rate limit exceeded" }, 429, {
+      ...headers,
+      "Retry-After": String(shown.retryAfterSeconds),
+    });
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+  return undefined;
+}
+
 /** Resolves the caller's org and role, enforces the route's permission, runs the request in the org. */
 export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
   return async function enforceTenancy(c, next) {
@@ -111,6 +154,8 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
     const caller = await callerOf(c, options.service);
     if (permission && permission !== "authenticated" && !options.service.allows(caller, permission))
       throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
+    const limited = await rateLimit(c, caller, options.limiter);
+    if (limited) return limited;
     return withOrg(caller.orgId, () => next());
   };
 }
@@ -126,10 +171,10 @@ export interface TenancyEdge {
 }
 
 /** The tenancy middlewares and routes over a service. */
-export function tenancyEdge(service: TenancyService): TenancyEdge {
+export function tenancyEdge(service: TenancyService, limiter: RateLimiter): TenancyEdge {
   return {
     keyAuth: () => apiKeyAuth(service),
-    gate: (routes) => tenantGate({ service, permissionOf: permissionLookup(routes) }),
+    gate: (routes) => tenantGate({ service, limiter, permissionOf: permissionLookup(routes) }),
     routes: (api) => registerAdminTenancyRoutes(api, service),
   };
 }

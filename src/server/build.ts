@@ -17,6 +17,7 @@ import { mountAdminUi } from "../http/routes/admin-ui.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import { MemoryRateLimiter, RedisRateLimiter } from "../tenancy/rate-limit.ts";
 import { createTenancy } from "../tenancy/service.ts";
 import { FeatureSet } from "./feature.ts";
 import { assistantsModule } from "./features/assistants.ts";
@@ -103,8 +104,13 @@ export async function buildServer(
     await features.add(artifactRoutesModule, { ...infra, artifacts, threadVisible });
     await features.add(endpointsModule, infra);
     await features.add(uiModule, infra);
-    const tenancy = settings.file.tenancy?.enabled
-      ? tenancyEdge(createTenancy(infra.storage.db))
+    // Boot DDL is done: RLS on, and from now on every connection carries its org.
+    if (infra.tenancy) await infra.tenancy.install(infra.storage.db);
+    const tenancy = infra.tenancy
+      ? tenancyEdge(
+          createTenancy(infra.storage.db),
+          infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
+        )
       : undefined;
     if (tenancy) features.keep("tenancy", { routes: [tenancy.routes] });
     const pluginDeps = {

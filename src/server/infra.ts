@@ -24,6 +24,8 @@ import { codecDialect } from "../storage/codec-dialect.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
+import { currentOrg } from "../tenancy/context.ts";
+import { createTenancyInfra, removeTenancyLeftovers, type TenancyInfra } from "../tenancy/setup.ts";
 import type { PluginSet } from "./plugins.ts";
 
 /** The server version reported in `/info`, traces and the OpenAPI document. */
@@ -49,6 +51,8 @@ export interface Infrastructure {
   runSignals: Pick<StorageHandle, "listen" | "notify">;
   checkpointer: SqlCheckpointSaver;
   plugins: PluginSet;
+  /** Tenancy's session and RLS (`tenancy.enabled`), else undefined. */
+  tenancy: TenancyInfra | undefined;
   /** Whether the database schema is current and reachable (`/ok?check_db=1`). */
   ready(): Promise<boolean>;
   /** Closes Redis, exporters and the database (after every feature stopped). */
@@ -67,14 +71,22 @@ export async function openInfrastructure(
     createLogger({ level: settings.logLevel, pretty: settings.prettyLogs, feed: logFeed });
   const clock = systemClock;
   const encryption = await createEncryption(settings.encryption, settings.cwd);
+  const tenancy = settings.file.tenancy?.enabled
+    ? createTenancyInfra(settings.databaseUrl == null)
+    : undefined;
   const storage = await (plugins.openStorage(settings.databaseUrl, log) ??
     openStorage({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
       embeddedThread: settings.pgliteThread,
-      wrapDialect: encryption ? (d) => codecDialect(d, encryption.codec) : undefined,
+      // The tenant session inside encryption: its set_config needs no sealing.
+      wrapDialect: (d) => {
+        const inner = tenancy ? tenancy.session.wrap(d) : d;
+        return encryption ? codecDialect(inner, encryption.codec) : inner;
+      },
       log,
     }));
+  if (!tenancy) await removeTenancyLeftovers(storage.db);
   if (encryption) log.info({ mode: encryption.mode }, "encryption at rest on");
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
   registerSdkLogger(log); // graphs may call the SDK getLogger() at import time
@@ -110,6 +122,7 @@ export async function openInfrastructure(
     counters: obs.metrics.cache,
     logger: log,
     singleProcess: storage.kind === "pglite",
+    variant: tenancy ? currentOrg : undefined, // cached rows are per org
   });
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });
 
@@ -129,6 +142,7 @@ export async function openInfrastructure(
     runSignals: redis ? withRedisControl(storage, redis, log) : storage,
     checkpointer,
     plugins,
+    tenancy,
     ready: async () => (await storage.ping()) && (await pendingMigrations(storage.db)).length === 0,
     async close() {
       if (redis) {

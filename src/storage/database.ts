@@ -122,6 +122,8 @@ export interface CheckpointWritesTable {
 }
 
 export interface StoreItemsTable {
+  /** The owning organization (`default` without tenancy; migration 010). */
+  org_id: Generated<string>;
   prefix: string;
   key: string;
   value: JsonColumn<Record<string, unknown>>;

@@ -16,6 +16,7 @@ import * as m007 from "./migrations/007_run_events.ts";
 import * as m008 from "./migrations/008_run_cancel_reason.ts";
 import * as m009 from "./migrations/009_artifacts.ts";
 import * as m010 from "./migrations/010_tenancy.ts";
+import * as m011 from "./migrations/011_store_org_key.ts";
 
 interface Migration {
   version: number;
@@ -35,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 8, name: m008.name, up: m008.up },
   { version: 9, name: m009.name, up: m009.up },
   { version: 10, name: m010.name, up: m010.up },
+  { version: 11, name: m011.name, up: m011.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */

@@ -114,7 +114,7 @@ export async function selectItems(
   if (q.queryVector && vectors) {
     const result = await sql<ItemRow>`
       SELECT ${columns}, (SELECT max(${vectors.similarity(q.queryVector)}) FROM store_vectors v
-        WHERE v.prefix = s.prefix AND v.key = s.key) AS score
+        WHERE v.org_id = s.org_id AND v.prefix = s.prefix AND v.key = s.key) AS score
       FROM store_items s WHERE ${where}
       ORDER BY score DESC NULLS LAST, s.created_at, s.prefix, s.key
       LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);

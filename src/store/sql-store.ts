@@ -318,7 +318,7 @@ export class SqlStore extends BaseStore implements StoreApi {
           expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
         })
         .onConflict((oc) =>
-          oc.columns(["prefix", "key"]).doUpdateSet((eb) => ({
+          oc.columns(["org_id", "prefix", "key"]).doUpdateSet((eb) => ({
             value: eb.ref("excluded.value"),
             ttl_minutes: eb.ref("excluded.ttl_minutes"),
             expires_at: eb.ref("excluded.expires_at"),
@@ -336,7 +336,7 @@ export class SqlStore extends BaseStore implements StoreApi {
       for (const v of embedded ?? []) {
         await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
             VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)})
-            ON CONFLICT (prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
+            ON CONFLICT (org_id, prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
           trx,
         );
       }

@@ -77,13 +77,14 @@ export async function ensureVectorTable(
     }
     await sql
       .raw(`CREATE TABLE store_vectors (
+        org_id text NOT NULL DEFAULT coalesce(nullif(current_setting('app.org_id', true), ''), 'default'),
         prefix text NOT NULL,
         key text NOT NULL,
         field_name text NOT NULL,
         embedding ${column} NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (prefix, key, field_name),
-        FOREIGN KEY (prefix, key) REFERENCES store_items (prefix, key) ON DELETE CASCADE
+        PRIMARY KEY (org_id, prefix, key, field_name),
+        FOREIGN KEY (org_id, prefix, key) REFERENCES store_items (org_id, prefix, key) ON DELETE CASCADE
       )`)
       .execute(trx);
     await sql.raw(`COMMENT ON TABLE store_vectors IS '${tag}'`).execute(trx);

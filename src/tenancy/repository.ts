@@ -207,11 +207,14 @@ export class TenancyRepository {
   /** The first org membership of an authenticated identity (custom auth / SSO callers). */
   async membershipOf(
     identity: string,
-  ): Promise<{ org_id: string; role: Role; user_id: string } | undefined> {
+  ): Promise<
+    { org_id: string; role: Role; user_id: string; org_quotas: Record<string, unknown> } | undefined
+  > {
     const row = await this.db
       .selectFrom("memberships as m")
       .innerJoin("users as u", "u.user_id", "m.user_id")
-      .select(["m.org_id", "m.role", "u.user_id"])
+      .innerJoin("organizations as o", "o.org_id", "m.org_id")
+      .select(["m.org_id", "m.role", "u.user_id", "o.quotas as org_quotas"])
       .where("u.identity", "=", identity)
       .orderBy("m.created_at")
       .executeTakeFirst();
@@ -286,7 +289,10 @@ export class TenancyRepository {
    * The live key with this hash (not revoked, not expired at `now`), its last-used time bumped
    * when older than a minute: one statement either way.
    */
-  async useKey(hash: string, now: Date): Promise<ApiKeyInfo | undefined> {
+  async useKey(
+    hash: string,
+    now: Date,
+  ): Promise<(ApiKeyInfo & { org_quotas: Record<string, unknown> }) | undefined> {
     const row = await sql<Record<string, any>>`
       WITH hit AS (
         SELECT * FROM api_keys
@@ -296,8 +302,9 @@ export class TenancyRepository {
         WHERE k.key_id = hit.key_id
           AND (hit.last_used_at IS NULL OR hit.last_used_at < ${now}::timestamptz - ${`${LAST_USED_RESOLUTION_S} seconds`}::interval)
       )
-      SELECT ${sql.join(KEY_COLUMNS.map((c) => sql.ref(`hit.${c}`)))} FROM hit`.execute(this.db);
+      SELECT ${sql.join(KEY_COLUMNS.map((c) => sql.ref(`hit.${c}`)))}, o.quotas AS org_quotas
+      FROM hit JOIN organizations o ON o.org_id = hit.org_id`.execute(this.db);
     const first = row.rows[0];
-    return first ? toKey(first) : undefined;
+    return first ? { ...toKey(first), org_quotas: first.org_quotas ?? {} } : undefined;
   }
 }

@@ -17,6 +17,8 @@ export interface TenantCaller {
   scopes: string[] | null;
   actor: { kind: "key" | "user"; id: string };
   identity: string;
+  /** The `quotas` of the org and of the key (empty for a member). */
+  quotas: { org: Record<string, unknown>; key: Record<string, unknown> };
 }
 
 /** What creating a key takes. */
@@ -46,6 +48,7 @@ export class TenancyService {
       scopes: info.scopes,
       actor: { kind: "key", id: info.key_id },
       identity: `key:${info.key_id}`,
+      quotas: { org: info.org_quotas, key: info.quotas },
     };
   }
 
@@ -59,6 +62,7 @@ export class TenancyService {
       scopes: null,
       actor: { kind: "user", id: m.user_id },
       identity,
+      quotas: { org: m.org_quotas ?? {}, key: {} },
     };
   }
 

@@ -12,12 +12,17 @@ export async function olgJson(
   db: { dataDir?: string; databaseUrl?: string },
 ): Promise<Record<string, any>> {
   const where = db.databaseUrl ? ["--database-url", db.databaseUrl] : ["--data-dir", db.dataDir!];
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [BIN, ...args, "--config", TENANCY_CONFIG, ...where, "--json"],
-    { cwd: ROOT, timeout: 60_000 },
-  );
-  return JSON.parse(stdout);
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [BIN, ...args, "--config", TENANCY_CONFIG, ...where, "--json"],
+      { cwd: ROOT, timeout: 120_000 }, // a cold PGlite initdb on a loaded machine
+    );
+    return JSON.parse(stdout);
+  } catch (error) {
+    const e = error as Error & { stderr?: string; killed?: boolean };
+    throw new Error(`olg ${args.join(" ")} failed (killed: ${e.killed}): ${e.stderr ?? e.message}`);
+  }
 }
 
 /** Creates a key through the admin API with an admin key; returns its secret. */

@@ -25,7 +25,7 @@ export const cronsModule: FeatureModule<
   { crons: CronsService }
 > = {
   name: "crons",
-  create({ settings, storage, clock, log, auth, engine, runs, assistants, checkWebhook }) {
+  create({ settings, storage, clock, log, auth, engine, runs, assistants, checkWebhook, tenancy }) {
     const crons = new CronsService({
       repo: new CronsRepository(storage.db),
       runs,
@@ -35,6 +35,9 @@ export const cronsModule: FeatureModule<
       notify: (channel, payload) => storage.notify(channel, payload),
       clock,
       logger: log,
+      inCronOrg: tenancy
+        ? (cronId, fn) => tenancy.inOrgOf(storage.db, "crons", cronId, fn)
+        : undefined,
     });
     const scheduler = new CronScheduler({ crons, listen: storage.listen, logger: log });
     const off = settings.file.http?.disable_runs === true;

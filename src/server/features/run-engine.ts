@@ -115,8 +115,13 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       listen: (channel, fn) => runSignals.listen(channel, fn),
       notify: (channel, payload) => runSignals.notify(channel, payload),
       // Every log line written while a run executes carries its `run_id` and `thread_id`.
+      // With tenancy, in the run's org (its checkpoints, events and writes carry it).
       execute: (run, lease) =>
-        withLogContext({ run_id: run.runId, thread_id: run.threadId }, () => execute(run, lease)),
+        withLogContext({ run_id: run.runId, thread_id: run.threadId }, () =>
+          deps.tenancy
+            ? deps.tenancy.inOrgOf(storage.db, "runs", run.runId, () => execute(run, lease))
+            : execute(run, lease),
+        ),
       owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
       concurrency: settings.workers ?? defaultConcurrency(availableParallelism(), storage.poolMax),
       leaseMs: settings.runLeaseSeconds * 1000,

@@ -1,0 +1,46 @@
+/**
+ * Tenancy's part of the infrastructure (`tenancy.enabled`): the tenant session wrapped around the
+ * SQL dialect, RLS installed and the session armed once boot DDL is done, and how background work
+ * adopts the org of the row it works for (a run, a cron).
+ */
+import { sql } from "kysely";
+import type { Db } from "../storage/database.ts";
+import { type TenantSession, tenantSession } from "../storage/tenant-session.ts";
+import { currentOrg, SYSTEM_ORG, withOrg } from "./context.ts";
+import { installRls, removeRls } from "./rls.ts";
+
+/** What the composition root keeps. */
+export interface TenancyInfra {
+  session: TenantSession;
+  /** Installs RLS and arms the session (after migrations and every boot-time DDL). */
+  install(db: Db): Promise<{ role: string | null }>;
+  /** Runs `fn` in the org of a row (`runs`/`crons` by id); system when the row is gone. */
+  inOrgOf<T>(db: Db, table: "runs" | "crons", id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The tenancy infrastructure; `singleSession` for PGlite. */
+export function createTenancyInfra(singleSession: boolean): TenancyInfra {
+  const session = tenantSession(currentOrg, singleSession);
+  return {
+    session,
+    async install(db) {
+      const role = await installRls(db);
+      session.arm(role);
+      return { role };
+    },
+    async inOrgOf(db, table, id, fn) {
+      const column = table === "runs" ? "run_id" : "cron_id";
+      const row = await withOrg(SYSTEM_ORG, () =>
+        sql<{
+          org_id: string;
+        }>`SELECT org_id FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${id}`.execute(db),
+      );
+      return withOrg(row.rows[0]?.org_id ?? SYSTEM_ORG, fn);
+    },
+  };
+}
+
+/** With tenancy off: drops policies a previous tenancy-on boot left (one catalog query otherwise). */
+export async function removeTenancyLeftovers(db: Db): Promise<void> {
+  await removeRls(db);
+}
