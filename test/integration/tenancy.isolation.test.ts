@@ -28,10 +28,9 @@ describe.each(await serverBackends("tenancy isolation"))("tenancy isolation (%s)
   let b: string;
 
   beforeAll(async () => {
-    const db =
-      backend === "postgres"
-        ? { databaseUrl: (databaseUrl = await createTestDatabase()) }
-        : { dataDir: (dir = mkdtempSync(path.join(tmpdir(), "olg-tenancy-"))) };
+    if (backend === "postgres") databaseUrl = await createTestDatabase();
+    else dir = mkdtempSync(path.join(tmpdir(), "olg-tenancy-"));
+    const db = databaseUrl ? { databaseUrl } : { dataDir: dir };
     a = (await olgJson(["keys", "create", "--org", "default", "--role", "developer"], db)).key;
     await olgJson(["org", "create", "Acme", "--id", "acme"], db);
     b = (await olgJson(["keys", "create", "--org", "acme", "--role", "developer"], db)).key;
