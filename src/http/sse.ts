@@ -14,6 +14,11 @@
  *
  * Backpressure: the body is a pull-based ReadableStream; the next event is read from the source only
  * when the socket asks for more, so a slow client never buffers the whole run in memory.
+ *
+ * Disconnects: on Node (`@hono/node-server`, `c.env.outgoing` set) the response socket's `close`
+ * ends the stream; `c.req.raw.signal` is read only elsewhere (in-process `app.request`), because
+ * on Node that getter builds a full `Request` with its own AbortController for every stream
+ * (kilobytes per open stream, issue 24).
  */
 import type { Context } from "hono";
 import { serializeAsDict, serializeError } from "../core/serde.ts";
@@ -47,6 +52,13 @@ export type SseSource =
   | AsyncIterable<SseEvent>
   | ((signal: AbortSignal) => AsyncIterable<SseEvent>);
 
+/** The part of Node's `ServerResponse` used to notice a disconnect (structural: no node:http import). */
+interface NodeResponse {
+  readonly destroyed: boolean;
+  once(event: "close", fn: () => void): unknown;
+  off(event: "close", fn: () => void): unknown;
+}
+
 const encoder = new TextEncoder();
 
 /** One SSE frame in Hono writeSSE order: event, data, id. */
@@ -77,7 +89,8 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
     if (closed) return;
     closed = true;
     if (heartbeat) clearInterval(heartbeat);
-    c.req.raw.signal?.removeEventListener("abort", onRequestAbort);
+    requestSignal?.removeEventListener("abort", onRequestAbort);
+    outgoing?.off("close", onRequestAbort);
     if (reason !== "end") {
       abort.abort(reason);
       void Promise.resolve(iterator.return?.()).catch(() => {});
@@ -86,6 +99,8 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
     opts.onClose?.(reason);
   };
   const onRequestAbort = () => finish("disconnect");
+  const outgoing = (c.env as { outgoing?: NodeResponse } | undefined)?.outgoing;
+  const requestSignal = outgoing ? undefined : c.req.raw.signal;
 
   const body = new ReadableStream<Uint8Array>(
     {
@@ -100,8 +115,11 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
             }
           }, heartbeatMs);
         }
-        if (c.req.raw.signal?.aborted) finish("disconnect");
-        else c.req.raw.signal?.addEventListener("abort", onRequestAbort, { once: true });
+        if (outgoing) {
+          if (outgoing.destroyed) finish("disconnect");
+          else outgoing.once("close", onRequestAbort);
+        } else if (requestSignal?.aborted) finish("disconnect");
+        else requestSignal?.addEventListener("abort", onRequestAbort, { once: true });
       },
       async pull(controller) {
         if (closed) return;
