@@ -2,9 +2,16 @@
  * Binds the HTTP server. A busy port is a clear start-up error; in `olg dev` with the default port
  * (none given), the next free port is taken instead and the URL says which.
  */
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 
-type NodeServer = ReturnType<typeof serve>;
+type NodeServer = ReturnType<typeof createAdaptorServer>;
+
+/**
+ * Accept queue length asked of the kernel (capped by `net.core.somaxconn`). Node's default, 511,
+ * overflows when thousands of SSE clients connect at once while the event loop is busy, and the
+ * kernel then resets connections (issue 24: 5,000 streams opened with 80 resets).
+ */
+const BACKLOG = 4096;
 
 /** Thrown when the port is taken and may not be changed. */
 export class PortInUseError extends Error {
@@ -17,8 +24,9 @@ function listenOnce(
   host: string,
 ) {
   return new Promise<NodeServer>((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host }, () => resolve(server));
+    const server = createAdaptorServer({ fetch, hostname: host });
     server.once("error", reject);
+    server.listen({ port, host, backlog: BACKLOG }, () => resolve(server));
   });
 }
 
