@@ -24,6 +24,7 @@ import { runsSuite } from "./runs.ts";
 import { startupBench } from "./startup.ts";
 import { streamLogBench } from "./stream-log.ts";
 import { streamingSuite } from "./streaming.ts";
+import { tenancyBench } from "./tenancy.ts";
 
 /** A self-contained benchmark that prints its own output. */
 export interface Benchmark {
@@ -43,6 +44,7 @@ const BENCHMARKS: Benchmark[] = [
   httpPathBench,
   streamLogBench,
   embeddedBench,
+  tenancyBench,
 ];
 
 const args = process.argv.slice(2);

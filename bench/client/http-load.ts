@@ -13,6 +13,8 @@ export interface LoadRequest {
   method: "GET" | "POST";
   path: string;
   body?: unknown;
+  /** Extra request headers (e.g. an API key). */
+  headers?: Record<string, string>;
 }
 
 /** The job read from stdin. */
@@ -46,6 +48,7 @@ const prepared = job.requests.map((r) => ({
   method: r.method,
   path: r.path,
   body: r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body)),
+  headers: r.headers ?? {},
 }));
 
 function send(i: number): Promise<{ status: number; error?: string }> {
@@ -60,8 +63,8 @@ function send(i: number): Promise<{ status: number; error?: string }> {
         agent,
         timeout: job.timeoutMs,
         headers: r.body
-          ? { "content-type": "application/json", "content-length": r.body.length }
-          : {},
+          ? { ...r.headers, "content-type": "application/json", "content-length": r.body.length }
+          : r.headers,
       },
       (res) => {
         const chunks: Buffer[] = [];
