@@ -1,12 +1,16 @@
 /** Assistants: the list (name, graph, version, updated) and a form to create one for a graph. */
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Button, Card, ErrorBanner, Field, PageTitle, Select, Table } from "../components/ui.tsx";
 import { client, messageOf } from "../lib/client.ts";
 import { shortId, time } from "../lib/format.ts";
 import { Editing } from "../lib/me.tsx";
 import { usePoll } from "../lib/poll.ts";
 import { href, navigate } from "../lib/router.ts";
-import { AssistantDetail } from "./assistant-detail.tsx";
+
+// The editor (CodeMirror, schema checks) is its own chunk: the list paints without it.
+const AssistantDetail = lazy(() =>
+  import("./assistant-detail.tsx").then((m) => ({ default: m.AssistantDetail })),
+);
 
 /** The assistants page; with `assistantId`, that assistant. */
 export function AssistantsPage({ assistantId }: { assistantId?: string }) {
@@ -15,7 +19,12 @@ export function AssistantsPage({ assistantId }: { assistantId?: string }) {
     assistantId ? 0 : 10_000,
     [assistantId],
   );
-  if (assistantId) return <AssistantDetail key={assistantId} assistantId={assistantId} />;
+  if (assistantId)
+    return (
+      <Suspense fallback={<p className="text-sm">Loading…</p>}>
+        <AssistantDetail key={assistantId} assistantId={assistantId} />
+      </Suspense>
+    );
   const graphs = [...new Set((list.value ?? []).map((a) => a.graph_id))];
   return (
     <div className="flex flex-col gap-4">

@@ -3,7 +3,7 @@
  * paged; a row opens the thread.
  */
 import type { Thread, ThreadStatus } from "@langchain/langgraph-sdk";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import {
   Badge,
   Button,
@@ -18,7 +18,11 @@ import { client } from "../lib/client.ts";
 import { shortId, time } from "../lib/format.ts";
 import { usePoll } from "../lib/poll.ts";
 import { href } from "../lib/router.ts";
-import { ThreadDetail } from "./thread-detail.tsx";
+
+// A thread's page (chat, state editor, history) is its own chunk: the list paints without it.
+const ThreadDetail = lazy(() =>
+  import("./thread-detail.tsx").then((m) => ({ default: m.ThreadDetail })),
+);
 
 const PAGE = 25;
 const STATUSES = ["", "idle", "busy", "interrupted", "error"];
@@ -74,7 +78,12 @@ export function ThreadsPage({ threadId }: { threadId?: string }) {
     threadId ? 0 : 5000,
     [filters, offset, threadId],
   );
-  if (threadId) return <ThreadDetail key={threadId} threadId={threadId} />;
+  if (threadId)
+    return (
+      <Suspense fallback={<p className="text-sm">Loading…</p>}>
+        <ThreadDetail key={threadId} threadId={threadId} />
+      </Suspense>
+    );
   const graphIds = [...new Set((graphs.value ?? []).map((a) => a.graph_id))];
   return (
     <div className="flex flex-col gap-4">
