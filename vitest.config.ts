@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 import SlowestFirst from "./test/support/sequencer.ts";
 
-// Two projects: only the conformance tests share the servers that global setup boots (one per backend);
-// every other test file runs without them, so a unit or storage file starts in seconds.
+// Projects by layer (STYLE.md convention 11): unit, http (in process), storage, conformance (the only
+// one whose global setup boots servers, one per backend), integration (processes each test starts),
+// and the checkpointer suite on the lowest peer version. `vitest run --project unit` takes seconds.
 const timeouts = { testTimeout: 30_000, hookTimeout: 90_000 };
 
 export default defineConfig({
@@ -13,6 +14,28 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
+        // Pure logic beside the code or in test/unit: no server, no global setup (seconds).
+        test: {
+          ...timeouts,
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "src/**/*.test.ts"],
+        },
+      },
+      {
+        // The HTTP edge in process: buildServer() + app.request() on in-memory PGlite, no port.
+        test: { ...timeouts, name: "http", include: ["test/http/**/*.test.ts"] },
+      },
+      {
+        // Storage contract suites, looped over every backend (PGlite, PostgreSQL when it answers).
+        test: {
+          ...timeouts,
+          name: "storage",
+          include: ["test/storage/**/*.test.ts"],
+          exclude: ["test/storage/checkpointer.validation.lowest.test.ts"],
+        },
+      },
+      {
+        // The official SDK against started servers: the only project with the global setup.
         test: {
           ...timeouts,
           name: "conformance",
@@ -21,14 +44,16 @@ export default defineConfig({
         },
       },
       {
+        // Whole processes each test starts itself: replicas, faults, CLI, browsers, deploy files.
         test: {
           ...timeouts,
-          name: "rest",
-          include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-          exclude: [
-            "test/conformance/**",
-            "**/node_modules/**",
-            "test/storage/checkpointer.validation.lowest.test.ts",
+          name: "integration",
+          include: [
+            "test/integration/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/deploy/**/*.test.ts",
+            "test/browser/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
           ],
         },
       },

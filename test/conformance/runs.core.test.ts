@@ -1,6 +1,7 @@
 /** Black-box: run create / stream / wait / join / list / get / delete through the official SDK. */
 import { describe, expect, it } from "vitest";
 import { sharedServers } from "../support/backends.ts";
+import { sseFrames } from "../support/sse.ts";
 
 type Steps = { visits: string[]; inputs: string[] };
 
@@ -61,8 +62,7 @@ describe.each(sharedServers())("runs core ($backend)", ({ client, url }) => {
     const loc = res.headers.get("content-location")!;
     expect(loc).toMatch(new RegExp(`^/threads/${thread.thread_id}/runs/[0-9a-f-]{36}$`));
     expect(res.headers.get("location")).toBe(`${loc}/stream`);
-    const text = await res.text();
-    const frames = text.split("\n\n").filter((f) => f.startsWith("event:"));
+    const frames = sseFrames(await res.text());
     expect(frames[0]).toMatch(
       /^event: metadata\ndata: \{"run_id":"[0-9a-f-]+","attempt":1\}\nid: 0$/,
     );

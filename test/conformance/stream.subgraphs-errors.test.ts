@@ -1,6 +1,7 @@
 /** Black-box: subgraph namespaces, interrupts and resume, failures, stateless streams, resumable replay. */
 import { describe, expect, it } from "vitest";
 import { sharedServers } from "../support/backends.ts";
+import { sseFrames } from "../support/sse.ts";
 
 type Part = { id?: string; event: string; data: any };
 
@@ -126,8 +127,7 @@ describe.each(sharedServers())("stream subgraphs, errors, replay ($backend)", ({
     expect(res.headers.get("content-location")).toMatch(
       new RegExp(`^/threads/${thread.thread_id}/runs/[0-9a-f-]+$`),
     );
-    const text = (await res.text()).replaceAll(": heartbeat\n", "");
-    const frames = text.split("\n\n").filter(Boolean);
+    const frames = sseFrames(await res.text());
     expect(frames[0]).toMatch(
       /^event: metadata\ndata: \{"run_id":"[0-9a-f-]+","attempt":1\}\nid: 0$/,
     );

@@ -6,6 +6,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -16,16 +17,6 @@ import {
 
 const pgUp = await postgresAvailable();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(100);
-  }
-}
 
 type TickRow = { cron_id: string; tick: string; n: number };
 

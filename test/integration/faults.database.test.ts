@@ -8,6 +8,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -20,16 +21,6 @@ import {
 type Steps = { visits: string[] };
 
 const pgUp = await postgresAvailable();
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(pgUp)("database faults (postgres)", () => {
   let databaseUrl: string;

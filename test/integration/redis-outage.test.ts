@@ -12,6 +12,7 @@ import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisPing } from "../../src/metrics/redis-ping.ts";
 import { guardProcess } from "../support/cleanup.ts";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -39,16 +40,6 @@ function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(100);
-  }
-}
 
 describe.runIf(up)("Redis outage during a run (postgres)", () => {
   let port: number;

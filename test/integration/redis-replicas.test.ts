@@ -8,6 +8,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisPing } from "../../src/metrics/redis-ping.ts";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -20,16 +21,6 @@ import { readSse, type SseEvent } from "./sse-client.ts";
 
 const up = (await postgresAvailable()) && (await redisPing(REDIS_TEST_URL));
 if (!up) console.warn("[skip] PostgreSQL or Redis unreachable: redis replica tests not registered");
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const metric = async (url: string, name: string, label: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();

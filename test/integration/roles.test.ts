@@ -10,6 +10,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisPing } from "../../src/metrics/redis-ping.ts";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -27,16 +28,6 @@ if (!pgUp) console.warn("[skip] PostgreSQL unreachable: process role tests not r
 if (pgUp && !redisUp) console.warn("[skip] Redis unreachable: role tests run without Redis only");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(100);
-  }
-}
 
 /** Sum of a metric's samples in a server's Prometheus text. */
 async function metricSum(url: string, name: string): Promise<number> {

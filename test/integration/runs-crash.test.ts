@@ -7,6 +7,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../support/poll.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -19,16 +20,6 @@ type Steps = { visits: string[] };
 
 const pgUp = await postgresAvailable();
 const env = { OLG_RUN_LEASE_SECONDS: "2", OLG_RUN_DRAIN_SECONDS: "0.5" };
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(pgUp)("runs survive a dead server (postgres)", () => {
   let databaseUrl: string;

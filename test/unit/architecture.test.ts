@@ -64,7 +64,6 @@ const OVER_LIMIT_FOR_NOW = new Set([
   "protocol/service.ts",
   "artifacts/service.ts",
   "store/sql-store.ts",
-  "http/routes/threads.ts",
   "tenancy/repository.ts",
 ]);
 

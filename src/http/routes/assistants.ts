@@ -227,17 +227,9 @@ function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: Sc
       c.json(toWireSchemas(await svc.schemas(params.assistant_id, await scope(c, "read")))),
   );
 
-  const subgraphs = async (
-    c: Context,
-    params: { assistant_id: string; namespace?: string },
-    recurse?: boolean,
-  ) =>
+  const subgraphs = async (c: Context, params: SubgraphParams, recurse = false) =>
     c.json(
-      await svc.subgraphs(
-        params.assistant_id,
-        { namespace: params.namespace, recurse: recurse ?? false },
-        await scope(c, "read"),
-      ),
+      await svc.subgraphs(params.assistant_id, { ...params, recurse }, await scope(c, "read")),
     );
   api.route(
     {
@@ -260,6 +252,8 @@ function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: Sc
     (c, { params, query }) => subgraphs(c, params, query.recurse),
   );
 }
+
+type SubgraphParams = { assistant_id: string; namespace?: string };
 
 function registerVersionRoutes(
   api: Api,
