@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../support/server.ts";
-import { hostileLoad, p99, probeOk } from "../support/stall.ts";
+import { controlServer, hostileLoad, p99, probeOk } from "../support/stall.ts";
 
 describe("embedded default under large-state runs", () => {
   let server: TestServer;
@@ -23,14 +23,18 @@ describe("embedded default under large-state runs", () => {
   });
 
   it("/ok p99 stays under 1 s while 2 MiB-state runs with near-limit metadata execute", async () => {
+    // The same probe against a bare Node server at the same time: the machine's own delay.
+    const control = await controlServer();
+    const controlProbe = probeOk(control.url);
     const probe = probeOk(server.url);
-    await probe.ready;
+    await Promise.all([probe.ready, controlProbe.ready]);
     const statuses = await hostileLoad(server.url, {
       graphId: "runs_steps",
       runs: 3,
       runInput: { delay_ms: 1 },
     });
     const latencies = await probe.stop();
+    const machine = p99(await controlProbe.stop().finally(() => control.stop()));
     expect(
       statuses.filter((s) => s >= 500 || s === 0),
       statuses.join(","),
@@ -38,7 +42,13 @@ describe("embedded default under large-state runs", () => {
     // The runs really ran (each /runs/wait answered 200 with the big state).
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
     const worst = p99(latencies);
-    console.info(`/ok p99 ${worst.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`);
-    expect(worst, `/ok p99 ${worst.toFixed(0)} ms over ${latencies.length}`).toBeLessThan(1000);
+    console.info(
+      `/ok p99 ${worst.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; bare server p99 ${machine.toFixed(0)} ms`,
+    );
+    // Under 1 s beyond what the machine itself adds to a probe of an idle process (on a quiet
+    // machine that is a few ms; on a CI machine running other test files, hundreds).
+    expect(worst, `/ok p99 ${worst.toFixed(0)} ms over ${latencies.length}`).toBeLessThan(
+      1000 + machine,
+    );
   }, 120_000);
 });

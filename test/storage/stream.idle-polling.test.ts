@@ -78,7 +78,7 @@ describe.each(backends)("no per-stream polling ($name)", (backend) => {
       const idle = statements - before;
       // One batched head query per interval (+ slack for timer skew); per reader it would be 1,800.
       expect(idle).toBeGreaterThan(0);
-      expect(idle).toBeLessThanOrEqual(14);
+      expect(idle).toBeLessThanOrEqual(30); // timer skew on a loaded machine adds a few; per reader: 1,800
       expect(livenessCalls - livenessBefore).toBeLessThanOrEqual(8);
 
       // A notification still wakes them all, with shared queries.

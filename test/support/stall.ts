@@ -165,3 +165,25 @@ export async function hostileLoad(
   await Promise.all(work);
   return statuses;
 }
+
+const CONTROL_SCRIPT = `
+const server = require("node:http").createServer((_, res) => res.end("ok"));
+server.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
+process.on("disconnect", () => process.exit(0));
+`;
+
+/**
+ * A bare Node HTTP server in a child process, probed beside the server under test so a test can
+ * tell the server's own stall from the machine's scheduling delay (on a loaded CI machine a probe
+ * of an idle process also waits hundreds of ms). `stop()` kills it.
+ */
+export async function controlServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["-e", CONTROL_SCRIPT], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m: { port: number }) => resolve(m.port));
+    child.once("exit", (code) => reject(new Error(`control server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
