@@ -171,6 +171,8 @@ export function createExecutor(o: ExecutorOptions) {
 
     // No write of the run may still commit once its outcome is decided (rollback deletes after it).
     await fence.settled();
+    // Every event is readable before the outcome is: a reader never sees the status final first.
+    await o.log.flush?.(run.runId).catch(() => {});
     let ended = await conclude(run, lease.owner, graph, checkpointer != null, state);
     if (ended.result.kind === "cancelled") {
       // A cancel raced with the run's last step: it wins (the fence refuses any further write).

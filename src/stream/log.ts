@@ -47,6 +47,12 @@ export interface RunEventLog {
   open(runId: string, options: OpenOptions): Promise<void>;
   /** Appends one event; returns its id ("0", "1", …). */
   append(runId: string, event: RunEvent): Promise<string>;
+  /**
+   * Resolves once every event appended so far is readable (a log that batches its writes waits for
+   * its queue; one whose `append` already waits for the write omits it). The executor calls it
+   * before it writes the run's outcome, so no reader sees a final status before the last event.
+   */
+  flush?(runId: string): Promise<void>;
   /** Marks the run finished: readers end after the last event; retention starts. */
   complete(runId: string): Promise<void>;
   /** Replays after `lastEventId` (if given), then tails live events until completion or abort. */

@@ -119,6 +119,10 @@ export class RedisRunEventLog implements RunEventLog {
     return this.#writer.append(runId, event);
   }
 
+  flush(runId: string): Promise<void> {
+    return this.#writer.flush(runId);
+  }
+
   async complete(runId: string): Promise<void> {
     await this.#writer.complete(runId, (expectedNext) =>
       this.#redis.client.eval(

@@ -149,4 +149,27 @@ describe.runIf(hasRedisServer)("Redis log: one shared reader per process", () =>
     expect(t).toEqual(range(Number(t[0]), 210));
     expect(Number(t[0])).toBeLessThanOrEqual(10);
   });
+
+  it("flush: once it resolves, every appended event is in Redis for any other instance", async () => {
+    const { log } = await make();
+    const { conn: other } = await make();
+    await log.open("flushed", { resumable: true });
+    await log.append("flushed", { event: "custom", data: { k: -1 } });
+    const streamLength = async () => {
+      let n = 0;
+      for (const k of await other.client.keys("*flushed*"))
+        if ((await other.client.type(k)) === "stream") n = Math.max(n, await other.client.xlen(k));
+      return n;
+    };
+    expect(await streamLength()).toBe(1);
+    // Writes held for a moment: appends still answer at once (batched), flush waits for them.
+    await other.client.call("CLIENT", "PAUSE", "400", "WRITE");
+    const ids = await Promise.all(
+      Array.from({ length: 300 }, (_, k) => log.append("flushed", { event: "custom", data: { k } })),
+    );
+    expect(ids.at(-1)).toBe("300");
+    expect(await streamLength()).toBe(1);
+    await log.flush("flushed");
+    expect(await streamLength()).toBe(301);
+  });
 });
