@@ -76,9 +76,7 @@ async function requestsFor(url: string, route: Route, bare: boolean) {
     return [{ method: "GET" as const, path: `/assistants/${a.assistant_id}` }];
   }
   for (let i = 0; i < 20; i++) await postJson(`${url}/threads`, { metadata: { i } });
-  return [
-    { method: "POST" as const, path: "/threads/search", body: { limit: 10 } },
-  ];
+  return [{ method: "POST" as const, path: "/threads/search", body: { limit: 10 } }];
 }
 
 async function measureTargets(targets: Target[], ctx: SuiteContext, rounds: number) {
