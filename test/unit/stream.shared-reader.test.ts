@@ -165,7 +165,9 @@ describe.runIf(hasRedisServer)("Redis log: one shared reader per process", () =>
     // Writes held for a moment: appends still answer at once (batched), flush waits for them.
     await other.client.call("CLIENT", "PAUSE", "400", "WRITE");
     const ids = await Promise.all(
-      Array.from({ length: 300 }, (_, k) => log.append("flushed", { event: "custom", data: { k } })),
+      Array.from({ length: 300 }, (_, k) =>
+        log.append("flushed", { event: "custom", data: { k } }),
+      ),
     );
     expect(ids.at(-1)).toBe("300");
     expect(await streamLength()).toBe(1);
