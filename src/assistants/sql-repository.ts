@@ -12,6 +12,7 @@ import { inUnitOfWork, type UnitOfWork } from "../storage/unit-of-work.ts";
 import { ThreadRunRows } from "../threads/run-rows.ts";
 import type { AssistantsRepository, InsertResult, SetLatestResult } from "./repository.ts";
 import { canonical, isUuidShaped, json, toAssistant } from "./sql-rows.ts";
+import { listVersions, setLatestVersion } from "./sql-versions.ts";
 import type {
   Assistant,
   AssistantFilter,
@@ -177,77 +178,21 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     return Number(n);
   }
 
-  async versions(
+  versions(
     assistantId: string,
     query: VersionQuery,
     scope?: MetadataScope,
   ): Promise<AssistantVersion[]> {
-    if (!isUuidShaped(assistantId)) return [];
-    const rows = await this.db
-      .selectFrom("assistant_versions")
-      .selectAll()
-      .where("assistant_id", "=", assistantId)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom("assistants")
-            .select("assistants.assistant_id")
-            .where("assistants.assistant_id", "=", assistantId)
-            .where(scopeMatches("assistants.metadata", scope)),
-        ),
-      )
-      .where((eb) => jsonbMatches(eb, "assistant_versions.metadata", query.metadata))
-      .orderBy("version", "desc")
-      .limit(query.limit)
-      .offset(query.offset)
-      .execute();
-    return rows.map((row) => {
-      const { updatedAt: _, ...rest } = toAssistant({ ...row, updated_at: row.created_at });
-      return rest;
-    });
+    return listVersions(this.db, assistantId, query, scope);
   }
 
-  async setLatest(
+  setLatest(
     assistantId: string,
     version: number,
     now: Date,
     scope?: MetadataScope,
   ): Promise<SetLatestResult> {
-    if (!isUuidShaped(assistantId)) return "assistant_missing";
-    return this.db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom("assistants")
-        .select("assistant_id")
-        .where("assistant_id", "=", assistantId)
-        .where(scopeMatches("metadata", scope))
-        .forUpdate()
-        .executeTakeFirst();
-      if (!current) return "assistant_missing";
-      const v = await trx
-        .selectFrom("assistant_versions")
-        .selectAll()
-        .where("assistant_id", "=", assistantId)
-        .where("version", "=", version)
-        .executeTakeFirst();
-      if (!v) return "version_missing";
-      // Unlike upstream (config, metadata and name only), the whole version becomes current.
-      const row = await trx
-        .updateTable("assistants")
-        .set({
-          graph_id: v.graph_id,
-          name: v.name,
-          description: v.description,
-          config: jsonb(v.config ?? {}),
-          context: json(v.context),
-          metadata: jsonb(v.metadata ?? {}),
-          version: v.version,
-          updated_at: now,
-        })
-        .where("assistant_id", "=", assistantId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAssistant(row);
-    });
+    return setLatestVersion(this.db, assistantId, version, now, scope);
   }
 
   async syncSystem(desired: NewAssistant, now: Date): Promise<Assistant> {
