@@ -1,13 +1,25 @@
 /**
  * SQL over the tenancy tables (organizations, users, memberships, api_keys). These tables are not
  * tenant rows themselves (a key is looked up before its org is known), so they carry no RLS; every
- * admin query here names its org explicitly.
+ * admin query here names its org explicitly. The api_keys queries live in api-key-sql.ts.
  */
-import { sql } from "kysely";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
 import { jsonb } from "../storage/sql/json.ts";
+import {
+  type ApiKeyInfo,
+  getKey,
+  insertKey,
+  iso,
+  listKeys,
+  type NewKeyRow,
+  revokeKey,
+  setKeyQuotas,
+  useKey,
+} from "./api-key-sql.ts";
 import type { Role } from "./roles.ts";
+
+export type { ApiKeyInfo } from "./api-key-sql.ts";
 
 /** An organization as the admin API shows it. */
 export interface Organization {
@@ -19,22 +31,6 @@ export interface Organization {
   updated_at: string;
 }
 
-/** A key as listed (never its secret). */
-export interface ApiKeyInfo {
-  key_id: string;
-  org_id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  scopes: string[] | null;
-  quotas: Record<string, unknown>;
-  created_by: string | null;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
 /** A member of an org. */
 export interface Member {
   user_id: string;
@@ -44,26 +40,6 @@ export interface Member {
   created_at: string;
 }
 
-const iso = (v: Date | string | null): string | null =>
-  v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString();
-
-function toKey(row: Record<string, any>): ApiKeyInfo {
-  return {
-    key_id: row.key_id,
-    org_id: row.org_id,
-    name: row.name,
-    prefix: row.prefix,
-    role: row.role,
-    scopes: row.scopes ?? null,
-    quotas: row.quotas ?? {},
-    created_by: row.created_by ?? null,
-    created_at: iso(row.created_at)!,
-    expires_at: iso(row.expires_at),
-    last_used_at: iso(row.last_used_at),
-    revoked_at: iso(row.revoked_at),
-  };
-}
-
 function toOrg(row: Record<string, any>): Organization {
   return {
     ...row,
@@ -71,24 +47,6 @@ function toOrg(row: Record<string, any>): Organization {
     updated_at: iso(row.updated_at)!,
   } as Organization;
 }
-
-const KEY_COLUMNS = [
-  "key_id",
-  "org_id",
-  "name",
-  "prefix",
-  "role",
-  "scopes",
-  "quotas",
-  "created_by",
-  "created_at",
-  "expires_at",
-  "last_used_at",
-  "revoked_at",
-] as const;
-
-/** Last-used times are written at most this often per key (one write per request would double the SQL). */
-const LAST_USED_RESOLUTION_S = 60;
 
 /** The tenancy tables. */
 export class TenancyRepository {
@@ -221,90 +179,35 @@ export class TenancyRepository {
     return row ? { ...row, role: row.role as Role } : undefined;
   }
 
-  async insertKey(input: {
-    org_id: string;
-    name: string;
-    prefix: string;
-    key_hash: string;
-    role: Role;
-    scopes: string[] | null;
-    expires_at: Date | null;
-    created_by: string | null;
-  }): Promise<ApiKeyInfo> {
-    const row = await this.db
-      .insertInto("api_keys")
-      .values({ ...input, key_id: newId(), scopes: input.scopes ? jsonb(input.scopes) : null })
-      .returning(KEY_COLUMNS)
-      .executeTakeFirstOrThrow();
-    return toKey(row);
+  insertKey(input: NewKeyRow): Promise<ApiKeyInfo> {
+    return insertKey(this.db, input);
   }
 
-  async listKeys(orgId: string): Promise<ApiKeyInfo[]> {
-    const rows = await this.db
-      .selectFrom("api_keys")
-      .select(KEY_COLUMNS)
-      .where("org_id", "=", orgId)
-      .orderBy("created_at")
-      .execute();
-    return rows.map(toKey);
+  listKeys(orgId: string): Promise<ApiKeyInfo[]> {
+    return listKeys(this.db, orgId);
   }
 
-  async getKey(orgId: string, keyId: string): Promise<ApiKeyInfo | undefined> {
-    const row = await this.db
-      .selectFrom("api_keys")
-      .select(KEY_COLUMNS)
-      .where("org_id", "=", orgId)
-      .where("key_id", "=", keyId)
-      .executeTakeFirst();
-    return row ? toKey(row) : undefined;
+  getKey(orgId: string, keyId: string): Promise<ApiKeyInfo | undefined> {
+    return getKey(this.db, orgId, keyId);
   }
 
-  async revokeKey(orgId: string, keyId: string, now: Date): Promise<ApiKeyInfo | undefined> {
-    const row = await this.db
-      .updateTable("api_keys")
-      .set({ revoked_at: sql`coalesce(revoked_at, ${now})` as never })
-      .where("org_id", "=", orgId)
-      .where("key_id", "=", keyId)
-      .returning(KEY_COLUMNS)
-      .executeTakeFirst();
-    return row ? toKey(row) : undefined;
+  revokeKey(orgId: string, keyId: string, now: Date): Promise<ApiKeyInfo | undefined> {
+    return revokeKey(this.db, orgId, keyId, now);
   }
 
-  async setKeyQuotas(
+  setKeyQuotas(
     orgId: string,
     keyId: string,
     quotas: Record<string, unknown>,
   ): Promise<ApiKeyInfo | undefined> {
-    const row = await this.db
-      .updateTable("api_keys")
-      .set({ quotas: jsonb(quotas) })
-      .where("org_id", "=", orgId)
-      .where("key_id", "=", keyId)
-      .returning(KEY_COLUMNS)
-      .executeTakeFirst();
-    return row ? toKey(row) : undefined;
+    return setKeyQuotas(this.db, orgId, keyId, quotas);
   }
 
-  /**
-   * The live key with this hash (not revoked, not expired at `now`), its last-used time bumped
-   * when older than a minute: one statement either way.
-   */
-  async useKey(
+  /** The live key with this hash, its last-used time bumped (see `useKey` in api-key-sql.ts). */
+  useKey(
     hash: string,
     now: Date,
   ): Promise<(ApiKeyInfo & { org_quotas: Record<string, unknown> }) | undefined> {
-    const row = await sql<Record<string, any>>`
-      WITH hit AS (
-        SELECT * FROM api_keys
-        WHERE key_hash = ${hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now})
-      ), touched AS (
-        UPDATE api_keys k SET last_used_at = ${now} FROM hit
-        WHERE k.key_id = hit.key_id
-          AND (hit.last_used_at IS NULL OR hit.last_used_at < ${now}::timestamptz - ${`${LAST_USED_RESOLUTION_S} seconds`}::interval)
-      )
-      SELECT ${sql.join(KEY_COLUMNS.map((c) => sql.ref(`hit.${c}`)))}, o.quotas AS org_quotas
-      FROM hit JOIN organizations o ON o.org_id = hit.org_id`.execute(this.db);
-    const first = row.rows[0];
-    return first ? { ...toKey(first), org_quotas: first.org_quotas ?? {} } : undefined;
+    return useKey(this.db, hash, now);
   }
 }
