@@ -9,22 +9,21 @@
  * `run_events` (`run_id`, `seq`, `event`, `data` as JSON text). An append is one statement: it
  * bumps `next_seq`, inserts the event and NOTIFYs `olg_run_events` with the run id, all in one
  * commit; it carries a token (`last_token`) so a retry after an ambiguous failure never
- * duplicates. Readers LISTEN once per process and re-query their run on a notification, or every
- * `idleCheckMs` when none came (a lost notification only delays); what readers of one process ask
- * in the same event-loop turn is one query (run heads batched, pages shared per position, idle
- * timers clock-aligned), so idle streams cost no statement each (issue 24). Retention: `expires_at` is
- * `retentionMs` (resumable) or `graceMs` after completion, `liveTtlMs` after the last append while
- * live; a sweep on every process deletes expired logs and trims runs to `maxEventsPerRun`.
+ * duplicates. Readers LISTEN once per process (sql-log-changes.ts) and re-query their run on a
+ * notification, or every `idleCheckMs` when none came (a lost notification only delays); what
+ * readers of one process ask in the same event-loop turn is one query (run heads batched, pages
+ * shared per position, idle timers clock-aligned), so idle streams cost no statement each
+ * (issue 24). Retention: `expires_at` is `retentionMs` (resumable) or `graceMs` after completion,
+ * `liveTtlMs` after the last append while live; a sweep on every process deletes expired logs and
+ * trims runs to `maxEventsPerRun`.
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Listen } from "../storage/database.ts";
-import { alignedDelay, KeyBatcher, SharedFetch } from "./batch.ts";
+import { KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
-
-/** The notification channel of appends and completions (payload: the run id). */
-export const CHANNEL_RUN_EVENTS = "olg_run_events";
+import { CHANNEL_RUN_EVENTS, RunChanges } from "./sql-log-changes.ts";
 
 /** What the log is built from, and its limits. */
 export interface SqlLogOptions {
@@ -60,24 +59,16 @@ interface LoggedRow {
   data: unknown;
 }
 
-interface Change {
-  version: number;
-  readers: number;
-  waiters: Set<() => void>;
-}
-
 const ms = (n: number) => `${Math.max(0, Math.floor(n))} milliseconds`;
 
 /** The run event log in PostgreSQL tables. */
 export class SqlRunEventLog implements RunEventLog {
   readonly #db: Db;
-  readonly #listen: Listen;
   readonly #o: Required<Omit<SqlLogOptions, "db" | "listen" | "onWriteFailure">>;
   readonly #onWriteFailure: (runId: string, error: unknown) => void;
   readonly #closing = new AbortController();
   /** Per run read here: a change counter, the readers and those waiting for the next change. */
-  readonly #changes = new Map<string, Change>();
-  #subscription: Promise<() => Promise<void>> | undefined;
+  readonly #changes: RunChanges;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Coalesced `consumed` updates: run id → highest index read, and whether a write is in flight. */
   readonly #consumed = new Map<string, { upTo: number; busy: boolean }>();
@@ -88,7 +79,7 @@ export class SqlRunEventLog implements RunEventLog {
 
   constructor(options: SqlLogOptions) {
     this.#db = options.db;
-    this.#listen = options.listen;
+    this.#changes = new RunChanges(options.listen);
     this.#o = {
       maxEventsPerRun: Math.max(1, options.maxEventsPerRun ?? 10_000),
       retentionMs: options.retentionMs ?? 60 * 60_000,
@@ -173,9 +164,8 @@ export class SqlRunEventLog implements RunEventLog {
     const signal = AbortSignal.any(
       [options.signal, this.#closing.signal].filter((s): s is AbortSignal => s != null),
     );
-    await this.#subscribe();
-    const change = this.#changeOf(runId);
-    change.readers += 1;
+    await this.#changes.subscribe();
+    const change = this.#changes.acquire(runId);
     // An unknown run that opens later is read from its very first event.
     let cursor = startIndex(options.lastEventId);
     let seen = false;
@@ -204,13 +194,12 @@ export class SqlRunEventLog implements RunEventLog {
           cursor ??= 0;
         }
         if (change.version !== version) continue; // changed while we queried
-        const woke = await this.#waitForChange(change, options.idleCheckMs ?? 1_000, signal);
+        const woke = await this.#changes.wait(change, options.idleCheckMs ?? 1_000, signal);
         if (!woke && !signal.aborted && options.stillActive && !(await options.stillActive()))
           return;
       }
     } finally {
-      change.readers -= 1;
-      if (change.readers === 0) this.#changes.delete(runId);
+      this.#changes.release(runId, change);
     }
   }
 
@@ -231,27 +220,7 @@ export class SqlRunEventLog implements RunEventLog {
     this.#closing.abort();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    const off = await this.#subscription?.catch(() => undefined);
-    await off?.().catch(() => {});
-  }
-
-  #subscribe(): Promise<() => Promise<void>> {
-    this.#subscription ??= this.#listen(CHANNEL_RUN_EVENTS, (runId) => {
-      const change = this.#changes.get(runId);
-      if (!change) return;
-      change.version += 1;
-      for (const wake of [...change.waiters]) wake();
-    });
-    return this.#subscription;
-  }
-
-  #changeOf(runId: string): Change {
-    let change = this.#changes.get(runId);
-    if (!change) {
-      change = { version: 0, readers: 0, waiters: new Set() };
-      this.#changes.set(runId, change);
-    }
-    return change;
+    await this.#changes.close();
   }
 
   #meta(runId: string): Promise<MetaRow | undefined> {
@@ -282,24 +251,6 @@ export class SqlRunEventLog implements RunEventLog {
       .where("expires_at", ">", sql<Date>`now()`)
       .execute();
     return new Map(rows.map((r) => [r.run_id, r]));
-  }
-
-  /** Resolves true on a change of the run, false on the idle timeout or abort. */
-  #waitForChange(change: Change, idleMs: number, signal: AbortSignal): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const done = (woke: boolean) => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        change.waiters.delete(onWake);
-        resolve(woke);
-      };
-      const onWake = () => done(true);
-      const onAbort = () => done(false);
-      change.waiters.add(onWake);
-      signal.addEventListener("abort", onAbort, { once: true });
-      // Aligned on the clock: idle readers re-check together, in one batched query.
-      const timer = setTimeout(() => done(false), alignedDelay(idleMs));
-    });
   }
 
   /** Moves the non-resumable read head forward; one update in flight per run, the latest wins. */
