@@ -17,9 +17,9 @@ import {
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import type { WriteFence } from "../storage/fence.ts";
-import { jsonb } from "../storage/sql/json.ts";
 import type { Embedder } from "./embeddings.ts";
 import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
+import { checkDims, type PutOp, preparePuts, writePuts } from "./puts.ts";
 import {
   type ItemRow,
   type NamespaceCondition,
@@ -29,7 +29,6 @@ import {
   selectNamespaces,
   toItem,
 } from "./queries.ts";
-import { textsToEmbed } from "./text-paths.ts";
 import type {
   ItemScopeState,
   ListNamespacesOptions,
@@ -61,13 +60,7 @@ export interface SqlStoreOptions {
   fence?: WriteFence;
 }
 
-type PutOp = PutOperation & { ttl?: number | null };
 type ReadOp<T> = T & { refreshTtl?: boolean | null; scope?: StoreScope };
-interface PreparedPut {
-  op: PutOp;
-  /** Embeddings to store, when indexed (null: leave none). */
-  vectors: { field: string; embedding: number[] }[] | null;
-}
 
 const isGet = (op: Operation): op is GetOperation =>
   "key" in op && "namespace" in op && !("value" in op);
@@ -247,99 +240,19 @@ export class SqlStore extends BaseStore implements StoreApi {
 
   async #embedQuery(query: string): Promise<number[]> {
     const vector = await this.#index!.embedder.embedQuery(query);
-    this.#checkDims(vector);
+    checkDims(this.#index!, vector);
     return vector;
   }
 
-  #checkDims(vector: number[]): void {
-    const dims = this.#index!.dims;
-    if (vector.length !== dims)
-      throw new Error(`Embedding dimension mismatch: expected ${dims}, got ${vector.length}`);
-  }
-
-  /** Embeds every indexed put in one call, before any transaction is opened. */
-  async #prepare(ops: PutOp[]): Promise<PreparedPut[]> {
-    const index = this.#index;
-    const prepared: PreparedPut[] = ops.map((op) => ({ op, vectors: null }));
-    if (!index) return prepared;
-    const texts: { at: number; field: string; text: string }[] = [];
-    prepared.forEach(({ op }, at) => {
-      if (op.value == null || op.index === false) return;
-      prepared[at]!.vectors = [];
-      const fields = op.index ?? index.fields;
-      for (const t of textsToEmbed(op.value, fields)) texts.push({ at, ...t });
-    });
-    if (texts.length === 0) return prepared;
-    const embeddings = await index.embedder.embedDocuments(texts.map((t) => t.text));
-    texts.forEach((t, i) => {
-      const embedding = embeddings[i];
-      if (!embedding) throw new Error(`No embedding returned for field "${t.field}"`);
-      this.#checkDims(embedding);
-      prepared[t.at]!.vectors!.push({ field: t.field, embedding });
-    });
-    return prepared;
-  }
-
   async #applyPuts(ops: PutOp[]): Promise<void> {
-    const prepared = await this.#prepare(ops);
+    const prepared = await preparePuts(this.#index, ops);
     const vectors = this.#index?.vectors ?? null;
     const fence = this.#options.fence;
     const apply = () =>
       this.#db.transaction().execute(async (trx) => {
         await fence?.check(trx);
-        await this.#writePuts(trx, prepared, vectors);
+        await writePuts(trx, prepared, vectors, this.#ttl.defaultTtl);
       });
     await (fence ? fence.track(apply) : apply());
-  }
-
-  async #writePuts(
-    trx: Kysely<Database>,
-    prepared: PreparedPut[],
-    vectors: VectorTable | null,
-  ): Promise<void> {
-    for (const { op, vectors: embedded } of prepared) {
-      const prefix = encodeNamespace(op.namespace);
-      if (op.value == null) {
-        await trx
-          .deleteFrom("store_items")
-          .where("prefix", "=", prefix)
-          .where("key", "=", op.key)
-          .execute();
-        continue;
-      }
-      const ttl = op.ttl === undefined ? (this.#ttl.defaultTtl ?? null) : op.ttl;
-      await trx
-        .insertInto("store_items")
-        .values({
-          prefix,
-          key: op.key,
-          value: jsonb(op.value),
-          ttl_minutes: ttl,
-          expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
-        })
-        .onConflict((oc) =>
-          oc.columns(["org_id", "prefix", "key"]).doUpdateSet((eb) => ({
-            value: eb.ref("excluded.value"),
-            ttl_minutes: eb.ref("excluded.ttl_minutes"),
-            expires_at: eb.ref("excluded.expires_at"),
-            // Strictly increasing, so an overwrite is always visible in `updated_at`.
-            updated_at: sql<Date>`greatest(now(), store_items.updated_at + interval '1 millisecond')`,
-            // An expired row that was not swept yet is a new item.
-            created_at: sql<Date>`CASE WHEN store_items.expires_at <= now() THEN now() ELSE store_items.created_at END`,
-          })),
-        )
-        .execute();
-      if (!vectors) continue;
-      await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND key = ${op.key}`.execute(
-        trx,
-      );
-      for (const v of embedded ?? []) {
-        await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
-            VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)})
-            ON CONFLICT (org_id, prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
-          trx,
-        );
-      }
-    }
   }
 }
