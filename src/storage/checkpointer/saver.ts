@@ -12,25 +12,12 @@ import {
   type CheckpointTuple,
   type DeltaChannelHistory,
   getCheckpointId,
-  maxChannelVersion,
   type PendingWrite,
   type SerializerProtocol,
-  TASKS,
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
-import { sql } from "kysely";
 import type { WriteFence } from "../fence.ts";
-import {
-  type BlobCell,
-  dumpBlobs,
-  dumpCheckpoint,
-  dumpMetadata,
-  loadChannelValues,
-  loadMetadata,
-  loadWrites,
-  parseJsonCell,
-  type WriteCell,
-} from "./codec.ts";
+import { dumpBlobs, dumpMetadata } from "./codec.ts";
 import { deltaChannelHistory } from "./delta.ts";
 import {
   copyThread,
@@ -39,14 +26,9 @@ import {
   type PruneStrategy,
   pruneThreads,
 } from "./maintenance.ts";
-import {
-  type Executor,
-  inTransaction,
-  selectPendingSends,
-  selectTuples,
-  type TupleQuery,
-  type TupleRow,
-} from "./sql.ts";
+import { type Executor, inTransaction, selectTuples, type TupleQuery } from "./sql.ts";
+import { toTuples } from "./tuples.ts";
+import { insertCheckpoint, insertWrites, type WriteRow } from "./writes.ts";
 
 /** Options beyond the base class. */
 export interface SqlCheckpointSaverOptions {
@@ -136,7 +118,9 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       channels: this.options.channels,
     });
     if (row === undefined) return undefined;
-    const [tuple] = await this.toTuples([row]);
+    const [tuple] = await toTuples(this.db, this.serde, [row], () =>
+      this.getNextVersion(undefined),
+    );
     return tuple;
   }
 
@@ -155,7 +139,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     if (filter) query.filter = filter;
     if (limit !== undefined) query.limit = Math.max(0, Math.floor(Number(limit)));
     const rows = await selectTuples(this.db, query);
-    yield* await this.toTuples(rows);
+    yield* await toTuples(this.db, this.serde, rows, () => this.getNextVersion(undefined));
   }
 
   async put(
@@ -179,31 +163,7 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
     ]);
     const base = { thread_id: String(threadId), checkpoint_ns: checkpointNs };
     await this.write(async (trx) => {
-      if (blobs.length > 0) {
-        await trx
-          .insertInto("checkpoint_blobs")
-          .values(blobs.map((b) => ({ ...base, ...b })))
-          .onConflict((oc) =>
-            oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing(),
-          )
-          .execute();
-      }
-      await trx
-        .insertInto("checkpoints")
-        .values({
-          ...base,
-          checkpoint_id: checkpoint.id,
-          parent_checkpoint_id: parentId ?? null,
-          checkpoint: sql<string>`${dumpCheckpoint(checkpoint)}::jsonb`,
-          metadata: sql<string>`${metadataJson}::jsonb`,
-        })
-        .onConflict((oc) =>
-          oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
-            checkpoint: eb.ref("excluded.checkpoint"),
-            metadata: eb.ref("excluded.metadata"),
-          })),
-        )
-        .execute();
+      await insertCheckpoint(trx, base, checkpoint, parentId, blobs, metadataJson);
     });
     return {
       configurable: {
@@ -235,40 +195,14 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       task_id: taskId,
       task_path: taskPath ?? "",
     };
-    const rows = await Promise.all(
+    const rows: WriteRow[] = await Promise.all(
       writes.map(async ([channel, value], idx) => {
         const [type, bytes] = await this.serde.dumpsTyped(value);
         return { ...base, idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, value: bytes };
       }),
     );
-    // Special channels (error, interrupt, ...) replace their previous write; others never do.
-    const special = new Map(rows.filter((r) => r.idx < 0).map((r) => [r.idx, r]));
-    const regular = rows.filter((r) => r.idx >= 0);
     if (rows.length === 0) return;
-    const key = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
-    await this.write(async (trx) => {
-      if (regular.length > 0) {
-        await trx
-          .insertInto("checkpoint_writes")
-          .values(regular)
-          .onConflict((oc) => oc.columns(key).doNothing())
-          .execute();
-      }
-      if (special.size > 0) {
-        await trx
-          .insertInto("checkpoint_writes")
-          .values([...special.values()])
-          .onConflict((oc) =>
-            oc.columns(key).doUpdateSet((eb) => ({
-              task_path: eb.ref("excluded.task_path"),
-              channel: eb.ref("excluded.channel"),
-              type: eb.ref("excluded.type"),
-              value: eb.ref("excluded.value"),
-            })),
-          )
-          .execute();
-      }
-    });
+    await this.write((trx) => insertWrites(trx, rows));
   }
 
   /** Same contract as the base-class walk, in two queries (see delta.ts). */
@@ -323,64 +257,5 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver<string | number> {
       ([key]) => !key.startsWith("__") && !EXCLUDED_CONFIGURABLE.has(key),
     );
     return { ...Object.fromEntries(fromConfigurable), ...config.metadata, ...metadata };
-  }
-
-  /** Deserializes rows; pre-v4 checkpoints get their pending sends from the parent's writes. */
-  private async toTuples(rows: TupleRow[]): Promise<CheckpointTuple[]> {
-    const sends = await this.pendingSendsFor(rows);
-    return Promise.all(
-      rows.map(async (row) => {
-        const stored = parseJsonCell<Omit<Checkpoint, "channel_values">>(row.checkpoint);
-        const checkpoint: Checkpoint = {
-          ...stored,
-          channel_versions: stored.channel_versions ?? {},
-          versions_seen: stored.versions_seen ?? {},
-          channel_values: await loadChannelValues(this.serde, parseJsonCell<BlobCell[]>(row.blobs)),
-        };
-        const pendingSends = row.parent_checkpoint_id ? sends.get(row) : undefined;
-        if (pendingSends !== undefined) this.migratePendingSends(checkpoint, pendingSends);
-        const ids = { thread_id: row.thread_id, checkpoint_ns: row.checkpoint_ns };
-        const tuple: CheckpointTuple = {
-          config: { configurable: { ...ids, checkpoint_id: row.checkpoint_id } },
-          checkpoint,
-          metadata: await loadMetadata(this.serde, row.metadata),
-          pendingWrites: await loadWrites(this.serde, parseJsonCell<WriteCell[]>(row.writes)),
-        };
-        if (row.parent_checkpoint_id) {
-          tuple.parentConfig = {
-            configurable: { ...ids, checkpoint_id: row.parent_checkpoint_id },
-          };
-        }
-        return tuple;
-      }),
-    );
-  }
-
-  /** Loads the parents' `TASKS` writes for rows holding pre-v4 checkpoints. */
-  private async pendingSendsFor(rows: TupleRow[]): Promise<Map<TupleRow, unknown[]>> {
-    const result = new Map<TupleRow, unknown[]>();
-    const old = rows.filter(
-      (r) => r.parent_checkpoint_id && parseJsonCell<{ v?: number }>(r.checkpoint).v! < 4,
-    );
-    for (const row of old) {
-      const writes = await selectPendingSends(this.db, row.thread_id, row.checkpoint_ns, [
-        row.parent_checkpoint_id!,
-      ]);
-      result.set(
-        row,
-        await Promise.all(
-          writes.map((w) => this.serde.loadsTyped(w.type ?? "json", w.value ?? "")),
-        ),
-      );
-    }
-    return result;
-  }
-
-  /** Pre-v4 checkpoints kept pending sends as parent writes; expose them as the TASKS channel. */
-  private migratePendingSends(checkpoint: Checkpoint, sends: unknown[]): void {
-    const versions = Object.values(checkpoint.channel_versions);
-    checkpoint.channel_values[TASKS] = sends;
-    checkpoint.channel_versions[TASKS] =
-      versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
   }
 }
