@@ -4,7 +4,7 @@
  * Memory stays at one chunk whatever the size of the upload.
  */
 import { createHash } from "node:crypto";
-import { Transform, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import { DomainError } from "../core/errors.ts";
 import { SNIFF_BYTES, sniffMatches, unsupportedType } from "./content-type.ts";
 
@@ -68,4 +68,29 @@ export class UploadGuard extends Transform {
   #mismatch() {
     return unsupportedType(`${this.contentType} (the content does not match the declared type)`);
   }
+}
+
+/**
+ * `body` through an `UploadGuard`. Data may flow (and the guard fail) before the backend has
+ * attached its listeners: the failure is kept on the destroyed stream (`errored`), which the
+ * backend's pipeline or iterator then reports, so it is never an uncaught `error` event.
+ */
+export function guarded(body: Readable, maxBytes: number, contentType: string): UploadGuard {
+  const guard = new UploadGuard(maxBytes, contentType);
+  guard.on("error", () => {});
+  body.once("error", (error) => guard.destroy(error));
+  body.pipe(guard);
+  return guard;
+}
+
+/** Turns bytes, text or an async iterable into a stream for `create`. */
+export function toReadable(
+  data: string | Uint8Array | AsyncIterable<Uint8Array> | Readable,
+): Readable {
+  if (data instanceof Readable) return data;
+  if (typeof data === "string" || data instanceof Uint8Array)
+    return Readable.from([
+      typeof data === "string" ? Buffer.from(data, "utf-8") : Buffer.from(data),
+    ]);
+  return Readable.from(data);
 }

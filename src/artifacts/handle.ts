@@ -7,8 +7,8 @@
  * thread's artifacts and namespace artifacts, never another thread's.
  */
 import type { Readable } from "node:stream";
+import { toReadable } from "./guard.ts";
 import type { ArtifactsService } from "./service.ts";
-import { toReadable } from "./service.ts";
 import type { Artifact } from "./types.ts";
 
 /**

@@ -4,7 +4,7 @@
  * input can steer a key out of its folder. The layout is what S3 lifecycle rules match on:
  * `threads/<thread_id>/<artifact_id>`, `namespaces/<label>/…/<artifact_id>`, `objects/<artifact_id>`.
  */
-import { invalidInput } from "../core/errors.ts";
+import { invalidInput, unprocessable } from "../core/errors.ts";
 import type { ArtifactPlace } from "./types.ts";
 
 /** Most labels a namespace may have, and most characters per label. */
@@ -85,4 +85,21 @@ export function targetKey(target: RetentionTarget): string {
 export function parseTarget(key: string): RetentionTarget {
   if (key.startsWith("thread:")) return { threadId: key.slice(7) };
   return { namespace: key.slice(10).split(".") };
+}
+
+/** A display name: 1-255 characters, no path separators or control characters (400 otherwise). */
+export function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (
+    !trimmed ||
+    trimmed.length > 255 ||
+    /[/\\]/.test(trimmed) ||
+    hasControlChars(trimmed) ||
+    trimmed === "." ||
+    trimmed === ".."
+  )
+    throw unprocessable(
+      "Artifact name must be 1-255 characters without '/', '\\' or control characters",
+    );
+  return trimmed;
 }

@@ -5,35 +5,19 @@
  * sweeper removes what expired or lost its thread. Authorization is decided by the caller (HTTP
  * routes, or the run a graph handle belongs to) and handed in as a scope.
  */
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { Clock } from "../core/clock.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
-import {
-  checkContentType,
-  essence,
-  SNIFF_BYTES,
-  sniffMatches,
-  unsupportedType,
-} from "./content-type.ts";
-import { tooLarge, UploadGuard } from "./guard.ts";
-import {
-  checkNamespace,
-  hasControlChars,
-  objectKey,
-  type RetentionTarget,
-  targetKey,
-} from "./keys.ts";
+import { checkContentType, essence, unsupportedType } from "./content-type.ts";
+import { guarded, tooLarge } from "./guard.ts";
+import { checkName, checkNamespace, objectKey, type RetentionTarget, targetKey } from "./keys.ts";
 import { expiryOf, lifecycleRules, retentionDays } from "./lifecycle.ts";
 import type { TransferGrant, TransferSigner } from "./signing.ts";
 import type { ArtifactsRepository, StoredArtifact } from "./sql-repository.ts";
-import type {
-  ArtifactQuery,
-  BlobObject,
-  BlobStore,
-  ByteRange,
-  NewArtifact,
-  PresignedRequest,
-} from "./types.ts";
+import { checkBackendUpload, presignTransfer, type Transfer } from "./transfers.ts";
+import type { ArtifactQuery, BlobObject, BlobStore, ByteRange, NewArtifact } from "./types.ts";
+
+export type { Transfer } from "./transfers.ts";
 
 /** Limits and policies from the `artifacts` config section. */
 export interface ArtifactLimits {
@@ -58,17 +42,6 @@ export interface ArtifactsServiceOptions {
   newId: () => string;
   limits: ArtifactLimits;
 }
-
-/** A presigned transfer: the backend's own request, or a token for `/artifacts/signed/:token`. */
-export type Transfer =
-  | { kind: "backend"; request: PresignedRequest }
-  | {
-      kind: "signed";
-      token: string;
-      method: "GET" | "PUT";
-      expiresAt: Date;
-      headers: Record<string, string>;
-    };
 
 const SWEEP_BATCH = 200;
 const threadNotFound = (id: string) => notFound(`Thread with ID ${id} not found`);
@@ -193,38 +166,14 @@ export class ArtifactsService {
       now,
     );
     const headers = { "content-type": prepared.contentType };
-    const transfer = await this.#transfer(artifact, "PUT", expiresIn, headers);
+    const transfer = await presignTransfer(this.o, artifact, "PUT", expiresIn, headers);
     return { artifact, transfer };
   }
 
   /** A URL to download one ready artifact. */
   async downloadTransfer(artifact: StoredArtifact, expiresIn: number): Promise<Transfer> {
     if (artifact.status !== "ready") throw notFound("Artifact not found");
-    return this.#transfer(artifact, "GET", expiresIn, {});
-  }
-
-  async #transfer(
-    artifact: StoredArtifact,
-    method: "GET" | "PUT",
-    expiresIn: number,
-    headers: Record<string, string>,
-  ): Promise<Transfer> {
-    const { blobs, signer, clock } = this.o;
-    if (blobs.presign) {
-      const request = await blobs.presign(method, artifact.storageKey, {
-        expiresInSeconds: expiresIn,
-        contentType: method === "PUT" ? artifact.contentType : undefined,
-        downloadName: method === "GET" ? artifact.name : undefined,
-      });
-      return { kind: "backend", request };
-    }
-    const exp = Math.floor(clock.now().getTime() / 1000) + expiresIn;
-    const token = signer.sign({
-      artifactId: artifact.artifactId,
-      op: method === "PUT" ? "upload" : "download",
-      exp,
-    });
-    return { kind: "signed", token, method, expiresAt: new Date(exp * 1000), headers };
+    return presignTransfer(this.o, artifact, "GET", expiresIn, {});
   }
 
   /** The grant of a server-signed token, or null. */
@@ -260,27 +209,8 @@ export class ArtifactsService {
    */
   async complete(artifact: StoredArtifact): Promise<StoredArtifact> {
     if (artifact.status === "ready") return artifact;
-    const head = await this.o.blobs.head(artifact.storageKey);
-    if (!head) throw unprocessable("Artifact upload not received yet");
-    const fail = async (error: Error) => {
-      await this.o.blobs.delete(artifact.storageKey);
-      throw error;
-    };
-    if (head.size > this.o.limits.maxBytes) await fail(tooLarge(this.o.limits.maxBytes));
-    if (head.contentType != null && essence(head.contentType) !== essence(artifact.contentType))
-      await fail(unsupportedType(head.contentType));
-    const first = await this.o.blobs.get(artifact.storageKey, {
-      start: 0,
-      end: Math.max(0, Math.min(head.size, SNIFF_BYTES) - 1),
-    });
-    const chunks: Buffer[] = [];
-    if (head.size > 0) for await (const chunk of first.body) chunks.push(Buffer.from(chunk));
-    else first.body.resume();
-    if (!sniffMatches(artifact.contentType, Buffer.concat(chunks).subarray(0, SNIFF_BYTES)))
-      await fail(
-        unsupportedType(`${artifact.contentType} (the content does not match the declared type)`),
-      );
-    return this.#finish(artifact, head.size, null);
+    const size = await checkBackendUpload(this.o.blobs, artifact, this.o.limits.maxBytes);
+    return this.#finish(artifact, size, null);
   }
 
   async #finish(artifact: StoredArtifact, size: number, sha256: string | null) {
@@ -346,46 +276,4 @@ export class ArtifactsService {
       if (batch.length < SWEEP_BATCH) return removed;
     }
   }
-}
-
-/** A display name: 1-255 characters, no path separators or control characters (400 otherwise). */
-export function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (
-    !trimmed ||
-    trimmed.length > 255 ||
-    /[/\\]/.test(trimmed) ||
-    hasControlChars(trimmed) ||
-    trimmed === "." ||
-    trimmed === ".."
-  )
-    throw unprocessable(
-      "Artifact name must be 1-255 characters without '/', '\\' or control characters",
-    );
-  return trimmed;
-}
-
-/**
- * `body` through an `UploadGuard`. Data may flow (and the guard fail) before the backend has
- * attached its listeners: the failure is kept on the destroyed stream (`errored`), which the
- * backend's pipeline or iterator then reports, so it is never an uncaught `error` event.
- */
-function guarded(body: Readable, maxBytes: number, contentType: string): UploadGuard {
-  const guard = new UploadGuard(maxBytes, contentType);
-  guard.on("error", () => {});
-  body.once("error", (error) => guard.destroy(error));
-  body.pipe(guard);
-  return guard;
-}
-
-/** Turns bytes, text or an async iterable into a stream for `create`. */
-export function toReadable(
-  data: string | Uint8Array | AsyncIterable<Uint8Array> | Readable,
-): Readable {
-  if (data instanceof Readable) return data;
-  if (typeof data === "string" || data instanceof Uint8Array)
-    return Readable.from([
-      typeof data === "string" ? Buffer.from(data, "utf-8") : Buffer.from(data),
-    ]);
-  return Readable.from(data);
 }
