@@ -5,17 +5,18 @@
 
 import type { Assistant } from "../assistants/types.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
-import { newId } from "../core/ids.ts";
-import { checkRunMetadata, type InputLimits } from "../core/limits.ts";
+import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
 import { UnitOfWork } from "../storage/unit-of-work.ts";
 import { RunLiveness } from "../stream/liveness.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
-import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
+import type { RunAuth, RunRequest } from "./build.ts";
 import type { DoneSignals } from "./done.ts";
 import type { RunCheckpointer } from "./executor.ts";
-import type { InsertOutcome, InsertRunSpec, RunScope, RunStore, Tx } from "./ports.ts";
+import type { InsertOutcome, RunScope, RunStore, Tx } from "./ports.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
+import { settled, settleThread } from "./settle.ts";
+import { insertSpec } from "./spec.ts";
 import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 export type { RunRequest } from "./build.ts";
@@ -86,8 +87,6 @@ const BUSY =
 const RESUME_SETTLE_MS = 10_000;
 const threadNotFound = (id: string) => notFound(`Thread with ID ${id} not found`);
 const runNotFound = () => notFound("Run not found");
-const active = (run: Run | null) =>
-  run != null && (run.status === "pending" || run.status === "running");
 
 /** Runs use cases. */
 export class RunsService {
@@ -109,7 +108,7 @@ export class RunsService {
     }
     const assistant = await this.o.assistants.resolve(req.assistantId, ctx.assistantScope);
     if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
-    const spec = this.#insertSpec(threadId, req, ctx, assistant);
+    const spec = insertSpec(threadId, req, ctx, assistant, this.o.limits);
     let outcome = await this.o.store.insert(spec);
     // A client resumes as soon as it sees an interrupt streamed, which is before the run that
     // raised it has persisted it and ended: wait for that run to end, then try again (once).
@@ -135,55 +134,13 @@ export class RunsService {
     assistant: Assistant,
   ): Promise<{ outcome: InsertOutcome; afterCommit(): Promise<void> }> {
     const uow = new UnitOfWork(trx);
-    const outcome = await this.o.store.insert(this.#insertSpec(threadId, req, ctx, assistant), uow);
+    const spec = insertSpec(threadId, req, ctx, assistant, this.o.limits);
+    const outcome = await this.o.store.insert(spec, uow);
     const afterCommit = async () => {
       await uow.committed();
       if (outcome.kind === "created") await this.#scheduled(outcome.run, outcome.cancelled, req);
     };
     return { outcome, afterCommit };
-  }
-
-  #insertSpec(
-    threadId: string | null,
-    req: RunRequest,
-    ctx: CreateContext,
-    assistant: Assistant,
-  ): InsertRunSpec {
-    const runId = ctx.runId ?? newId();
-    const stateless = threadId == null;
-    const tid = threadId ?? newId();
-    const temporary = stateless && (req.onCompletion ?? "delete") === "delete";
-    return {
-      runId,
-      threadId: tid,
-      assistantId: assistant.assistantId,
-      multitaskStrategy: req.multitaskStrategy ?? "reject",
-      createThread: stateless || req.ifNotExists === "create",
-      freshThread: stateless,
-      newThreadMetadata: {
-        graph_id: assistant.graphId,
-        assistant_id: assistant.assistantId,
-        ...(req.metadata ?? {}),
-      },
-      afterSeconds: Math.max(0, req.afterSeconds ?? 0),
-      scope: ctx.scope,
-      build: (thread) => {
-        const built = buildRun(
-          {
-            runId,
-            request: req,
-            assistant,
-            headers: ctx.headers,
-            temporary,
-            userId: ctx.auth?.user.identity ?? ctx.userId,
-            auth: ctx.auth,
-          },
-          thread,
-        );
-        checkRunMetadata(built.kwargs.config, this.o.limits);
-        return built;
-      },
-    };
   }
 
   /** After the insert committed: open the event log, end cancelled runs, wake a worker. */
@@ -297,7 +254,7 @@ export class RunsService {
       if (e.event === "values") last = e.data;
       else if (e.event === "error") last = { __error__: e.data };
     }
-    await this.#settled(run.runId, signal);
+    await settled(this.o, run.runId, signal);
     if (last != null || run.kwargs.temporary) return last;
     return (await this.o.store.threadValues(run.threadId))?.values ?? null;
   }
@@ -317,32 +274,7 @@ export class RunsService {
    * Waits until no run of the thread is running (at most `timeoutMs`); true when none is. The
    * window between an interrupt being streamed and its run ending is what a resume waits out.
    */
-  async settleThread(threadId: string, timeoutMs = RESUME_SETTLE_MS): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    await this.o.done.subscribe();
-    for (;;) {
-      const running = await this.o.store.list(threadId, { status: "running", limit: 1, offset: 0 });
-      if (running.length === 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await this.o.done.wait(running[0]!.runId, Math.min(left, this.o.done.safetyMs)).done;
-    }
-  }
-
-  /**
-   * Waits until the run row left pending/running (covers runs executing on other replicas): on
-   * the done signal, not by polling; no read at all when this process saw the run end.
-   */
-  async #settled(runId: string, signal?: AbortSignal): Promise<void> {
-    if (this.o.done.seen(runId)) return;
-    await this.o.done.subscribe();
-    while (!signal?.aborted) {
-      const waiting = this.o.done.wait(runId, this.o.done.safetyMs, signal);
-      if (this.o.done.seen(runId) || !active(await this.o.store.get(runId))) {
-        waiting.cancel();
-        return;
-      }
-      await waiting.done;
-    }
+  settleThread(threadId: string, timeoutMs = RESUME_SETTLE_MS): Promise<boolean> {
+    return settleThread(this.o, threadId, timeoutMs);
   }
 }
