@@ -5,11 +5,20 @@
  * flagged for the v3 event pipeline. Facts from upstream `src/protocol/service.mts`.
  */
 
-import { toPlainJson } from "../core/serde.ts";
 import type { RunRequest } from "../runs/build.ts";
 import type { CreateContext } from "../runs/service.ts";
-import type { MultitaskStrategy, Run } from "../runs/types.ts";
+import type { Run } from "../runs/types.ts";
 import type { LoggedEvent } from "../stream/types.ts";
+import {
+  commandOf,
+  configOf,
+  isObj,
+  type RunParams,
+  resumeOf,
+  runRequestOf,
+  stateResult,
+  strategyOf,
+} from "./params.ts";
 import { type RunSource, ThreadSession } from "./session.ts";
 import type { ProtocolCommand, ProtocolError, ProtocolResponse, ProtocolSuccess } from "./types.ts";
 
@@ -47,12 +56,6 @@ export interface ProtocolServiceOptions {
   /** Drop sessions idle this long (default 10 min). */
   idleMs?: number;
 }
-
-/** Stream modes stored on protocol runs (the v3 pipeline emits every channel anyway). */
-const RUN_STREAM_MODES = ["values", "updates", "messages", "tools", "custom", "tasks"];
-const STRATEGIES: readonly string[] = ["reject", "rollback", "interrupt", "enqueue"];
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Builds a protocol error response. */
 export function protocolError(
@@ -191,18 +194,14 @@ export class ProtocolService {
         "invalid_argument",
         `Thread ${threadId} is bound to assistant ${s.assistantId}; cannot run ${assistantId}.`,
       );
-    const strategy =
-      typeof params.multitaskStrategy === "string" && STRATEGIES.includes(params.multitaskStrategy)
-        ? (params.multitaskStrategy as MultitaskStrategy)
-        : undefined;
+    const strategy = strategyOf(params);
     const run = await this.#createOrResume(
       threadId,
       s,
       {
         assistantId,
         input: params.input,
-        config: isObj(params.config) ? params.config : undefined,
-        metadata: isObj(params.metadata) ? params.metadata : undefined,
+        ...configOf(params),
         strategy,
       },
       ctx,
@@ -217,26 +216,8 @@ export class ProtocolService {
     params: Record<string, unknown>,
     ctx: CreateContext,
   ): Promise<ProtocolResponse> {
-    const resume: Record<string, unknown> = {};
-    if (Array.isArray(params.responses)) {
-      for (const entry of params.responses) {
-        if (!isObj(entry) || typeof entry.interrupt_id !== "string")
-          return protocolError(
-            id,
-            "invalid_argument",
-            "input.respond responses entries require an interrupt_id.",
-          );
-        resume[entry.interrupt_id] = entry.response;
-      }
-      if (Object.keys(resume).length === 0)
-        return protocolError(
-          id,
-          "invalid_argument",
-          "input.respond requires at least one response.",
-        );
-    } else if (typeof params.interrupt_id === "string")
-      resume[params.interrupt_id] = params.response;
-    else return protocolError(id, "invalid_argument", "input.respond requires an interrupt_id.");
+    const resume = resumeOf(params);
+    if (typeof resume === "string") return protocolError(id, "invalid_argument", resume);
     await s.ready;
     // After a restart (or on another replica) the session is new: resume with the thread's last assistant.
     const assistantId = s.assistantId ?? (await this.o.runs.latest(threadId))?.assistantId;
@@ -262,11 +243,6 @@ export class ProtocolService {
         "input.respond can only be used while the run is interrupted.",
       );
     }
-    const update = isObj(params.update) || Array.isArray(params.update) ? params.update : undefined;
-    const goto =
-      typeof params.goto === "string" || Array.isArray(params.goto) || isObj(params.goto)
-        ? params.goto
-        : undefined;
     await this.#createOrResume(
       threadId,
       s,
@@ -275,10 +251,8 @@ export class ProtocolService {
         input: resume,
         resume: true,
         strict,
-        update,
-        goto,
-        config: isObj(params.config) ? params.config : undefined,
-        metadata: isObj(params.metadata) ? params.metadata : undefined,
+        ...commandOf(params),
+        ...configOf(params),
       },
       ctx,
     );
@@ -288,56 +262,14 @@ export class ProtocolService {
   async #createOrResume(
     threadId: string,
     s: ThreadSession,
-    p: {
-      assistantId: string;
-      input: unknown;
-      config?: Record<string, unknown>;
-      metadata?: Record<string, unknown>;
-      strategy?: MultitaskStrategy;
-      update?: unknown;
-      goto?: unknown;
-      /** `input.respond`: the input answers interrupts (checked by the caller). */
-      resume?: boolean;
-      /** `strict_resume`: the run refuses answers to interrupts that are not pending. */
-      strict?: boolean;
-    },
+    p: RunParams,
     ctx: CreateContext,
   ): Promise<Run> {
     // `run.start` with input resumes only when an `interrupt()` is pending. A cancelled run also
     // ends "interrupted" but has nothing to consume a resume value: its thread gets the input as
     // input, a fresh run from the checkpoint (langgraph-api 1.4.6), so the message is not lost.
     const resume = p.input != null && (p.resume || (await this.#pendingInterrupts(threadId)));
-    const config = {
-      ...p.config,
-      configurable: {
-        ...(isObj(p.config?.configurable) ? p.config.configurable : {}),
-        thread_id: threadId,
-      },
-    };
-    const run = await this.o.runs.create(
-      threadId,
-      {
-        assistantId: p.assistantId,
-        input: resume ? null : p.input,
-        command: resume
-          ? {
-              resume: p.input,
-              ...(p.update != null ? { update: p.update as never } : {}),
-              ...(p.goto != null ? { goto: p.goto } : {}),
-            }
-          : undefined,
-        config,
-        metadata: p.metadata,
-        streamMode: RUN_STREAM_MODES,
-        streamSubgraphs: true,
-        streamResumable: true,
-        ifNotExists: "create",
-        multitaskStrategy: p.strategy ?? "enqueue",
-        protocol: true,
-        ...(p.strict ? { strictResume: true } : {}),
-      },
-      ctx,
-    );
+    const run = await this.o.runs.create(threadId, runRequestOf(threadId, p, resume), ctx);
     s.assistantId = p.assistantId;
     s.follow(followed(run));
     return run;
@@ -350,30 +282,7 @@ export class ProtocolService {
     params: Record<string, unknown>,
   ): Promise<ProtocolResponse> {
     const state = await this.o.state.get(threadId, { subgraphs: true });
-    const configurable = state.config?.configurable ?? {};
-    const checkpoint =
-      typeof configurable.checkpoint_id === "string"
-        ? {
-            id: configurable.checkpoint_id,
-            ...(typeof configurable.checkpoint_ns === "string"
-              ? { ns: configurable.checkpoint_ns }
-              : {}),
-          }
-        : undefined;
-    const keys =
-      Array.isArray(params.keys) && params.keys.every((k) => typeof k === "string")
-        ? (params.keys as string[])
-        : undefined;
-    const values =
-      keys && isObj(state.values)
-        ? Object.fromEntries(Object.entries(state.values).filter(([k]) => keys.includes(k)))
-        : state.values;
-    return this.#success(
-      id,
-      { values: toPlainJson(values) ?? null, ...(checkpoint ? { checkpoint } : {}) },
-      s,
-      threadId,
-    );
+    return this.#success(id, stateResult(state, params), s, threadId);
   }
 
   /** Stops every session (server shutdown). */

@@ -55,7 +55,7 @@ const LAYERS: Record<string, Layer> = {
  * Files still over the limit, each with an owner splitting it (issue 15); remove a file once split.
  * Nothing may be added here.
  */
-const OVER_LIMIT_FOR_NOW = new Set(["protocol/service.ts"]);
+const OVER_LIMIT_FOR_NOW = new Set<string>([]);
 
 const all = sourceFiles();
 const layerOf = (file: string): Layer | undefined => {
