@@ -9,7 +9,18 @@
 import { toPlainJson } from "../core/serde.ts";
 import type { RunRequest } from "../runs/build.ts";
 import type { MultitaskStrategy } from "../runs/types.ts";
-import type { ProtocolState } from "./service.ts";
+
+/** Thread state as the protocol reads it (a LangGraph StateSnapshot). */
+export interface ProtocolState {
+  get(
+    threadId: string,
+    query: { subgraphs?: boolean },
+  ): Promise<{
+    values: unknown;
+    tasks?: { interrupts?: unknown[] }[];
+    config?: { configurable?: Record<string, unknown> };
+  }>;
+}
 
 /** Stream modes stored on protocol runs (the v3 pipeline emits every channel anyway). */
 const RUN_STREAM_MODES = ["values", "updates", "messages", "tools", "custom", "tasks"];

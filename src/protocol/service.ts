@@ -9,6 +9,7 @@ import type { RunRequest } from "../runs/build.ts";
 import type { CreateContext } from "../runs/service.ts";
 import type { Run } from "../runs/types.ts";
 import type { LoggedEvent } from "../stream/types.ts";
+import type { ProtocolState } from "./params.ts";
 import {
   commandOf,
   configOf,
@@ -22,6 +23,8 @@ import {
 import { type RunSource, ThreadSession } from "./session.ts";
 import type { ProtocolCommand, ProtocolError, ProtocolResponse, ProtocolSuccess } from "./types.ts";
 
+export type { ProtocolState } from "./params.ts";
+
 /** The runs engine as the protocol uses it. */
 export interface ProtocolRuns {
   create(threadId: string, req: RunRequest, ctx: CreateContext): Promise<Run>;
@@ -34,18 +37,6 @@ export interface ProtocolRuns {
     runId: string,
     options: { lastEventId?: string; signal?: AbortSignal },
   ): AsyncIterable<LoggedEvent>;
-}
-
-/** Thread state as the protocol reads it (a LangGraph StateSnapshot). */
-export interface ProtocolState {
-  get(
-    threadId: string,
-    query: { subgraphs?: boolean },
-  ): Promise<{
-    values: unknown;
-    tasks?: { interrupts?: unknown[] }[];
-    config?: { configurable?: Record<string, unknown> };
-  }>;
 }
 
 /** What the service is built from. */

@@ -10,17 +10,19 @@ import type { Logger } from "../logging/logger.ts";
 import { UnitOfWork } from "../storage/unit-of-work.ts";
 import { RunLiveness } from "../stream/liveness.ts";
 import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
-import type { RunAuth, RunRequest } from "./build.ts";
+import type { RunRequest } from "./build.ts";
 import type { DoneSignals } from "./done.ts";
 import type { RunCheckpointer } from "./executor.ts";
 import type { InsertOutcome, RunScope, RunStore, Tx } from "./ports.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
 import { settled, settleThread } from "./settle.ts";
+import type { CreateContext } from "./spec.ts";
 import { insertSpec } from "./spec.ts";
 import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 export type { RunRequest } from "./build.ts";
 export type { RunScope } from "./ports.ts";
+export type { AuthorizedRun, CreateContext } from "./spec.ts";
 
 /** The assistants port the runs engine needs. */
 export interface AssistantResolver {
@@ -49,36 +51,6 @@ export interface RunsServiceOptions {
   checkWebhook?: (url: string) => Promise<void>;
   /** Input limits (the merged run metadata is bounded by them). */
   limits?: InputLimits;
-}
-
-/** Caller context of a run creation. */
-export interface CreateContext {
-  headers: Record<string, string>;
-  userId?: string;
-  /** The run id, when the caller chose it (auth handlers see it in `threads:create_run`). */
-  runId?: string;
-  /** Auth scope an existing thread must match (`threads:create_run` filter); else it is 404. */
-  scope?: RunScope;
-  /** The authenticated caller, stamped into `configurable` as the official server does. */
-  auth?: RunAuth;
-  /**
-   * The caller's `assistants:read` scope for the run's assistant (stored id): an assistant outside
-   * it is 404 and nothing of it reaches the run. Absent: no auth.
-   */
-  assistantScope?: (assistantId: string) => Promise<RunScope>;
-  /**
-   * Authorizes the run before anything is written (`threads:create_run`): the run id, the scope
-   * the thread must match and the metadata as the handler left it. Every transport sets it
-   * (HTTP routes, protocol commands), so no path creates a run without the event.
-   */
-  authorize?: (threadId: string | null, req: RunRequest) => Promise<AuthorizedRun>;
-}
-
-/** The outcome of `threads:create_run` for one run. */
-export interface AuthorizedRun {
-  runId: string;
-  scope: RunScope;
-  metadata?: Record<string, unknown>;
 }
 
 const BUSY =

@@ -10,10 +10,18 @@ import type { PutOperation } from "@langchain/langgraph";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { jsonb } from "../storage/sql/json.ts";
+import type { Embedder } from "./embeddings.ts";
 import { encodeNamespace } from "./namespace.ts";
-import type { StoreIndex } from "./sql-store.ts";
 import { textsToEmbed } from "./text-paths.ts";
 import type { VectorTable } from "./vectors.ts";
+
+/** `store.index` resolved: the embedder, its dims, the default fields and the vector table. */
+export interface StoreIndex {
+  dims: number;
+  embedder: Embedder;
+  fields: string[];
+  vectors: VectorTable;
+}
 
 /** A put with the platform's `ttl` (minutes; null: never expires). */
 export type PutOp = PutOperation & { ttl?: number | null };

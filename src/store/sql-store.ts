@@ -17,8 +17,8 @@ import {
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import type { WriteFence } from "../storage/fence.ts";
-import type { Embedder } from "./embeddings.ts";
 import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
+import type { StoreIndex } from "./puts.ts";
 import { checkDims, type PutOp, preparePuts, writePuts } from "./puts.ts";
 import {
   type ItemRow,
@@ -41,15 +41,8 @@ import type {
   StoreSearchItem,
   StoreTtlConfig,
 } from "./types.ts";
-import type { VectorTable } from "./vectors.ts";
 
-/** `store.index` resolved: the embedder, its dims, the default fields and the vector table. */
-export interface StoreIndex {
-  dims: number;
-  embedder: Embedder;
-  fields: string[];
-  vectors: VectorTable;
-}
+export type { StoreIndex } from "./puts.ts";
 
 /** What a `SqlStore` is built from. */
 export interface SqlStoreOptions {
