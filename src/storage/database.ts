@@ -305,7 +305,7 @@ export interface StorageHandle {
   poolStats(): { size: number; inUse: number; waiting: number };
   /** The most connections the pool opens (PostgreSQL; undefined: one engine in process). */
   poolMax?: number;
-  /** PostgreSQL only: the LISTEN connection and connection losses, for metrics. */
+  /** The LISTEN connection and connection losses, for metrics (PostgreSQL; PGlite: its worker). */
   connectionStats?(): { connected: boolean; reconnects: number; connectionErrors: number };
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;

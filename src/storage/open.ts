@@ -23,7 +23,7 @@ export interface StorageOptions {
 export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
   const handle = options.databaseUrl
     ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect, options.log)
-    : await openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread);
+    : await openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread, options.log);
   try {
     await migrate(handle.db);
   } catch (error) {

@@ -5,6 +5,9 @@
  * advisory locks, pgvector, `bytea`/`timestamptz`/`bigint` values; and a worker that dies turns
  * every request into a connection error (as a terminated PostgreSQL connection does).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isConnectionError } from "../../src/storage/connection-errors.ts";
@@ -152,4 +155,41 @@ describe("a PGlite worker that dies", () => {
     expect(pg.closed).toBe(true);
     await pg.close(); // nothing left to close: resolves
   }, 60_000);
+});
+
+describe("a PGlite worker on a data folder that dies", () => {
+  it("is replaced: committed data stays, the open transaction is lost whole, LISTEN resumes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "olg-pglite-restart-"));
+    const warnings: string[] = [];
+    const log = { warn: (_: object, m: string) => warnings.push(m), info: () => {} };
+    const pg = await PGliteWorker.open(dir, { initialMs: 20, log });
+    try {
+      await pg.query("CREATE TABLE r_items (id int PRIMARY KEY)");
+      await pg.query("INSERT INTO r_items VALUES (1)");
+      const heard: string[] = [];
+      await pg.listen("r_chan", (p) => heard.push(p));
+
+      await pg.query("BEGIN");
+      await pg.query("INSERT INTO r_items VALUES (2)");
+      const pending = pg.query("SELECT pg_sleep(0.5)").catch((e) => e);
+      await pg.terminate();
+      expect(isConnectionError(await pending)).toBe(true);
+      // The rest of the transaction never runs outside it on the new worker.
+      expect(
+        isConnectionError(await pg.query("INSERT INTO r_items VALUES (3)").catch((e) => e)),
+      ).toBe(true);
+      expect(isConnectionError(await pg.query("COMMIT").catch((e) => e))).toBe(true);
+
+      const ids = await pg.query<{ id: number }>("SELECT id FROM r_items ORDER BY id");
+      expect(ids.rows).toEqual([{ id: 1 }]);
+      await pg.query("SELECT pg_notify('r_chan', 'after')");
+      await waitFor(() => heard.includes("after"));
+      expect(pg.stats()).toEqual({ connected: true, reconnects: 1, connectionErrors: 1 });
+      expect(warnings).toContain("embedded database worker stopped; restarting it");
+    } finally {
+      await pg.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(pg.closed).toBe(true);
+  }, 90_000);
 });

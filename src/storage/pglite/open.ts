@@ -9,7 +9,7 @@ import { escapingCodec } from "../escaping-codec.ts";
 import { type EmbeddedDatabase, PGliteMutexDialect } from "./driver.ts";
 import { openEmbeddedPGlite } from "./options.ts";
 import { publishEmbeddedPool } from "./shared-pool.ts";
-import { PGliteWorker } from "./worker-client.ts";
+import { PGliteWorker, type WorkerLog } from "./worker-client.ts";
 
 /**
  * Where PGlite executes: `worker` (default: a worker thread, statements never hold the HTTP event
@@ -22,9 +22,12 @@ export async function openPGlite(
   dataDir: string | null,
   wrap: (d: Dialect) => Dialect = (d) => d,
   thread: EmbeddedThread = "worker",
+  log?: WorkerLog,
 ): Promise<StorageHandle> {
   const pg: EmbeddedDatabase =
-    thread === "worker" ? await PGliteWorker.open(dataDir) : await openEmbeddedPGlite(dataDir);
+    thread === "worker"
+      ? await PGliteWorker.open(dataDir, { log })
+      : await openEmbeddedPGlite(dataDir);
   const dialect = new PGliteMutexDialect(pg);
   const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
   const withdraw = publishEmbeddedPool(db);
@@ -46,6 +49,8 @@ export async function openPGlite(
         waiting--;
       }
     },
+    // Worker deaths and restarts (a data folder's worker is replaced, see worker-client.ts).
+    connectionStats: pg instanceof PGliteWorker ? () => pg.stats() : undefined,
     poolStats: () => ({ size: 1, inUse: waiting > 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
     async ping() {
       try {

@@ -5,17 +5,15 @@
  * what stays here is structured cloning of parameters and rows (native copies).
  *
  * Errors: a statement's error arrives with its SQLSTATE `code` and fields (`worker-protocol.ts`).
- * If the worker dies (a WebAssembly abort, out of memory), every pending and later request fails
- * with a connection error (`code` 57P01, "Connection terminated…", see `connection-errors.ts`):
- * `/ready` reports the database failing, runs retry as after a lost PostgreSQL connection.
+ * If the worker dies (a WebAssembly abort, out of memory), every pending request fails with a
+ * connection error (`code` 57P01, "Connection terminated…", see `connection-errors.ts`) and runs
+ * retry as after a lost PostgreSQL connection; on a data folder a new worker replaces it (class
+ * doc below), in memory later requests fail too and `/ready` reports the database failing.
  *
  * The worker holds the process open only while a request is pending (like a socket with a query
  * in flight); an idle one never keeps a finished CLI command alive.
  */
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { EmbeddedDatabase } from "./driver.ts";
 import {
   fromWire,
@@ -23,6 +21,7 @@ import {
   type WorkerMessage,
   type WorkerRequest,
 } from "./worker-protocol.ts";
+import { spawn, terminated } from "./worker-spawn.ts";
 
 type Request = WorkerRequest extends infer R
   ? R extends { id: number }
@@ -35,77 +34,73 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** From sources the host is TypeScript: the worker registers tsx first (as bin/olg.js does). */
-const BOOT = `
-const { workerData } = require("node:worker_threads");
-(async () => {
-  if (workerData.tsx) {
-    const tsx = await import(workerData.tsx);
-    (tsx.register ?? tsx.default.register)();
-  }
-  await import(workerData.entry);
-})();
-`;
-
-function entry(): { entry: string; tsx: string | null } {
-  const fromSources = import.meta.url.endsWith(".ts");
-  const host = new URL(`./worker-host.${fromSources ? "ts" : "js"}`, import.meta.url).href;
-  // tsx's ESM entry (its CommonJS one cannot register hooks from a worker).
-  const tsx = fromSources
-    ? pathToFileURL(
-        path.join(
-          path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
-          "dist/esm/api/index.mjs",
-        ),
-      ).href
-    : null;
-  return { entry: host, tsx };
+/** Where restarts are reported (the process logger in production). */
+export interface WorkerLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
 }
 
-/** The error of every request once the worker is gone. */
-function terminated(reason: string): Error {
-  return Object.assign(
-    new Error(`Connection terminated: the embedded database worker stopped (${reason})`),
-    { code: "57P01" },
-  );
+/** How a dead worker is replaced (a data folder only: an in-memory database dies with it). */
+export interface RestartOptions {
+  /** Start a new worker on the same folder after one died (default: when `dataDir` is set). */
+  enabled?: boolean;
+  /** Backoff between attempts, ms (capped exponential). */
+  initialMs?: number;
+  maxMs?: number;
+  /** How long a request waits for a restart in progress before it fails, ms. */
+  waitMs?: number;
+  log?: WorkerLog;
 }
 
-/** PGlite behind a worker thread. */
+const TX_START = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const TX_END = /^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$/i;
+
+/**
+ * PGlite behind a worker thread. On a data folder, a worker that dies (a WebAssembly abort, out
+ * of memory) is replaced: requests pending at the crash fail with 57P01 (runs retry from their
+ * last checkpoint, as after a lost PostgreSQL connection), a new worker reopens the folder (PGlite
+ * recovers from its WAL like PostgreSQL after a crash) with capped exponential backoff, LISTENs are
+ * renewed, and requests sent meanwhile wait for it (at most `waitMs`). A transaction open at the
+ * crash is lost as a whole: its later statements and its COMMIT fail, its ROLLBACK succeeds, so no
+ * tail of it runs outside a transaction on the new worker. In memory there is nothing to reopen.
+ */
 export class PGliteWorker implements EmbeddedDatabase {
-  readonly #worker: Worker;
+  #worker: Worker;
+  readonly #dataDir: string | null;
+  readonly #restart: Required<Omit<RestartOptions, "log">> & { log?: WorkerLog };
   readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<number, (payload: string) => void>();
+  readonly #listeners = new Map<number, { channel: string; fn: (payload: string) => void }>();
   #nextId = 1;
   #gone: Error | null = null;
   #closing = false;
+  #restarting: Promise<void> | null = null;
+  #inTransaction = false;
+  /** A transaction was open when the worker died: fail until its COMMIT/ROLLBACK. */
+  #lostTransaction = false;
+  #restarts = 0;
+  #crashes = 0;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, dataDir: string | null, restart: RestartOptions) {
     this.#worker = worker;
+    this.#dataDir = dataDir;
+    this.#restart = {
+      enabled: restart.enabled ?? dataDir != null,
+      initialMs: restart.initialMs ?? 100,
+      maxMs: restart.maxMs ?? 5000,
+      waitMs: restart.waitMs ?? 10_000,
+      log: restart.log,
+    };
   }
 
   /** Starts the worker and opens PGlite at `dataDir` (in memory when null). */
-  static async open(dataDir: string | null): Promise<PGliteWorker> {
-    const worker = new Worker(BOOT, { eval: true, workerData: { ...entry(), dataDir } });
-    const db = new PGliteWorker(worker);
-    await new Promise<void>((resolve, reject) => {
-      worker.on("message", (m: WorkerMessage) => {
-        if (m.type === "ready") resolve();
-        else if (m.type === "failed") reject(fromWire(m.error));
-        else db.#onMessage(m);
-      });
-      worker.on("error", (error) => {
-        db.#stop(error.message);
-        reject(error);
-      });
-      worker.on("exit", (code) => {
-        db.#stop(`exit code ${code}`);
-        reject(terminated(`exit code ${code}`));
-      });
-    }).catch(async (error) => {
-      await worker.terminate();
-      throw error;
-    });
-    worker.unref();
+  static async open(dataDir: string | null, restart: RestartOptions = {}): Promise<PGliteWorker> {
+    let db: PGliteWorker | undefined;
+    const worker = await spawn(
+      dataDir,
+      (m) => db && db.#onMessage(m),
+      (reason, w) => db && db.#onGone(reason, w),
+    );
+    db = new PGliteWorker(worker, dataDir, restart);
     return db;
   }
 
@@ -113,11 +108,29 @@ export class PGliteWorker implements EmbeddedDatabase {
     return this.#gone != null || this.#closing;
   }
 
+  /** Worker deaths and replacements so far (metrics: `connectionStats`). */
+  stats(): { connected: boolean; reconnects: number; connectionErrors: number } {
+    return {
+      connected: this.#gone == null && this.#restarting == null,
+      reconnects: this.#restarts,
+      connectionErrors: this.#crashes,
+    };
+  }
+
   async query<R>(
     sql: string,
     params: unknown[] = [],
   ): Promise<{ rows: R[]; affectedRows?: number }> {
+    if (this.#lostTransaction && TX_END.test(sql)) {
+      this.#lostTransaction = false;
+      this.#inTransaction = false;
+      if (/^\s*ROLLBACK/i.test(sql)) return { rows: [] };
+      throw terminated("the transaction was open when it stopped");
+    }
+    if (this.#lostTransaction) throw terminated("the transaction was open when it stopped");
     const reply = await this.#request({ op: "query", sql, params });
+    if (TX_START.test(sql)) this.#inTransaction = true;
+    else if (TX_END.test(sql)) this.#inTransaction = false;
     return { rows: (reply.rows ?? []) as R[], affectedRows: reply.affectedRows };
   }
 
@@ -126,7 +139,7 @@ export class PGliteWorker implements EmbeddedDatabase {
     onMessage: (payload: string) => void,
   ): Promise<() => Promise<void>> {
     const lid = this.#nextId++;
-    this.#listeners.set(lid, onMessage);
+    this.#listeners.set(lid, { channel, fn: onMessage });
     try {
       await this.#request({ op: "listen", channel, lid });
     } catch (error) {
@@ -135,29 +148,37 @@ export class PGliteWorker implements EmbeddedDatabase {
     }
     return async () => {
       this.#listeners.delete(lid);
-      if (!this.closed) await this.#request({ op: "unlisten", lid });
+      if (!this.closed) await this.#request({ op: "unlisten", lid }).catch(() => {});
     };
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
-    await this.#request({ op: "close" }).catch(() => {});
+    if (this.#closing) return;
     this.#closing = true;
-    this.#worker.ref(); // until it exited: closing is work in flight too
-    const timer = setTimeout(() => void this.#worker.terminate(), 5000);
+    await this.#restarting?.catch(() => {});
+    if (this.#gone) return;
+    const worker = this.#worker;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    await this.#send({ op: "close" }).catch(() => {});
+    worker.ref(); // until it exited: closing is work in flight too
+    const timer = setTimeout(() => void worker.terminate(), 5000);
     await exited;
     clearTimeout(timer);
   }
 
-  /** Stops the worker abruptly, as a crash would (pending and later requests fail). */
+  /** Stops the worker abruptly, as a crash would (pending requests fail; see the class doc). */
   async terminate(): Promise<void> {
     await this.#worker.terminate();
   }
 
-  #request(request: Request): Promise<Extract<WorkerMessage, { type: "reply" }>> {
-    if (this.#gone) return Promise.reject(this.#gone);
-    if (this.#closing) return Promise.reject(terminated("closed"));
+  async #request(request: Request): Promise<Extract<WorkerMessage, { type: "reply" }>> {
+    if (this.#restarting && !this.#closing) await this.#awaitRestart();
+    if (this.#gone) throw this.#gone;
+    if (this.#closing) throw terminated("closed");
+    return this.#send(request);
+  }
+
+  #send(request: Request): Promise<Extract<WorkerMessage, { type: "reply" }>> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       try {
@@ -171,9 +192,21 @@ export class PGliteWorker implements EmbeddedDatabase {
     });
   }
 
+  async #awaitRestart(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(terminated("it is being restarted")), this.#restart.waitMs);
+    });
+    try {
+      await Promise.race([this.#restarting, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   #onMessage(message: WorkerMessage) {
     if (message.type === "notify") {
-      this.#listeners.get(message.lid)?.(message.payload);
+      this.#listeners.get(message.lid)?.fn(message.payload);
       return;
     }
     if (message.type !== "reply") return;
@@ -185,10 +218,53 @@ export class PGliteWorker implements EmbeddedDatabase {
     else pending.resolve(message);
   }
 
-  #stop(reason: string) {
-    if (this.#gone) return;
-    this.#gone = terminated(reason);
-    for (const pending of this.#pending.values()) pending.reject(this.#gone);
+  /** The current worker stopped: fail what it held, then replace it or give up. */
+  #onGone(reason: string, worker: Worker) {
+    if (worker !== this.#worker) return; // a replacement that failed to open: the loop retries
+    const error = terminated(reason);
+    for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    if (this.#closing) {
+      this.#gone ??= terminated("closed");
+      return;
+    }
+    if (this.#restarting) return; // `error` and `exit` of the same death
+    this.#crashes++;
+    if (this.#inTransaction) this.#lostTransaction = true;
+    this.#inTransaction = false;
+    if (!this.#restart.enabled) {
+      this.#gone = error;
+      return;
+    }
+    this.#restart.log?.warn({ reason }, "embedded database worker stopped; restarting it");
+    this.#restarting = this.#respawn().finally(() => {
+      this.#restarting = null;
+    });
+  }
+
+  async #respawn(): Promise<void> {
+    for (let delay = this.#restart.initialMs; !this.#closing; ) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.#closing) break;
+      try {
+        this.#worker = await spawn(
+          this.#dataDir,
+          (m) => this.#onMessage(m),
+          (reason, w) => this.#onGone(reason, w),
+        );
+        for (const [lid, { channel }] of this.#listeners)
+          await this.#send({ op: "listen", channel, lid });
+        this.#restarts++;
+        this.#restart.log?.info({ restarts: this.#restarts }, "embedded database worker restarted");
+        return;
+      } catch (error) {
+        this.#restart.log?.warn(
+          { err: error, retry_ms: delay },
+          "restarting the embedded database failed",
+        );
+        delay = Math.min(delay * 2, this.#restart.maxMs);
+      }
+    }
+    this.#gone ??= terminated("closed");
   }
 }
