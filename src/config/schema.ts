@@ -4,6 +4,7 @@
  * accepted and ignored; everything we act on is typed here; anything else is an error.
  */
 import { z } from "zod";
+import { ssoSchema } from "../sso/config.ts";
 import { artifactsSchema } from "./artifacts.ts";
 
 const endpointSchema = z.object({
@@ -201,6 +202,8 @@ export const configFileSchema = z.strictObject({
     .object({ enabled: z.boolean().default(false) })
     .strict()
     .optional(),
+  /** Identity providers (OIDC, SAML) per organization; needs tenancy (docs/sso/). */
+  sso: ssoSchema.optional(),
   database: z.object({ url: z.string().optional(), data_dir: z.string().optional() }).optional(),
   redis: z.object({ url: z.string().optional() }).optional(),
   /** As in LangGraph Platform's langgraph.json: thread TTLs (minutes) and the sweep interval. */

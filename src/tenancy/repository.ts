@@ -179,6 +179,18 @@ export class TenancyRepository {
     return row ? { ...row, role: row.role as Role } : undefined;
   }
 
+  /** The member with `identity` in one org (its role), or undefined. */
+  async memberIn(orgId: string, identity: string): Promise<Member | undefined> {
+    const row = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.user_id", "m.user_id")
+      .select(["u.user_id", "u.identity", "u.display_name", "m.role", "m.created_at"])
+      .where("m.org_id", "=", orgId)
+      .where("u.identity", "=", identity)
+      .executeTakeFirst();
+    return row ? { ...row, role: row.role as Role, created_at: iso(row.created_at)! } : undefined;
+  }
+
   insertKey(input: NewKeyRow): Promise<ApiKeyInfo> {
     return insertKey(this.db, input);
   }

@@ -33,6 +33,7 @@ const LAYERS: Record<string, Layer> = {
   stream: "feature",
   threads: "feature",
   tenancy: "feature",
+  sso: "feature",
   webhooks: "feature",
   ui: "feature",
   core: "feature",
