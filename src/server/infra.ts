@@ -22,6 +22,7 @@ import { withRedisControl } from "../runs/control.ts";
 import { SqlCheckpointSaver } from "../storage/checkpointer/saver.ts";
 import { codecDialect } from "../storage/codec-dialect.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import { engineOf } from "../storage/engine/index.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
 import { currentOrg } from "../tenancy/context.ts";
@@ -121,7 +122,7 @@ export async function openInfrastructure(
     redis,
     counters: obs.metrics.cache,
     logger: log,
-    singleProcess: storage.kind === "pglite",
+    singleProcess: !engineOf(storage.db).capabilities.multiProcess,
     variant: tenancy ? currentOrg : undefined, // cached rows are per org
   });
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });

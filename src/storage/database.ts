@@ -1,5 +1,5 @@
 /**
- * Table types shared by every SQL backend (PGlite and PostgreSQL run the same SQL), and the
+ * Table types shared by every SQL backend (engine differences live in `engine/`), and the
  * handle the composition root passes to the storage adapters.
  */
 import type { ColumnType, Generated, Kysely } from "kysely";
@@ -285,7 +285,7 @@ export interface Database {
 export type Db = Kysely<Database>;
 
 /** Which engine sits behind a `Db`. */
-export type BackendKind = "pglite" | "postgres";
+export type BackendKind = "pglite" | "postgres" | "sqlite" | "mariadb" | "cockroachdb";
 
 /** A notification listener; returns an unsubscribe function. */
 export type Listen = (

@@ -18,6 +18,7 @@ import { CHANNEL_DONE, RunQueue } from "../../runs/queue.ts";
 import { SqlRunLeases } from "../../runs/sql-leases.ts";
 import { SqlRunStore } from "../../runs/sql-store.ts";
 import { ThreadLocks } from "../../runs/thread-lock.ts";
+import { engineOf } from "../../storage/engine/index.ts";
 import type { createStore } from "../../store/setup.ts";
 import type { RunEventLog } from "../../stream/log.ts";
 import { MemoryRunEventLog } from "../../stream/memory-log.ts";
@@ -126,7 +127,7 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       concurrency: settings.workers ?? defaultConcurrency(availableParallelism(), storage.poolMax),
       leaseMs: settings.runLeaseSeconds * 1000,
       sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
-      recoverOrphansAtStart: storage.kind === "pglite",
+      recoverOrphansAtStart: !engineOf(storage.db).capabilities.multiProcess,
       claims: executesRuns,
       logger: log,
     });

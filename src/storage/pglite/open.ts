@@ -5,6 +5,8 @@
 import { type Dialect, Kysely, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { withEngine } from "../engine/index.ts";
+import { postgresEngine } from "../engine/postgres.ts";
 import { escapingCodec } from "../escaping-codec.ts";
 import { type EmbeddedDatabase, PGliteMutexDialect } from "./driver.ts";
 import { openEmbeddedPGlite } from "./options.ts";
@@ -28,7 +30,7 @@ export async function openPGlite(
     thread === "worker"
       ? await PGliteWorker.open(dataDir, { log })
       : await openEmbeddedPGlite(dataDir);
-  const dialect = new PGliteMutexDialect(pg);
+  const dialect = withEngine(new PGliteMutexDialect(pg), postgresEngine("pglite"));
   const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
   const withdraw = publishEmbeddedPool(db);
   let waiting = 0;

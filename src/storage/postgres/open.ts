@@ -3,6 +3,8 @@ import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { withEngine } from "../engine/index.ts";
+import { postgresEngine } from "../engine/postgres.ts";
 import { escapingCodec } from "../escaping-codec.ts";
 import { type ListenerLog, PgListener } from "./listener.ts";
 
@@ -33,7 +35,10 @@ export async function openPostgres(
     connectionErrors++;
   });
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
-  const dialect = codecDialect(new PostgresDialect({ pool }), escapingCodec);
+  const dialect = codecDialect(
+    withEngine(new PostgresDialect({ pool }), postgresEngine("postgres")),
+    escapingCodec,
+  );
   const db = new Kysely<Database>({ dialect: wrap(dialect) });
   const listener = new PgListener(url, log);
 

@@ -4,7 +4,14 @@
  * {$contains: v | v[]}}` means the stored array (or string) contains every given value.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import { jsonb } from "./json.ts";
+import {
+  jsonContains,
+  jsonGet,
+  jsonIsArray,
+  jsonIsString,
+  jsonText,
+  textContains,
+} from "../engine/neutral.ts";
 
 /** A filter over a jsonb column. */
 export type MetadataFilter = Record<string, unknown>;
@@ -29,14 +36,16 @@ export function jsonbMatches<DB, TB extends keyof DB>(
     if ("$eq" in value) plain[key] = value.$eq;
     if ("$contains" in value) {
       const wanted = Array.isArray(value.$contains) ? value.$contains : [value.$contains];
-      const field = sql`${col} -> ${key}`;
+      const field = jsonGet(col, key);
+      const inString =
+        wanted.length === 1 ? textContains(jsonText(col, key), String(wanted[0])) : sql`false`;
       parts.push(
-        sql<SqlBool>`(CASE WHEN jsonb_typeof(${field}) = 'array' THEN ${field} @> ${jsonb(wanted)}
-          WHEN jsonb_typeof(${field}) = 'string' THEN ${wanted.length === 1 ? sql`position(${String(wanted[0])} in ${col} ->> ${key}) > 0` : sql`false`}
+        sql<SqlBool>`(CASE WHEN ${jsonIsArray(field)} THEN ${jsonContains(field, wanted)}
+          WHEN ${jsonIsString(field)} THEN ${inString}
           ELSE false END)`,
       );
     }
   }
-  if (Object.keys(plain).length > 0) parts.push(sql<SqlBool>`${col} @> ${jsonb(plain)}`);
+  if (Object.keys(plain).length > 0) parts.push(jsonContains(col, plain));
   return parts.length === 0 ? sql<SqlBool>`true` : eb.and(parts);
 }

@@ -1,13 +1,14 @@
 /**
- * JSON values written to json/jsonb. The `::jsonb` cast is what tells the escaping codec that the
+ * JSON values written to json/jsonb. On PostgreSQL the `::jsonb` cast is what tells the escaping codec that the
  * parameter is a JSON document whose strings it must escape (`storage/escaping-codec.ts`): write
  * every JSON value through these helpers, never as a bare `JSON.stringify` parameter.
  */
-import { type RawBuilder, sql } from "kysely";
+import type { RawBuilder } from "kysely";
+import { json } from "../engine/neutral.ts";
 
-/** `value` as a jsonb expression (`undefined` becomes JSON null). */
+/** `value` as a JSON document expression (`undefined` becomes JSON null); engine-neutral (`engine/neutral.ts`). */
 export function jsonb(value: unknown): RawBuilder<string> {
-  return sql<string>`${JSON.stringify(value ?? null)}::jsonb`;
+  return json(value);
 }
 
 /** `value` as a jsonb expression, or SQL NULL when `value` is undefined. */

@@ -6,6 +6,7 @@
  * than the search filters of `filters.ts` on purpose: `$contains` never matches a substring.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { jsonContains, jsonGet, jsonIsArray } from "../engine/neutral.ts";
 import { jsonb } from "./json.ts";
 
 /** A scope as repositories receive it (`undefined`: unrestricted). */
@@ -27,7 +28,7 @@ export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<
       );
       continue;
     }
-    const field = sql`(${doc} -> ${key})`;
+    const field = jsonGet(doc, key);
     if (!isOperator(condition)) {
       parts.push(sql<SqlBool>`${field} = ${jsonb(condition)}`);
       continue;
@@ -37,7 +38,7 @@ export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<
       const wanted = Array.isArray(condition.$contains)
         ? condition.$contains
         : [condition.$contains];
-      parts.push(sql<SqlBool>`(jsonb_typeof(${field}) = 'array' AND ${field} @> ${jsonb(wanted)})`);
+      parts.push(sql<SqlBool>`(${jsonIsArray(field)} AND ${jsonContains(field, wanted)})`);
     }
   }
   // A missing key compares as NULL: coalesce so the condition is always true or false (it may be

@@ -1,0 +1,25 @@
+/** The PostgreSQL engine (also PGlite): the neutral expressions' default rendering, advisory locks. */
+import { sql } from "kysely";
+import type { BackendKind } from "../database.ts";
+import { postgresSql } from "./neutral.ts";
+import type { SqlEngine } from "./port.ts";
+
+/** PostgreSQL or PGlite (`kind` names which, for metrics). */
+export function postgresEngine(kind: BackendKind = "postgres"): SqlEngine {
+  return {
+    kind,
+    capabilities: {
+      returning: true,
+      writableCte: true,
+      skipLocked: true,
+      listenNotify: true,
+      multiProcess: kind === "postgres",
+      rowLevelSecurity: true,
+      updateFrom: true,
+    },
+    render: postgresSql,
+    async lockInTransaction(trx, key) {
+      await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    },
+  };
+}
