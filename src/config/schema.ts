@@ -199,7 +199,11 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Organizations, API keys, roles and row-level security (docs/tenancy.md). Off by default. */
   tenancy: z
-    .object({ enabled: z.boolean().default(false) })
+    .object({
+      enabled: z.boolean().default(false),
+      /** Days audit records are kept (the retention job deletes older ones hourly); default 365. */
+      audit_retention_days: z.number().int().positive().optional(),
+    })
     .strict()
     .optional(),
   /** Identity providers (OIDC, SAML) per organization; needs tenancy (docs/sso/). */

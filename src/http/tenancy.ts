@@ -11,6 +11,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { isAdminShell, officiallyExempt } from "../auth/authenticate.ts";
 import { AuthRejection } from "../auth/errors.ts";
+import { withAudit } from "../tenancy/audit/context.ts";
+import type { AuditRepository } from "../tenancy/audit/repository.ts";
 import { withOrg } from "../tenancy/context.ts";
 import { apiKeyOf } from "../tenancy/keys.ts";
 import {
@@ -23,7 +25,9 @@ import { rolePermissions } from "../tenancy/roles.ts";
 import { type RoutePermission, routePermission } from "../tenancy/route-permissions.ts";
 import type { TenancyService, TenantCaller } from "../tenancy/service.ts";
 import type { Api, RouteSpec } from "./api.ts";
+import { pendingFor } from "./audit-entry.ts";
 import { patternOf } from "./authz.ts";
+import { registerAdminAuditRoutes } from "./routes/admin-audit.ts";
 import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
 
 declare module "hono" {
@@ -70,20 +74,26 @@ export function apiKeyAuth(service: TenancyService): MiddlewareHandler {
 /** The permission of the first declared route matching a request (registration order, as Hono). */
 export function permissionLookup(routes: readonly RouteSpec[]) {
   let compiled: { method: string; re: RegExp; route: RouteSpec }[] | undefined;
-  return function permissionOf(
-    method: string,
-    path: string,
-  ): RoutePermission | "public" | undefined {
+  const routeOf = (method: string, path: string): RouteSpec | undefined => {
     compiled ??= routes.map((route) => ({
       method: route.method.toUpperCase(),
       re: patternOf(route.path),
       route,
     }));
     const m = method === "HEAD" ? "GET" : method;
-    const hit = compiled.find((r) => r.method === m && r.re.test(path));
-    if (!hit) return undefined;
-    return hit.route.public ? "public" : routePermission(hit.route);
+    return compiled.find((r) => r.method === m && r.re.test(path))?.route;
   };
+  return function permissionOf(method: string, path: string): RouteLookup | undefined {
+    const route = routeOf(method, path);
+    if (!route) return undefined;
+    return { route, permission: route.public ? "public" : routePermission(route) };
+  };
+}
+
+/** A request's route and the permission it needs. */
+export interface RouteLookup {
+  route: RouteSpec;
+  permission: RoutePermission | "public";
 }
 
 /** Options of the gate. */
@@ -92,7 +102,9 @@ export interface TenantGateOptions {
   /** Request-rate buckets (in process, or Redis across replicas). */
   limiter: RateLimiter;
   /** The route permission lookup (set once every route is registered). */
-  permissionOf(method: string, path: string): RoutePermission | "public" | undefined;
+  permissionOf(method: string, path: string): RouteLookup | undefined;
+  /** The audit log (records of mutating requests), or undefined to keep none. */
+  audit?: AuditRepository;
 }
 
 async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
@@ -149,14 +161,23 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
     const { method, path } = c.req;
     if (officiallyExempt(method, path) || isAdminShell(method, path) || method === "OPTIONS")
       return next();
-    const permission = options.permissionOf(method, path);
+    const found = options.permissionOf(method, path);
+    const permission = found?.permission;
     if (permission === "public") return next();
     const caller = await callerOf(c, options.service);
     if (permission && permission !== "authenticated" && !options.service.allows(caller, permission))
       throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
     const limited = await rateLimit(c, caller, options.limiter);
     if (limited) return limited;
-    return withOrg(caller.orgId, () => next());
+    const audit =
+      options.audit && found && permission?.endsWith(":write")
+        ? pendingFor(c, caller, found.route)
+        : undefined;
+    if (!audit) return withOrg(caller.orgId, () => next());
+    await withOrg(caller.orgId, () => withAudit(audit, () => next()));
+    // A request that succeeded without writing still leaves its one record.
+    if (audit.state === "pending" && c.res.status < 400)
+      await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));
   };
 }
 
@@ -166,15 +187,23 @@ export interface TenancyEdge {
   keyAuth: (routes: readonly RouteSpec[]) => MiddlewareHandler;
   /** After custom auth. */
   gate: (routes: readonly RouteSpec[]) => MiddlewareHandler;
-  /** The admin API (`/admin/api/org`, `members`, `keys`…). */
+  /** The admin API (`/admin/api/org`, `members`, `keys`, `audit`…). */
   routes: (api: Api) => void;
 }
 
 /** The tenancy middlewares and routes over a service. */
-export function tenancyEdge(service: TenancyService, limiter: RateLimiter): TenancyEdge {
+export function tenancyEdge(
+  service: TenancyService,
+  limiter: RateLimiter,
+  audit?: AuditRepository,
+): TenancyEdge {
   return {
     keyAuth: () => apiKeyAuth(service),
-    gate: (routes) => tenantGate({ service, limiter, permissionOf: permissionLookup(routes) }),
-    routes: (api) => registerAdminTenancyRoutes(api, service),
+    gate: (routes) =>
+      tenantGate({ service, limiter, audit, permissionOf: permissionLookup(routes) }),
+    routes: (api) => {
+      registerAdminTenancyRoutes(api, service);
+      if (audit) registerAdminAuditRoutes(api, audit);
+    },
   };
 }

@@ -17,6 +17,8 @@ import { mountAdminUi } from "../http/routes/admin-ui.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import { AuditRepository } from "../tenancy/audit/repository.ts";
+import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
 import { MemoryRateLimiter, RedisRateLimiter } from "../tenancy/rate-limit.ts";
 import { createTenancy } from "../tenancy/service.ts";
 import { FeatureSet } from "./feature.ts";
@@ -106,13 +108,25 @@ export async function buildServer(
     await features.add(uiModule, infra);
     // Boot DDL is done: RLS on, and from now on every connection carries its org.
     if (infra.tenancy) await infra.tenancy.install(infra.storage.db);
+    const audit = infra.tenancy ? new AuditRepository(infra.storage.db) : undefined;
     const tenancy = infra.tenancy
       ? tenancyEdge(
           createTenancy(infra.storage.db),
           infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
+          audit,
         )
       : undefined;
-    if (tenancy) features.keep("tenancy", { routes: [tenancy.routes] });
+    if (tenancy && audit) {
+      let stopRetention: (() => void) | undefined;
+      const days = settings.file.tenancy?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS;
+      features.keep("tenancy", {
+        routes: [tenancy.routes],
+        start: async () => {
+          stopRetention = startAuditRetention(audit, days, log);
+        },
+        stop: async () => stopRetention?.(),
+      });
+    }
     const pluginDeps = {
       settings,
       logger: log,

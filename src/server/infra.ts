@@ -25,6 +25,7 @@ import type { StorageHandle } from "../storage/database.ts";
 import { engineOf } from "../storage/engine/index.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
+import { auditDialect } from "../tenancy/audit/driver.ts";
 import { currentOrg } from "../tenancy/context.ts";
 import { createTenancyInfra, removeTenancyLeftovers, type TenancyInfra } from "../tenancy/setup.ts";
 import type { PluginSet } from "./plugins.ts";
@@ -82,7 +83,7 @@ export async function openInfrastructure(
       embeddedThread: settings.pgliteThread,
       // The tenant session inside encryption: its set_config needs no sealing.
       wrapDialect: (d) => {
-        const inner = tenancy ? tenancy.session.wrap(d) : d;
+        const inner = tenancy ? auditDialect(tenancy.session.wrap(d)) : d;
         return encryption ? codecDialect(inner, encryption.codec) : inner;
       },
       log,

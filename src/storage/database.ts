@@ -246,7 +246,10 @@ export interface AuditLogTable {
   resource: string | null;
   resource_id: string | null;
   action: string;
-  outcome: number;
+  /** `committed` (written with its change) or `no_change` (src/tenancy/audit/driver.ts). */
+  outcome: string;
+  /** The HTTP status, for `no_change` records (a committed change's answer comes later). */
+  status: number | null;
   ip: string | null;
   user_agent: string | null;
 }

@@ -1,0 +1,59 @@
+/**
+ * The audit record a mutating request owes, carried across awaits (AsyncLocalStorage) from the
+ * tenancy gate (src/http/tenancy.ts) to the storage driver (./driver.ts), which writes it inside
+ * the transaction of the request's first write. State: `pending` (nothing written yet) ->
+ * `claimed` (a transaction holding a write will insert it before COMMIT) -> `written` (that
+ * transaction committed). A rolled-back claim returns to `pending`, so the next write carries it.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** What the record says (the `audit_log` columns the request knows). */
+export interface AuditEntry {
+  org_id: string;
+  actor_kind: "key" | "user";
+  actor_id: string;
+  method: string;
+  /** The route pattern (`/threads/:thread_id/runs`). */
+  route: string;
+  resource: string | null;
+  resource_id: string | null;
+  /** `create`, `update`, `delete` or the route's last path word (`cancel`, `copy`…). */
+  action: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** One request's record and where it stands. */
+export class PendingAudit {
+  state: "pending" | "claimed" | "written" = "pending";
+  constructor(
+    readonly entry: AuditEntry,
+    /** The column holding a new row's id (`thread_id`) when the path names none. */
+    readonly idColumn: string | null,
+  ) {}
+
+  /** Takes the record for one transaction; false when another holds or wrote it. */
+  claim(): boolean {
+    if (this.state !== "pending") return false;
+    this.state = "claimed";
+    return true;
+  }
+
+  /** The claiming transaction committed (true) or rolled back (false). */
+  settle(committed: boolean): void {
+    if (this.state === "claimed") this.state = committed ? "written" : "pending";
+  }
+}
+
+const current = new AsyncLocalStorage<PendingAudit>();
+
+/** Runs `fn` owing `audit`. */
+export function withAudit<T>(audit: PendingAudit, fn: () => T): T {
+  return current.run(audit, fn);
+}
+
+/** The record the current work owes, if any. */
+export function pendingAudit(): PendingAudit | undefined {
+  const a = current.getStore();
+  return a && a.state !== "written" ? a : undefined;
+}

@@ -1,0 +1,190 @@
+/**
+ * The audit log's write path (tenancy on): a Kysely dialect wrapper that puts a mutating request's
+ * audit record (./context.ts) into the same transaction as the request's first write, so a change
+ * never commits without its record and a rolled-back change leaves none.
+ * - In a transaction: the first write claims the record; it is inserted just before COMMIT.
+ * - A write outside any transaction (most single statements): wrapped in BEGIN, the statement, the
+ *   record, COMMIT on the connection it already holds.
+ * - A write that changed no rows (an UPDATE of a missing id, answered 404) claims nothing.
+ * Writes are INSERT/UPDATE/DELETE/MERGE statements (by Kysely's node kind, or the first word of raw
+ * SQL, a leading WITH included). Works on every engine: only a plain INSERT is added.
+ * A new row's id (POST /threads without an id) is read from the first insert into the resource's
+ * table (the `idColumn` of the record) when the path names none.
+ */
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  type TransactionSettings,
+} from "kysely";
+import { type PendingAudit, pendingAudit } from "./context.ts";
+
+const WRITE_NODES = new Set([
+  "InsertQueryNode",
+  "UpdateQueryNode",
+  "DeleteQueryNode",
+  "MergeQueryNode",
+]);
+const WRITE_SQL = /^\s*(insert|update|delete|merge)\b/i;
+const CTE_WRITE = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i;
+
+/** Whether a statement changes rows. */
+export function isWrite(query: CompiledQuery): boolean {
+  const kind = (query.query as { kind?: string } | undefined)?.kind;
+  if (kind && WRITE_NODES.has(kind)) return true;
+  if (kind && kind !== "RawNode") return false;
+  return WRITE_SQL.test(query.sql) || CTE_WRITE.test(query.sql);
+}
+
+type Node = { kind?: string; [k: string]: unknown };
+const nameOf = (n: unknown): string | undefined =>
+  ((n as Node)?.table as Node | undefined)?.identifier
+    ? (((n as Node).table as Node).identifier as { name?: string }).name
+    : undefined;
+
+/** The value of `column` in the first row of a Kysely INSERT into `table`, as text. */
+function insertedValue(query: CompiledQuery, column: string): string | undefined {
+  const node = query.query as Node | undefined;
+  if (node?.kind !== "InsertQueryNode") return undefined;
+  const cols = (node.columns as { column?: { name?: string } }[] | undefined) ?? [];
+  const at = cols.findIndex((c) => c.column?.name === column);
+  const first = ((node.values as Node | undefined)?.values as Node[] | undefined)?.[0];
+  if (at < 0 || !first) return undefined;
+  const raw =
+    first.kind === "PrimitiveValueListNode"
+      ? (first.values as unknown[])[at]
+      : ((first.values as Node[])[at] as { value?: unknown } | undefined)?.value;
+  return typeof raw === "string" || typeof raw === "number" ? String(raw) : undefined;
+}
+
+/** Fills the record's id from an insert into its resource's table (once). */
+function noteId(audit: PendingAudit, query: CompiledQuery): void {
+  const e = audit.entry;
+  if (e.resource_id != null || !audit.idColumn || !e.resource) return;
+  if (nameOf((query.query as Node | undefined)?.into) !== e.resource) return;
+  e.resource_id = insertedValue(query, audit.idColumn) ?? null;
+}
+
+/** Whether a write changed rows (a statement matching none, as an UPDATE of a missing id, did not). */
+const changed = (r: QueryResult<unknown>) => r.numAffectedRows !== 0n;
+
+/** The INSERT of a record; `outcome` says the change it describes committed with it. */
+export function auditInsert(audit: PendingAudit, outcome: string): CompiledQuery {
+  const e = audit.entry;
+  return CompiledQuery.raw(
+    `INSERT INTO audit_log (org_id, actor_kind, actor_id, method, route, resource, resource_id, action, outcome, ip, user_agent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      e.org_id,
+      e.actor_kind,
+      e.actor_id,
+      e.method,
+      e.route,
+      e.resource,
+      e.resource_id,
+      e.action,
+      outcome,
+      e.ip,
+      e.user_agent?.slice(0, 500) ?? null,
+    ],
+  );
+}
+
+class AuditConnection implements DatabaseConnection {
+  inTransaction = false;
+  claimed: PendingAudit | undefined;
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly driver: Driver,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const audit = pendingAudit();
+    if (!audit || !isWrite(query)) return this.inner.executeQuery<R>(query);
+    noteId(audit, query);
+    if (this.inTransaction) {
+      const result = await this.inner.executeQuery<R>(query);
+      if (changed(result) && !this.claimed && audit.claim()) this.claimed = audit;
+      return result;
+    }
+    if (!audit.claim()) return this.inner.executeQuery<R>(query);
+    await this.driver.beginTransaction(this.inner, {});
+    try {
+      const result = await this.inner.executeQuery<R>(query);
+      const change = changed(result);
+      if (change) await this.inner.executeQuery(auditInsert(audit, "committed"));
+      await this.driver.commitTransaction(this.inner);
+      audit.settle(change);
+      return result;
+    } catch (error) {
+      audit.settle(false);
+      await this.driver.rollbackTransaction(this.inner).catch(() => {});
+      throw error;
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize ?? 100);
+  }
+}
+
+const innerOf = (c: DatabaseConnection) => (c instanceof AuditConnection ? c.inner : c);
+
+class AuditDriver implements Driver {
+  constructor(private readonly inner: Driver) {}
+  init() {
+    return this.inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new AuditConnection(await this.inner.acquireConnection(), this.inner);
+  }
+  async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
+    await this.inner.beginTransaction(innerOf(c), settings);
+    if (c instanceof AuditConnection) {
+      c.inTransaction = true;
+      c.claimed = undefined;
+    }
+  }
+  async commitTransaction(c: DatabaseConnection) {
+    const claimed = c instanceof AuditConnection ? c.claimed : undefined;
+    if (c instanceof AuditConnection) {
+      c.inTransaction = false;
+      c.claimed = undefined;
+    }
+    try {
+      if (claimed) await innerOf(c).executeQuery(auditInsert(claimed, "committed"));
+      await this.inner.commitTransaction(innerOf(c));
+      claimed?.settle(true);
+    } catch (error) {
+      claimed?.settle(false);
+      throw error; // Kysely rolls the transaction back: the change goes with its record
+    }
+  }
+  async rollbackTransaction(c: DatabaseConnection) {
+    if (c instanceof AuditConnection) {
+      c.claimed?.settle(false);
+      c.inTransaction = false;
+      c.claimed = undefined;
+    }
+    await this.inner.rollbackTransaction(innerOf(c));
+  }
+  releaseConnection(c: DatabaseConnection) {
+    return this.inner.releaseConnection(innerOf(c));
+  }
+  destroy() {
+    return this.inner.destroy();
+  }
+}
+
+/** Wraps a dialect so mutating requests' audit records ride in their first write's transaction. */
+export function auditDialect(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new AuditDriver(dialect.createDriver()),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
+  };
+}
