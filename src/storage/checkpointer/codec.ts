@@ -10,17 +10,23 @@ import type {
 } from "@langchain/langgraph-checkpoint";
 import { fromJson } from "../sql/json.ts";
 
-/** One serialized channel value, as aggregated by the read query: [channel, type, base64 | null]. */
-export type BlobCell = [string, string, string | null];
-/** One serialized write, as aggregated by the read query: [task_id, channel, type, base64 | null]. */
-export type WriteCell = [string, string, string | null, string | null];
+/**
+ * One serialized channel value, as the read query returns it: [channel, type, bytes | null], bytes
+ * as base64 (PostgreSQL family's json aggregate) or raw (the portable read, portable.ts).
+ */
+export type BlobCell = [string, string, string | Uint8Array | null];
+/** One serialized write, as the read query returns it: [task_id, channel, type, bytes | null]. */
+export type WriteCell = [string, string, string | null, string | Uint8Array | null];
 
 /** Placeholder type for a channel listed in `newVersions` but absent from `channel_values`. */
 export const EMPTY_TYPE = "empty";
 
-/** Decodes a base64 column produced by `encode(bytea, 'base64')` (newlines are ignored). */
-const fromBase64 = (value: string | null): Uint8Array =>
-  value === null ? new Uint8Array() : new Uint8Array(Buffer.from(value, "base64"));
+/** Decodes a base64 cell of `encode(bytea, 'base64')` (newlines are ignored), or raw bytes. */
+const fromBase64 = (value: string | Uint8Array | null): Uint8Array => {
+  if (value === null) return new Uint8Array();
+  if (typeof value !== "string") return new Uint8Array(value);
+  return new Uint8Array(Buffer.from(value, "base64"));
+};
 
 /** Drivers return json aggregates parsed (pg, PGlite) or as text; accept both. */
 export function parseJsonCell<T>(value: unknown): T {

@@ -9,12 +9,16 @@ import type {
   SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
+import { engineOf, isPostgresFamily } from "../sql/engine.ts";
 import { EMPTY_TYPE } from "./codec.ts";
+import {
+  blobAt,
+  blobsByVersion,
+  byCodePoint,
+  channelVersions,
+  type StoredBlob,
+} from "./portable.ts";
 import type { Executor } from "./sql.ts";
-
-/** Code point order (UTF-8 byte order), as `compareWritesSortKeys` and the "C" collation use. */
-const byCodePoint = (a: string, b: string): number =>
-  Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** Where the walk starts: the target checkpoint (latest of the namespace when no id). */
 export interface DeltaTarget {
@@ -27,10 +31,13 @@ interface ChainRow {
   checkpoint_id: string;
   depth: number;
   seeded: string[] | null;
+  /** Portable walk only: the seeds' blobs, by channel (the PostgreSQL family reads them after). */
+  seeds?: Map<string, StoredBlob>;
 }
 
 /** Ancestors of the target, nearest first, with the requested channels each one stores. */
 async function ancestors(db: Executor, t: DeltaTarget, channels: string[]): Promise<ChainRow[]> {
+  if (!isPostgresFamily(engineOf(db))) return ancestorsPortable(db, t, channels);
   const target = t.checkpointId
     ? sql`SELECT parent_checkpoint_id FROM checkpoints
         WHERE thread_id = ${t.threadId} AND checkpoint_ns = ${t.checkpointNs} AND checkpoint_id = ${t.checkpointId}`
@@ -57,6 +64,59 @@ async function ancestors(db: Executor, t: DeltaTarget, channels: string[]): Prom
     ) AS seeded
     FROM chain ORDER BY chain.depth`.execute(db);
   return rows;
+}
+
+/**
+ * MySQL/MariaDB, SQLite: the same recursive walk returning each ancestor's checkpoint JSON; which
+ * requested channels it stores is found from one blob read by version (see portable.ts).
+ */
+async function ancestorsPortable(
+  db: Executor,
+  t: DeltaTarget,
+  channels: string[],
+): Promise<ChainRow[]> {
+  const target = t.checkpointId
+    ? sql`SELECT parent_checkpoint_id FROM checkpoints
+        WHERE thread_id = ${t.threadId} AND checkpoint_ns = ${t.checkpointNs} AND checkpoint_id = ${t.checkpointId}`
+    : sql`SELECT parent_checkpoint_id FROM checkpoints
+        WHERE thread_id = ${t.threadId} AND checkpoint_ns = ${t.checkpointNs}
+        ORDER BY checkpoint_id DESC LIMIT 1`;
+  const { rows } = await sql<{ checkpoint_id: string; depth: number; checkpoint: unknown }>`
+    WITH RECURSIVE chain (checkpoint_id, parent_checkpoint_id, checkpoint, depth) AS (
+      SELECT cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, 0
+      FROM checkpoints AS cp
+      WHERE cp.thread_id = ${t.threadId} AND cp.checkpoint_ns = ${t.checkpointNs}
+        AND cp.checkpoint_id = (${target})
+      UNION ALL
+      SELECT p.checkpoint_id, p.parent_checkpoint_id, p.checkpoint, chain.depth + 1
+      FROM chain JOIN checkpoints AS p
+        ON p.thread_id = ${t.threadId} AND p.checkpoint_ns = ${t.checkpointNs}
+       AND p.checkpoint_id = chain.parent_checkpoint_id
+    )
+    SELECT checkpoint_id, depth, checkpoint FROM chain ORDER BY depth`.execute(db);
+  const wanted = rows.map((row) => {
+    const versions = channelVersions(row.checkpoint);
+    return channels.flatMap((ch) => (versions.has(ch) ? [[ch, versions.get(ch)!] as const] : []));
+  });
+  const found = await blobsByVersion(
+    db,
+    t.threadId,
+    t.checkpointNs,
+    wanted.flatMap((pairs) => pairs.map(([, v]) => v)),
+  );
+  return rows.map((row, i) => {
+    const seeds = new Map<string, StoredBlob>();
+    for (const [ch, version] of wanted[i]!) {
+      const blob = blobAt(found, t.checkpointNs, ch, version);
+      if (blob && blob.type !== EMPTY_TYPE) seeds.set(ch, blob);
+    }
+    return {
+      checkpoint_id: row.checkpoint_id,
+      depth: Number(row.depth),
+      seeded: [...seeds.keys()],
+      seeds,
+    };
+  });
 }
 
 /** Per channel: writes oldest -> newest up to the nearest stored value, which is the seed. */
@@ -93,6 +153,12 @@ export async function deltaChannelHistory(
           .execute(),
     Promise.all(
       [...stopAt].map(async ([channel, row]) => {
+        const portable = row.seeds?.get(channel);
+        if (portable)
+          return [
+            channel,
+            await serde.loadsTyped(portable.type, portable.blob ?? new Uint8Array()),
+          ] as const;
         const blob = await sql<{ type: string; blob: Uint8Array | null }>`
           SELECT bl.type, bl.blob FROM checkpoints AS cp
           JOIN checkpoint_blobs AS bl

@@ -4,7 +4,9 @@
  * in one transaction, or inside the caller's.
  */
 import { sql } from "kysely";
+import { engineOf, isPostgresFamily } from "../sql/engine.ts";
 import { fromJson } from "../sql/json.ts";
+import { jsonObjectAt, jsonTextAt } from "../sql/json-engine.ts";
 import { collectGarbageBlobs, deleteOrphanWrites, type Executor, inTransaction } from "./sql.ts";
 
 /** How `pruneThreads` treats each thread. */
@@ -26,24 +28,31 @@ export async function deleteThreads(db: Executor, threadIds: string[]): Promise<
  * the reference server does; checkpoint ids stay, so the copied history equals the source.
  */
 export async function copyThread(db: Executor, source: string, target: string): Promise<void> {
+  const engine = engineOf(db);
+  // Insert-or-ignore: `INSERT IGNORE` on MySQL/MariaDB, `ON CONFLICT DO NOTHING` elsewhere.
+  const insert = sql.raw(engine === "mysql" ? "INSERT IGNORE INTO" : "INSERT INTO");
+  const ignore = sql.raw(engine === "mysql" ? "" : "ON CONFLICT DO NOTHING");
+  const metadata = isPostgresFamily(engine)
+    ? sql`replace(metadata::text, ${source}, ${target})::jsonb`
+    : sql`replace(metadata, ${source}, ${target})`;
   await inTransaction(db, async (trx) => {
-    await sql`INSERT INTO checkpoints
+    await sql`${insert} checkpoints
         (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata, created_at)
       SELECT ${target}, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint,
-        replace(metadata::text, ${source}, ${target})::jsonb, created_at
+        ${metadata}, created_at
       FROM checkpoints WHERE thread_id = ${source}
-      ON CONFLICT DO NOTHING`.execute(trx);
-    await sql`INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+      ${ignore}`.execute(trx);
+    await sql`${insert} checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
       SELECT ${target}, checkpoint_ns, channel, version, type, blob
       FROM checkpoint_blobs WHERE thread_id = ${source}
-      ON CONFLICT DO NOTHING`.execute(trx);
+      ${ignore}`.execute(trx);
     // ORDER BY seq: the new rows get fresh sequence numbers in the same relative order.
-    await sql`INSERT INTO checkpoint_writes
+    await sql`${insert} checkpoint_writes
         (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value)
       SELECT ${target}, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value
       FROM checkpoint_writes WHERE thread_id = ${source}
       ORDER BY seq
-      ON CONFLICT DO NOTHING`.execute(trx);
+      ${ignore}`.execute(trx);
   });
 }
 
@@ -53,7 +62,7 @@ export async function deleteForRun(db: Executor, threadId: string, runId: string
     await trx
       .deleteFrom("checkpoints")
       .where("thread_id", "=", threadId)
-      .where(sql<string>`metadata ->> 'run_id'`, "=", runId)
+      .where(jsonTextAt(engineOf(trx), "metadata", "run_id"), "=", runId)
       .execute();
     await deleteOrphanWrites(trx, threadId);
     await collectGarbageBlobs(trx, threadId);
@@ -91,7 +100,7 @@ async function keepLatest(trx: Executor, threadId: string): Promise<void> {
       "checkpoint_ns",
       "checkpoint_id",
       "parent_checkpoint_id",
-      sql<unknown>`metadata -> 'counters_since_delta_snapshot'`.as("counters"),
+      jsonObjectAt(engineOf(trx), "metadata", "counters_since_delta_snapshot").as("counters"),
     ])
     .where("thread_id", "=", threadId)
     .orderBy("checkpoint_id", "desc")

@@ -1,12 +1,16 @@
 /**
- * The checkpointer's SQL (same text on PGlite and PostgreSQL). A read returns each checkpoint row
- * with its channel blobs (joined through `channel_versions`) and its pending writes aggregated as
- * json arrays, so one round trip yields whole tuples.
+ * The checkpointer's SQL. On the PostgreSQL family (PostgreSQL, PGlite, CockroachDB) a read returns
+ * each checkpoint row with its channel blobs (joined through `channel_versions`) and its pending
+ * writes aggregated as json arrays, so one round trip yields whole tuples. MySQL/MariaDB and SQLite
+ * read the rows first and their blobs and writes in one query each per (thread, namespace)
+ * (portable.ts): the same `TupleRow`s, with byte cells instead of base64.
  */
 import { TASKS } from "@langchain/langgraph-checkpoint";
-import { type Kysely, type SqlBool, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
-import { jsonb } from "../sql/json.ts";
+import { engineOf, isPostgresFamily } from "../sql/engine.ts";
+import { jsonContains } from "../sql/json-engine.ts";
+import { collectGarbageBlobsPortable, fillTuples } from "./portable.ts";
 
 /** A `Db` or a transaction on it. */
 export type Executor = Kysely<Database>;
@@ -55,15 +59,21 @@ const blobs = (channels?: string[]) => sql<unknown>`(
  */
 export const WRITES_ORDER = sql`cw.task_path COLLATE "C", cw.task_id COLLATE "C", cw.idx`;
 
-const WRITES = sql<unknown>`(
-  SELECT coalesce(json_agg(json_build_array(cw.task_id, cw.channel, cw.type, encode(cw.value, 'base64')) ORDER BY ${WRITES_ORDER}), '[]'::json)
+/** CockroachDB compares STRING bytewise (UTF-8, so code point order) and has no "C" collation. */
+const BYTEWISE_WRITES_ORDER = sql`cw.task_path, cw.task_id, cw.idx`;
+
+const writes = (order: typeof WRITES_ORDER) => sql<unknown>`(
+  SELECT coalesce(json_agg(json_build_array(cw.task_id, cw.channel, cw.type, encode(cw.value, 'base64')) ORDER BY ${order}), '[]'::json)
   FROM checkpoint_writes AS cw
   WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns
     AND cw.checkpoint_id = cp.checkpoint_id
 )`;
 
 /** Selects checkpoint tuples, newest first. */
-export function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
+export async function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
+  const engine = engineOf(db);
+  const order = engine === "cockroachdb" ? BYTEWISE_WRITES_ORDER : WRITES_ORDER;
+  const family = isPostgresFamily(engine);
   let query = db
     .selectFrom("checkpoints as cp")
     .select([
@@ -73,19 +83,22 @@ export function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
       "cp.parent_checkpoint_id",
       "cp.checkpoint",
       "cp.metadata",
-      blobs(q.channels).as("blobs"),
-      (q.channels ? sql<unknown>`'[]'::json` : WRITES).as("writes"),
+      (family ? blobs(q.channels) : sql<unknown>`NULL`).as("blobs"),
+      (!family ? sql<unknown>`NULL` : q.channels ? sql<unknown>`'[]'::json` : writes(order)).as(
+        "writes",
+      ),
     ]);
   if (q.threadId !== undefined) query = query.where("cp.thread_id", "=", q.threadId);
   if (q.checkpointNs !== undefined) query = query.where("cp.checkpoint_ns", "=", q.checkpointNs);
   if (q.checkpointId !== undefined) query = query.where("cp.checkpoint_id", "=", q.checkpointId);
   if (q.beforeId !== undefined) query = query.where("cp.checkpoint_id", "<", q.beforeId);
   if (q.filter && Object.keys(q.filter).length > 0) {
-    query = query.where(sql<SqlBool>`cp.metadata @> ${jsonb(q.filter)}`);
+    query = query.where(jsonContains(engine, "cp.metadata", q.filter));
   }
   query = query.orderBy("cp.checkpoint_id", "desc");
   if (q.limit !== undefined) query = query.limit(q.limit);
-  return query.execute();
+  const rows: TupleRow[] = await query.execute();
+  return family ? rows : fillTuples(db, rows, q.channels);
 }
 
 /** `TASKS` writes stored on the given (parent) checkpoints, for migrating pre-v4 pending sends. */
@@ -108,6 +121,7 @@ export function selectPendingSends(
 
 /** Deletes blobs of a thread that no remaining checkpoint references. */
 export async function collectGarbageBlobs(db: Executor, threadId: string): Promise<void> {
+  if (!isPostgresFamily(engineOf(db))) return collectGarbageBlobsPortable(db, threadId);
   await sql`DELETE FROM checkpoint_blobs AS bl
     WHERE bl.thread_id = ${threadId}
       AND NOT EXISTS (
@@ -119,12 +133,14 @@ export async function collectGarbageBlobs(db: Executor, threadId: string): Promi
 
 /** Deletes writes of a thread whose checkpoint no longer exists. */
 export async function deleteOrphanWrites(db: Executor, threadId: string): Promise<void> {
-  await sql`DELETE FROM checkpoint_writes AS cw
-    WHERE cw.thread_id = ${threadId}
+  // No alias on the target table: MySQL/MariaDB refuse one in a single-table DELETE.
+  await sql`DELETE FROM checkpoint_writes
+    WHERE thread_id = ${threadId}
       AND NOT EXISTS (
         SELECT 1 FROM checkpoints AS cp
-        WHERE cp.thread_id = cw.thread_id AND cp.checkpoint_ns = cw.checkpoint_ns
-          AND cp.checkpoint_id = cw.checkpoint_id
+        WHERE cp.thread_id = checkpoint_writes.thread_id
+          AND cp.checkpoint_ns = checkpoint_writes.checkpoint_ns
+          AND cp.checkpoint_id = checkpoint_writes.checkpoint_id
       )`.execute(db);
 }
 

@@ -1,14 +1,17 @@
 /**
- * The checkpointer's write side (same SQL on PGlite and PostgreSQL), run inside the saver's write
+ * The checkpointer's write side, run inside the saver's write
  * transaction (after its fence check): `insertCheckpoint` stores a checkpoint, upserted by
  * (thread, namespace, id), with the blobs of the channels that changed (a blob is keyed by channel
  * version and never rewritten); `insertWrites` stores a task's pending writes, where writes to
  * LangGraph's special channels (negative `idx`: error, interrupt, ...) replace their previous
- * write and the others never do.
+ * write and the others never do. Upserts are `ON CONFLICT` (PostgreSQL family, SQLite) or
+ * `ON DUPLICATE KEY UPDATE` (MySQL/MariaDB; "do nothing" is the no-op `thread_id = thread_id`).
  */
 import type { Checkpoint } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
 import type { CheckpointWritesTable } from "../database.ts";
+import { engineOf } from "../sql/engine.ts";
+import { jsonDoc } from "../sql/json-engine.ts";
 import { type dumpBlobs, dumpCheckpoint } from "./codec.ts";
 import type { Executor } from "./sql.ts";
 
@@ -27,31 +30,36 @@ export async function insertCheckpoint(
   blobs: BlobRow[],
   metadataJson: string,
 ): Promise<void> {
+  const mysql = engineOf(trx) === "mysql";
   if (blobs.length > 0) {
-    await trx
-      .insertInto("checkpoint_blobs")
-      .values(blobs.map((b) => ({ ...base, ...b })))
-      .onConflict((oc) =>
-        oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing(),
-      )
-      .execute();
+    const insert = trx.insertInto("checkpoint_blobs").values(blobs.map((b) => ({ ...base, ...b })));
+    await (mysql
+      ? insert.onDuplicateKeyUpdate({ thread_id: sql`thread_id` })
+      : insert.onConflict((oc) =>
+          oc.columns(["thread_id", "checkpoint_ns", "channel", "version"]).doNothing(),
+        )
+    ).execute();
   }
-  await trx
-    .insertInto("checkpoints")
-    .values({
-      ...base,
-      checkpoint_id: checkpoint.id,
-      parent_checkpoint_id: parentId ?? null,
-      checkpoint: sql<string>`${dumpCheckpoint(checkpoint)}::jsonb`,
-      metadata: sql<string>`${metadataJson}::jsonb`,
-    })
-    .onConflict((oc) =>
-      oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
-        checkpoint: eb.ref("excluded.checkpoint"),
-        metadata: eb.ref("excluded.metadata"),
-      })),
-    )
-    .execute();
+  const engine = engineOf(trx);
+  const insert = trx.insertInto("checkpoints").values({
+    ...base,
+    checkpoint_id: checkpoint.id,
+    parent_checkpoint_id: parentId ?? null,
+    checkpoint: jsonDoc(engine, dumpCheckpoint(checkpoint)),
+    metadata: jsonDoc(engine, metadataJson),
+  });
+  await (mysql
+    ? insert.onDuplicateKeyUpdate({
+        checkpoint: sql`VALUES(checkpoint)`,
+        metadata: sql`VALUES(metadata)`,
+      })
+    : insert.onConflict((oc) =>
+        oc.columns(["thread_id", "checkpoint_ns", "checkpoint_id"]).doUpdateSet((eb) => ({
+          checkpoint: eb.ref("excluded.checkpoint"),
+          metadata: eb.ref("excluded.metadata"),
+        })),
+      )
+  ).execute();
 }
 
 /** Stores a task's pending writes: special channels replace their previous write. */
@@ -60,25 +68,31 @@ export async function insertWrites(trx: Executor, rows: WriteRow[]): Promise<voi
   const special = new Map(rows.filter((r) => r.idx < 0).map((r) => [r.idx, r]));
   const regular = rows.filter((r) => r.idx >= 0);
   const key = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
+  const mysql = engineOf(trx) === "mysql";
   if (regular.length > 0) {
-    await trx
-      .insertInto("checkpoint_writes")
-      .values(regular)
-      .onConflict((oc) => oc.columns(key).doNothing())
-      .execute();
+    const insert = trx.insertInto("checkpoint_writes").values(regular);
+    await (mysql
+      ? insert.onDuplicateKeyUpdate({ thread_id: sql`thread_id` })
+      : insert.onConflict((oc) => oc.columns(key).doNothing())
+    ).execute();
   }
   if (special.size > 0) {
-    await trx
-      .insertInto("checkpoint_writes")
-      .values([...special.values()])
-      .onConflict((oc) =>
-        oc.columns(key).doUpdateSet((eb) => ({
-          task_path: eb.ref("excluded.task_path"),
-          channel: eb.ref("excluded.channel"),
-          type: eb.ref("excluded.type"),
-          value: eb.ref("excluded.value"),
-        })),
-      )
-      .execute();
+    const insert = trx.insertInto("checkpoint_writes").values([...special.values()]);
+    await (mysql
+      ? insert.onDuplicateKeyUpdate({
+          task_path: sql`VALUES(task_path)`,
+          channel: sql`VALUES(channel)`,
+          type: sql`VALUES(type)`,
+          value: sql`VALUES(value)`,
+        })
+      : insert.onConflict((oc) =>
+          oc.columns(key).doUpdateSet((eb) => ({
+            task_path: eb.ref("excluded.task_path"),
+            channel: eb.ref("excluded.channel"),
+            type: eb.ref("excluded.type"),
+            value: eb.ref("excluded.value"),
+          })),
+        )
+    ).execute();
   }
 }

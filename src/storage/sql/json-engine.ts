@@ -1,0 +1,98 @@
+/**
+ * JSON in SQL per engine, for the checkpointer and the store: a document parameter, the text at a
+ * top-level key, and containment (`@>` semantics) over a stored document.
+ * - PostgreSQL family: `$1::jsonb` (the cast also tells the escaping codec to escape the strings
+ *   of the document, see ../escaping-codec.ts), `->>`, `@>`.
+ * - MySQL / MariaDB: the JSON text as is, `JSON_VALUE(col, '$."k"')`, `JSON_CONTAINS(col, doc)`
+ *   (documented containment: objects by key, arrays by element, scalars by value).
+ * - SQLite: the JSON text as is, `json_extract`, and containment built from `json_type` /
+ *   `json_each` (SQLite has no containment function): object keys recursively, an array contains
+ *   each filter element somewhere, scalars compare by JSON type and value.
+ */
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { SqlEngine } from "./engine.ts";
+import { isPostgresFamily } from "./engine.ts";
+
+/** A JSON path selecting top-level `key` (quoted: keys may hold dots or spaces). */
+export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
+
+/** A JSON document parameter (`text` is JSON text) for a JSON column or function. */
+export function jsonDoc(engine: SqlEngine, text: string): RawBuilder<string> {
+  return isPostgresFamily(engine) ? sql<string>`${text}::jsonb` : sql<string>`${text}`;
+}
+
+/** `value` serialized as a JSON document parameter. */
+export const jsonValue = (engine: SqlEngine, value: unknown): RawBuilder<string> =>
+  jsonDoc(engine, JSON.stringify(value ?? null));
+
+/** The value at top-level `key` of JSON `column` as text (strings unquoted; SQL NULL if absent). */
+export function jsonTextAt(engine: SqlEngine, column: string, key: string): RawBuilder<string> {
+  const col = sql.ref(column);
+  if (isPostgresFamily(engine)) return sql<string>`(${col} ->> ${key})`;
+  if (engine === "mysql") return sql<string>`JSON_VALUE(${col}, ${keyPath(key)})`;
+  return sql<string>`json_extract(${col}, ${keyPath(key)})`;
+}
+
+/** The object or array at top-level `key` of JSON `column` (as JSON; SQL NULL if absent). */
+export function jsonObjectAt(engine: SqlEngine, column: string, key: string): RawBuilder<unknown> {
+  const col = sql.ref(column);
+  if (isPostgresFamily(engine)) return sql`(${col} -> ${key})`;
+  if (engine === "mysql") return sql`JSON_EXTRACT(${col}, ${keyPath(key)})`;
+  return sql`json_extract(${col}, ${keyPath(key)})`;
+}
+
+/** Whether JSON `column` contains `filter` (PostgreSQL `@>` semantics). */
+export function jsonContains(
+  engine: SqlEngine,
+  column: string,
+  filter: unknown,
+): RawBuilder<SqlBool> {
+  const col = sql.ref(column);
+  if (isPostgresFamily(engine)) return sql<SqlBool>`(${col} @> ${jsonValue(engine, filter)})`;
+  if (engine === "mysql")
+    return sql<SqlBool>`(JSON_CONTAINS(${col}, ${JSON.stringify(filter ?? null)}) = 1)`;
+  return sqliteContains(col, "$", filter, 0);
+}
+
+const sqliteType = (value: unknown): string[] => {
+  if (value === null || value === undefined) return ["null"];
+  if (typeof value === "boolean") return [value ? "true" : "false"];
+  if (typeof value === "number") return ["integer", "real"];
+  if (typeof value === "string") return ["text"];
+  return Array.isArray(value) ? ["array"] : ["object"];
+};
+
+/** A scalar's SQL value as SQLite's `json_extract` / `json_each.atom` returns it. */
+const atom = (value: unknown): unknown =>
+  typeof value === "boolean" ? (value ? 1 : 0) : (value ?? null);
+
+/** SQLite: the JSON at `path` of `root` contains `filter`. `depth` names nested `json_each`s. */
+function sqliteContains(
+  root: RawBuilder<unknown>,
+  path: string,
+  filter: unknown,
+  depth: number,
+): RawBuilder<SqlBool> {
+  const types = sqliteType(filter);
+  const typeOk = sql<SqlBool>`json_type(${root}, ${path}) IN (${sql.join(types)})`;
+  if (types[0] === "object") {
+    const parts = Object.entries(filter as Record<string, unknown>).map(([k, v]) =>
+      sqliteContains(root, `${path}.${keyPath(k).slice(2)}`, v, depth),
+    );
+    return sql<SqlBool>`(${sql.join([typeOk, ...parts], sql` AND `)})`;
+  }
+  if (types[0] === "array") {
+    const each = sql.raw(`e${depth}`);
+    const parts = (filter as unknown[]).map((element) => {
+      const elementTypes = sqliteType(element);
+      const match =
+        elementTypes[0] === "object" || elementTypes[0] === "array"
+          ? sqliteContains(sql`${each}.value`, "$", element, depth + 1)
+          : sql<SqlBool>`(${each}.type IN (${sql.join(elementTypes)}) AND ${each}.atom IS ${atom(element)})`;
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${root}, ${path}) AS ${each} WHERE ${match})`;
+    });
+    return sql<SqlBool>`(${sql.join([typeOk, ...parts], sql` AND `)})`;
+  }
+  if (types[0] === "null") return typeOk;
+  return sql<SqlBool>`(${typeOk} AND json_extract(${root}, ${path}) IS ${atom(filter)})`;
+}
