@@ -81,6 +81,7 @@ export async function openInfrastructure(
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
       embeddedThread: settings.pgliteThread,
+      redisUrl: settings.redisUrl,
       // The tenant session inside encryption: its set_config needs no sealing.
       wrapDialect: (d) => {
         const inner = tenancy ? auditDialect(tenancy.session.wrap(d)) : d;

@@ -13,6 +13,13 @@ const SOCKET_CODES = new Set([
   "ETIMEDOUT",
   "ENOTCONN",
   "EHOSTUNREACH",
+  // mysql2 (MySQL/MariaDB): the socket closed, a server restart or KILL, too many connections.
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CON_COUNT_ERROR",
+  "ER_CONNECTION_KILLED",
+  "ER_CLIENT_INTERACTION_TIMEOUT",
 ]);
 const MESSAGES = [
   "Connection terminated",
@@ -22,6 +29,8 @@ const MESSAGES = [
   "the database system is starting up",
   "the database system is shutting down",
   "timeout exceeded when trying to connect",
+  "Can't add new command when connection is in closed state",
+  "Pool is closed",
 ];
 
 /** Whether `error` (or an error in its `cause` chain) is a lost or refused database connection. */
