@@ -1,10 +1,11 @@
 /** The shared servers started by global setup, one per backend, for `describe.each`. */
 import { Client } from "@langchain/langgraph-sdk";
 import { inject } from "vitest";
+import type { BackendName } from "./server.ts";
 
 /** One shared server. */
 export interface SharedServer {
-  backend: "pglite" | "postgres";
+  backend: BackendName;
   url: string;
   databaseUrl: string | null;
   client: Client;

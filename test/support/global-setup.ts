@@ -4,25 +4,38 @@
  * reported loudly; it is never counted as a pass (its tests are not registered at all).
  */
 import type { TestProject } from "vitest/node";
-import { postgresAvailable, startServer, type TestServer } from "./server.ts";
+import { mariadbAvailable } from "./mariadb.ts";
+import {
+  type BackendName,
+  backendWanted,
+  postgresAvailable,
+  startServer,
+  type TestServer,
+} from "./server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    servers: { backend: "pglite" | "postgres"; url: string; databaseUrl: string | null }[];
+    servers: { backend: BackendName; url: string; databaseUrl: string | null }[];
   }
 }
 
 export default async function setup(project: TestProject) {
   const servers: TestServer[] = [];
-  const wantPg = process.env.OLG_TEST_BACKENDS?.includes("postgres") ?? true;
+  const wantPg = backendWanted("postgres");
   const pgUp = wantPg && (await postgresAvailable());
   if (wantPg && !pgUp) {
-    console.warn("\n*** PostgreSQL is not reachable: conformance tests run on PGlite only ***\n");
+    console.warn("\n*** PostgreSQL is not reachable: conformance tests run without it ***\n");
+  }
+  const wantMaria = backendWanted("mariadb");
+  const mariaUp = wantMaria && (await mariadbAvailable());
+  if (wantMaria && !mariaUp) {
+    console.warn("\n*** MariaDB is not reachable: conformance tests run without it ***\n");
   }
   // The shared servers answer the schema tests: they warm schemas at start, as the product does.
   const env = { OLG_WARM_SCHEMAS: "1" };
   const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", env })];
   if (pgUp) starts.push(startServer({ backend: "postgres", env }));
+  if (mariaUp) starts.push(startServer({ backend: "mariadb", env }));
   // One failed start must not leave the other server running.
   const started = await Promise.allSettled(starts);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);

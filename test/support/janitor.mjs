@@ -2,6 +2,7 @@
 // channel, it is told every process the tests spawn and every database they create, and told
 // again when each is stopped or dropped. When the channel closes (the test process ended, normally,
 // by a timeout, or killed), it kills what is still running and drops what is still there.
+import mysql from "mysql2/promise";
 import pg from "pg";
 
 /** pid -> true while the process may be running */
@@ -32,6 +33,10 @@ async function cleanUp() {
     await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
   for (const [url, adminUrl] of databases) {
+    if (/^(mysql|mariadb):/.test(url)) {
+      await dropMysql(url, adminUrl);
+      continue;
+    }
     const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
     try {
       await client.connect();
@@ -44,6 +49,17 @@ async function cleanUp() {
     }
   }
   process.exit(0);
+}
+
+async function dropMysql(url, adminUrl) {
+  try {
+    const conn = await mysql.createConnection({ uri: adminUrl, connectTimeout: 5000 });
+    const name = new URL(url).pathname.slice(1);
+    await conn.query(`DROP DATABASE IF EXISTS \`${name.replaceAll("`", "``")}\``);
+    await conn.end();
+  } catch (error) {
+    console.error(`[janitor] could not drop ${url}: ${error.message}`);
+  }
 }
 
 process.on("disconnect", () => void cleanUp());

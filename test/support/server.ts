@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { guardDatabase, guardProcess, releaseDatabase } from "./cleanup.ts";
+import { createMariaDatabase, dropMariaDatabase, mariadbAvailable } from "./mariadb.ts";
 
 export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const BIN = path.join(ROOT, "bin/olg.js");
@@ -16,7 +17,7 @@ export const PG_ADMIN_URL =
   process.env.OLG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_TEST_URL = process.env.OLG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export type BackendName = "pglite" | "postgres";
+export type BackendName = "pglite" | "postgres" | "mariadb";
 
 /** A started server process. */
 export interface TestServer {
@@ -98,9 +99,14 @@ export interface StartError extends Error {
 
 /** Starts a server process and waits until it listens. */
 export async function startServer(options: StartOptions): Promise<TestServer> {
-  const ownsDb = options.backend === "postgres" && !options.databaseUrl;
+  const ownsDb = options.backend !== "pglite" && !options.databaseUrl;
   const databaseUrl =
-    options.backend === "postgres" ? (options.databaseUrl ?? (await createTestDatabase())) : null;
+    options.backend === "pglite"
+      ? null
+      : (options.databaseUrl ??
+        (options.backend === "mariadb" ? await createMariaDatabase() : await createTestDatabase()));
+  const dropDb = (url: string) =>
+    options.backend === "mariadb" ? dropMariaDatabase(url) : dropTestDatabase(url);
   const args = [
     BIN,
     "serve",
@@ -136,7 +142,7 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
       child.kill("SIGKILL");
       await exited;
     }
-    if (ownsDb && databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+    if (ownsDb && databaseUrl) await dropDb(databaseUrl).catch(() => {});
   };
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -193,19 +199,32 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
         clearTimeout(timer);
         if (child.exitCode == null && child.signalCode == null) child.kill("SIGKILL");
       }
-      if (ownsDb && databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+      if (ownsDb && databaseUrl) await dropDb(databaseUrl).catch(() => {});
     },
   };
 }
 
+/** The backends tests run on unless `OLG_TEST_BACKENDS` names others. */
+const DEFAULT_BACKENDS = "pglite,postgres";
+
+/** Whether `OLG_TEST_BACKENDS` (default `DEFAULT_BACKENDS`) names `backend`. */
+export function backendWanted(backend: BackendName): boolean {
+  return (process.env.OLG_TEST_BACKENDS ?? DEFAULT_BACKENDS).includes(backend);
+}
+
 /**
- * The backends a server-level test runs on: PGlite always, PostgreSQL when it answers (and
- * `OLG_TEST_BACKENDS`, if set, names it). A missing PostgreSQL is announced with `label`.
+ * The backends a server-level test runs on: PGlite always, PostgreSQL and MariaDB when they
+ * answer (and `OLG_TEST_BACKENDS`, if set, names them). A missing one is announced with `label`.
  */
 export async function serverBackends(label: string): Promise<BackendName[]> {
-  const wanted = process.env.OLG_TEST_BACKENDS;
-  if (wanted && !wanted.includes("postgres")) return ["pglite"];
-  if (await postgresAvailable()) return ["pglite", "postgres"];
-  console.warn(`\n*** PostgreSQL is not reachable: ${label} runs on PGlite only ***\n`);
-  return ["pglite"];
+  const out: BackendName[] = ["pglite"];
+  if (backendWanted("postgres")) {
+    if (await postgresAvailable()) out.push("postgres");
+    else console.warn(`\n*** PostgreSQL is not reachable: ${label} runs without it ***\n`);
+  }
+  if (backendWanted("mariadb")) {
+    if (await mariadbAvailable()) out.push("mariadb");
+    else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
+  }
+  return out;
 }

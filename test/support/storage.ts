@@ -5,11 +5,17 @@
  */
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
-import { createTestDatabase, dropTestDatabase, postgresAvailable } from "./server.ts";
+import { createMariaDatabase, dropMariaDatabase, mariadbAvailable } from "./mariadb.ts";
+import {
+  backendWanted,
+  createTestDatabase,
+  dropTestDatabase,
+  postgresAvailable,
+} from "./server.ts";
 
 /** One backend: `open()` gives a migrated database and its cleanup. */
 export interface StorageBackend {
-  name: "pglite" | "postgres";
+  name: "pglite" | "postgres" | "mariadb";
   open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
 }
 
@@ -27,8 +33,13 @@ export async function storageBackends(
       },
     },
   ];
+  if (backendWanted("mariadb")) {
+    if (await mariadbAvailable()) backends.push(mariadbBackend(dbPrefix));
+    else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
+  }
+  if (!backendWanted("postgres")) return backends;
   if (!(await postgresAvailable())) {
-    console.warn(`\n*** PostgreSQL is not reachable: ${label} runs on PGlite only ***\n`);
+    console.warn(`\n*** PostgreSQL is not reachable: ${label} runs without it ***\n`);
     return backends;
   }
   backends.push({
@@ -46,4 +57,27 @@ export async function storageBackends(
     },
   });
   return backends;
+}
+
+/** A fresh MariaDB database per `open()`, dropped on cleanup. */
+function mariadbBackend(dbPrefix: string): StorageBackend {
+  return {
+    name: "mariadb",
+    async open() {
+      const url = await createMariaDatabase(dbPrefix);
+      const handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 }).catch(
+        async (error) => {
+          await dropMariaDatabase(url);
+          throw error;
+        },
+      );
+      return {
+        handle,
+        async cleanup() {
+          await handle.close();
+          await dropMariaDatabase(url);
+        },
+      };
+    },
+  };
 }
