@@ -9,7 +9,7 @@ import type {
   SerializerProtocol,
 } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
-import { engineOf, isPostgresFamily } from "../sql/engine.ts";
+import { familyOf, isPostgresFamily } from "../sql/family.ts";
 import { EMPTY_TYPE } from "./codec.ts";
 import {
   blobAt,
@@ -37,7 +37,7 @@ interface ChainRow {
 
 /** Ancestors of the target, nearest first, with the requested channels each one stores. */
 async function ancestors(db: Executor, t: DeltaTarget, channels: string[]): Promise<ChainRow[]> {
-  if (!isPostgresFamily(engineOf(db))) return ancestorsPortable(db, t, channels);
+  if (!isPostgresFamily(familyOf(db))) return ancestorsPortable(db, t, channels);
   const target = t.checkpointId
     ? sql`SELECT parent_checkpoint_id FROM checkpoints
         WHERE thread_id = ${t.threadId} AND checkpoint_ns = ${t.checkpointNs} AND checkpoint_id = ${t.checkpointId}`

@@ -4,9 +4,9 @@
  * in one transaction, or inside the caller's.
  */
 import { sql } from "kysely";
-import { engineOf, isPostgresFamily } from "../sql/engine.ts";
+import { familyOf, isPostgresFamily } from "../sql/family.ts";
 import { fromJson } from "../sql/json.ts";
-import { jsonObjectAt, jsonTextAt } from "../sql/json-engine.ts";
+import { jsonObjectAt, jsonTextAt } from "../sql/json-family.ts";
 import { collectGarbageBlobs, deleteOrphanWrites, type Executor, inTransaction } from "./sql.ts";
 
 /** How `pruneThreads` treats each thread. */
@@ -28,7 +28,7 @@ export async function deleteThreads(db: Executor, threadIds: string[]): Promise<
  * the reference server does; checkpoint ids stay, so the copied history equals the source.
  */
 export async function copyThread(db: Executor, source: string, target: string): Promise<void> {
-  const engine = engineOf(db);
+  const engine = familyOf(db);
   // Insert-or-ignore: `INSERT IGNORE` on MySQL/MariaDB, `ON CONFLICT DO NOTHING` elsewhere.
   const insert = sql.raw(engine === "mysql" ? "INSERT IGNORE INTO" : "INSERT INTO");
   const ignore = sql.raw(engine === "mysql" ? "" : "ON CONFLICT DO NOTHING");
@@ -62,7 +62,7 @@ export async function deleteForRun(db: Executor, threadId: string, runId: string
     await trx
       .deleteFrom("checkpoints")
       .where("thread_id", "=", threadId)
-      .where(jsonTextAt(engineOf(trx), "metadata", "run_id"), "=", runId)
+      .where(jsonTextAt(familyOf(trx), "metadata", "run_id"), "=", runId)
       .execute();
     await deleteOrphanWrites(trx, threadId);
     await collectGarbageBlobs(trx, threadId);
@@ -100,7 +100,7 @@ async function keepLatest(trx: Executor, threadId: string): Promise<void> {
       "checkpoint_ns",
       "checkpoint_id",
       "parent_checkpoint_id",
-      jsonObjectAt(engineOf(trx), "metadata", "counters_since_delta_snapshot").as("counters"),
+      jsonObjectAt(familyOf(trx), "metadata", "counters_since_delta_snapshot").as("counters"),
     ])
     .where("thread_id", "=", threadId)
     .orderBy("checkpoint_id", "desc")

@@ -8,8 +8,8 @@
 import { TASKS } from "@langchain/langgraph-checkpoint";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
-import { engineOf, isPostgresFamily } from "../sql/engine.ts";
-import { jsonContains } from "../sql/json-engine.ts";
+import { familyOf, isPostgresFamily } from "../sql/family.ts";
+import { jsonContains } from "../sql/json-family.ts";
 import { collectGarbageBlobsPortable, fillTuples } from "./portable.ts";
 
 /** A `Db` or a transaction on it. */
@@ -71,7 +71,7 @@ const writes = (order: typeof WRITES_ORDER) => sql<unknown>`(
 
 /** Selects checkpoint tuples, newest first. */
 export async function selectTuples(db: Executor, q: TupleQuery): Promise<TupleRow[]> {
-  const engine = engineOf(db);
+  const engine = familyOf(db);
   const order = engine === "cockroachdb" ? BYTEWISE_WRITES_ORDER : WRITES_ORDER;
   const family = isPostgresFamily(engine);
   let query = db
@@ -121,7 +121,7 @@ export function selectPendingSends(
 
 /** Deletes blobs of a thread that no remaining checkpoint references. */
 export async function collectGarbageBlobs(db: Executor, threadId: string): Promise<void> {
-  if (!isPostgresFamily(engineOf(db))) return collectGarbageBlobsPortable(db, threadId);
+  if (!isPostgresFamily(familyOf(db))) return collectGarbageBlobsPortable(db, threadId);
   await sql`DELETE FROM checkpoint_blobs AS bl
     WHERE bl.thread_id = ${threadId}
       AND NOT EXISTS (

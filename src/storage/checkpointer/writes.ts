@@ -10,8 +10,8 @@
 import type { Checkpoint } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
 import type { CheckpointWritesTable } from "../database.ts";
-import { engineOf } from "../sql/engine.ts";
-import { jsonDoc } from "../sql/json-engine.ts";
+import { familyOf } from "../sql/family.ts";
+import { jsonDoc } from "../sql/json-family.ts";
 import { type dumpBlobs, dumpCheckpoint } from "./codec.ts";
 import type { Executor } from "./sql.ts";
 
@@ -30,7 +30,7 @@ export async function insertCheckpoint(
   blobs: BlobRow[],
   metadataJson: string,
 ): Promise<void> {
-  const mysql = engineOf(trx) === "mysql";
+  const mysql = familyOf(trx) === "mysql";
   if (blobs.length > 0) {
     const insert = trx.insertInto("checkpoint_blobs").values(blobs.map((b) => ({ ...base, ...b })));
     await (mysql
@@ -40,7 +40,7 @@ export async function insertCheckpoint(
         )
     ).execute();
   }
-  const engine = engineOf(trx);
+  const engine = familyOf(trx);
   const insert = trx.insertInto("checkpoints").values({
     ...base,
     checkpoint_id: checkpoint.id,
@@ -68,7 +68,7 @@ export async function insertWrites(trx: Executor, rows: WriteRow[]): Promise<voi
   const special = new Map(rows.filter((r) => r.idx < 0).map((r) => [r.idx, r]));
   const regular = rows.filter((r) => r.idx >= 0);
   const key = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"] as const;
-  const mysql = engineOf(trx) === "mysql";
+  const mysql = familyOf(trx) === "mysql";
   if (regular.length > 0) {
     const insert = trx.insertInto("checkpoint_writes").values(regular);
     await (mysql

@@ -1,5 +1,5 @@
 /**
- * JSON in SQL per engine, for the checkpointer and the store: a document parameter, the text at a
+ * JSON in SQL per family, for the checkpointer and the store: a document parameter, the text at a
  * top-level key, and containment (`@>` semantics) over a stored document.
  * - PostgreSQL family: `$1::jsonb` (the cast also tells the escaping codec to escape the strings
  *   of the document, see ../escaping-codec.ts), `->>`, `@>`.
@@ -10,46 +10,46 @@
  *   each filter element somewhere, scalars compare by JSON type and value.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
-import type { SqlEngine } from "./engine.ts";
-import { isPostgresFamily } from "./engine.ts";
+import type { SqlFamily } from "./family.ts";
+import { isPostgresFamily } from "./family.ts";
 
 /** A JSON path selecting top-level `key` (quoted: keys may hold dots or spaces). */
 export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
 
 /** A JSON document parameter (`text` is JSON text) for a JSON column or function. */
-export function jsonDoc(engine: SqlEngine, text: string): RawBuilder<string> {
-  return isPostgresFamily(engine) ? sql<string>`${text}::jsonb` : sql<string>`${text}`;
+export function jsonDoc(family: SqlFamily, text: string): RawBuilder<string> {
+  return isPostgresFamily(family) ? sql<string>`${text}::jsonb` : sql<string>`${text}`;
 }
 
 /** `value` serialized as a JSON document parameter. */
-export const jsonValue = (engine: SqlEngine, value: unknown): RawBuilder<string> =>
-  jsonDoc(engine, JSON.stringify(value ?? null));
+export const jsonValue = (family: SqlFamily, value: unknown): RawBuilder<string> =>
+  jsonDoc(family, JSON.stringify(value ?? null));
 
 /** The value at top-level `key` of JSON `column` as text (strings unquoted; SQL NULL if absent). */
-export function jsonTextAt(engine: SqlEngine, column: string, key: string): RawBuilder<string> {
+export function jsonTextAt(family: SqlFamily, column: string, key: string): RawBuilder<string> {
   const col = sql.ref(column);
-  if (isPostgresFamily(engine)) return sql<string>`(${col} ->> ${key})`;
-  if (engine === "mysql") return sql<string>`JSON_VALUE(${col}, ${keyPath(key)})`;
+  if (isPostgresFamily(family)) return sql<string>`(${col} ->> ${key})`;
+  if (family === "mysql") return sql<string>`JSON_VALUE(${col}, ${keyPath(key)})`;
   return sql<string>`json_extract(${col}, ${keyPath(key)})`;
 }
 
 /** The object or array at top-level `key` of JSON `column` (as JSON; SQL NULL if absent). */
-export function jsonObjectAt(engine: SqlEngine, column: string, key: string): RawBuilder<unknown> {
+export function jsonObjectAt(family: SqlFamily, column: string, key: string): RawBuilder<unknown> {
   const col = sql.ref(column);
-  if (isPostgresFamily(engine)) return sql`(${col} -> ${key})`;
-  if (engine === "mysql") return sql`JSON_EXTRACT(${col}, ${keyPath(key)})`;
+  if (isPostgresFamily(family)) return sql`(${col} -> ${key})`;
+  if (family === "mysql") return sql`JSON_EXTRACT(${col}, ${keyPath(key)})`;
   return sql`json_extract(${col}, ${keyPath(key)})`;
 }
 
 /** Whether JSON `column` contains `filter` (PostgreSQL `@>` semantics). */
 export function jsonContains(
-  engine: SqlEngine,
+  family: SqlFamily,
   column: string,
   filter: unknown,
 ): RawBuilder<SqlBool> {
   const col = sql.ref(column);
-  if (isPostgresFamily(engine)) return sql<SqlBool>`(${col} @> ${jsonValue(engine, filter)})`;
-  if (engine === "mysql")
+  if (isPostgresFamily(family)) return sql<SqlBool>`(${col} @> ${jsonValue(family, filter)})`;
+  if (family === "mysql")
     return sql<SqlBool>`(JSON_CONTAINS(${col}, ${JSON.stringify(filter ?? null)}) = 1)`;
   return sqliteContains(col, "$", filter, 0);
 }
