@@ -43,7 +43,7 @@ const UNAUTHORIZED = () =>
   });
 
 /** The auth context a key caller gets: its role (as a permission, like `admin`) and its permissions. */
-function authOf(caller: TenantCaller) {
+export function authOf(caller: TenantCaller) {
   const permissions = [caller.role, ...rolePermissions(caller.role)];
   return {
     permissions,

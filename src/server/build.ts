@@ -7,6 +7,7 @@
  */
 import type { Server } from "node:http";
 import { Hono } from "hono";
+import { ConfigError } from "../config/errors.ts";
 import type { Settings } from "../config/load.ts";
 import { createApp } from "../http/app.ts";
 import { adoptUserApp, loadUserApp } from "../http/custom.ts";
@@ -14,6 +15,7 @@ import { bindLoopback, type LoopbackBinding } from "../http/loopback.ts";
 import { errorHookObserver } from "../http/middleware/observability.ts";
 import { onlyProbes } from "../http/probes-only.ts";
 import { mountAdminUi } from "../http/routes/admin-ui.ts";
+import { ssoBearerEdge } from "../http/sso-bearer.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
@@ -108,14 +110,24 @@ export async function buildServer(
     await features.add(uiModule, infra);
     // Boot DDL is done: RLS on, and from now on every connection carries its org.
     if (infra.tenancy) await infra.tenancy.install(infra.storage.db);
+    if (settings.file.sso && !infra.tenancy)
+      throw new ConfigError(
+        "sso: needs tenancy.enabled: true (providers map callers to organizations)",
+      );
     const audit = infra.tenancy ? new AuditRepository(infra.storage.db) : undefined;
-    const tenancy = infra.tenancy
+    const tenancyService = infra.tenancy ? createTenancy(infra.storage.db) : undefined;
+    const tenancy = tenancyService
       ? tenancyEdge(
-          createTenancy(infra.storage.db),
+          tenancyService,
           infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
           audit,
         )
       : undefined;
+    // SSO bearer JWTs after API keys, before custom auth (which gets JWTs of unknown issuers).
+    const ssoBearer =
+      tenancyService && settings.file.sso
+        ? ssoBearerEdge(settings.file.sso, tenancyService.repo, infra.auth.enabled)
+        : undefined;
     if (tenancy && audit) {
       let stopRetention: (() => void) | undefined;
       const days = settings.file.tenancy?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS;
@@ -146,7 +158,7 @@ export async function buildServer(
       inputLimits: settings.inputLimits,
       // API keys first, then custom auth, then the tenancy gate (roles, org).
       middleware: tenancy
-        ? [tenancy.keyAuth, infra.auth.middleware, tenancy.gate]
+        ? [tenancy.keyAuth, ...(ssoBearer ? [ssoBearer] : []), infra.auth.middleware, tenancy.gate]
         : [infra.auth.middleware],
       outer: infra.outer,
       errorObservers: infra.obs.errorHook ? [errorHookObserver(infra.obs.errorHook)] : [],

@@ -11,6 +11,7 @@
  */
 import type { TenancyRepository } from "../tenancy/repository.ts";
 import type { Role } from "../tenancy/roles.ts";
+import type { TenantCaller } from "../tenancy/service.ts";
 import { type MappedIdentity, mapClaims, type Outcome } from "./mapping.ts";
 import type { SsoProvider } from "./provider.ts";
 
@@ -110,4 +111,16 @@ export class IdentityResolver {
     this.memory.delete(key);
     this.memory.set(key, { ...value, until: this.now() + this.ttlMs });
   }
+}
+
+/** The tenancy caller of a signed-in identity (what the tenancy gate and routes act on). */
+export function tenantCallerOf(identity: SsoIdentity): TenantCaller {
+  return {
+    orgId: identity.orgId,
+    role: identity.role,
+    scopes: null,
+    actor: { kind: "user", id: identity.userId },
+    identity: identity.identity,
+    quotas: { org: identity.orgQuotas, key: {} },
+  };
 }
