@@ -10,7 +10,7 @@
  * Sources of the quirks:
  * - Okta: custom authorization servers issue as `https://{domain}/oauth2/{id}` (`default` is the
  *   built-in one); groups come from a `groups` claim added on the server (Okta docs, "Customize
- *   tokens returned from Okta with a Groups claim").
+ *   tokens returned from Okta with a Groups claim"); in access tokens `uid` is the user id.
  * - Auth0: custom claims must be namespaced with a URL (`https://example.com/roles`), the issuer ends
  *   with `/` (Auth0 docs, "Create Custom Claims").
  * - Entra ID (Azure AD) v2: issuer `https://login.microsoftonline.com/{tid}/v2.0`; `oid` is the
@@ -63,6 +63,8 @@ export interface Preset {
   protocol: "oidc" | "saml";
   /** The issuer when the provider gives none (`{param}` filled from the provider). */
   issuer?: string;
+  /** Other `iss` values the provider's tokens may carry for that default issuer. */
+  issuer_aliases?: string[];
   /** Params the preset cannot do without (config error when missing). */
   required: PresetParam[];
   /** Params the preset fills when the provider leaves them out. */
@@ -99,7 +101,8 @@ export const PRESETS: Record<PresetName, Preset> = {
     // The org authorization server's access tokens are for Okta's own APIs only.
     defaults: { authorization_server: "default" },
     requires_allowed_domains: false,
-    claims: standardClaims,
+    // Access tokens: `uid` is the user id, `sub` the (changeable) login; ID tokens: `sub` is the id.
+    claims: { ...standardClaims, subject: ["uid", "sub"] },
     checks: [],
     groups_overage_markers: [],
     algorithms: ["RS256"],
@@ -112,6 +115,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     claims: {
       ...standardClaims,
       email: ["email", "{claims_namespace}email"],
+      email_verified: ["email_verified", "{claims_namespace}email_verified"],
       groups: ["{claims_namespace}roles", "{claims_namespace}groups"],
     },
     checks: [],
@@ -137,6 +141,8 @@ export const PRESETS: Record<PresetName, Preset> = {
   "google-workspace": {
     protocol: "oidc",
     issuer: "https://accounts.google.com",
+    // Google ID tokens carry either form (Google Identity docs, "Validating an ID token").
+    issuer_aliases: ["accounts.google.com"],
     required: [],
     requires_allowed_domains: true,
     claims: { ...standardClaims, groups: [] },

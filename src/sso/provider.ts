@@ -39,6 +39,8 @@ export interface SsoProvider {
   orgId: string;
   /** Exactly as tokens carry it in `iss`. */
   issuer: string;
+  /** Other accepted `iss` values (the preset's, for its default issuer only). */
+  issuerAliases: string[];
   /** Accepted `aud` values (empty: the provider is for browser sign-in only). */
   audience: string[];
   clientId?: string;
@@ -89,6 +91,7 @@ export function resolveProvider(config: ProviderConfig): SsoProvider {
     protocol: preset.protocol,
     orgId: config.org_id,
     issuer,
+    issuerAliases: config.issuer ? [] : (preset.issuer_aliases ?? []),
     audience: list(config.audience) ?? [],
     clientId: config.client_id,
     clientSecret: config.client_secret,

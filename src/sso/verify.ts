@@ -75,7 +75,9 @@ export class BearerVerifier {
       return { kind: "invalid", message: "Malformed token" };
     }
     const auds = Array.isArray(aud) ? aud : [aud];
-    const candidates = this.providers.filter((p) => p.issuer === iss);
+    const candidates = this.providers.filter(
+      (p) => p.issuer === iss || p.issuerAliases.includes(iss as string),
+    );
     if (candidates.length === 0) return { kind: "unknown_issuer" };
     // Several providers may share an issuer (one Entra tenant, two APIs): the audience picks.
     const provider =
@@ -83,7 +85,7 @@ export class BearerVerifier {
     try {
       const keys = await this.keysOf(provider);
       const { payload } = await jwtVerify(token, keys, {
-        issuer: provider.issuer,
+        issuer: [provider.issuer, ...provider.issuerAliases],
         audience: provider.audience,
         algorithms: provider.algorithms,
         clockTolerance: provider.clockSkewSeconds,

@@ -80,6 +80,22 @@ describe("sso config", () => {
     const azure = provider({ preset: "azure-ad", tenant_id: "t-1", audience: "a" });
     expect(azure.issuer).toBe("https://login.microsoftonline.com/t-1/v2.0");
     expect(azure.claims.subject).toEqual(["oid"]);
+    const google = provider({
+      preset: "google-workspace",
+      audience: "c",
+      allowed_domains: ["a.b"],
+    });
+    expect([google.issuer, ...google.issuerAliases]).toEqual([
+      "https://accounts.google.com",
+      "accounts.google.com",
+    ]);
+    const custom = provider({
+      preset: "google-workspace",
+      audience: "c",
+      allowed_domains: ["a.b"],
+      issuer: "http://127.0.0.1:1",
+    });
+    expect(custom.issuerAliases).toEqual([]);
   });
 });
 
@@ -96,6 +112,9 @@ describe("sso claim mapping", () => {
   });
 
   it("takes the first matching rule, its org, and refuses without a role", () => {
+    // Okta access tokens: uid is the user id (sub the login); ID tokens: sub.
+    const access = mapClaims({ sub: "a@acme.com", uid: "00u1", groups: ["eng"] }, okta);
+    expect(access.ok && access.value.identity).toBe("sso:p:00u1");
     const both = mapClaims({ sub: "u1", groups: ["eng", "olg-admins"] }, okta);
     expect(both.ok && both.value).toMatchObject({
       role: "admin",
