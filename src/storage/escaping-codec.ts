@@ -30,31 +30,48 @@ function jsonParams(sql: string): Set<number> {
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 
-/** Escapes parameters, unescapes rows. */
-export const escapingCodec: StatementCodec = {
-  encodeParams(sql, params) {
-    let json: Set<number> | null = null;
-    return params.map((p, i) => {
-      if (typeof p === "string") {
-        if (!mayNeedEscape(p)) return p;
-        json ??= jsonParams(sql);
-        return json.has(i) ? escapeJsonText(p) : escapeText(p);
-      }
-      if (p === null || typeof p !== "object" || isBytes(p) || p instanceof Date) return p;
-      return escapeJson(p);
-    });
-  },
-  decodeRows(_sql, rows) {
-    for (const row of rows) {
-      if (row === null || typeof row !== "object") continue;
-      const r = row as Record<string, unknown>;
-      for (const key of Object.keys(r)) {
-        const v = r[key];
-        if (typeof v === "string") r[key] = unescapeText(v);
-        else if (v !== null && typeof v === "object" && !isBytes(v) && !(v instanceof Date))
-          r[key] = unescapeJson(v);
-      }
+/**
+ * Escapes parameters, unescapes rows; `findJson` names the parameters the SQL marks as JSON
+ * documents (PostgreSQL: the `::jsonb` cast; MySQL/MariaDB: `../mysql/codec.ts`).
+ */
+export function escapingCodecFor(findJson: (sql: string) => Set<number>): StatementCodec {
+  return {
+    encodeParams: (sql, params) => encodeParams(sql, params, findJson),
+    decodeRows,
+  };
+}
+
+function encodeParams(
+  sql: string,
+  params: readonly unknown[],
+  findJson: (sql: string) => Set<number>,
+): unknown[] {
+  let json: Set<number> | null = null;
+  return params.map((p, i) => {
+    if (typeof p === "string") {
+      if (!mayNeedEscape(p)) return p;
+      json ??= findJson(sql);
+      return json.has(i) ? escapeJsonText(p) : escapeText(p);
     }
-    return rows;
-  },
+    if (p === null || typeof p !== "object" || isBytes(p) || p instanceof Date) return p;
+    return escapeJson(p);
+  });
+}
+
+/** Unescapes result rows (every engine). */
+const decodeRows: StatementCodec["decodeRows"] = (_sql, rows) => {
+  for (const row of rows) {
+    if (row === null || typeof row !== "object") continue;
+    const r = row as Record<string, unknown>;
+    for (const key of Object.keys(r)) {
+      const v = r[key];
+      if (typeof v === "string") r[key] = unescapeText(v);
+      else if (v !== null && typeof v === "object" && !isBytes(v) && !(v instanceof Date))
+        r[key] = unescapeJson(v);
+    }
+  }
+  return rows;
 };
+
+/** Escapes parameters (JSON documents by their `::jsonb` cast), unescapes rows: PostgreSQL. */
+export const escapingCodec: StatementCodec = escapingCodecFor(jsonParams);

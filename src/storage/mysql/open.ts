@@ -6,8 +6,11 @@
 import { type Dialect, Kysely, MysqlDialect, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
-import { escapingCodec } from "../escaping-codec.ts";
+import { withEngine } from "../engine/index.ts";
+import { neutralPlugin } from "../engine/plugin.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
+import { mysqlEscapingCodec } from "./codec.ts";
+import { mysqlEngine } from "./engine.ts";
 import { migrateMysql } from "./migrate.ts";
 import {
   type MysqlNotifier,
@@ -48,8 +51,15 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     });
   });
   const wrap = options.wrap ?? ((d) => d);
-  const dialect = codecDialect(new MysqlDialect({ pool }), escapingCodec);
-  const db = new Kysely<Database>({ dialect: wrap(dialect) });
+  // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
+  const dialect = codecDialect(
+    withEngine(new MysqlDialect({ pool }), mysqlEngine),
+    mysqlEscapingCodec,
+  );
+  const db = new Kysely<Database>({
+    dialect: wrap(dialect),
+    plugins: [neutralPlugin(mysqlEngine)],
+  });
   try {
     await migrateMysql(db, collation);
   } catch (error) {

@@ -10,7 +10,8 @@ export const name = "initial";
 
 /**
  * MySQL/MariaDB only: the wake-up table that stands in for LISTEN/NOTIFY when no Redis is
- * configured (`../notifier.ts`): rows live about a minute, readers poll for ids above their last.
+ * configured (`../notifier.ts`): rows live about a minute, readers poll for ids above their last;
+ * and the lock rows that stand in for advisory locks (`../engine.ts`, `lockInTransaction`).
  */
 export const notifications = `
 CREATE TABLE IF NOT EXISTS olg_notifications (
@@ -21,6 +22,9 @@ CREATE TABLE IF NOT EXISTS olg_notifications (
   created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
 );
 CREATE INDEX IF NOT EXISTS olg_notifications_created_idx ON olg_notifications (created_at);
+CREATE TABLE IF NOT EXISTS olg_locks (
+  lock_key BIGINT PRIMARY KEY
+);
 `;
 
 export const up = `

@@ -1,0 +1,94 @@
+/**
+ * The MySQL/MariaDB engine of the storage port (`../engine/port.ts`): each neutral expression in
+ * MariaDB's JSON and time functions, and transaction-scoped locks as row locks on `olg_locks`.
+ * - JSON documents are `JSON_COMPACT(? /*olg:json*\/)`: compact text, marked for the escaping
+ *   codec (`codec.ts`). A value read by key (`jsonGet`) is compacted too, so `=` between it and a
+ *   document parameter compares the same text for the same value (objects: same key order).
+ * - `jsonText` is PostgreSQL's `->>`: strings unquoted, JSON null and absent keys SQL NULL, any
+ *   other value its compact JSON text (`true`, not MariaDB's `1`).
+ * - `jsonContains` is `JSON_CONTAINS` (objects by key, arrays by element, scalars by value); it
+ *   also finds a scalar inside a nested array, where `@>` needs the array form (documented).
+ * - `jsonMerge` sets each top-level key with `JSON_SET` (a shallow merge, nulls kept, as `||`).
+ * - Times: `NOW(6)` (the statement's start, not the transaction's), microsecond arithmetic.
+ */
+import { type RawBuilder, sql } from "kysely";
+import type { NeutralOp } from "../engine/neutral.ts";
+import type { SqlEngine } from "../engine/port.ts";
+import { JSON_MARK } from "./codec.ts";
+
+const MARK = sql.raw(` ${JSON_MARK}`);
+
+/** A JSON document parameter given as JSON text. */
+export function mysqlJsonDoc(text: string): RawBuilder<string> {
+  return sql<string>`JSON_COMPACT(${text}${MARK})`;
+}
+
+/** A path selecting top-level `key` (quoted: keys may hold dots or spaces). */
+export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
+
+const extract = (doc: unknown, key: string) => sql`JSON_EXTRACT(${doc}, ${keyPath(key)})`;
+
+/** MariaDB's SQL for a neutral expression. */
+export function mysqlSql(op: NeutralOp): RawBuilder<unknown> {
+  switch (op.op) {
+    case "json":
+      return mysqlJsonDoc(JSON.stringify(op.value ?? null));
+    case "now":
+      return sql`NOW(6)`;
+    case "nowPlusMs":
+      return sql`TIMESTAMPADD(MICROSECOND, ROUND((${op.ms}) * 1000), NOW(6))`;
+    case "epochMs":
+      return sql`(UNIX_TIMESTAMP(${op.ts}) * 1000)`;
+    case "jsonGet":
+      return sql`JSON_COMPACT(${extract(op.doc, op.key)})`;
+    case "jsonText": {
+      const v = extract(op.doc, op.key);
+      return sql`CAST((CASE WHEN JSON_TYPE(${v}) IS NULL THEN NULL
+        WHEN JSON_TYPE(${v}) = 'STRING' THEN JSON_UNQUOTE(${v})
+        ELSE JSON_COMPACT(${v}) END) AS CHAR CHARACTER SET utf8mb4)`;
+    }
+    case "jsonIsArray":
+      return sql`(JSON_TYPE(${op.value}) = 'ARRAY')`;
+    case "jsonIsString":
+      return sql`(JSON_TYPE(${op.value}) = 'STRING')`;
+    case "jsonContains":
+      return sql`(JSON_CONTAINS(${op.doc}, ${mysqlJsonDoc(JSON.stringify(op.value ?? null))}) = 1)`;
+    case "jsonMerge": {
+      const entries = Object.entries(op.patch);
+      if (entries.length === 0) return sql`${op.doc}`;
+      const sets = entries.map(
+        ([k, v]) => sql`${keyPath(k)}, JSON_EXTRACT(${JSON.stringify(v ?? null)}${MARK}, '$')`,
+      );
+      return sql`JSON_SET(COALESCE(${op.doc}, '{}'), ${sql.join(sets)})`;
+    }
+    case "textContains":
+      return op.ci
+        ? sql`(LOCATE(LOWER(${op.needle}), LOWER(${op.haystack})) > 0)`
+        : sql`(LOCATE(${op.needle}, ${op.haystack}) > 0)`;
+    case "greatest":
+      return sql`GREATEST(${op.a}, ${op.b})`;
+  }
+}
+
+/** MySQL 8 / MariaDB 10.6+. */
+export const mysqlEngine: SqlEngine = {
+  kind: "mariadb",
+  capabilities: {
+    returning: false,
+    writableCte: false,
+    skipLocked: true,
+    listenNotify: false,
+    multiProcess: true,
+    rowLevelSecurity: false,
+    updateFrom: false,
+  },
+  render: mysqlSql,
+  async lockInTransaction(trx, key) {
+    // A row lock lives until the transaction ends, like pg_advisory_xact_lock. A first-time key is
+    // inserted; a concurrent insert of the same key waits on it, which is the lock too.
+    await sql`INSERT IGNORE INTO olg_locks (lock_key) VALUES (${key.toString()})`.execute(trx);
+    await sql`SELECT lock_key FROM olg_locks WHERE lock_key = ${key.toString()} FOR UPDATE`.execute(
+      trx,
+    );
+  },
+};
