@@ -23,13 +23,19 @@ export function mysqlJsonDoc(text: string): RawBuilder<string> {
   return sql<string>`JSON_COMPACT(${text}${MARK})`;
 }
 
-/** A path selecting top-level `key` (quoted: keys may hold dots or spaces). */
-export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
+/**
+ * A path selecting top-level `key`, quoted (keys may hold dots or spaces) with JSON's escapes for
+ * `"`, `\\` and control characters (MariaDB's path parser reads them; U+0000 and lone surrogates
+ * are left to the escaping codec, which gives them their stored form).
+ */
+export const keyPath = (key: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  `$."${key.replace(/["\\\u0001-\u001f]/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}"`;
 
 const extract = (doc: unknown, key: string) => sql`JSON_EXTRACT(${doc}, ${keyPath(key)})`;
 
-/** MariaDB's SQL for a neutral expression. */
-export function mysqlSql(op: NeutralOp): RawBuilder<unknown> {
+/** MariaDB's SQL for a neutral expression; text results in `collation` (`pool.ts`). */
+export function mysqlSql(op: NeutralOp, collation: string): RawBuilder<unknown> {
   switch (op.op) {
     case "json":
       return mysqlJsonDoc(JSON.stringify(op.value ?? null));
@@ -43,9 +49,9 @@ export function mysqlSql(op: NeutralOp): RawBuilder<unknown> {
       return sql`JSON_COMPACT(${extract(op.doc, op.key)})`;
     case "jsonText": {
       const v = extract(op.doc, op.key);
-      return sql`CAST((CASE WHEN JSON_TYPE(${v}) IS NULL THEN NULL
-        WHEN JSON_TYPE(${v}) = 'STRING' THEN JSON_UNQUOTE(${v})
-        ELSE JSON_COMPACT(${v}) END) AS CHAR CHARACTER SET utf8mb4)`;
+      return sql`(CASE WHEN JSON_TYPE(${v}) IS NULL OR JSON_TYPE(${v}) = 'NULL' THEN NULL
+        WHEN JSON_TYPE(${v}) = 'STRING' THEN CONVERT(JSON_UNQUOTE(${v}) USING utf8mb4)
+        ELSE CONVERT(JSON_COMPACT(${v}) USING utf8mb4) END) COLLATE ${sql.raw(collation)}`;
     }
     case "jsonIsArray":
       return sql`(JSON_TYPE(${op.value}) = 'ARRAY')`;
@@ -70,8 +76,8 @@ export function mysqlSql(op: NeutralOp): RawBuilder<unknown> {
   }
 }
 
-/** MySQL 8 / MariaDB 10.6+. */
-export const mysqlEngine: SqlEngine = {
+/** MySQL 8 / MariaDB 10.6+, comparing text in `collation`. */
+export const mysqlEngine = (collation: string): SqlEngine => ({
   kind: "mariadb",
   capabilities: {
     returning: false,
@@ -82,7 +88,7 @@ export const mysqlEngine: SqlEngine = {
     rowLevelSecurity: false,
     updateFrom: false,
   },
-  render: mysqlSql,
+  render: (op) => mysqlSql(op, collation),
   async lockInTransaction(trx, key) {
     // A row lock lives until the transaction ends, like pg_advisory_xact_lock. A first-time key is
     // inserted; a concurrent insert of the same key waits on it, which is the lock too.
@@ -91,4 +97,4 @@ export const mysqlEngine: SqlEngine = {
       trx,
     );
   },
-};
+});

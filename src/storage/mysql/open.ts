@@ -51,14 +51,12 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     });
   });
   const wrap = options.wrap ?? ((d) => d);
+  const engine = mysqlEngine(collation);
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
-  const dialect = codecDialect(
-    withEngine(new MysqlDialect({ pool }), mysqlEngine),
-    mysqlEscapingCodec,
-  );
+  const dialect = codecDialect(withEngine(new MysqlDialect({ pool }), engine), mysqlEscapingCodec);
   const db = new Kysely<Database>({
     dialect: wrap(dialect),
-    plugins: [neutralPlugin(mysqlEngine)],
+    plugins: [neutralPlugin(engine)],
   });
   try {
     await migrateMysql(db, collation);
