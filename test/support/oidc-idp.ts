@@ -33,6 +33,8 @@ export interface TestIdp {
   token(request?: TokenRequest): Promise<string>;
   /** A new signing key replaces the current one (JWKS then lists only the new key). */
   rotate(): Promise<void>;
+  /** How many requests reached a path under the issuer (`/jwks`, `/.well-known/openid-configuration`). */
+  hits(path: string): number;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startIdp(options: { path?: string; audience: string }): Pr
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let key = await signingKey(0);
   let generation = 0;
+  const hits = new Map<string, number>();
 
   const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
@@ -67,6 +70,8 @@ export async function startIdp(options: { path?: string; audience: string }): Pr
     // Mounted under the issuer's path: oidc-provider reads the mount from originalUrl.
     Object.assign(req, { originalUrl: url });
     req.url = url.slice(mount.length) || "/";
+    const hit = req.url.split("?")[0] ?? "/";
+    hits.set(hit, (hits.get(hit) ?? 0) + 1);
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -150,6 +155,7 @@ export async function startIdp(options: { path?: string; audience: string }): Pr
       key = await signingKey(++generation);
       build();
     },
+    hits: (p) => hits.get(p) ?? 0,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -97,8 +97,8 @@ function providers(idps: SsoBed["idps"]) {
   });
 }
 
-/** Starts the providers and the server. */
-export async function startSsoBed(): Promise<SsoBed> {
+/** Starts the providers and the server (with `authPath`, also a custom auth handler). */
+export async function startSsoBed(options: { authPath?: string } = {}): Promise<SsoBed> {
   const started: TestIdp[] = [];
   const start = async (path: string) => {
     const idp = await startIdp({ path, audience: AUDIENCE });
@@ -118,6 +118,9 @@ export async function startSsoBed(): Promise<SsoBed> {
     const sso = providers(idps);
     server = await buildTestServer(TENANCY_CONFIG, (settings) => {
       settings.file.sso = sso;
+      // A custom auth.path handler beside SSO (relative to the tenancy fixture's folder).
+      if (options.authPath)
+        settings.file.auth = { disable_studio_auth: false, path: options.authPath };
     });
     const repo = new TenancyRepository(server.storage.db);
     for (const org of ["okta-org", "auth0-org", "azure-org", "google-org", "generic-org"])
