@@ -10,6 +10,7 @@
  *   each filter element somewhere, scalars compare by JSON type and value.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { mysqlJsonDoc } from "../mysql/engine.ts";
 import type { SqlFamily } from "./family.ts";
 import { isPostgresFamily } from "./family.ts";
 
@@ -18,7 +19,9 @@ export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$
 
 /** A JSON document parameter (`text` is JSON text) for a JSON column or function. */
 export function jsonDoc(family: SqlFamily, text: string): RawBuilder<string> {
-  return isPostgresFamily(family) ? sql<string>`${text}::jsonb` : sql<string>`${text}`;
+  if (isPostgresFamily(family)) return sql<string>`${text}::jsonb`;
+  // MariaDB: marked for the escaping codec (../mysql/codec.ts), as `::jsonb` is on PostgreSQL.
+  return family === "mysql" ? mysqlJsonDoc(text) : sql<string>`${text}`;
 }
 
 /** `value` serialized as a JSON document parameter. */
@@ -50,7 +53,7 @@ export function jsonContains(
   const col = sql.ref(column);
   if (isPostgresFamily(family)) return sql<SqlBool>`(${col} @> ${jsonValue(family, filter)})`;
   if (family === "mysql")
-    return sql<SqlBool>`(JSON_CONTAINS(${col}, ${JSON.stringify(filter ?? null)}) = 1)`;
+    return sql<SqlBool>`(JSON_CONTAINS(${col}, ${jsonValue(family, filter)}) = 1)`;
   return sqliteContains(col, "$", filter, 0);
 }
 
