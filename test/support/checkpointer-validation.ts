@@ -1,6 +1,7 @@
 /**
  * The official checkpointer conformance suite (`@langchain/langgraph-checkpoint-validation`) run
- * against `SqlCheckpointSaver` on PGlite and on PostgreSQL. The suite is written against vitest
+ * against `SqlCheckpointSaver` on every storage backend of test/support/storage.ts (PGlite,
+ * PostgreSQL, MariaDB, SQLite, and PostgreSQL through the CockroachDB code paths). The suite is written against vitest
  * globals, so they are installed for the calling file only. Each `createCheckpointer()` empties the
  * checkpoint tables of one database per backend (the suite never holds two checkpointers at once).
  * Shared by the run on the newest `@langchain/langgraph-checkpoint` and the one on the lowest.
@@ -39,7 +40,8 @@ export async function checkpointerValidation(label: string, dbPrefix: string): P
       },
       async createCheckpointer() {
         const db = opened!.handle.db;
-        await sql`TRUNCATE checkpoints, checkpoint_blobs, checkpoint_writes`.execute(db);
+        for (const table of ["checkpoints", "checkpoint_blobs", "checkpoint_writes"])
+          await sql`DELETE FROM ${sql.table(table)}`.execute(db);
         // The suite's typings assume integer channel versions; ours are strings (unique per write).
         return new SqlCheckpointSaver(db) as unknown as BaseCheckpointSaver;
       },
