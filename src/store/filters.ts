@@ -3,8 +3,12 @@
  * `BaseStore` documents: a plain value or `$eq` (JSON equality), `$ne`, `$gt/$gte/$lt/$lte`
  * (numeric when the operand is a number, text order when it is a string), `$in`, `$nin`. An object
  * whose keys are not all operators is compared as a value, as the in-memory store does.
+ * MySQL/MariaDB and SQLite: scalars compare by JSON type and value (`JSON_TYPE` / `json_type`),
+ * objects and arrays by containment of the filter value (`../storage/sql/json-family.ts`).
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
+import { jsonContains, keyPath } from "../storage/sql/json-family.ts";
 
 const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"]);
 const COMPARISONS = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" } as const;
@@ -59,19 +63,91 @@ function operatorCondition(
   }
 }
 
-/** A WHERE condition over jsonb `column` for a store search `filter`. */
+/** MySQL/MariaDB, SQLite: `column.key` equals `operand` (scalars by type and value). */
+function portableEquals(
+  family: SqlFamily,
+  column: string,
+  key: string,
+  operand: unknown,
+): RawBuilder<SqlBool> {
+  if (operand !== null && typeof operand === "object")
+    return jsonContains(family, column, { [key]: operand });
+  const col = sql.ref(column);
+  const path = keyPath(key);
+  if (family === "sqlite") {
+    const t = sql`json_type(${col}, ${path})`;
+    if (operand === null) return sql<SqlBool>`coalesce(${t} = 'null', 0)`;
+    if (typeof operand === "boolean") return sql<SqlBool>`coalesce(${t} = ${String(operand)}, 0)`;
+    const types = typeof operand === "number" ? sql`('integer', 'real')` : sql`('text')`;
+    return sql<SqlBool>`coalesce(${t} IN ${types} AND json_extract(${col}, ${path}) = ${operand}, 0)`;
+  }
+  const t = sql`JSON_TYPE(JSON_EXTRACT(${col}, ${path}))`;
+  if (operand === null) return sql<SqlBool>`coalesce(${t} = 'NULL', 0)`;
+  if (typeof operand === "boolean")
+    // JSON on both sides (MariaDB's JSON_EXTRACT gives the text `true`, MySQL a JSON value).
+    return sql<SqlBool>`coalesce(${t} = 'BOOLEAN' AND JSON_EXTRACT(${col}, ${path}) = JSON_EXTRACT(${JSON.stringify([operand])}, '$[0]'), 0)`;
+  if (typeof operand === "number")
+    return sql<SqlBool>`coalesce(${t} IN ('INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_VALUE(${col}, ${path}) + 0 = ${operand}, 0)`;
+  return sql<SqlBool>`coalesce(${t} = 'STRING' AND JSON_VALUE(${col}, ${path}) = ${operand}, 0)`;
+}
+
+/** MySQL/MariaDB, SQLite: one operator over `column.key`. */
+function portableCondition(
+  family: SqlFamily,
+  column: string,
+  key: string,
+  op: string,
+  operand: unknown,
+): RawBuilder<SqlBool> {
+  switch (op) {
+    case "$eq":
+      return portableEquals(family, column, key, operand);
+    case "$ne":
+      return sql<SqlBool>`NOT ${portableEquals(family, column, key, operand)}`;
+    case "$in":
+    case "$nin": {
+      const list = Array.isArray(operand) ? operand : [];
+      const inList =
+        list.length === 0
+          ? sql<SqlBool>`1 = 0`
+          : sql<SqlBool>`(${sql.join(
+              list.map((v) => portableEquals(family, column, key, v)),
+              sql` OR `,
+            )})`;
+      return op === "$in" ? inList : sql<SqlBool>`NOT ${inList}`;
+    }
+  }
+  const cmp = sql.raw(COMPARISONS[op as keyof typeof COMPARISONS]);
+  if (typeof operand !== "number" && typeof operand !== "string") return sql<SqlBool>`1 = 0`;
+  const col = sql.ref(column);
+  const path = keyPath(key);
+  if (family === "sqlite") {
+    const types = typeof operand === "number" ? sql`('integer', 'real')` : sql`('text')`;
+    return sql<SqlBool>`coalesce(json_type(${col}, ${path}) IN ${types} AND json_extract(${col}, ${path}) ${cmp} ${operand}, 0)`;
+  }
+  const t = sql`JSON_TYPE(JSON_EXTRACT(${col}, ${path}))`;
+  return typeof operand === "number"
+    ? sql<SqlBool>`coalesce(${t} IN ('INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_VALUE(${col}, ${path}) + 0 ${cmp} ${operand}, 0)`
+    : sql<SqlBool>`coalesce(${t} = 'STRING' AND JSON_VALUE(${col}, ${path}) ${cmp} ${operand}, 0)`;
+}
+
+/** A WHERE condition over JSON `column` for a store search `filter`. */
 export function storeFilter(
   column: string,
   filter: Record<string, unknown> | undefined,
+  family: SqlFamily = "postgres",
 ): RawBuilder<SqlBool> {
   const parts: RawBuilder<SqlBool>[] = [];
+  const condition = isPostgresFamily(family)
+    ? operatorCondition
+    : (c: string, k: string, op: string, v: unknown) => portableCondition(family, c, k, op, v);
   for (const [key, value] of Object.entries(filter ?? {})) {
     if (isOperatorObject(value)) {
       for (const [op, operand] of Object.entries(value))
-        parts.push(operatorCondition(column, key, op, operand));
+        parts.push(condition(column, key, op, operand));
     } else {
-      parts.push(operatorCondition(column, key, "$eq", value));
+      parts.push(condition(column, key, "$eq", value));
     }
   }
-  return parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+  return parts.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }

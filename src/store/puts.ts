@@ -9,8 +9,10 @@
 import type { PutOperation } from "@langchain/langgraph";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
-import { jsonb } from "../storage/sql/json.ts";
+import { familyOf } from "../storage/sql/family.ts";
+import { jsonValue } from "../storage/sql/json-family.ts";
 import type { Embedder } from "./embeddings.ts";
+import { laterThan, nowPlusMinutes, nowSql } from "./family-sql.ts";
 import { encodeNamespace } from "./namespace.ts";
 import { textsToEmbed } from "./text-paths.ts";
 import type { VectorTable } from "./vectors.ts";
@@ -80,33 +82,49 @@ export async function writePuts(
       continue;
     }
     const ttl = op.ttl === undefined ? (defaultTtl ?? null) : op.ttl;
-    await trx
-      .insertInto("store_items")
-      .values({
-        prefix,
-        key: op.key,
-        value: jsonb(op.value),
-        ttl_minutes: ttl,
-        expires_at: ttl == null ? null : sql<Date>`now() + ${ttl} * interval '1 minute'`,
-      })
-      .onConflict((oc) =>
-        oc.columns(["org_id", "prefix", "key"]).doUpdateSet((eb) => ({
-          value: eb.ref("excluded.value"),
-          ttl_minutes: eb.ref("excluded.ttl_minutes"),
-          expires_at: eb.ref("excluded.expires_at"),
-          // Strictly increasing, so an overwrite is always visible in `updated_at`.
-          updated_at: sql<Date>`greatest(now(), store_items.updated_at + interval '1 millisecond')`,
-          // An expired row that was not swept yet is a new item.
-          created_at: sql<Date>`CASE WHEN store_items.expires_at <= now() THEN now() ELSE store_items.created_at END`,
-        })),
-      )
-      .execute();
+    const f = familyOf(trx);
+    const now = nowSql(f);
+    const insert = trx.insertInto("store_items").values({
+      prefix,
+      key: op.key,
+      value: jsonValue(f, op.value),
+      ttl_minutes: ttl,
+      expires_at: ttl == null ? null : nowPlusMinutes(f, ttl),
+    });
+    // An expired row that was not swept yet is a new item; `updated_at` strictly increases, so an
+    // overwrite is always visible in it. MySQL assigns left to right, reading the updated values:
+    // created_at and updated_at come before the columns they read are replaced.
+    await (f === "mysql"
+      ? insert.onDuplicateKeyUpdate({
+          created_at: sql<Date>`CASE WHEN expires_at <= ${now} THEN ${now} ELSE created_at END`,
+          updated_at: laterThan(f, "updated_at"),
+          value: sql`VALUES(value)`,
+          ttl_minutes: sql`VALUES(ttl_minutes)`,
+          expires_at: sql`VALUES(expires_at)`,
+        })
+      : insert.onConflict((oc) =>
+          oc.columns(["org_id", "prefix", "key"]).doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            ttl_minutes: eb.ref("excluded.ttl_minutes"),
+            expires_at: eb.ref("excluded.expires_at"),
+            updated_at: laterThan(f, "store_items.updated_at"),
+            created_at: sql<Date>`CASE WHEN store_items.expires_at <= ${now} THEN ${now} ELSE store_items.created_at END`,
+          })),
+        )
+    ).execute();
     if (!vectors) continue;
-    await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND key = ${op.key}`.execute(trx);
+    const key = sql.ref("key");
+    await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND ${key} = ${op.key}`.execute(
+      trx,
+    );
+    // MySQL/MariaDB: no unique key over field names (see vectors.ts); rows were just deleted.
+    const conflict =
+      f === "mysql"
+        ? sql``
+        : sql`ON CONFLICT (org_id, prefix, ${key}, field_name) DO UPDATE SET embedding = excluded.embedding`;
     for (const v of embedded ?? []) {
-      await sql`INSERT INTO store_vectors (prefix, key, field_name, embedding)
-          VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)})
-          ON CONFLICT (org_id, prefix, key, field_name) DO UPDATE SET embedding = excluded.embedding`.execute(
+      await sql`INSERT INTO store_vectors (prefix, ${key}, field_name, embedding)
+          VALUES (${prefix}, ${op.key}, ${v.field}, ${vectors.literal(v.embedding)}) ${conflict}`.execute(
         trx,
       );
     }

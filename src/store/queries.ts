@@ -4,10 +4,13 @@
  */
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { familyOf, isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
 import { fromJson } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
+import { itemDoc, nowSql, prefixMatch } from "./family-sql.ts";
 import { storeFilter } from "./filters.ts";
 import { decodeNamespace, encodeNamespace, escapeLike } from "./namespace.ts";
+import { rankInProcess, selectNamespacesPortable } from "./portable.ts";
 import type { StoreSearchItem } from "./types.ts";
 import type { VectorTable } from "./vectors.ts";
 
@@ -40,20 +43,24 @@ export function toItem(row: ItemRow): StoreSearchItem {
 }
 
 /** Condition: the row is not expired. */
-export const alive = (alias = "store_items"): RawBuilder<SqlBool> =>
-  sql<SqlBool>`(${sql.ref(`${alias}.expires_at`)} IS NULL OR ${sql.ref(`${alias}.expires_at`)} > now())`;
+export const alive = (family: SqlFamily, alias = "store_items"): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(${sql.ref(`${alias}.expires_at`)} IS NULL OR ${sql.ref(`${alias}.expires_at`)} > ${nowSql(family)})`;
 
 /** Condition: the row's namespace starts with `prefix`, label by label. */
-export function underPrefix(prefix: string[], alias = "store_items"): RawBuilder<SqlBool> {
-  if (prefix.length === 0) return sql<SqlBool>`true`;
+export function underPrefix(
+  family: SqlFamily,
+  prefix: string[],
+  alias = "store_items",
+): RawBuilder<SqlBool> {
+  if (prefix.length === 0) return sql<SqlBool>`1 = 1`;
   const p = encodeNamespace(prefix);
+  if (!isPostgresFamily(family)) return prefixMatch(family, `${alias}.prefix`, p);
   const col = sql.ref(`${alias}.prefix`);
   return sql<SqlBool>`(${col} = ${p} OR ${col} LIKE ${`${escapeLike(p)}.%`})`;
 }
 
 /** The document auth scopes see for an item: its value with `namespace` and `key` on top. */
-export const itemScopeDoc = (alias = "store_items") =>
-  sql`(${sql.ref(`${alias}.value`)} || jsonb_build_object('namespace', to_jsonb(string_to_array(${sql.ref(`${alias}.prefix`)}, '.')), 'key', ${sql.ref(`${alias}.key`)}))`;
+export const itemScopeDoc = (family: SqlFamily, alias = "store_items") => itemDoc(family, alias);
 
 /** Reads one live item (only when it matches `scope`). */
 export async function selectItem(
@@ -67,8 +74,8 @@ export async function selectItem(
     .select(["prefix", "key", "value", "created_at", "updated_at", "ttl_minutes"])
     .where("prefix", "=", encodeNamespace(namespace))
     .where("key", "=", key)
-    .where(alive())
-    .where(scopeSql(itemScopeDoc(), scope))
+    .where(alive(familyOf(db)))
+    .where(scopeSql(itemScopeDoc(familyOf(db)), scope))
     .executeTakeFirst();
   return (row as ItemRow | undefined) ?? null;
 }
@@ -82,10 +89,10 @@ export async function selectItemScope(
 ): Promise<"missing" | "in_scope" | "out_of_scope"> {
   const row = await db
     .selectFrom("store_items")
-    .select(scopeSql(itemScopeDoc(), scope).as("in_scope"))
+    .select(scopeSql(itemScopeDoc(familyOf(db)), scope).as("in_scope"))
     .where("prefix", "=", encodeNamespace(namespace))
     .where("key", "=", key)
-    .where(alive())
+    .where(alive(familyOf(db)))
     .executeTakeFirst();
   if (!row) return "missing";
   return row.in_scope ? "in_scope" : "out_of_scope";
@@ -109,20 +116,29 @@ export async function selectItems(
   q: SearchQuery,
   vectors: VectorTable | null,
 ): Promise<ItemRow[]> {
-  const where = sql<SqlBool>`${underPrefix(q.namespacePrefix, "s")} AND ${alive("s")} AND ${storeFilter("s.value", q.filter)} AND ${scopeSql(itemScopeDoc("s"), q.scope)}`;
-  const columns = sql`s.prefix, s.key, s.value, s.created_at, s.updated_at, s.ttl_minutes`;
+  const f = familyOf(db);
+  const where = sql<SqlBool>`${underPrefix(f, q.namespacePrefix, "s")} AND ${alive(f, "s")} AND ${storeFilter("s.value", q.filter, f)} AND ${scopeSql(itemScopeDoc(f, "s"), q.scope)}`;
+  const columns = sql.join(
+    ["prefix", "key", "value", "created_at", "updated_at", "ttl_minutes"].map((c) =>
+      sql.ref(`s.${c}`),
+    ),
+  );
+  const order = sql`s.created_at, s.prefix, ${sql.ref("s.key")}`;
+  if (q.queryVector && vectors?.kind === "json") {
+    return rankInProcess(db, where, q.queryVector, q.limit, q.offset);
+  }
   if (q.queryVector && vectors) {
     const result = await sql<ItemRow>`
       SELECT ${columns}, (SELECT max(${vectors.similarity(q.queryVector)}) FROM store_vectors v
         WHERE v.org_id = s.org_id AND v.prefix = s.prefix AND v.key = s.key) AS score
       FROM store_items s WHERE ${where}
-      ORDER BY score DESC NULLS LAST, s.created_at, s.prefix, s.key
+      ORDER BY score DESC NULLS LAST, ${order}
       LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
     return result.rows;
   }
   const result = await sql<ItemRow>`
     SELECT ${columns} FROM store_items s WHERE ${where}
-    ORDER BY s.created_at, s.prefix, s.key
+    ORDER BY ${order}
     LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
   return result.rows;
 }
@@ -155,6 +171,11 @@ export async function selectNamespaces(
   offset: number,
   scope?: Record<string, unknown>,
 ): Promise<string[][]> {
+  const f = familyOf(db);
+  if (!isPostgresFamily(f)) {
+    const alive_ = alive(f);
+    return selectNamespacesPortable(db, alive_, conditions, maxDepth, limit, offset, scope);
+  }
   const ns =
     maxDepth === undefined
       ? sql`prefix`
@@ -164,7 +185,7 @@ export async function selectNamespaces(
     sql`jsonb_build_object('namespace', to_jsonb(string_to_array(${ns}, '.')))`,
     scope,
   );
-  const where = sql.join([alive(), ...conditions.map(matches), scoped], sql` AND `);
+  const where = sql.join([alive(f), ...conditions.map(matches), scoped], sql` AND `);
   const result = await sql<{ ns: string }>`
     SELECT DISTINCT (${ns}) COLLATE "C" AS ns FROM store_items WHERE ${where}
     ORDER BY ns LIMIT ${limit} OFFSET ${offset}`.execute(db);

@@ -17,6 +17,8 @@ import {
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import type { WriteFence } from "../storage/fence.ts";
+import { familyOf } from "../storage/sql/family.ts";
+import { nowPlusMinutes, nowSql } from "./family-sql.ts";
 import { assertWritableNamespace, encodeNamespace } from "./namespace.ts";
 import type { StoreIndex } from "./puts.ts";
 import { checkDims, type PutOp, preparePuts, writePuts } from "./puts.ts";
@@ -173,7 +175,7 @@ export class SqlStore extends BaseStore implements StoreApi {
     const result = await this.#db
       .deleteFrom("store_items")
       .where("expires_at", "is not", null)
-      .where(sql<boolean>`expires_at <= now()`)
+      .where(sql<boolean>`expires_at <= ${nowSql(familyOf(this.#db))}`)
       .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }
@@ -187,7 +189,7 @@ export class SqlStore extends BaseStore implements StoreApi {
     if (due.length === 0) return;
     await this.#db
       .updateTable("store_items")
-      .set({ expires_at: sql`now() + ttl_minutes * interval '1 minute'` })
+      .set({ expires_at: nowPlusMinutes(familyOf(this.#db), sql.ref("ttl_minutes")) })
       .where("ttl_minutes", "is not", null)
       .where((eb) =>
         eb.or(due.map((r) => eb.and([eb("prefix", "=", r.prefix), eb("key", "=", r.key)]))),

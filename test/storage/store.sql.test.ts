@@ -210,10 +210,10 @@ describe.each(backends)("SqlStore ($name)", ({ open }) => {
     expect(again.map((h) => h.key).sort()).toEqual(["cook", "py"]);
     await indexed.delete(ns, "py");
     const left = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM store_vectors WHERE prefix = ${ns.join(".")} AND key = 'py'`.execute(
+      SELECT count(*) AS n FROM store_vectors WHERE prefix = ${ns.join(".")} AND ${sql.ref("key")} = 'py'`.execute(
       handle.db,
     );
-    expect(left.rows[0]!.n).toBe(0);
+    expect(Number(left.rows[0]!.n)).toBe(0);
   });
 
   it("indexes the fields named on put, one vector per match", async () => {
