@@ -15,6 +15,7 @@ import { bindLoopback, type LoopbackBinding } from "../http/loopback.ts";
 import { errorHookObserver } from "../http/middleware/observability.ts";
 import { onlyProbes } from "../http/probes-only.ts";
 import { mountAdminUi } from "../http/routes/admin-ui.ts";
+import { browserSsoEdge } from "../http/sso/setup.ts";
 import { ssoBearerEdge } from "../http/sso-bearer.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -128,6 +129,15 @@ export async function buildServer(
       tenancyService && settings.file.sso
         ? ssoBearerEdge(settings.file.sso, tenancyService.repo, infra.auth.enabled)
         : undefined;
+    // Browser sign-in (admin UI): session cookies before every other credential.
+    const ssoBrowser = tenancyService
+      ? browserSsoEdge(settings.file.sso, infra.storage.db, tenancyService.repo, log)
+      : undefined;
+    if (ssoBrowser)
+      features.keep("sso-browser", {
+        routes: [ssoBrowser.routes],
+        stop: async () => ssoBrowser.close(),
+      });
     if (tenancy && audit) {
       let stopRetention: (() => void) | undefined;
       const days = settings.file.tenancy?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS;
@@ -158,7 +168,13 @@ export async function buildServer(
       inputLimits: settings.inputLimits,
       // API keys first, then custom auth, then the tenancy gate (roles, org).
       middleware: tenancy
-        ? [tenancy.keyAuth, ...(ssoBearer ? [ssoBearer] : []), infra.auth.middleware, tenancy.gate]
+        ? [
+            ...(ssoBrowser ? [ssoBrowser.middleware] : []),
+            tenancy.keyAuth,
+            ...(ssoBearer ? [ssoBearer] : []),
+            infra.auth.middleware,
+            tenancy.gate,
+          ]
         : [infra.auth.middleware],
       outer: infra.outer,
       errorObservers: infra.obs.errorHook ? [errorHookObserver(infra.obs.errorHook)] : [],

@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { ROLES } from "../tenancy/roles.ts";
+import { browserProviderFields, browserSettingsSchema } from "./browser/config.ts";
 import { fillTemplate, PRESET_NAMES, PRESETS } from "./presets.ts";
 
 /** Algorithms a provider may allow: asymmetric only (never `none`, never HS* with a public key). */
@@ -94,6 +95,8 @@ const providerSchema = z
     roles: z.array(roleRuleSchema).default([]),
     /** Role when no rule matches; absent: such callers are refused (403). */
     default_role: z.enum(ROLES).optional(),
+    /** Admin UI sign-in: button label, OIDC scopes, SAML settings (src/sso/browser/config.ts). */
+    ...browserProviderFields,
     /** Create the user and membership on first sign-in (default true). */
     jit: z.boolean().default(true),
     /** Entra groups overage: refuse (default) or map without groups. */
@@ -167,7 +170,11 @@ function checkProvider(p: ProviderConfig, ctx: z.RefinementCtx, at: (string | nu
 
 /** The `sso` section. */
 export const ssoSchema = z
-  .object({ providers: z.array(providerSchema).min(1) })
+  .object({
+    providers: z.array(providerSchema).min(1),
+    /** Admin UI sign-in: public URL and session lifetimes (src/sso/browser/config.ts). */
+    browser: browserSettingsSchema.optional(),
+  })
   .strict()
   .superRefine((sso, ctx) => {
     const seen = new Set<string>();

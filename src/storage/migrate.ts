@@ -18,6 +18,7 @@ import * as m009 from "./migrations/009_artifacts.ts";
 import * as m010 from "./migrations/010_tenancy.ts";
 import * as m011 from "./migrations/011_store_org_key.ts";
 import * as m012 from "./migrations/012_audit_append_only.ts";
+import * as m013 from "./migrations/013_sso_sessions.ts";
 
 interface Migration {
   version: number;
@@ -39,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 10, name: m010.name, up: m010.up },
   { version: 11, name: m011.name, up: m011.up },
   { version: 12, name: m012.name, up: m012.up },
+  { version: 13, name: m013.name, up: m013.up },
 ];
 
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */

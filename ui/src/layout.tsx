@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { apiKey, setApiKey } from "./lib/client.ts";
 import { mayReadLogs, useMe } from "./lib/me.tsx";
 import { href } from "./lib/router.ts";
+import { hasSession, signOut } from "./lib/session.ts";
 
 /** The pages, in the sidebar's order. */
 export const PAGES: [id: string, title: string][] = [
@@ -47,6 +48,15 @@ export function Layout({ page, children }: { page: string; children: ReactNode }
           <p className="mt-auto px-2 text-xs text-slate-300" data-testid="me">
             {me.identity} · {me.role}
           </p>
+        )}
+        {hasSession() && !apiKey() && (
+          <button
+            type="button"
+            className="rounded px-2 py-1 text-left text-sm text-slate-200 hover:bg-slate-700"
+            onClick={() => void signOut()}
+          >
+            Sign out
+          </button>
         )}
         {apiKey() && (
           <button

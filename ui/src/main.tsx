@@ -6,9 +6,10 @@ import { lazy, StrictMode, Suspense, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import "./app.css";
 import { Layout } from "./layout.tsx";
-import { messageOf, statusOf } from "./lib/client.ts";
+import { apiKey, messageOf, statusOf } from "./lib/client.ts";
 import { fetchMe, type Me, MeContext } from "./lib/me.tsx";
 import { useRoute } from "./lib/router.ts";
+import { loadSession } from "./lib/session.ts";
 import { SignIn } from "./pages/sign-in.tsx";
 
 // Pages load on first visit (each page's libraries: the graph canvas, CodeMirror, … in their own
@@ -49,10 +50,16 @@ function App() {
     // The first check was sent while the page loaded; a later one (after sign-in) is new.
     const me = early ?? fetchMe();
     early = undefined;
-    me.then(setAccess, (e) => {
-      const status = statusOf(e);
-      setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
-    });
+    me.then(
+      async (who) => {
+        if (!apiKey()) await loadSession(); // signed in by a session cookie: its CSRF token
+        setAccess(who);
+      },
+      (e) => {
+        const status = statusOf(e);
+        setAccess(status === 401 || status === 403 ? "sign-in" : { error: messageOf(e) });
+      },
+    );
   }, [access]);
   if (access === "checking") return <p className="p-6 text-sm">Connecting…</p>;
   if (access === "sign-in") return <SignIn onSignedIn={() => setAccess("checking")} />;

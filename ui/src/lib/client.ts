@@ -3,8 +3,11 @@
  * API, so anything the UI does a script can do too), plus `apiFetch` for the few non-SDK routes
  * (`/metrics`, `/admin/api/logs`). The API key typed at sign-in is kept in `localStorage` and sent
  * as `x-api-key` (as the SDK does) and as `Authorization: Bearer` (what many auth modules read).
+ * Signed in through SSO instead, the browser sends the session cookie and this adds the session's
+ * CSRF token (`x-csrf-token`, ./session.ts).
  */
 import { Client } from "@langchain/langgraph-sdk";
+import { csrfToken } from "./session.ts";
 
 const KEY = "olg.admin.apiKey";
 
@@ -19,21 +22,28 @@ export function setApiKey(key: string | null): void {
   else localStorage.removeItem(KEY);
 }
 
-/** The headers carrying `key` (none without one). */
+/** The headers carrying `key`, or the session's CSRF token without one. */
 export function authHeaders(key: string | null): Record<string, string> {
-  return key ? { "x-api-key": key, Authorization: `Bearer ${key}` } : {};
+  if (key) return { "x-api-key": key, Authorization: `Bearer ${key}` };
+  const csrf = csrfToken();
+  return csrf ? { "x-csrf-token": csrf } : {};
 }
 
 /** The server's origin (the UI is served by the server it manages). */
 export const apiUrl = window.location.origin;
 
-let cached: { key: string | null; client: Client } | undefined;
+let cached: { key: string | null; csrf: string | null; client: Client } | undefined;
 
-/** An SDK client carrying the current API key. */
+/** An SDK client carrying the current API key (or the session's CSRF token). */
 export function client(): Client {
   const key = apiKey();
-  if (!cached || cached.key !== key)
-    cached = { key, client: new Client({ apiUrl, apiKey: key, defaultHeaders: authHeaders(key) }) };
+  const csrf = csrfToken();
+  if (!cached || cached.key !== key || cached.csrf !== csrf)
+    cached = {
+      key,
+      csrf,
+      client: new Client({ apiUrl, apiKey: key, defaultHeaders: authHeaders(key) }),
+    };
   return cached.client;
 }
 

@@ -1,18 +1,25 @@
 /**
- * Sign-in with an API key: shown when the server refuses the UI's first request (401/403). The key
- * is checked against the server before it is kept.
+ * Sign-in: shown when the server refuses the UI's first request (401/403). With an API key (checked
+ * against the server before it is kept), or through an identity provider the server offers
+ * ("Sign in with <provider>": a plain link to the server's `/admin/sso/<id>/login`, which sends the
+ * browser to the provider and back with a session cookie).
  */
 
 import { Client } from "@langchain/langgraph-sdk";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Button, ErrorBanner, Field } from "../components/ui.tsx";
 import { apiUrl, authHeaders, messageOf, setApiKey } from "../lib/client.ts";
+import { type SsoProvider, ssoProviders } from "../lib/session.ts";
 
 /** The sign-in form; `onSignedIn` runs once the key works. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [key, setKey] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<SsoProvider[]>([]);
+  useEffect(() => {
+    void ssoProviders().then(setProviders);
+  }, []);
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
@@ -38,6 +45,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         className="flex w-full max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
       >
         <h1 className="text-lg font-semibold">Sign in to Open LangGraph</h1>
+        {providers.length > 0 && (
+          <ul className="flex flex-col gap-2">
+            {providers.map((p) => (
+              <li key={p.id}>
+                <a
+                  href={`${p.login_url}?return_to=${encodeURIComponent("/admin/")}`}
+                  className="block rounded border border-slate-300 px-3 py-1.5 text-center text-sm font-medium hover:bg-slate-50"
+                >
+                  Sign in with {p.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
         <p className="text-sm text-slate-700">
           This server needs an API key (sent as x-api-key and as a Bearer token).
         </p>
