@@ -5,6 +5,7 @@
  * and membership are provisioned just in time, re-roled when the mapping says otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverBackends } from "../support/server.ts";
 import {
   AUTH0_NS,
   AZURE_ADMIN_GROUP,
@@ -13,10 +14,12 @@ import {
   startSsoBed,
 } from "../support/sso.ts";
 
-describe("sso bearer tokens: presets", () => {
+const backends = (await serverBackends("sso presets")).filter((b) => b !== "mariadb");
+
+describe.each(backends)("sso bearer tokens: presets (%s)", (backend) => {
   let bed: SsoBed;
   beforeAll(async () => {
-    bed = await startSsoBed();
+    bed = await startSsoBed({ backend: backend as "pglite" | "postgres" });
   }, 120_000);
   afterAll(async () => {
     await bed?.close();

@@ -2,7 +2,7 @@
  * SSO bearer test bed: one local `oidc-provider` per preset (test/support/oidc-idp.ts), each with
  * the issuer shape of the real provider (Okta `/oauth2/<id>`, Auth0 trailing `/`, Entra
  * `/<tid>/v2.0`, Google bare host), plus a rogue provider nobody trusts; an in-process server
- * (tenancy on, in-memory PGlite) whose `sso` section trusts the five, each mapping into its own
+ * (tenancy on, in-memory PGlite or a fresh PostgreSQL database, dropped on close) whose `sso` section trusts the five, each mapping into its own
  * organization. `close()` stops the server and every provider.
  */
 import type { BuiltServer } from "../../src/main.ts";
@@ -10,6 +10,7 @@ import { ssoSchema } from "../../src/sso/config.ts";
 import { TenancyRepository } from "../../src/tenancy/repository.ts";
 import { buildTestServer } from "./in-process.ts";
 import { startIdp, type TestIdp } from "./oidc-idp.ts";
+import { createTestDatabase, dropTestDatabase } from "./server.ts";
 import { TENANCY_CONFIG } from "./tenancy.ts";
 
 export const AUDIENCE = "https://api.olg.test";
@@ -98,7 +99,9 @@ function providers(idps: SsoBed["idps"]) {
 }
 
 /** Starts the providers and the server (with `authPath`, also a custom auth handler). */
-export async function startSsoBed(options: { authPath?: string } = {}): Promise<SsoBed> {
+export async function startSsoBed(
+  options: { authPath?: string; backend?: "pglite" | "postgres" } = {},
+): Promise<SsoBed> {
   const started: TestIdp[] = [];
   const start = async (path: string) => {
     const idp = await startIdp({ path, audience: AUDIENCE });
@@ -106,6 +109,10 @@ export async function startSsoBed(options: { authPath?: string } = {}): Promise<
     return idp;
   };
   let server: BuiltServer | undefined;
+  const databaseUrl = options.backend === "postgres" ? await createTestDatabase("olg_sso") : null;
+  const dropDb = async () => {
+    if (databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
+  };
   try {
     const idps = {
       okta: await start("/oauth2/aus1olgtest"),
@@ -118,6 +125,7 @@ export async function startSsoBed(options: { authPath?: string } = {}): Promise<
     const sso = providers(idps);
     server = await buildTestServer(TENANCY_CONFIG, (settings) => {
       settings.file.sso = sso;
+      if (databaseUrl) settings.databaseUrl = databaseUrl;
       // A custom auth.path handler beside SSO (relative to the tenancy fixture's folder).
       if (options.authPath)
         settings.file.auth = { disable_studio_auth: false, path: options.authPath };
@@ -151,11 +159,13 @@ export async function startSsoBed(options: { authPath?: string } = {}): Promise<
       async close() {
         await built.close();
         await Promise.all(started.map((idp) => idp.close()));
+        await dropDb();
       },
     };
   } catch (error) {
     await server?.close();
     await Promise.all(started.map((idp) => idp.close()));
+    await dropDb();
     throw error;
   }
 }
