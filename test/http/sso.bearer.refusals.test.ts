@@ -1,6 +1,6 @@
 /**
  * SSO bearer tokens, refusals (issue 20): against real local providers (`oidc-provider`), each of
- * expired, wrong audience, wrong issuer, unsigned (`alg: none`), HS256 signed with the public key,
+ * expired, not yet valid, wrong audience, wrong issuer, unsigned (`alg: none`), HS256 signed with the public key,
  * forged group claim (tampered payload; re-signed by another key), key rotated (old key removed),
  * wrong tenant (Entra `tid`), wrong domain (Google `hd`, email domain, unverified email) is 401
  * with `WWW-Authenticate: Bearer error="invalid_token"`, and writes nothing: no user, no
@@ -49,6 +49,17 @@ describe("sso bearer tokens: refusals", () => {
     await until(() => Date.now() >= exp! * 1000, 5_000);
     await refused(token);
     await accepted(await bed.idps.generic.token({ sub: "late", claims }));
+  });
+
+  it("not yet valid: nbf beyond the clock skew (60 s) is refused, within it accepted", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { groups: ["olg-developers"] };
+    await refused(
+      await bed.idps.okta.token({ sub: "early", claims: { ...claims, nbf: now + 300 } }),
+    );
+    await accepted(
+      await bed.idps.okta.token({ sub: "early", claims: { ...claims, nbf: now + 30 } }),
+    );
   });
 
   it("wrong audience and wrong issuer", async () => {
