@@ -203,6 +203,11 @@ export const configFileSchema = z.strictObject({
       enabled: z.boolean().default(false),
       /** Days audit records are kept (the retention job deletes older ones hourly); default 365. */
       audit_retention_days: z.number().int().positive().optional(),
+      /**
+       * Which isolation layers run: `both` (default: the application's org filter and, on
+       * PostgreSQL/PGlite, row-level security), `rls` or `app` alone (tests prove each suffices).
+       */
+      isolation: z.enum(["both", "rls", "app"]).default("both"),
     })
     .strict()
     .optional(),

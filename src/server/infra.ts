@@ -27,6 +27,7 @@ import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
 import { auditDialect } from "../tenancy/audit/driver.ts";
 import { currentOrg } from "../tenancy/context.ts";
+import { orgFilterPlugin } from "../tenancy/org-filter.ts";
 import { createTenancyInfra, removeTenancyLeftovers, type TenancyInfra } from "../tenancy/setup.ts";
 import type { PluginSet } from "./plugins.ts";
 
@@ -73,8 +74,9 @@ export async function openInfrastructure(
     createLogger({ level: settings.logLevel, pretty: settings.prettyLogs, feed: logFeed });
   const clock = systemClock;
   const encryption = await createEncryption(settings.encryption, settings.cwd);
+  const isolation = settings.file.tenancy?.isolation ?? "both";
   const tenancy = settings.file.tenancy?.enabled
-    ? createTenancyInfra(settings.databaseUrl == null)
+    ? createTenancyInfra(settings.databaseUrl == null, isolation !== "app")
     : undefined;
   const storage = await (plugins.openStorage(settings.databaseUrl, log) ??
     openStorage({
@@ -90,6 +92,8 @@ export async function openInfrastructure(
       log,
     }));
   if (!tenancy) await removeTenancyLeftovers(storage.db);
+  // The application's org filter on every query the builder makes (src/tenancy/org-filter.ts).
+  else if (isolation !== "rls") storage.db = storage.db.withPlugin(orgFilterPlugin(currentOrg));
   if (encryption) log.info({ mode: encryption.mode }, "encryption at rest on");
   log.info({ backend: storage.kind, dataDir: settings.dataDir }, "storage ready");
   registerSdkLogger(log); // graphs may call the SDK getLogger() at import time

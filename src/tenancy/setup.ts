@@ -18,12 +18,20 @@ export interface TenancyInfra {
   inOrgOf<T>(db: Db, table: "runs" | "crons", id: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** The tenancy infrastructure; `singleSession` for PGlite. */
-export function createTenancyInfra(singleSession: boolean): TenancyInfra {
+/**
+ * The tenancy infrastructure; `singleSession` for PGlite; `rls: false` leaves row-level security
+ * off (isolation `app`: the application filter alone, as on engines without RLS).
+ */
+export function createTenancyInfra(singleSession: boolean, rls = true): TenancyInfra {
   const session = tenantSession(currentOrg, singleSession);
   return {
     session,
     async install(db) {
+      if (!rls) {
+        await removeRls(db);
+        session.arm(null);
+        return { role: null };
+      }
       const role = await installRls(db);
       session.arm(role);
       return { role };
