@@ -29,6 +29,7 @@ import { pendingFor } from "./audit-entry.ts";
 import { patternOf } from "./authz.ts";
 import { registerAdminAuditRoutes } from "./routes/admin-audit.ts";
 import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
+import { admitRuns, createsRuns, type RunQuotaDeps } from "./tenancy-run-quotas.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -105,6 +106,8 @@ export interface TenantGateOptions {
   permissionOf(method: string, path: string): RouteLookup | undefined;
   /** The audit log (records of mutating requests), or undefined to keep none. */
   audit?: AuditRepository;
+  /** Run quotas (`concurrent_runs`, `runs_per_day`), or undefined to enforce none. */
+  runQuotas?: RunQuotaDeps;
 }
 
 async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
@@ -173,11 +176,20 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
       options.audit && found && permission?.endsWith(":write")
         ? pendingFor(c, caller, found.route)
         : undefined;
-    if (!audit) return withOrg(caller.orgId, () => next());
-    await withOrg(caller.orgId, () => withAudit(audit, () => next()));
-    // A request that succeeded without writing still leaves its one record.
-    if (audit.state === "pending" && c.res.status < 400)
-      await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));
+    const admitted =
+      options.runQuotas && found && createsRuns(method, found.route.path)
+        ? await admitRuns(c, caller, found.route.path, options.runQuotas, audit)
+        : undefined;
+    if (admitted instanceof Response) return admitted;
+    try {
+      if (!audit) return await withOrg(caller.orgId, () => next());
+      await withOrg(caller.orgId, () => withAudit(audit, () => next()));
+      // A request that succeeded without writing still leaves its one record.
+      if (audit.state === "pending" && c.res.status < 400)
+        await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));
+    } finally {
+      await admitted?.done(c.res.status);
+    }
   };
 }
 
@@ -196,11 +208,12 @@ export function tenancyEdge(
   service: TenancyService,
   limiter: RateLimiter,
   audit?: AuditRepository,
+  runQuotas?: RunQuotaDeps,
 ): TenancyEdge {
   return {
     keyAuth: () => apiKeyAuth(service),
     gate: (routes) =>
-      tenantGate({ service, limiter, audit, permissionOf: permissionLookup(routes) }),
+      tenantGate({ service, limiter, audit, runQuotas, permissionOf: permissionLookup(routes) }),
     routes: (api) => {
       registerAdminTenancyRoutes(api, service);
       if (audit) registerAdminAuditRoutes(api, audit);

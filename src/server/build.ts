@@ -22,8 +22,10 @@ import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import { AuditRepository } from "../tenancy/audit/repository.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
+import { KeyCache } from "../tenancy/key-cache.ts";
 import { MemoryRateLimiter, RedisRateLimiter } from "../tenancy/rate-limit.ts";
-import { createTenancy } from "../tenancy/service.ts";
+import { MemoryRunCounters, RedisRunCounters } from "../tenancy/run-quotas.ts";
+import { createTenancy, type TenantCaller } from "../tenancy/service.ts";
 import { FeatureSet } from "./feature.ts";
 import { assistantsModule } from "./features/assistants.ts";
 import { cronsModule } from "./features/crons.ts";
@@ -116,12 +118,19 @@ export async function buildServer(
         "sso: needs tenancy.enabled: true (providers map callers to organizations)",
       );
     const audit = infra.tenancy ? new AuditRepository(infra.storage.db) : undefined;
-    const tenancyService = infra.tenancy ? createTenancy(infra.storage.db) : undefined;
+    const keyCache = infra.tenancy
+      ? new KeyCache<TenantCaller>(undefined, undefined, { db: infra.storage, redis: infra.redis })
+      : undefined;
+    const tenancyService = infra.tenancy ? createTenancy(infra.storage.db, keyCache) : undefined;
     const tenancy = tenancyService
       ? tenancyEdge(
           tenancyService,
           infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
           audit,
+          {
+            db: infra.storage.db,
+            counters: infra.redis ? new RedisRunCounters(infra.redis) : new MemoryRunCounters(),
+          },
         )
       : undefined;
     // SSO bearer JWTs after API keys, before custom auth (which gets JWTs of unknown issuers).
@@ -144,9 +153,13 @@ export async function buildServer(
       features.keep("tenancy", {
         routes: [tenancy.routes],
         start: async () => {
+          await keyCache?.start();
           stopRetention = startAuditRetention(audit, days, log);
         },
-        stop: async () => stopRetention?.(),
+        stop: async () => {
+          stopRetention?.();
+          await keyCache?.stop();
+        },
       });
     }
     const pluginDeps = {

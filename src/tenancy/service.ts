@@ -5,6 +5,7 @@
  */
 import { invalidInput, notFound } from "../core/errors.ts";
 import type { Db } from "../storage/database.ts";
+import type { KeyCache } from "./key-cache.ts";
 import { generateApiKey, hashApiKey } from "./keys.ts";
 import { type ApiKeyInfo, TenancyRepository } from "./repository.ts";
 import { isRole, isScope, type Permission, permits, type Role } from "./roles.ts";
@@ -36,12 +37,29 @@ export class TenancyService {
   constructor(
     readonly repo: TenancyRepository,
     private readonly now: () => Date = () => new Date(),
+    /** Key lookups cached in process (src/tenancy/key-cache.ts); none: every request reads. */
+    readonly keys?: KeyCache<TenantCaller>,
   ) {}
 
   /** The caller a key stands for, or undefined when it is unknown, revoked or expired. */
   async authenticateKey(key: string): Promise<TenantCaller | undefined> {
-    const info = await this.repo.useKey(hashApiKey(key), this.now());
+    const hash = hashApiKey(key);
+    const cached = this.keys?.get(hash);
+    if (cached) return cached;
+    const generation = this.keys?.generation ?? 0;
+    const info = await this.repo.useKey(hash, this.now());
     if (!info) return undefined;
+    const caller = this.#callerOf(info);
+    this.keys?.set(hash, caller, info.expires_at ? new Date(info.expires_at) : null, generation);
+    return caller;
+  }
+
+  /** A key, its role or quotas, or its org's quotas changed: forget cached lookups everywhere. */
+  async keysChanged(): Promise<void> {
+    await this.keys?.flush();
+  }
+
+  #callerOf(info: ApiKeyInfo & { org_quotas: Record<string, unknown> }): TenantCaller {
     return {
       orgId: info.org_id,
       role: info.role,
@@ -95,6 +113,6 @@ export class TenancyService {
 }
 
 /** The service over a database (the composition root calls this when `tenancy.enabled`). */
-export function createTenancy(db: Db): TenancyService {
-  return new TenancyService(new TenancyRepository(db));
+export function createTenancy(db: Db, keys?: KeyCache<TenantCaller>): TenancyService {
+  return new TenancyService(new TenancyRepository(db), undefined, keys);
 }

@@ -88,6 +88,72 @@ describe("quotas in process (PGlite)", () => {
   });
 });
 
+describe("run quotas in process (PGlite)", () => {
+  let server: TestServer;
+  let dir: string;
+  let admin: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "olg-runquota-"));
+    admin = (
+      await olgJson(["keys", "create", "--org", "default", "--role", "admin"], { dataDir: dir })
+    ).key;
+    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  const keyWith = async (name: string, quotas: Record<string, number>) => {
+    const key = await createKey(server.url, admin, { name, role: "developer" });
+    const keys = (await (await send(server.url, admin, "GET", "/admin/api/keys")).json()) as {
+      key_id: string;
+      name: string;
+    }[];
+    const id = keys.find((k) => k.name === name)!.key_id;
+    expect(
+      (await send(server.url, admin, "PUT", `/admin/api/keys/${id}/quotas`, quotas)).status,
+    ).toBe(200);
+    return key;
+  };
+
+  it("limits runs per day and concurrent runs of a key with 429 and the rate-limit headers", async () => {
+    const daily = await keyWith("daily", { runs_per_day: 2 });
+    const run = (key: string, delay = 1) =>
+      send(server.url, key, "POST", "/runs", {
+        assistant_id: "runs_steps",
+        input: { delay_ms: delay },
+      });
+    // A rejected request (bad input) takes nothing from the day.
+    expect((await send(server.url, daily, "POST", "/runs", { assistant_id: 5 })).status).toBe(400);
+    const statuses = [(await run(daily)).status, (await run(daily)).status];
+    const over = await run(daily);
+    expect([...statuses, over.status]).toEqual([200, 200, 429]);
+    expect((await over.json()).detail).toMatch(/runs_per_day \(2\)/);
+    expect(over.headers.get("x-ratelimit-limit")).toBe("2");
+    expect(over.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await run(admin)).status).toBe(200); // another key: its own count
+
+    const single = await keyWith("single", { concurrent_runs: 1 });
+    const thread = (await (await send(server.url, single, "POST", "/threads", {})).json()) as {
+      thread_id: string;
+    };
+    const slow = await send(server.url, single, "POST", `/threads/${thread.thread_id}/runs`, {
+      assistant_id: "runs_steps",
+      input: { delay_ms: 1500 },
+    });
+    expect(slow.status).toBe(200);
+    const busy = await run(single);
+    expect(busy.status).toBe(429);
+    expect((await busy.json()).detail).toMatch(/concurrent_runs \(1\)/);
+    // Once the slow run ended, the slot is free again.
+    await expect
+      .poll(async () => (await run(single)).status, { timeout: 30_000, interval: 500 })
+      .toBe(200);
+  }, 90_000);
+});
+
 const up = (await postgresAvailable()) && (await redisPing(REDIS_TEST_URL));
 if (!up) console.warn("[skip] PostgreSQL or Redis unreachable: quota replica test not registered");
 
@@ -96,12 +162,17 @@ describe.runIf(up)("quotas across two replicas (PostgreSQL + Redis)", () => {
   let a: TestServer;
   let b: TestServer;
   let key: string;
+  let key2: string;
   const org = `q${randomBytes(5).toString("hex")}`; // its own Redis bucket
+  const org2 = `r${randomBytes(5).toString("hex")}`;
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase("olg_quota");
     await olgJson(["org", "create", "Q", "--id", org], { databaseUrl });
     key = (await olgJson(["keys", "create", "--org", org, "--role", "admin"], { databaseUrl })).key;
+    await olgJson(["org", "create", "R", "--id", org2], { databaseUrl });
+    key2 = (await olgJson(["keys", "create", "--org", org2, "--role", "admin"], { databaseUrl }))
+      .key;
     const env = { REDIS_URL: REDIS_TEST_URL };
     a = await startServer({ backend: "postgres", config: TENANCY_CONFIG, databaseUrl, env });
     b = await startServer({ backend: "postgres", config: TENANCY_CONFIG, databaseUrl, env });
@@ -132,4 +203,54 @@ describe.runIf(up)("quotas across two replicas (PostgreSQL + Redis)", () => {
     expect(allowed).toBeGreaterThanOrEqual(perMinute);
     expect(allowed).toBeLessThanOrEqual(perMinute + Math.floor((elapsedS * perMinute) / 60));
   }, 60_000);
+
+  it("admits exactly the org's concurrent runs and runs per day, whichever replica answers", async () => {
+    // Both replicas know key2 (cached lookups) before its org's quotas change on one of them.
+    expect((await send(a.url, key2)).status).toBe(200);
+    expect((await send(b.url, key2)).status).toBe(200);
+    const quotas = { concurrent_runs: 3, runs_per_day: 5 };
+    expect((await send(a.url, key2, "PATCH", "/admin/api/org", { quotas })).status).toBe(200);
+    const run = (url: string) =>
+      send(url, key2, "POST", "/runs", {
+        assistant_id: "runs_steps",
+        input: { delay_ms: 2000 },
+      }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    await expect
+      .poll(async () => (await send(b.url, key2, "GET", "/admin/api/org")).json(), {
+        timeout: 5000,
+      })
+      .toMatchObject({ quotas });
+    const first = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => run(i % 2 ? a.url : b.url)),
+    );
+    const statuses = first.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    expect(first.find((r) => r.status === 429)!.body).toMatch(/concurrent_runs \(3\)/);
+    // When those end, two more fit in the day (5), then the day is full.
+    await expect
+      .poll(async () => (await run(b.url)).status, { timeout: 60_000, interval: 1000 })
+      .toBe(200);
+    await expect
+      .poll(async () => (await run(a.url)).status, { timeout: 60_000, interval: 1000 })
+      .toBe(200);
+    const full = await run(a.url);
+    expect(full.status).toBe(429);
+    expect(full.body).toMatch(/runs_per_day \(5\)/);
+  }, 120_000);
+
+  it("revokes a key on every replica at once", async () => {
+    const res = await send(a.url, key2, "POST", "/admin/api/keys", {
+      name: "gone",
+      role: "viewer",
+    });
+    const made = (await res.json()) as { key: string; key_id: string };
+    expect((await send(a.url, made.key)).status).toBe(200);
+    expect((await send(b.url, made.key)).status).toBe(200); // cached on both now
+    expect((await send(a.url, key2, "DELETE", `/admin/api/keys/${made.key_id}`)).status).toBe(200);
+    expect((await send(a.url, made.key)).status).toBe(401);
+    await expect
+      .poll(async () => (await send(b.url, made.key)).status, { timeout: 1000, interval: 20 })
+      .toBe(401);
+  }, 30_000);
 });

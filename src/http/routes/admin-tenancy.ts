@@ -51,7 +51,11 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
         .object({ name: z.string().min(1).max(200).optional(), quotas: quotas.optional() })
         .strict(),
     },
-    async (c, { body }) => c.json(await repo.updateOrg(callerOf(c).orgId, body)),
+    async (c, { body }) => {
+      const org = await repo.updateOrg(callerOf(c).orgId, body);
+      await service.keysChanged(); // cached key lookups carry the org's quotas
+      return c.json(org);
+    },
   );
   api.route(
     {
@@ -161,6 +165,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
     async (c, { params }) => {
       const info = await repo.revokeKey(callerOf(c).orgId, params.key_id, new Date());
       if (!info) throw notFound("API key not found");
+      await service.keysChanged(); // revocation takes effect at once, on every replica
       return c.json(info);
     },
   );
@@ -176,6 +181,7 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
     async (c, { params, body }) => {
       const info = await repo.setKeyQuotas(callerOf(c).orgId, params.key_id, body);
       if (!info) throw notFound("API key not found");
+      await service.keysChanged();
       return c.json(info);
     },
   );

@@ -26,6 +26,9 @@ export interface AuditEntry {
 /** One request's record and where it stands. */
 export class PendingAudit {
   state: "pending" | "claimed" | "written" = "pending";
+  readonly #onCreated: (() => void)[] = [];
+  /** Whether a row of the resource's table was inserted and committed. */
+  created = false;
   constructor(
     readonly entry: AuditEntry,
     /** The column holding a new row's id (`thread_id`) when the path names none. */
@@ -43,6 +46,18 @@ export class PendingAudit {
   settle(committed: boolean): void {
     if (this.state === "claimed") this.state = committed ? "written" : "pending";
   }
+
+  /** A row of the resource's table (a new run) committed: wake `onCreated` callers. */
+  markCreated(): void {
+    this.created = true;
+    for (const fn of this.#onCreated.splice(0)) fn();
+  }
+
+  /** Calls `fn` once a row of the resource's table committed (the run quota's lock waits for it). */
+  onCreated(fn: () => void): void {
+    if (this.created) fn();
+    else this.#onCreated.push(fn);
+  }
 }
 
 const current = new AsyncLocalStorage<PendingAudit>();
@@ -52,8 +67,7 @@ export function withAudit<T>(audit: PendingAudit, fn: () => T): T {
   return current.run(audit, fn);
 }
 
-/** The record the current work owes, if any. */
+/** The record of the current request (owed, claimed or written), if any. */
 export function pendingAudit(): PendingAudit | undefined {
-  const a = current.getStore();
-  return a && a.state !== "written" ? a : undefined;
+  return current.getStore();
 }

@@ -60,11 +60,16 @@ function insertedValue(query: CompiledQuery, column: string): string | undefined
   return typeof raw === "string" || typeof raw === "number" ? String(raw) : undefined;
 }
 
+/** Whether a statement inserts into the record's resource table (`runs` for a run route). */
+function insertsResource(audit: PendingAudit, query: CompiledQuery): boolean {
+  const e = audit.entry;
+  return e.resource != null && nameOf((query.query as Node | undefined)?.into) === e.resource;
+}
+
 /** Fills the record's id from an insert into its resource's table (once). */
 function noteId(audit: PendingAudit, query: CompiledQuery): void {
   const e = audit.entry;
-  if (e.resource_id != null || !audit.idColumn || !e.resource) return;
-  if (nameOf((query.query as Node | undefined)?.into) !== e.resource) return;
+  if (e.resource_id != null || !audit.idColumn || !insertsResource(audit, query)) return;
   e.resource_id = insertedValue(query, audit.idColumn) ?? null;
 }
 
@@ -96,6 +101,8 @@ export function auditInsert(audit: PendingAudit, outcome: string): CompiledQuery
 class AuditConnection implements DatabaseConnection {
   inTransaction = false;
   claimed: PendingAudit | undefined;
+  /** The record whose resource row this transaction inserted (told at COMMIT). */
+  creates: PendingAudit | undefined;
   constructor(
     readonly inner: DatabaseConnection,
     private readonly driver: Driver,
@@ -105,12 +112,18 @@ class AuditConnection implements DatabaseConnection {
     const audit = pendingAudit();
     if (!audit || !isWrite(query)) return this.inner.executeQuery<R>(query);
     noteId(audit, query);
+    const creates = insertsResource(audit, query);
     if (this.inTransaction) {
       const result = await this.inner.executeQuery<R>(query);
+      if (creates && changed(result)) this.creates = audit;
       if (changed(result) && !this.claimed && audit.claim()) this.claimed = audit;
       return result;
     }
-    if (!audit.claim()) return this.inner.executeQuery<R>(query);
+    if (!audit.claim()) {
+      const result = await this.inner.executeQuery<R>(query);
+      if (creates && changed(result)) audit.markCreated();
+      return result;
+    }
     await this.driver.beginTransaction(this.inner, {});
     try {
       const result = await this.inner.executeQuery<R>(query);
@@ -118,6 +131,7 @@ class AuditConnection implements DatabaseConnection {
       if (change) await this.inner.executeQuery(auditInsert(audit, "committed"));
       await this.driver.commitTransaction(this.inner);
       audit.settle(change);
+      if (creates && change) audit.markCreated();
       return result;
     } catch (error) {
       audit.settle(false);
@@ -146,18 +160,22 @@ class AuditDriver implements Driver {
     if (c instanceof AuditConnection) {
       c.inTransaction = true;
       c.claimed = undefined;
+      c.creates = undefined;
     }
   }
   async commitTransaction(c: DatabaseConnection) {
     const claimed = c instanceof AuditConnection ? c.claimed : undefined;
+    const creates = c instanceof AuditConnection ? c.creates : undefined;
     if (c instanceof AuditConnection) {
       c.inTransaction = false;
       c.claimed = undefined;
+      c.creates = undefined;
     }
     try {
       if (claimed) await innerOf(c).executeQuery(auditInsert(claimed, "committed"));
       await this.inner.commitTransaction(innerOf(c));
       claimed?.settle(true);
+      creates?.markCreated();
     } catch (error) {
       claimed?.settle(false);
       throw error; // Kysely rolls the transaction back: the change goes with its record
@@ -168,6 +186,7 @@ class AuditDriver implements Driver {
       c.claimed?.settle(false);
       c.inTransaction = false;
       c.claimed = undefined;
+      c.creates = undefined;
     }
     await this.inner.rollbackTransaction(innerOf(c));
   }
