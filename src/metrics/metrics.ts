@@ -58,6 +58,14 @@ export interface Metrics {
   };
 }
 
+/** Wake-up figures of an engine without LISTEN/NOTIFY. */
+interface WakeupFigures {
+  mode: string;
+  polls: number;
+  delivered: number;
+  errors: number;
+}
+
 /** Optional sources read at scrape time. */
 export interface MetricSources {
   /** Storage backend name (label of the pool gauges). */
@@ -65,6 +73,8 @@ export interface MetricSources {
   poolStats?: () => PoolStats;
   /** PostgreSQL: the LISTEN connection state and connection losses. */
   connectionStats?: () => ConnectionStats;
+  /** Engines without LISTEN/NOTIFY: the wake-up carrier's polls and deliveries. */
+  wakeupStats?: () => WakeupFigures;
   /** Whether to add the standard `process_*` / `nodejs_*` metrics. */
   defaultMetrics?: boolean;
 }
@@ -224,6 +234,7 @@ function registerPoolGauges(registry: Registry, sources: MetricSources): void {
   gauge("olg_db_pool_size", "Database connections open in the pool", (s) => s.size);
   gauge("olg_db_pool_in_use", "Database connections checked out", (s) => s.inUse);
   gauge("olg_db_pool_waiting", "Queries waiting for a database connection", (s) => s.waiting);
+  registerWakeupGauges(registry, sources);
   const conn = sources.connectionStats;
   if (!conn) return;
   const connGauge = (name: string, help: string, pick: (s: ConnectionStats) => number) =>
@@ -251,4 +262,33 @@ function registerPoolGauges(registry: Registry, sources: MetricSources): void {
     "Database connections lost (terminated by the server or the network) since start",
     (s) => s.connectionErrors,
   );
+}
+
+/** MariaDB: wake-ups without LISTEN/NOTIFY (`storage/mysql/notifier.ts`). */
+function registerWakeupGauges(registry: Registry, sources: MetricSources): void {
+  const read = sources.wakeupStats;
+  if (!read) return;
+  const backend = sources.backend ?? "unknown";
+  const gauge = (name: string, help: string, pick: (s: WakeupFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["backend", "mode"] as const,
+      registers: [registry],
+      collect() {
+        const s = read();
+        this.set({ backend, mode: s.mode }, pick(s));
+      },
+    });
+  gauge(
+    "olg_db_wakeup_polls",
+    "Polls of the wake-up table since start (mode poll)",
+    (s) => s.polls,
+  );
+  gauge(
+    "olg_db_wakeups_delivered",
+    "Wake-ups received from other processes since start",
+    (s) => s.delivered,
+  );
+  gauge("olg_db_wakeup_errors", "Failed wake-up polls or publishes since start", (s) => s.errors);
 }

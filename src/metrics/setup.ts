@@ -50,6 +50,7 @@ export async function createObservability(deps: ObservabilityDeps): Promise<Obse
     backend: storage.kind,
     poolStats: () => storage.poolStats(),
     connectionStats: storage.connectionStats ? () => storage.connectionStats!() : undefined,
+    wakeupStats: storage.wakeupStats ? () => storage.wakeupStats!() : undefined,
     defaultMetrics: true,
   });
   registerDbGauges(registry, storageSnapshotSource(storage.db));

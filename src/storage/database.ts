@@ -310,6 +310,11 @@ export interface StorageHandle {
   poolMax?: number;
   /** The LISTEN connection and connection losses, for metrics (PostgreSQL; PGlite: its worker). */
   connectionStats?(): { connected: boolean; reconnects: number; connectionErrors: number };
+  /**
+   * Engines without LISTEN/NOTIFY (MariaDB): how wake-ups travel (`redis` or `poll` of a table)
+   * and the polls run and notifications delivered from other processes, for metrics.
+   */
+  wakeupStats?(): { mode: "redis" | "poll"; polls: number; delivered: number; errors: number };
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
