@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../storage/database.ts";
+import { jsonText } from "../storage/engine/neutral.ts";
 import type { TaskIndex } from "./tasks.ts";
 
 /** The SQL task index. */
@@ -16,7 +17,7 @@ export class SqlTaskIndex implements TaskIndex {
       .selectFrom("runs")
       .select(["thread_id", "run_id"])
       .where((eb) =>
-        eb.or([eb("run_id", "=", taskId), eb(sql`metadata ->> 'a2a_task_id'`, "=", taskId)]),
+        eb.or([eb("run_id", "=", taskId), eb(jsonText("metadata", "a2a_task_id"), "=", taskId)]),
       )
       .orderBy("created_at", "desc")
       .limit(1)

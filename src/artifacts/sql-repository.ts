@@ -5,6 +5,7 @@
  */
 import { type SqlBool, sql } from "kysely";
 import type { ArtifactsTable, Db } from "../storage/database.ts";
+import { jsonContains, tsPlusMs } from "../storage/engine/neutral.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { type SqlScope, scopeSql } from "../storage/sql/scope.ts";
 import { joinNamespace, splitNamespace } from "./keys.ts";
@@ -98,7 +99,7 @@ export class ArtifactsRepository {
       );
     }
     if (query.metadata && Object.keys(query.metadata).length > 0)
-      q = q.where(sql<SqlBool>`metadata @> ${jsonb(query.metadata)}`);
+      q = q.where(jsonContains("metadata", query.metadata));
     if (scope) q = q.where(scopeSql(sql.ref("metadata"), scope));
     const rows = await q
       .orderBy("created_at", "desc")
@@ -168,8 +169,7 @@ export class ArtifactsRepository {
     selection: { threadId: string } | { namespacePrefix: string[] } | { artifactIds: string[] },
     days: number | null,
   ): Promise<void> {
-    const expiry =
-      days == null ? null : sql<Date>`created_at + make_interval(days => ${days}::int)`;
+    const expiry = days == null ? null : tsPlusMs("created_at", Math.trunc(days) * 86_400_000);
     let q = this.db.updateTable("artifacts").set({ expires_at: expiry as never });
     if ("threadId" in selection) q = q.where("thread_id", "=", selection.threadId);
     else if ("artifactIds" in selection) {

@@ -5,6 +5,7 @@
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { Database, Db } from "../storage/database.ts";
+import { textContains } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
@@ -31,7 +32,7 @@ function filterWhere(eb: Eb, filter: AssistantFilter, scope: MetadataScope) {
   const parts: Expression<SqlBool>[] = [scopeMatches("assistants.metadata", scope)];
   if (filter.graphId != null) parts.push(eb("assistants.graph_id", "=", filter.graphId));
   if (filter.name != null) {
-    parts.push(sql<SqlBool>`position(lower(${filter.name}) in lower(assistants.name)) > 0`);
+    parts.push(textContains("assistants.name", filter.name, true));
   }
   if (filter.metadata != null) parts.push(jsonbMatches(eb, "assistants.metadata", filter.metadata));
   return eb.and(parts);

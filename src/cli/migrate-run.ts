@@ -10,8 +10,7 @@ import {
   migrationStatus,
   pendingStatements,
 } from "../storage/migrate.ts";
-import { openPGlite } from "../storage/pglite/open.ts";
-import { openPostgres } from "../storage/postgres/open.ts";
+import { openEngine } from "../storage/open.ts";
 import { CliError } from "./errors.ts";
 import { color, printJson, printTable, say, withSpinner } from "./ui/term.ts";
 
@@ -37,9 +36,11 @@ export function redact(url: string): string {
 async function open(settings: Settings): Promise<StorageHandle> {
   let handle: StorageHandle | undefined;
   try {
-    handle = settings.databaseUrl
-      ? await openPostgres(settings.databaseUrl, 1)
-      : await openPGlite(settings.dataDir);
+    handle = await openEngine({
+      databaseUrl: settings.databaseUrl,
+      dataDir: settings.dataDir,
+      poolSize: 1,
+    });
     await sql`SELECT 1`.execute(handle.db); // a pool connects lazily: fail here, not later
     return handle;
   } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { CronsTable, Database } from "../storage/database.ts";
+import { epochMs, now } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { fromJson, jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
@@ -138,7 +139,7 @@ export class CronsRepository {
           payload: j(cron.payload),
           metadata: j(cron.metadata),
           next_run_at: nextRunAt,
-          updated_at: sql`now()`,
+          updated_at: now(),
         })
         .where("cron_id", "=", cronId)
         .returningAll()
@@ -205,7 +206,7 @@ export class CronsRepository {
       .selectFrom("crons")
       .select(["cron_id", "assistant_id"])
       .where("enabled", "=", true)
-      .where("next_run_at", "<=", sql<Date>`now()`)
+      .where("next_run_at", "<=", now())
       .orderBy("next_run_at")
       .limit(limit)
       .execute();
@@ -215,7 +216,7 @@ export class CronsRepository {
   /** Milliseconds until the earliest enabled tick by the database clock (null when none). */
   async msUntilNextDue(): Promise<number | null> {
     const result = await sql<{ ms: number | null }>`
-      SELECT (extract(epoch FROM min(next_run_at) - now()) * 1000)::float8 AS ms
+      SELECT ${epochMs(sql`min(next_run_at)`)} - ${epochMs(now())} AS ms
       FROM crons WHERE enabled AND next_run_at IS NOT NULL`.execute(this.db);
     const ms = result.rows[0]?.ms;
     return ms == null ? null : Number(ms);
@@ -233,10 +234,10 @@ export class CronsRepository {
       const row = await trx
         .selectFrom("crons")
         .selectAll()
-        .select(sql<Date>`now()`.as("db_now"))
+        .select(now().as("db_now"))
         .where("cron_id", "=", cronId)
         .where("enabled", "=", true)
-        .where("next_run_at", "<=", sql<Date>`now()`)
+        .where("next_run_at", "<=", now())
         .forUpdate()
         .skipLocked()
         .executeTakeFirst();

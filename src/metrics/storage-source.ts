@@ -4,6 +4,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../storage/database.ts";
+import { epochMs, now } from "../storage/engine/neutral.ts";
 import type { DbSnapshot, DbSnapshotSource } from "./db-gauges.ts";
 
 const count = (rows: { status: string; n: unknown }[]): Record<string, number> =>
@@ -16,10 +17,12 @@ export function storageSnapshotSource(db: Db): DbSnapshotSource {
       .selectFrom("runs")
       .select([
         sql<string>`count(*)`.as("n"),
-        sql<number | null>`extract(epoch from (now() - min(available_at)))`.as("oldest"),
+        sql<number | null>`(${epochMs(now())} - ${epochMs(sql`min(available_at)`)}) / 1000`.as(
+          "oldest",
+        ),
       ])
       .where("status", "=", "pending")
-      .where("available_at", "<=", sql<Date>`now()`)
+      .where("available_at", "<=", now())
       .executeTakeFirst();
     const runs = await db
       .selectFrom("runs")

@@ -11,6 +11,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
+import { engineOf } from "../storage/engine/index.ts";
 import { FencedWriteError, type WriteFence } from "../storage/fence.ts";
 import type { StopReason } from "./queue.ts";
 import type { CancelAction } from "./types.ts";
@@ -42,9 +43,11 @@ export class RunFence implements WriteFence {
   async check(trx: Kysely<Database>): Promise<void> {
     const stopped = this.lease.reason();
     if (stopped) throw new FencedWriteError(stopped);
+    // Without row locks (SQLite) the write transaction already excludes every other writer.
+    const share = engineOf(trx).capabilities.rowLocks ? sql`FOR SHARE` : sql``;
     const result = await sql<RunFenceRow>`
       SELECT status, lease_owner, cancel_action FROM runs
-      WHERE run_id = ${this.runId} FOR SHARE`.execute(trx);
+      WHERE run_id = ${this.runId} ${share}`.execute(trx);
     const reason = refusal(result.rows[0], this.lease.owner);
     if (!reason) return;
     this.lease.stop(reason);

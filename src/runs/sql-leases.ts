@@ -14,8 +14,11 @@
  * The lock is taken in its own statement first so the statement's snapshot sees every run the
  * thread got while this transaction waited for the lock (READ COMMITTED).
  */
-import { type SqlBool, sql } from "kysely";
+import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../storage/database.ts";
+import { engineOf } from "../storage/engine/index.ts";
+import { now, nowPlusMs } from "../storage/engine/neutral.ts";
+import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import type { ThreadRunRows } from "../threads/run-rows.ts";
 import type { FinishingRun, FinishResult, LeaseState, RunLeases } from "./ports.ts";
 import { CHANNEL_DONE } from "./queue.ts";
@@ -37,13 +40,17 @@ export class SqlRunLeases implements RunLeases {
 
   async claim(owner: string, leaseMs: number, onlyRunId?: string): Promise<Run | null> {
     const only = onlyRunId ? sql`AND r.run_id = ${onlyRunId}` : sql``;
+    // Without SKIP LOCKED (SQLite) the claim's write transaction excludes every other writer.
+    const skipLocked = engineOf(this.db).capabilities.skipLocked
+      ? sql`FOR UPDATE SKIP LOCKED`
+      : sql``;
     const result = await sql<RunRow>`
       UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ${owner},
-        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
-        started_at = coalesce(started_at, now()), updated_at = now()
+        lease_expires_at = ${nowPlusMs(leaseMs)},
+        started_at = coalesce(started_at, ${now()}), updated_at = ${now()}
       WHERE run_id = (
         SELECT r.run_id FROM runs r
-        WHERE r.status = 'pending' AND r.available_at <= now() ${only}
+        WHERE r.status = 'pending' AND r.available_at <= ${now()} ${only}
           AND NOT EXISTS (SELECT 1 FROM runs o
             WHERE o.thread_id = r.thread_id AND o.status = 'running')
           AND NOT EXISTS (SELECT 1 FROM runs o
@@ -51,7 +58,7 @@ export class SqlRunLeases implements RunLeases {
               AND (o.available_at, o.run_id) < (r.available_at, r.run_id))
         ORDER BY r.available_at, r.run_id
         LIMIT 1
-        FOR UPDATE SKIP LOCKED)
+        ${skipLocked})
       AND status = 'pending'
       RETURNING *`.execute(this.db);
     const row = result.rows[0];
@@ -61,7 +68,7 @@ export class SqlRunLeases implements RunLeases {
   async renew(runId: string, owner: string, leaseMs: number): Promise<LeaseState> {
     const row = await this.db
       .updateTable("runs")
-      .set({ lease_expires_at: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+      .set({ lease_expires_at: nowPlusMs(leaseMs) })
       .where("run_id", "=", runId)
       .where("lease_owner", "=", owner)
       .where("status", "=", "running")
@@ -100,22 +107,15 @@ export class SqlRunLeases implements RunLeases {
         state.status === "deleted" || run.temporary
           ? sql`DELETE FROM runs WHERE ${held} RETURNING run_id`
           : sql`UPDATE runs SET status = ${state.status}, lease_owner = NULL,
-              lease_expires_at = NULL, cancel_action = NULL, updated_at = now()
+              lease_expires_at = NULL, cancel_action = NULL, updated_at = ${now()}
             WHERE ${held} RETURNING run_id`;
-      const ended = sql<SqlBool>`EXISTS (SELECT 1 FROM ended)`;
-      const thread = run.temporary
-        ? sql`${this.threads.deleteSql(threadId, ended)}`
-        : this.threads.outcomeSql(threadId, runId, state, ended);
       const quiet = run.temporary && (run.attempt ?? 1) <= 1;
-      const signal = quiet ? sql`` : sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)`;
-      const done = await sql<{ thread_status: string | null }>`
-        WITH ended AS (${end}), thread AS (${thread})
-        SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status
-          ${signal}
-        FROM ended`.execute(uow.trx);
-      if (done.rows.length > 0) {
+      const done = engineOf(uow.trx).capabilities.writableCte
+        ? await this.#finishInOne(run, state, end, quiet, uow)
+        : await this.#finishInSteps(run, state, end, quiet, uow);
+      if (done) {
         this.threads.touched(uow, [threadId]);
-        return { kind: "finished", next: done.rows[0]!.thread_status === "busy" } as const;
+        return { kind: "finished", next: done.thread_status === "busy" } as const;
       }
       // Nothing changed: say why (the thread lock keeps a cancel from changing it meanwhile).
       const current = await uow.trx
@@ -129,10 +129,57 @@ export class SqlRunLeases implements RunLeases {
     });
   }
 
+  /** The run's end, the thread's outcome and the signal in one statement (writable CTEs). */
+  async #finishInOne(
+    run: FinishingRun,
+    state: FinishState,
+    end: RawBuilder<unknown>,
+    quiet: boolean | undefined,
+    uow: UnitOfWork,
+  ): Promise<{ thread_status: string | null } | undefined> {
+    const ended = sql<SqlBool>`EXISTS (SELECT 1 FROM ended)`;
+    const thread = run.temporary
+      ? sql`${this.threads.deleteSql(run.threadId, ended)}`
+      : this.threads.outcomeSql(run.threadId, run.runId, state, ended);
+    const signal = quiet ? sql`` : sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)`;
+    const done = await sql<{ thread_status: string | null }>`
+      WITH ended AS (${end}), thread AS (${thread})
+      SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status
+        ${signal}
+      FROM ended`.execute(uow.trx);
+    return done.rows[0];
+  }
+
+  /**
+   * The same in three statements of the thread-locked transaction (engines without writable
+   * CTEs): the run's end, then (when it ended) the thread's outcome; the signal after COMMIT.
+   */
+  async #finishInSteps(
+    run: FinishingRun,
+    state: FinishState,
+    end: RawBuilder<unknown>,
+    quiet: boolean | undefined,
+    uow: UnitOfWork,
+  ): Promise<{ thread_status: string | null } | undefined> {
+    const ended = await end.execute(uow.trx);
+    if (ended.rows.length === 0) return undefined;
+    const always = sql<SqlBool>`1 = 1`;
+    let threadStatus: string | null = null;
+    if (run.temporary) await this.threads.deleteSql(run.threadId, always).execute(uow.trx);
+    else {
+      const out = await this.threads
+        .outcomeSql(run.threadId, run.runId, state, always)
+        .execute(uow.trx);
+      threadStatus = out.rows[0]?.status ?? null;
+    }
+    if (!quiet) await sql`SELECT pg_notify(${CHANNEL_DONE}, ${run.runId})`.execute(uow.trx);
+    return { thread_status: threadStatus };
+  }
+
   async release(runId: string, owner: string): Promise<void> {
     await this.db
       .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now() })
       .where("run_id", "=", runId)
       .where("lease_owner", "=", owner)
       .where("status", "=", "running")
@@ -142,9 +189,9 @@ export class SqlRunLeases implements RunLeases {
   async requeueExpired(): Promise<string[]> {
     const rows = await this.db
       .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now() })
       .where("status", "=", "running")
-      .where("lease_expires_at", "<", sql<Date>`now()`)
+      .where("lease_expires_at", "<", now())
       .returning("run_id")
       .execute();
     return rows.map((r) => r.run_id);
@@ -153,7 +200,7 @@ export class SqlRunLeases implements RunLeases {
   async requeueOrphans(owner: string): Promise<string[]> {
     const rows = await this.db
       .updateTable("runs")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now() })
       .where("status", "=", "running")
       .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_owner", "<>", owner)]))
       .returning("run_id")

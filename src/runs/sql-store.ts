@@ -10,6 +10,8 @@
  */
 import { type SqlBool, sql } from "kysely";
 import type { Db } from "../storage/database.ts";
+import { engineOf } from "../storage/engine/index.ts";
+import { now, nowPlusMs } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
@@ -17,6 +19,7 @@ import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import type { ThreadRunRows } from "../threads/run-rows.ts";
 import type { InsertOutcome, InsertRunSpec, RunScope, RunStore } from "./ports.ts";
 import { type RunRow, toRun } from "./rows.ts";
+import { cancelRow } from "./sql-cancel.ts";
 import { ThreadLocks } from "./thread-lock.ts";
 import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
@@ -81,22 +84,27 @@ export class SqlRunStore implements RunStore {
   async #insertFresh(spec: InsertRunSpec): Promise<InsertOutcome> {
     const metadata = spec.newThreadMetadata;
     const built = spec.build({ threadId: spec.threadId, metadata, config: {}, created: true });
-    const row = await this.db
-      .with("new_thread", (qc) =>
-        qc
-          .insertInto("threads")
-          .values(
-            this.threads.newRow(
-              spec.threadId,
-              { ...metadata, ...built.threadMetadataPatch },
-              built.threadConfig,
-            ),
-          ),
-      )
-      .insertInto("runs")
-      .values(runValues(spec, built))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const thread = this.threads.newRow(
+      spec.threadId,
+      { ...metadata, ...built.threadMetadataPatch },
+      built.threadConfig,
+    );
+    // Without writable CTEs: the same two inserts in one transaction.
+    const row = engineOf(this.db).capabilities.writableCte
+      ? await this.db
+          .with("new_thread", (qc) => qc.insertInto("threads").values(thread))
+          .insertInto("runs")
+          .values(runValues(spec, built))
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      : await this.db.transaction().execute(async (trx) => {
+          await trx.insertInto("threads").values(thread).execute();
+          return trx
+            .insertInto("runs")
+            .values(runValues(spec, built))
+            .returningAll()
+            .executeTakeFirstOrThrow();
+        });
     return { kind: "created", run: toRun(row), cancelled: [] };
   }
 
@@ -245,50 +253,8 @@ function runValues(spec: InsertRunSpec, built: ReturnType<InsertRunSpec["build"]
     metadata: jsonb(built.metadata),
     kwargs: jsonb(built.kwargs),
     multitask_strategy: spec.multitaskStrategy,
-    available_at: sql<Date>`now() + ${spec.afterSeconds} * interval '1 second'`,
+    available_at: nowPlusMs(spec.afterSeconds * 1000),
   };
-}
-
-/**
- * Cancels one run row: pending ends now, running gets a cancel request. Each change is
- * conditional on the status it expects: a pending run claimed meanwhile (claims take no thread
- * lock) is asked to stop like any running run, a run that ended meanwhile is left alone.
- */
-async function cancelRow(
-  uow: UnitOfWork,
-  row: RunRow,
-  action: CancelAction,
-): Promise<CancelledRun> {
-  const base = { runId: row.run_id, threadId: row.thread_id, action };
-  if (row.status === "pending") {
-    const ended =
-      action === "rollback"
-        ? await uow.trx
-            .deleteFrom("runs")
-            .where("run_id", "=", row.run_id)
-            .where("status", "=", "pending")
-            .returning("run_id")
-            .executeTakeFirst()
-        : await uow.trx
-            .updateTable("runs")
-            .set({ status: "interrupted", updated_at: sql`now()` })
-            .where("run_id", "=", row.run_id)
-            .where("status", "=", "pending")
-            .returning("run_id")
-            .executeTakeFirst();
-    if (ended) return { ...base, effect: action === "rollback" ? "deleted" : "ended" };
-  }
-  if (row.status === "pending" || row.status === "running") {
-    const signalled = await uow.trx
-      .updateTable("runs")
-      .set({ cancel_action: action, updated_at: sql`now()` })
-      .where("run_id", "=", row.run_id)
-      .where("status", "=", "running")
-      .returning("run_id")
-      .executeTakeFirst();
-    if (signalled) return { ...base, effect: "signalled" };
-  }
-  return { ...base, effect: "none" };
 }
 
 /** Runs are scoped through their thread's metadata: the run's thread must match the auth scope. */

@@ -6,6 +6,8 @@
  */
 import { sql } from "kysely";
 import type { Db } from "./database.ts";
+import { engineOf } from "./engine/index.ts";
+import type { Migration } from "./engine/port.ts";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_checkpoint_blobs.ts";
 import * as m003 from "./migrations/003_runs_queue.ts";
@@ -19,12 +21,6 @@ import * as m010 from "./migrations/010_tenancy.ts";
 import * as m011 from "./migrations/011_store_org_key.ts";
 import * as m012 from "./migrations/012_audit_append_only.ts";
 import * as m013 from "./migrations/013_sso_sessions.ts";
-
-interface Migration {
-  version: number;
-  name: string;
-  up: string;
-}
 
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: Migration[] = [
@@ -43,25 +39,30 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: m013.name, up: m013.up },
 ];
 
+const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS olg_migrations (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`;
+
+/** The migrations of the engine behind `db`. */
+function migrationsOf(db: Db): readonly Migration[] {
+  return engineOf(db).migrations?.list ?? MIGRATIONS;
+}
+
 /** Advisory-lock key: a fixed 64-bit number derived from "open-langgraph:migrations". */
 const LOCK_KEY = 7_424_013_388_110_291n;
 
 /** Applies pending migrations; returns the versions applied by this call. */
 export async function migrate(db: Db, lockTimeoutMs = 60_000): Promise<number[]> {
+  const engine = engineOf(db);
   return db.transaction().execute(async (trx) => {
-    await sql
-      .raw(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`)
-      .execute(trx);
-    await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY.toString()}::bigint)`.execute(trx);
-    await sql`CREATE TABLE IF NOT EXISTS olg_migrations (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`.execute(trx);
+    await engine.lockInTransaction(trx, LOCK_KEY, lockTimeoutMs);
+    await sql.raw(engine.migrations?.table ?? MIGRATIONS_TABLE).execute(trx);
     const rows = await trx.selectFrom("olg_migrations").select("version").execute();
     const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
+    for (const migration of migrationsOf(db)) {
       if (done.has(migration.version)) continue;
       for (const statement of splitStatements(migration.up)) await sql.raw(statement).execute(trx);
       await trx
@@ -79,9 +80,11 @@ export async function pendingMigrations(db: Db): Promise<number[]> {
   try {
     const rows = await db.selectFrom("olg_migrations").select("version").execute();
     const done = new Set(rows.map((r) => r.version));
-    return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => m.version);
+    return migrationsOf(db)
+      .filter((m) => !done.has(m.version))
+      .map((m) => m.version);
   } catch {
-    return MIGRATIONS.map((m) => m.version);
+    return migrationsOf(db).map((m) => m.version);
   }
 }
 
@@ -103,7 +106,7 @@ export async function migrationStatus(db: Db): Promise<MigrationState[]> {
     rows = []; // a fresh database: the bookkeeping table does not exist yet
   }
   const applied = new Map(rows.map((r) => [Number(r.version), new Date(r.applied_at)]));
-  return MIGRATIONS.map((m) => ({
+  return migrationsOf(db).map((m) => ({
     version: m.version,
     name: m.name,
     appliedAt: applied.get(m.version) ?? null,
@@ -115,11 +118,13 @@ export async function pendingStatements(
   db: Db,
 ): Promise<{ version: number; name: string; statements: string[] }[]> {
   const pending = new Set(await pendingMigrations(db));
-  return MIGRATIONS.filter((m) => pending.has(m.version)).map((m) => ({
-    version: m.version,
-    name: m.name,
-    statements: splitStatements(m.up),
-  }));
+  return migrationsOf(db)
+    .filter((m) => pending.has(m.version))
+    .map((m) => ({
+      version: m.version,
+      name: m.name,
+      statements: splitStatements(m.up),
+    }));
 }
 
 /** Splits a migration script on statement-ending semicolons (our scripts hold no procedural code). */

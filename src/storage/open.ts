@@ -1,12 +1,16 @@
-/** Chooses the backend: PostgreSQL when a URL is given, PGlite otherwise. */
+/**
+ * Chooses the engine by `DATABASE_URL` (../storage/ARCHITECTURE.md "Engines"): none → PGlite;
+ * `postgres://`/`postgresql://` → PostgreSQL (`?engine=cockroachdb` → CockroachDB);
+ * `sqlite:PATH` / `sqlite::memory:` → SQLite; `mysql://`/`mariadb://` → MariaDB.
+ */
 import type { Dialect } from "kysely";
-import type { StorageHandle } from "./database.ts";
+import type { BackendKind, StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { openMysql } from "./mysql/open.ts";
-import { isMysqlUrl } from "./mysql/pool.ts";
 import { type EmbeddedThread, openPGlite } from "./pglite/open.ts";
 import type { ListenerLog } from "./postgres/listener.ts";
 import { openPostgres } from "./postgres/open.ts";
+import { openSqlite } from "./sqlite/open.ts";
 
 /** Where the data lives. */
 export interface StorageOptions {
@@ -23,15 +27,40 @@ export interface StorageOptions {
   redisUrl?: string | null;
 }
 
+/** The engine a `DATABASE_URL` names (null: the embedded PGlite). */
+export function engineKind(databaseUrl: string | null): BackendKind {
+  if (!databaseUrl) return "pglite";
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme === "sqlite") return "sqlite";
+  if (scheme === "mysql" || scheme === "mariadb") return "mariadb";
+  if (scheme === "postgres" || scheme === "postgresql")
+    return /[?&]engine=cockroachdb(&|$)/i.test(databaseUrl) ? "cockroachdb" : "postgres";
+  throw new Error(
+    `DATABASE_URL: unknown scheme "${scheme ?? databaseUrl.slice(0, 12)}:" (postgresql://, mysql://, mariadb://, sqlite:)`,
+  );
+}
+
+/** Opens the engine `options.databaseUrl` names, without touching its schema (`olg migrate`). */
+export async function openEngine(options: StorageOptions): Promise<StorageHandle> {
+  const url = options.databaseUrl;
+  const kind = engineKind(url);
+  if (kind === "pglite")
+    return openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread, options.log);
+  if (kind === "sqlite") return openSqlite(url!, options.wrapDialect);
+  if (kind === "mariadb") {
+    const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
+    return openMysql({ url: url!, poolSize, wrap, log, redisUrl }); // migrates with its own DDL
+  }
+  if (kind === "postgres")
+    return openPostgres(url!, options.poolSize, options.wrapDialect, options.log);
+  throw new Error(`DATABASE_URL names ${kind}, which this build cannot open yet`);
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openStorage(options: StorageOptions): Promise<StorageHandle> {
-  if (isMysqlUrl(options.databaseUrl)) {
-    const { databaseUrl: url, poolSize, wrapDialect: wrap, log, redisUrl } = options;
-    return openMysql({ url, poolSize, wrap, log, redisUrl }); // migrates with its own DDL
-  }
-  const handle = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, options.poolSize, options.wrapDialect, options.log)
-    : await openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread, options.log);
+  // MySQL/MariaDB brings its schema up to date itself (its own DDL under GET_LOCK).
+  if (engineKind(options.databaseUrl) === "mariadb") return openEngine(options);
+  const handle = await openEngine(options);
   try {
     await migrate(handle.db);
   } catch (error) {

@@ -20,6 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Listen } from "../storage/database.ts";
+import { greatest, now } from "../storage/engine/neutral.ts";
 import { KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
@@ -155,7 +156,7 @@ export class SqlRunEventLog implements RunEventLog {
       .selectFrom("run_event_logs")
       .select("run_id")
       .where("run_id", "=", runId)
-      .where("expires_at", ">", sql<Date>`now()`)
+      .where("expires_at", ">", now())
       .executeTakeFirst();
     return row != null;
   }
@@ -205,14 +206,14 @@ export class SqlRunEventLog implements RunEventLog {
 
   /** Deletes expired logs and trims every run to `maxEventsPerRun` events. */
   async sweep(): Promise<void> {
-    await sql`DELETE FROM run_events e USING run_event_logs m
-      WHERE e.run_id = m.run_id AND m.expires_at <= now()`.execute(this.#db);
-    await sql`DELETE FROM run_event_logs WHERE expires_at <= now()`.execute(this.#db);
+    await sql`DELETE FROM run_events WHERE run_id IN (
+      SELECT m.run_id FROM run_event_logs m WHERE m.expires_at <= ${now()})`.execute(this.#db);
+    await sql`DELETE FROM run_event_logs WHERE expires_at <= ${now()}`.execute(this.#db);
     const max = this.#o.maxEventsPerRun;
     await sql`UPDATE run_event_logs SET first_seq = next_seq - ${max}
       WHERE next_seq - ${max} > first_seq`.execute(this.#db);
-    await sql`DELETE FROM run_events e USING run_event_logs m
-      WHERE e.run_id = m.run_id AND e.seq < m.first_seq`.execute(this.#db);
+    await sql`DELETE FROM run_events WHERE EXISTS (SELECT 1 FROM run_event_logs m
+      WHERE m.run_id = run_events.run_id AND run_events.seq < m.first_seq)`.execute(this.#db);
   }
 
   /** Stops local readers and the sweep; the logs stay in the database for other processes. */
@@ -248,7 +249,7 @@ export class SqlRunEventLog implements RunEventLog {
       .selectFrom("run_event_logs")
       .select(["run_id", "next_seq", "first_seq", "consumed", "resumable", "completed_at"])
       .where("run_id", "in", runIds)
-      .where("expires_at", ">", sql<Date>`now()`)
+      .where("expires_at", ">", now())
       .execute();
     return new Map(rows.map((r) => [r.run_id, r]));
   }
@@ -262,7 +263,7 @@ export class SqlRunEventLog implements RunEventLog {
     entry.busy = true;
     const flush = async (): Promise<void> => {
       const target = entry.upTo;
-      await sql`UPDATE run_event_logs SET consumed = greatest(consumed, ${target})
+      await sql`UPDATE run_event_logs SET consumed = ${greatest(sql.ref("consumed"), target)}
         WHERE run_id = ${runId}`
         .execute(this.#db)
         .catch(() => {});

@@ -5,6 +5,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../storage/database.ts";
+import { engineOf } from "../storage/engine/index.ts";
 import { type TenantSession, tenantSession } from "../storage/tenant-session.ts";
 import { currentOrg, SYSTEM_ORG, withOrg } from "./context.ts";
 import { installRls, removeRls } from "./rls.ts";
@@ -27,6 +28,14 @@ export function createTenancyInfra(singleSession: boolean, rls = true): TenancyI
   return {
     session,
     async install(db) {
+      const engine = engineOf(db);
+      // The org of a write comes from the session setting `app.org_id` (column defaults, RLS):
+      // PostgreSQL only. Elsewhere rows would land in `default` whatever the caller: refuse.
+      if (!engine.capabilities.rowLevelSecurity)
+        throw new Error(
+          `tenancy.enabled needs PostgreSQL (the org of each row comes from its session); ` +
+            `this server's database is ${engine.kind}: use PostgreSQL or turn tenancy off`,
+        );
       if (!rls) {
         await removeRls(db);
         session.arm(null);
@@ -50,5 +59,5 @@ export function createTenancyInfra(singleSession: boolean, rls = true): TenancyI
 
 /** With tenancy off: drops policies a previous tenancy-on boot left (one catalog query otherwise). */
 export async function removeTenancyLeftovers(db: Db): Promise<void> {
-  await removeRls(db);
+  if (engineOf(db).capabilities.rowLevelSecurity) await removeRls(db);
 }

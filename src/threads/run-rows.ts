@@ -15,6 +15,7 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Db } from "../storage/database.ts";
+import { jsonMerge, jsonText, now } from "../storage/engine/neutral.ts";
 import { jsonb, jsonObject } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { UnitOfWork } from "../storage/unit-of-work.ts";
@@ -115,9 +116,9 @@ export class ThreadRunRows {
       .updateTable("threads")
       .set({
         status: "busy",
-        metadata: sql`metadata || ${jsonb(metadataPatch)}`,
+        metadata: jsonMerge("metadata", metadataPatch),
         config: jsonb(config),
-        updated_at: sql`now()`,
+        updated_at: now(),
       })
       .where("thread_id", "=", threadId)
       .execute();
@@ -139,11 +140,11 @@ export class ThreadRunRows {
     const state =
       outcome.values === undefined
         ? sql``
-        : sql`, values = ${jsonb(outcome.values)}, interrupts = ${jsonb(outcome.interrupts ?? {})},
-            state_updated_at = now()`;
+        : sql`, "values" = ${jsonb(outcome.values)}, interrupts = ${jsonb(outcome.interrupts ?? {})},
+            state_updated_at = ${now()}`;
     return sql`UPDATE threads SET status = CASE WHEN EXISTS (SELECT 1 FROM runs o
           WHERE o.thread_id = ${threadId} AND o.run_id <> ${endingRunId} AND o.status IN ${IN_FLIGHT})
-        THEN 'busy' ELSE ${final} END, updated_at = now()${state}
+        THEN 'busy' ELSE ${final} END, updated_at = ${now()}${state}
       WHERE thread_id = ${threadId} AND ${when} RETURNING status`;
   }
 
@@ -156,9 +157,9 @@ export class ThreadRunRows {
   async repairAfterRuns(uow: UnitOfWork, threadIds: readonly string[]): Promise<void> {
     const ids = [...new Set(threadIds)];
     if (ids.length === 0) return;
-    await sql`UPDATE threads t SET status = CASE
-        WHEN t.interrupts IS NOT NULL AND t.interrupts <> '{}'::jsonb THEN 'interrupted'
-        ELSE 'idle' END, updated_at = now()
+    await sql`UPDATE threads AS t SET status = CASE
+        WHEN t.interrupts IS NOT NULL AND t.interrupts <> ${jsonb({})} THEN 'interrupted'
+        ELSE 'idle' END, updated_at = ${now()}
       WHERE t.thread_id IN (${sql.join(ids)}) AND t.status = 'busy' AND NOT EXISTS (
         SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ${IN_FLIGHT})`.execute(
       uow.trx,
@@ -169,13 +170,13 @@ export class ThreadRunRows {
   /** Sweep: threads left `busy` with no pending or running run (e.g. a manual SQL change). */
   async repairBusy(db: Db): Promise<number> {
     const rows = await sql<{ thread_id: string }>`
-      UPDATE threads t SET status = CASE
-          WHEN t.interrupts IS NOT NULL AND t.interrupts <> '{}'::jsonb THEN 'interrupted'
+      UPDATE threads AS t SET status = CASE
+          WHEN t.interrupts IS NOT NULL AND t.interrupts <> ${jsonb({})} THEN 'interrupted'
           ELSE 'idle' END,
-        updated_at = now()
+        updated_at = ${now()}
       WHERE t.status = 'busy' AND NOT EXISTS (
         SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ${IN_FLIGHT})
-      RETURNING t.thread_id`.execute(db);
+      RETURNING thread_id`.execute(db);
     if (rows.rows.length > 0) await this.changed(rows.rows.map((r) => r.thread_id));
     return rows.rows.length;
   }
@@ -186,7 +187,7 @@ export class ThreadRunRows {
       await uow.trx
         .selectFrom("threads")
         .select("thread_id")
-        .where(sql<SqlBool>`metadata ->> 'assistant_id' = ${assistantId}`)
+        .where(jsonText("metadata", "assistant_id"), "=", assistantId)
         .execute()
     ).map((r) => r.thread_id);
     if (ids.length === 0) return [];

@@ -4,6 +4,7 @@
  */
 import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
 import type { Database, Db, ThreadsTable } from "../storage/database.ts";
+import { jsonContains, jsonMerge } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
@@ -55,7 +56,7 @@ function matching(eb: Eb, filter: ThreadFilter, scope: MetadataScope) {
   if (scope) parts.push(scopeMatches("threads.metadata", scope));
   if (filter.ids && filter.ids.length > 0) parts.push(eb("threads.thread_id", "in", filter.ids));
   if (filter.status) parts.push(eb("threads.status", "=", filter.status));
-  if (filter.values) parts.push(sql<SqlBool>`threads."values" @> ${jsonb(filter.values)}`);
+  if (filter.values) parts.push(jsonContains("threads.values", filter.values));
   return eb.and(parts);
 }
 
@@ -116,7 +117,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
       .updateTable("threads")
       .set({
         updated_at: now,
-        ...(patch.metadata ? { metadata: sql`metadata || ${jsonb(patch.metadata)}` as any } : {}),
+        ...(patch.metadata ? { metadata: jsonMerge("metadata", patch.metadata) as any } : {}),
         ...(ttl
           ? {
               ttl_strategy: ttl.strategy,

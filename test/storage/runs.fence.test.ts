@@ -73,13 +73,13 @@ describe.each(backends)("run write fence ($name)", (backend) => {
   });
   const checkpoint = () => ({ ...emptyCheckpoint(), id: uuid6(-1) });
   const count = async (threadId: string) =>
-    (
-      await sql<{
-        n: string;
-      }>`SELECT count(*)::text AS n FROM checkpoints WHERE thread_id = ${threadId}`.execute(
-        handle.db,
-      )
-    ).rows[0]!.n;
+    String(
+      (
+        await sql<{
+          n: string | number;
+        }>`SELECT count(*) AS n FROM checkpoints WHERE thread_id = ${threadId}`.execute(handle.db)
+      ).rows[0]!.n,
+    );
 
   it("lets the run holding its lease write, and refuses it once cancelled (rollback)", async () => {
     const { threadId, runId, lease, fence } = await claimedRun();

@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -17,7 +19,7 @@ export const PG_ADMIN_URL =
   process.env.OLG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_TEST_URL = process.env.OLG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export type BackendName = "pglite" | "postgres" | "mariadb";
+export type BackendName = "pglite" | "postgres" | "mariadb" | "sqlite";
 
 /** A started server process. */
 export interface TestServer {
@@ -104,9 +106,17 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     options.backend === "pglite"
       ? null
       : (options.databaseUrl ??
-        (options.backend === "mariadb" ? await createMariaDatabase() : await createTestDatabase()));
-  const dropDb = (url: string) =>
-    options.backend === "mariadb" ? dropMariaDatabase(url) : dropTestDatabase(url);
+        (options.backend === "mariadb"
+          ? await createMariaDatabase()
+          : options.backend === "sqlite"
+            ? createSqliteFile()
+            : await createTestDatabase()));
+  const dropDb = async (url: string) =>
+    options.backend === "mariadb"
+      ? dropMariaDatabase(url)
+      : options.backend === "sqlite"
+        ? removeSqliteFile(url)
+        : dropTestDatabase(url);
   const args = [
     BIN,
     "serve",
@@ -226,5 +236,19 @@ export async function serverBackends(label: string): Promise<BackendName[]> {
     if (await mariadbAvailable()) out.push("mariadb");
     else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
   }
+  if (backendWanted("sqlite")) out.push("sqlite");
   return out;
+}
+
+let sqliteFiles = 0;
+
+/** A `sqlite:` URL naming a new file under the OS temp folder (the server creates it). */
+function createSqliteFile(): string {
+  return `sqlite:${path.join(os.tmpdir(), `olg_test_${process.pid}_${Date.now()}_${++sqliteFiles}.sqlite`)}`;
+}
+
+/** Removes the file of a `sqlite:` URL and its WAL. */
+function removeSqliteFile(url: string): void {
+  const file = url.slice("sqlite:".length);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
 }

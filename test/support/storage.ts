@@ -3,6 +3,9 @@
  * one is reachable (dropped on cleanup). A missing PostgreSQL is announced, never counted as passing:
  * its tests are simply not registered.
  */
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import { createMariaDatabase, dropMariaDatabase, mariadbAvailable } from "./mariadb.ts";
@@ -15,7 +18,7 @@ import {
 
 /** One backend: `open()` gives a migrated database and its cleanup. */
 export interface StorageBackend {
-  name: "pglite" | "postgres" | "mariadb";
+  name: "pglite" | "postgres" | "mariadb" | "sqlite";
   open(): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
 }
 
@@ -37,6 +40,7 @@ export async function storageBackends(
     if (await mariadbAvailable()) backends.push(mariadbBackend(dbPrefix));
     else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
   }
+  if (backendWanted("sqlite")) backends.push(sqliteBackend(dbPrefix));
   if (!backendWanted("postgres")) return backends;
   if (!(await postgresAvailable())) {
     console.warn(`\n*** PostgreSQL is not reachable: ${label} runs without it ***\n`);
@@ -76,6 +80,34 @@ function mariadbBackend(dbPrefix: string): StorageBackend {
         async cleanup() {
           await handle.close();
           await dropMariaDatabase(url);
+        },
+      };
+    },
+  };
+}
+
+let sqliteFiles = 0;
+
+/** SQLite in a fresh file under the OS temp folder (removed with its WAL on cleanup). */
+function sqliteBackend(dbPrefix: string): StorageBackend {
+  return {
+    name: "sqlite",
+    async open() {
+      const file = path.join(tmpdir(), `${dbPrefix}_${process.pid}_${++sqliteFiles}.sqlite`);
+      const remove = () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      };
+      const handle = await openStorage({ databaseUrl: `sqlite:${file}`, dataDir: null }).catch(
+        (error) => {
+          remove();
+          throw error;
+        },
+      );
+      return {
+        handle,
+        async cleanup() {
+          await handle.close();
+          remove();
         },
       };
     },

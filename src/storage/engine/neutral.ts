@@ -19,6 +19,7 @@ export type NeutralOp =
   | { op: "json"; value: unknown }
   | { op: "now" }
   | { op: "nowPlusMs"; ms: Expression<unknown> | number }
+  | { op: "tsPlusMs"; ts: Expression<unknown>; ms: Expression<unknown> | number }
   | { op: "epochMs"; ts: Expression<unknown> }
   | { op: "jsonGet"; doc: Expression<unknown>; key: string }
   | { op: "jsonText"; doc: Expression<unknown>; key: string }
@@ -52,6 +53,8 @@ export function postgresSql(op: NeutralOp): RawBuilder<unknown> {
       return sql`now()`;
     case "nowPlusMs":
       return sql`(now() + ${op.ms} * interval '1 millisecond')`;
+    case "tsPlusMs":
+      return sql`(${op.ts} + ${op.ms} * interval '1 millisecond')`;
     case "epochMs":
       return sql`(extract(epoch from ${op.ts}) * 1000)`;
     case "jsonGet":
@@ -92,6 +95,11 @@ export function nowPlusMs(ms: Expression<unknown> | number): RawBuilder<Date> {
   return neutral({ op: "nowPlusMs", ms });
 }
 
+/** The timestamp `ts` plus `ms` milliseconds. */
+export function tsPlusMs(ts: Operand, ms: Expression<unknown> | number): RawBuilder<Date> {
+  return neutral({ op: "tsPlusMs", ts: ref(ts), ms });
+}
+
 /** Milliseconds since the Unix epoch of the timestamp `ts` (a number, maybe fractional). */
 export function epochMs(ts: Operand): RawBuilder<number> {
   return neutral({ op: "epochMs", ts: ref(ts) });
@@ -126,7 +134,7 @@ export function jsonContains(doc: Operand, value: unknown): RawBuilder<SqlBool> 
 }
 
 /** `doc` with the top-level keys of `patch` set (a shallow merge: PostgreSQL `jsonb || jsonb`). */
-export function jsonMerge(doc: Operand, patch: Record<string, unknown>): RawBuilder<unknown> {
+export function jsonMerge(doc: Operand, patch: Record<string, unknown>): RawBuilder<string> {
   return neutral({ op: "jsonMerge", doc: ref(doc), patch });
 }
 

@@ -18,6 +18,8 @@ export interface EngineCapabilities {
   returning: boolean;
   /** Data-modifying statements inside `WITH` (PostgreSQL only). */
   writableCte: boolean;
+  /** Row locks (`FOR UPDATE`, `FOR SHARE`); without them the write transaction is exclusive. */
+  rowLocks: boolean;
   /** `FOR UPDATE SKIP LOCKED` (PostgreSQL, MariaDB ≥ 10.6; SQLite has one writer and no row locks). */
   skipLocked: boolean;
   /** Cross-process LISTEN/NOTIFY (PostgreSQL); elsewhere wake-ups are in process or via Redis. */
@@ -28,6 +30,21 @@ export interface EngineCapabilities {
   rowLevelSecurity: boolean;
   /** `UPDATE … FROM` / `DELETE … USING` joins (PostgreSQL; SQLite has UPDATE FROM but not USING). */
   updateFrom: boolean;
+}
+
+/** One forward-only schema migration (`../migrate.ts`). */
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements separated by `;` at a line end. */
+  up: string;
+}
+
+/** An engine's own schema scripts (same versions and names as PostgreSQL's). */
+export interface EngineMigrations {
+  list: readonly Migration[];
+  /** `CREATE TABLE IF NOT EXISTS olg_migrations (version, name, applied_at)` in this engine's SQL. */
+  table: string;
 }
 
 /** One database engine behind the storage port. */
@@ -44,5 +61,7 @@ export interface SqlEngine {
    * Takes a lock named by `key` held until the transaction `trx` ends (PostgreSQL:
    * `pg_advisory_xact_lock`; SQLite: a no-op, its write transaction is already exclusive).
    */
-  lockInTransaction(trx: Kysely<any>, key: bigint): Promise<void>;
+  lockInTransaction(trx: Kysely<any>, key: bigint, timeoutMs?: number): Promise<void>;
+  /** The schema scripts, when not PostgreSQL's (`../migrations/`). */
+  readonly migrations?: EngineMigrations;
 }

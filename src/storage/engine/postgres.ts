@@ -11,6 +11,7 @@ export function postgresEngine(kind: BackendKind = "postgres"): SqlEngine {
     capabilities: {
       returning: true,
       writableCte: true,
+      rowLocks: true,
       skipLocked: true,
       listenNotify: true,
       multiProcess: kind === "postgres",
@@ -18,7 +19,12 @@ export function postgresEngine(kind: BackendKind = "postgres"): SqlEngine {
       updateFrom: true,
     },
     render: postgresSql,
-    async lockInTransaction(trx, key) {
+    async lockInTransaction(trx, key, timeoutMs) {
+      // lock_timeout bounds this wait and every lock the rest of the transaction takes.
+      if (timeoutMs !== undefined)
+        await sql
+          .raw(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(timeoutMs))}ms'`)
+          .execute(trx);
       await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
     },
   };

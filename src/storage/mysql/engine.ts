@@ -43,6 +43,8 @@ export function mysqlSql(op: NeutralOp, collation: string): RawBuilder<unknown> 
       return sql`NOW(6)`;
     case "nowPlusMs":
       return sql`TIMESTAMPADD(MICROSECOND, ROUND((${op.ms}) * 1000), NOW(6))`;
+    case "tsPlusMs":
+      return sql`TIMESTAMPADD(MICROSECOND, ROUND((${op.ms}) * 1000), ${op.ts})`;
     case "epochMs":
       return sql`(UNIX_TIMESTAMP(${op.ts}) * 1000)`;
     case "jsonGet":
@@ -82,6 +84,7 @@ export const mysqlEngine = (collation: string): SqlEngine => ({
   capabilities: {
     returning: false,
     writableCte: false,
+    rowLocks: true,
     skipLocked: true,
     listenNotify: false,
     multiProcess: true,

@@ -60,8 +60,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </ul>
         )}
         <p className="text-sm text-slate-700">
-          {providers.length > 0 ? "Or use an API key" : "This server needs an API key"} (sent as
-          x-api-key and as a Bearer token).
+          This server needs an API key (sent as x-api-key and as a Bearer token).
         </p>
         <Field
           label="API key"

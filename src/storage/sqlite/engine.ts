@@ -1,0 +1,116 @@
+/**
+ * The SQLite engine: how each neutral expression (`../engine/neutral.ts`) reads in SQLite.
+ * - JSON documents are text written through `json()` (minified) and read with the JSON1
+ *   operators `->` (JSON text) and `->>` (SQL value) on explicit `$."key"` paths.
+ * - Timestamps are ISO-8601 text in UTC with milliseconds (`2026-01-02T03:04:05.678Z`, what
+ *   `Date.toISOString()` writes), so comparing text compares time.
+ * - PostgreSQL containment (`@>`) is compiled from the wanted value, which is always known when
+ *   the statement is built: objects key by key, arrays element by element through `json_each`.
+ */
+import { type Expression, type RawBuilder, sql } from "kysely";
+import type { NeutralOp } from "../engine/neutral.ts";
+import type { SqlEngine } from "../engine/port.ts";
+
+/** The SQLite timestamp format (same text as `Date.toISOString()`). */
+export const ISO_NOW = sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+
+/** A JSON path selecting the top-level key `key` (quoted, so dots and `$` are plain text). */
+export function keyPath(key: string): string {
+  return `$."${key.replaceAll('"', '\\"')}"`;
+}
+
+const jsonParam = (value: unknown) => sql`json(${JSON.stringify(value ?? null)})`;
+
+let alias = 0;
+
+/** Whether the JSON text `doc` contains `value` (PostgreSQL `jsonb @>` semantics). */
+function contains(doc: Expression<unknown>, value: unknown): RawBuilder<unknown> {
+  if (Array.isArray(value)) {
+    const checks = value.map((element) => {
+      const e = sql.raw(`je${++alias}`);
+      return sql`EXISTS (SELECT 1 FROM json_each(${doc}) AS ${e} WHERE ${elementMatches(e, element)})`;
+    });
+    return sql`(json_type(${doc}) = 'array'${sql.join(
+      checks.map((c) => sql` AND ${c}`),
+      sql``,
+    )})`;
+  }
+  if (value !== null && typeof value === "object") {
+    const parts = Object.entries(value).map(([k, v]) => {
+      const field = sql`(${doc} -> ${keyPath(k)})`;
+      return v !== null && typeof v === "object"
+        ? contains(field, v)
+        : sql`coalesce(${field} = ${jsonParam(v)}, 0)`;
+    });
+    return sql`(json_type(${doc}) = 'object'${sql.join(
+      parts.map((p) => sql` AND ${p}`),
+      sql``,
+    )})`;
+  }
+  return sql`coalesce(${doc} = ${jsonParam(value)}, 0)`;
+}
+
+/** Whether the `json_each` row `e` holds (or contains) `element`. */
+function elementMatches(e: RawBuilder<unknown>, element: unknown): RawBuilder<unknown> {
+  if (element !== null && typeof element === "object") return contains(sql`${e}.value`, element);
+  if (element === null) return sql`${e}.type = 'null'`;
+  if (typeof element === "boolean") return sql`${e}.type = ${element ? "true" : "false"}`;
+  if (typeof element === "number")
+    return sql`(${e}.type IN ('integer', 'real') AND ${e}.atom = ${element})`;
+  return sql`(${e}.type = 'text' AND ${e}.atom = ${String(element)})`;
+}
+
+function render(op: NeutralOp): RawBuilder<unknown> {
+  switch (op.op) {
+    case "json":
+      return jsonParam(op.value);
+    case "now":
+      return ISO_NOW;
+    case "nowPlusMs":
+      return sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (${op.ms} / 1000.0) || ' seconds')`;
+    case "tsPlusMs":
+      return sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${op.ts}, (${op.ms} / 1000.0) || ' seconds')`;
+    case "epochMs":
+      return sql`(unixepoch(${op.ts}, 'subsec') * 1000)`;
+    case "jsonGet":
+      return sql`(${op.doc} -> ${keyPath(op.key)})`;
+    case "jsonText":
+      return sql`(${op.doc} ->> ${keyPath(op.key)})`;
+    case "jsonIsArray":
+      return sql`(json_type(${op.value}) = 'array')`;
+    case "jsonIsString":
+      return sql`(json_type(${op.value}) = 'text')`;
+    case "jsonContains":
+      return contains(op.doc, op.value);
+    case "jsonMerge": {
+      const entries = Object.entries(op.patch);
+      if (entries.length === 0) return sql`${op.doc}`;
+      const sets = entries.map(([k, v]) => sql`${keyPath(k)}, ${jsonParam(v)}`);
+      return sql`json_set(coalesce(${op.doc}, '{}'), ${sql.join(sets)})`;
+    }
+    case "textContains":
+      return op.ci
+        ? sql`(instr(lower(${op.haystack}), lower(${op.needle})) > 0)`
+        : sql`(instr(${op.haystack}, ${op.needle}) > 0)`;
+    case "greatest":
+      return sql`max(${op.a}, ${op.b})`;
+  }
+}
+
+/** SQLite: one writer process, JSON1, RETURNING (3.35+), no row locks or LISTEN/NOTIFY. */
+export const sqliteEngine: SqlEngine = {
+  kind: "sqlite",
+  capabilities: {
+    returning: true,
+    writableCte: false,
+    rowLocks: false,
+    skipLocked: false,
+    listenNotify: false,
+    multiProcess: false,
+    rowLevelSecurity: false,
+    updateFrom: false,
+  },
+  render,
+  // The write transaction already excludes every other writer (one connection, one process).
+  async lockInTransaction() {},
+};
