@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminSession, openAdmin, shoot } from "../support/browser.ts";
+import { type AdminSession, axeSerious, openAdmin, shoot } from "../support/browser.ts";
 import { ROOT } from "../support/server.ts";
 import { type OidcIdp, startOidcIdp } from "../support/sso-oidc-idp.ts";
 import { type SamlIdp, startSamlIdp } from "../support/sso-saml-idp.ts";
@@ -127,6 +127,14 @@ async function samlSignIn(page: Page, login: string): Promise<void> {
 describe("OIDC sign-in (oidc-provider)", () => {
   it("signs in through the provider, lands in the mapped org and role, sets a safe cookie", async () => {
     const { context, page } = await freshPage();
+    await page.goto(`${base}/admin/`);
+    const buttons = page.getByRole("link", { name: /^Sign in with / });
+    await expect
+      .poll(() => buttons.allTextContents())
+      .toEqual(["Sign in with Okta (test)", "Sign in with Corp SAML (test)"]);
+    expect(await page.getByLabel("API key").count()).toBe(1); // key sign-in stays
+    await shoot(page, "sso-sign-in");
+    expect(await axeSerious(page)).toEqual([]);
     await oidcSignIn(page, "alice");
     await expect.poll(() => page.getByRole("heading", { name: "Graphs" }).count()).toBe(1);
     await expect.poll(() => page.getByTestId("me").textContent()).toContain("admin");

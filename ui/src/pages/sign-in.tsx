@@ -60,7 +60,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </ul>
         )}
         <p className="text-sm text-slate-700">
-          This server needs an API key (sent as x-api-key and as a Bearer token).
+          {providers.length > 0 ? "Or use an API key" : "This server needs an API key"} (sent as
+          x-api-key and as a Bearer token).
         </p>
         <Field
           label="API key"
