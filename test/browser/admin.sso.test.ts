@@ -331,6 +331,7 @@ describe("SAML sign-in (samlify IdP)", () => {
     ["unsigned-assertion", "an unsigned assertion (only the response signed)", /Invalid signature/],
     ["unsigned", "a response with no signature at all", /Invalid signature/],
     ["wrong-audience", "an assertion for another audience", /audience/i],
+    ["idp-initiated", "a response to no request of ours (IdP-initiated)", /InResponseTo/],
   ] as const) {
     it(`refuses ${what}: 401, no session`, async () => {
       saml.setMode(mode);

@@ -4,7 +4,8 @@
  * reads the AuthnRequest of the HTTP-Redirect binding, shows a login form (the login names the
  * user), and answers a signed response by the HTTP-POST binding: a page with the form to the SP's
  * ACS and a "Continue" button. `mode` makes it misbehave the ways an SP must refuse: an assertion
- * for another audience, an unsigned assertion (only the response signed), nothing signed at all.
+ * for another audience, an unsigned assertion (only the response signed), nothing signed at all,
+ * no InResponseTo (as an IdP-initiated response).
  * The last response it issued is kept, so a test can replay it.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -18,7 +19,12 @@ const REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 
 /** A user of the IdP: its login → attributes. */
 export type SamlUsers = Record<string, { email: string; groups: string[]; name: string }>;
-export type SamlMode = "ok" | "wrong-audience" | "unsigned-assertion" | "unsigned";
+export type SamlMode =
+  | "ok"
+  | "wrong-audience"
+  | "unsigned-assertion"
+  | "unsigned"
+  | "idp-initiated";
 
 export interface SamlIdp {
   entityId: string;
@@ -134,7 +140,7 @@ export async function startSamlIdp(users: SamlUsers): Promise<SamlIdp> {
         SubjectConfirmationDataNotOnOrAfter: later,
         NameIDFormat: EMAIL_FORMAT,
         NameID: user.email,
-        InResponseTo: form.get("request_id") ?? "",
+        InResponseTo: mode === "idp-initiated" ? "" : (form.get("request_id") ?? ""),
         AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="_s1"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
         AttributeStatement: `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>`,
       };
