@@ -315,6 +315,8 @@ export interface StorageHandle {
    * and the polls run and notifications delivered from other processes, for metrics.
    */
   wakeupStats?(): { mode: "redis" | "poll"; polls: number; delivered: number; errors: number };
+  /** CockroachDB only: transactions run again after a 40001, and those that still failed. */
+  retryStats?(): { retries: number; exhausted: number };
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@
  * `sqlite:PATH` / `sqlite::memory:` → SQLite; `mysql://`/`mariadb://` → MariaDB.
  */
 import type { Dialect } from "kysely";
+import { isCockroach, openCockroach } from "./cockroach/open.ts";
 import type { BackendKind, StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { openMysql } from "./mysql/open.ts";
@@ -51,9 +52,12 @@ export async function openEngine(options: StorageOptions): Promise<StorageHandle
     const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
     return openMysql({ url: url!, poolSize, wrap, log, redisUrl }); // migrates with its own DDL
   }
-  if (kind === "postgres")
-    return openPostgres(url!, options.poolSize, options.wrapDialect, options.log);
-  throw new Error(`DATABASE_URL names ${kind}, which this build cannot open yet`);
+  // A plain PostgreSQL URL may still reach CockroachDB: `SELECT version()` tells.
+  if (kind === "cockroachdb" || (await isCockroach(url!).catch(() => false))) {
+    const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
+    return openCockroach({ url: url!, poolSize, wrap, log, redisUrl });
+  }
+  return openPostgres(url!, options.poolSize, options.wrapDialect, options.log);
 }
 
 /** Opens the database and brings its schema up to date. */

@@ -11,7 +11,31 @@ import { deltaChannelHistoryTests, specTest } from "@langchain/langgraph-checkpo
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
+import { openStorage } from "../../src/storage/open.ts";
+import { createTestDatabase, dropTestDatabase } from "./server.ts";
 import { type StorageBackend, storageBackends } from "./storage.ts";
+
+/** PostgreSQL opened through the CockroachDB variant (`?engine=cockroachdb`): its code paths. */
+function cockroachPaths(dbPrefix: string) {
+  return {
+    name: "postgres as cockroachdb",
+    async open() {
+      const url = await createTestDatabase(dbPrefix);
+      const handle = await openStorage({
+        databaseUrl: `${url}?engine=cockroachdb`,
+        dataDir: null,
+        poolSize: 4,
+      });
+      return {
+        handle,
+        async cleanup() {
+          await handle.close();
+          await dropTestDatabase(url);
+        },
+      };
+    },
+  };
+}
 
 /** Declares the suite for each available backend; `label` names the checkpoint version in use. */
 export async function checkpointerValidation(label: string, dbPrefix: string): Promise<void> {
@@ -26,7 +50,11 @@ export async function checkpointerValidation(label: string, dbPrefix: string): P
     it,
     test,
   });
-  const backends = await storageBackends(`checkpointer validation ${label}`, dbPrefix);
+  const backends: { name: string; open: StorageBackend["open"] }[] = await storageBackends(
+    `checkpointer validation ${label}`,
+    dbPrefix,
+  );
+  if (backends.some((b) => b.name === "postgres")) backends.push(cockroachPaths(dbPrefix));
   for (const backend of backends) {
     let opened: Awaited<ReturnType<StorageBackend["open"]>> | undefined;
     const initializer = {

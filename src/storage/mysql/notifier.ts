@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { Db, Listen } from "../database.ts";
+import { nowPlusMs } from "../engine/neutral.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
 
 /** Wake-up figures for metrics. */
@@ -126,9 +127,8 @@ export function pollingNotifier(db: Db, intervalMs = 100, log?: ListenerLog): My
     }
     if (Date.now() - lastPrune > 10_000) {
       lastPrune = Date.now();
-      await sql`DELETE FROM olg_notifications WHERE created_at < NOW(6) - INTERVAL 60 SECOND`.execute(
-        db,
-      );
+      // Neutral time (engine port): MariaDB and CockroachDB share this carrier.
+      await sql`DELETE FROM olg_notifications WHERE created_at < ${nowPlusMs(-60_000)}`.execute(db);
     }
   };
   const schedule = () => {
