@@ -29,6 +29,7 @@ export function cockroachEngine(): SqlEngine {
       multiProcess: true,
       rowLevelSecurity: false,
       updateFrom: true,
+      rowLocks: true,
     },
     render: postgresSql,
     async lockInTransaction(trx, key, timeoutMs) {
