@@ -1,6 +1,7 @@
 /**
  * The servers under test, each started in its own child process: the official
- * `@langchain/langgraph-api` dev server and ours on PGlite, PostgreSQL and PostgreSQL + Redis.
+ * `@langchain/langgraph-api` dev server and ours on PGlite, PostgreSQL, PostgreSQL + Redis,
+ * MariaDB (a fresh database, dropped after) and SQLite (a temp file, removed after).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +9,11 @@ import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  createMariaDatabase,
+  dropMariaDatabase,
+  mariadbAvailable,
+} from "../../test/support/mariadb.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -27,7 +33,7 @@ const GC_HOOK = [
 ];
 
 /** Target identifiers, in table order. */
-export type TargetId = "official" | "pglite" | "postgres" | "redis";
+export type TargetId = "official" | "pglite" | "postgres" | "redis" | "mariadb" | "sqlite";
 
 /** A started server. */
 export interface RunningTarget {
@@ -141,11 +147,33 @@ function baseEnv(): Record<string, string | undefined> {
   return env;
 }
 
-function ours(id: TargetId, label: string, backend: "pglite" | "postgres", redis: boolean) {
+type Backend = "pglite" | "postgres" | "mariadb" | "sqlite";
+
+/** A fresh database for `backend` and how to remove it (null: in memory). */
+async function benchDatabase(backend: Backend): Promise<[string | null, () => Promise<void>]> {
+  if (backend === "postgres") {
+    const url = await createTestDatabase("olg_bench");
+    return [url, () => dropTestDatabase(url).catch(() => {})];
+  }
+  if (backend === "mariadb") {
+    const url = await createMariaDatabase("olg_bench");
+    return [url, () => dropMariaDatabase(url).catch(() => {})];
+  }
+  if (backend === "sqlite") {
+    const dir = mkdtempSync(path.join(tmpdir(), "olg-bench-sqlite-"));
+    return [
+      `sqlite:${path.join(dir, "bench.db")}`,
+      async () => rmSync(dir, { recursive: true, force: true }),
+    ];
+  }
+  return [null, async () => {}];
+}
+
+function ours(id: TargetId, label: string, backend: Backend, redis: boolean) {
   return async (): Promise<RunningTarget> => {
     const port = await freePort();
     const env = baseEnv();
-    const databaseUrl = backend === "postgres" ? await createTestDatabase("olg_bench") : null;
+    const [databaseUrl, dropDatabase] = await benchDatabase(backend);
     if (databaseUrl) env.DATABASE_URL = databaseUrl;
     if (redis) env.REDIS_URL = REDIS_URL;
     const args = [
@@ -161,9 +189,7 @@ function ours(id: TargetId, label: string, backend: "pglite" | "postgres", redis
       "warn",
     ];
     if (backend === "pglite") args.push("--in-memory");
-    return launch(id, label, args, env, `http://127.0.0.1:${port}`, async () => {
-      if (databaseUrl) await dropTestDatabase(databaseUrl).catch(() => {});
-    });
+    return launch(id, label, args, env, `http://127.0.0.1:${port}`, dropDatabase);
   };
 }
 
@@ -222,5 +248,24 @@ export const TARGETS: TargetSpec[] = [
       return (await tcpOpen("127.0.0.1", 6379)) ? null : "Redis not reachable";
     },
     start: ours("redis", "ours PG+Redis", "postgres", true),
+  },
+  {
+    id: "mariadb",
+    label: "ours MariaDB",
+    unavailable: async () => ((await mariadbAvailable()) ? null : "MariaDB not reachable"),
+    start: ours("mariadb", "ours MariaDB", "mariadb", false),
+  },
+  {
+    id: "sqlite",
+    label: "ours SQLite",
+    unavailable: async () => {
+      try {
+        await import("better-sqlite3" as string);
+        return null;
+      } catch {
+        return "better-sqlite3 is not installed";
+      }
+    },
+    start: ours("sqlite", "ours SQLite", "sqlite", false),
   },
 ];
