@@ -7,6 +7,7 @@ import type { Database } from "../storage/database.ts";
 import { familyOf, isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
 import { fromJson } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
+import { orgScope } from "../storage/sql/tenant.ts";
 import { itemDoc, nowSql, prefixMatch } from "./family-sql.ts";
 import { storeFilter } from "./filters.ts";
 import { decodeNamespace, encodeNamespace, escapeLike } from "./namespace.ts";
@@ -117,7 +118,7 @@ export async function selectItems(
   vectors: VectorTable | null,
 ): Promise<ItemRow[]> {
   const f = familyOf(db);
-  const where = sql<SqlBool>`${underPrefix(f, q.namespacePrefix, "s")} AND ${alive(f, "s")} AND ${storeFilter("s.value", q.filter, f)} AND ${scopeSql(itemScopeDoc(f, "s"), q.scope)}`;
+  const where = sql<SqlBool>`${orgScope("s")} AND ${underPrefix(f, q.namespacePrefix, "s")} AND ${alive(f, "s")} AND ${storeFilter("s.value", q.filter, f)} AND ${scopeSql(itemScopeDoc(f, "s"), q.scope)}`;
   const columns = sql.join(
     ["prefix", "key", "value", "created_at", "updated_at", "ttl_minutes"].map((c) =>
       sql.ref(`s.${c}`),
@@ -173,7 +174,7 @@ export async function selectNamespaces(
 ): Promise<string[][]> {
   const f = familyOf(db);
   if (!isPostgresFamily(f)) {
-    const alive_ = alive(f);
+    const alive_ = sql<SqlBool>`${alive(f)} AND ${orgScope()}`;
     return selectNamespacesPortable(db, alive_, conditions, maxDepth, limit, offset, scope);
   }
   const ns =
@@ -185,7 +186,7 @@ export async function selectNamespaces(
     sql`jsonb_build_object('namespace', to_jsonb(string_to_array(${ns}, '.')))`,
     scope,
   );
-  const where = sql.join([alive(f), ...conditions.map(matches), scoped], sql` AND `);
+  const where = sql.join([alive(f), orgScope(), ...conditions.map(matches), scoped], sql` AND `);
   const result = await sql<{ ns: string }>`
     SELECT DISTINCT (${ns}) COLLATE "C" AS ns FROM store_items WHERE ${where}
     ORDER BY ns LIMIT ${limit} OFFSET ${offset}`.execute(db);

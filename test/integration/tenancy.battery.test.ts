@@ -1,0 +1,195 @@
+/**
+ * Cross-organization battery (issue 19), on PGlite and PostgreSQL, with each isolation setting:
+ * both layers, row-level security alone (`rls`: the application filter off) and the application
+ * filter alone (`app`: RLS off). Org A creates an assistant, a thread with a run, a cron and a
+ * store item, each marked with a secret; then org B's key walks every route of `/openapi.json`
+ * (runs, streams, joins, history, copy, search, count, store, crons, protocol v2 over SSE, A2A, MCP,
+ * artifacts) with A's ids in the path and in the body. 0 leaks: no answer carries any of A's ids
+ * or secrets, no route naming A's rows succeeds, searches and counts see nothing of A, and A's
+ * rows are unchanged afterwards.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  serverBackends,
+  startServer,
+  type TestServer,
+} from "../support/server.ts";
+import { olgJson, TENANCY_CONFIG } from "../support/tenancy.ts";
+
+type Operation = { security?: unknown[]; "x-olg-permission"?: string };
+type OpenApi = { paths: Record<string, Record<string, Operation>> };
+const SECRET = "secret-of-org-a";
+const NONE = "00000000-0000-4000-8000-00000000abcd";
+const CONFIGS = {
+  both: TENANCY_CONFIG,
+  rls: "test/fixtures/tenancy/open_langgraph.rls.json",
+  app: "test/fixtures/tenancy/open_langgraph.app.json",
+} as const;
+
+const backends = (await serverBackends("tenancy battery")).filter(
+  (b) => b === "pglite" || b === "postgres",
+);
+const cases = backends.flatMap((b) =>
+  (Object.keys(CONFIGS) as (keyof typeof CONFIGS)[]).map((m) => [b, m] as const),
+);
+
+describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation) => {
+  let server: TestServer;
+  let dir: string | undefined;
+  let databaseUrl: string | undefined;
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    if (backend === "postgres") databaseUrl = await createTestDatabase();
+    else dir = mkdtempSync(path.join(tmpdir(), "olg-battery-"));
+    const db = databaseUrl ? { databaseUrl } : { dataDir: dir };
+    a = (await olgJson(["keys", "create", "--org", "default", "--role", "developer"], db)).key;
+    await olgJson(["org", "create", "Beta", "--id", "beta"], db);
+    b = (await olgJson(["keys", "create", "--org", "beta", "--role", "developer"], db)).key;
+    server = await startServer({ backend, config: CONFIGS[isolation], ...db });
+  }, 240_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  }, 60_000);
+
+  const api = async (key: string, method: string, p: string, body?: unknown) => {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), 3000); // streams: what arrives within 3 s
+    try {
+      const res = await fetch(`${server.url}${p}`, {
+        method,
+        signal: ctrl.signal,
+        headers: {
+          "x-api-key": key,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text().catch(() => "");
+      return { status: res.status, text };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const json = async (key: string, method: string, p: string, body?: unknown) =>
+    JSON.parse((await api(key, method, p, body)).text);
+
+  it("lets org B reach nothing of org A through any route", async () => {
+    const asst = await json(a, "POST", "/assistants", {
+      graph_id: "agent",
+      name: SECRET,
+      metadata: { secret: SECRET },
+    });
+    const thread = await json(a, "POST", "/threads", { metadata: { secret: SECRET } });
+    const wait = await api(a, "POST", `/threads/${thread.thread_id}/runs/wait`, {
+      assistant_id: asst.assistant_id,
+      input: { messages: [{ role: "user", content: SECRET }] },
+      metadata: { secret: SECRET },
+    });
+    expect(wait.status).toBe(200);
+    const [run] = await json(a, "GET", `/threads/${thread.thread_id}/runs`);
+    const cron = await json(a, "POST", `/threads/${thread.thread_id}/runs/crons`, {
+      assistant_id: asst.assistant_id,
+      schedule: "0 0 1 1 *",
+      metadata: { secret: SECRET },
+    });
+    expect(cron.cron_id).toBeTruthy();
+    const put = await api(a, "PUT", "/store/items", {
+      namespace: ["a-ns"],
+      key: "k",
+      value: { secret: SECRET },
+    });
+    expect(put.status).toBe(204);
+    const ids: Record<string, string> = {
+      assistant_id: asst.assistant_id,
+      thread_id: thread.thread_id,
+      run_id: run.run_id,
+      cron_id: cron.cron_id,
+      checkpoint_id: "00000000-0000-4000-8000-000000000000",
+    };
+    const secrets = [SECRET, ...Object.values(ids).slice(0, 4)];
+    const body = {
+      assistant_id: ids.assistant_id,
+      thread_id: ids.thread_id,
+      run_ids: [ids.run_id],
+      thread_ids: [ids.thread_id],
+      namespace: ["a-ns"],
+      namespace_prefix: ["a-ns"],
+      key: "k",
+      input: {},
+      jsonrpc: "2.0",
+      id: 1,
+      method: "message/send",
+      params: { message: { role: "user", parts: [{ kind: "text", text: "hi" }], messageId: "m" } },
+    };
+
+    const doc = (await json(b, "GET", "/openapi.json")) as OpenApi;
+    const leaks: string[] = [];
+    let walked = 0;
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const permission = op["x-olg-permission"];
+        if (!permission || permission.startsWith("admin:") || permission === "authenticated")
+          continue; // B's developer key may not use them (the role test checks 403)
+        if (op.security && op.security.length === 0) continue;
+        const names = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+        const concrete = p.replace(/\{([^}]+)\}/g, (_, n: string) => ids[n] ?? "x");
+        const m = method.toUpperCase();
+        const res = await api(b, m, concrete, m === "GET" || m === "DELETE" ? undefined : body);
+        walked++;
+        // A's secret never; A's ids only where B did not send them (lists, searches).
+        const found = secrets.filter(
+          (x) => res.text.includes(x) && (x === SECRET || (names.length === 0 && res.status < 300)),
+        );
+        if (found.length) leaks.push(`${m} ${p}: ${res.status} carries ${found.join(", ")}`);
+        const namesA = names.some((n) => n in ids && n !== "checkpoint_id");
+        // JSON-RPC routes answer errors with 200 and an `error` member.
+        const rpcError = res.status === 200 && /"error"\s*:/.test(res.text);
+        if (namesA && res.status < 400 && !rpcError)
+          leaks.push(`${m} ${p}: ${res.status} on A's row: ${res.text.slice(0, 300)}`);
+        // A's row answers exactly as a row that does not exist (no existence oracle).
+        if (namesA) {
+          const unknown = p.replace(/\{([^}]+)\}/g, (_, n: string) => (n in ids ? NONE : "x"));
+          const none = await api(b, m, unknown, m === "GET" || m === "DELETE" ? undefined : body);
+          if (none.status !== res.status || res.status >= 500)
+            leaks.push(`${m} ${p}: ${res.status} for A's row, ${none.status} for none`);
+        }
+      }
+    }
+    if (leaks.length) console.log(`${backend}/${isolation}:\n${leaks.join("\n")}`);
+    expect(leaks).toEqual([]);
+    expect(walked).toBeGreaterThan(60);
+    // Searches and counts of B see nothing of A.
+    expect(await json(b, "POST", "/threads/search", {})).toEqual(
+      (await json(b, "POST", "/threads/search", {})).filter(
+        (t: { thread_id: string }) => t.thread_id !== ids.thread_id,
+      ),
+    );
+    const counts = await json(b, "POST", "/assistants/count", { metadata: { secret: SECRET } });
+    expect(counts).toBe(0);
+    expect(await json(b, "POST", "/threads/count", { metadata: { secret: SECRET } })).toBe(0);
+    expect(await json(b, "POST", "/runs/crons/count", {})).toBe(0);
+    expect(
+      (await json(b, "POST", "/store/items/search", { namespace_prefix: ["a-ns"] })).items,
+    ).toEqual([]);
+    // A's rows are intact.
+    expect((await json(a, "GET", `/threads/${ids.thread_id}`)).metadata.secret).toBe(SECRET);
+    expect((await json(a, "GET", `/assistants/${ids.assistant_id}`)).name).toBe(SECRET);
+    expect((await api(a, "GET", `/threads/${ids.thread_id}/runs/${ids.run_id}`)).status).toBe(200);
+    expect(
+      (await json(a, "POST", "/runs/crons/search", {})).map((c: { cron_id: string }) => c.cron_id),
+    ).toContain(ids.cron_id);
+    expect((await json(a, "GET", "/store/items?namespace=a-ns&key=k")).value).toEqual({
+      secret: SECRET,
+    });
+  }, 240_000);
+});
