@@ -5,17 +5,25 @@
  * (`src/storage/pglite/worker-client.ts`), so its statements (multi-MB `bytea` and `jsonb`
  * writes, metadata scans) never hold the HTTP event loop. Before that design the same load held
  * `/ok` p99 at 3.5-6.3 s. CPU-bound graph code is out of scope here (see `roles.test.ts` and
- * docs/reliability.md "The event loop").
+ * docs/reliability.md "The event loop"). On SQLite (when `OLG_TEST_BACKENDS` names it) the same
+ * load measures what better-sqlite3, synchronous on the server's thread, costs `/ok`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "../support/server.ts";
+import {
+  type BackendName,
+  backendWanted,
+  startServer,
+  type TestServer,
+} from "../support/server.ts";
 import { controlServer, hostileLoad, p99, probeOk } from "../support/stall.ts";
 
-describe("embedded default under large-state runs", () => {
+const embedded: BackendName[] = ["pglite", ...(backendWanted("sqlite") ? ["sqlite" as const] : [])];
+
+describe.each(embedded)("embedded %s under large-state runs", (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startServer({ backend: "pglite" });
+    server = await startServer({ backend });
   }, 120_000);
 
   afterAll(async () => {
@@ -43,7 +51,7 @@ describe("embedded default under large-state runs", () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
     const worst = p99(latencies);
     console.info(
-      `/ok p99 ${worst.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; bare server p99 ${machine.toFixed(0)} ms`,
+      `${backend}: /ok p99 ${worst.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; bare server p99 ${machine.toFixed(0)} ms`,
     );
     // Under 1 s beyond what the machine itself adds to a probe of an idle process (on a quiet
     // machine that is a few ms; on a CI machine running other test files, hundreds).

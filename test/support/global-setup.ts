@@ -36,6 +36,7 @@ export default async function setup(project: TestProject) {
   const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", env })];
   if (pgUp) starts.push(startServer({ backend: "postgres", env }));
   if (mariaUp) starts.push(startServer({ backend: "mariadb", env }));
+  if (backendWanted("sqlite")) starts.push(startServer({ backend: "sqlite", env }));
   // One failed start must not leave the other server running.
   const started = await Promise.allSettled(starts);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);

@@ -10,6 +10,7 @@
 import { type Expression, type RawBuilder, sql } from "kysely";
 import type { NeutralOp } from "../engine/neutral.ts";
 import type { SqlEngine } from "../engine/port.ts";
+import { JSON_MARK } from "../mysql/codec.ts";
 
 /** The SQLite timestamp format (same text as `Date.toISOString()`). */
 export const ISO_NOW = sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
@@ -19,7 +20,12 @@ export function keyPath(key: string): string {
   return `$."${key.replaceAll('"', '\\"')}"`;
 }
 
-const jsonParam = (value: unknown) => sql`json(${JSON.stringify(value ?? null)})`;
+/**
+ * A JSON document parameter, marked for the escaping codec (`open.ts`) as on MariaDB: the marker
+ * after its `?` is PostgreSQL's `$n::jsonb` counterpart.
+ */
+const jsonParam = (value: unknown) =>
+  sql`json(${JSON.stringify(value ?? null)}${sql.raw(` ${JSON_MARK}`)})`;
 
 let alias = 0;
 

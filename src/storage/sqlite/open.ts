@@ -12,11 +12,15 @@ import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import { withEngine } from "../engine/index.ts";
 import { neutralPlugin } from "../engine/plugin.ts";
+import { escapingCodecFor } from "../escaping-codec.ts";
+import { mysqlJsonParams } from "../mysql/codec.ts";
 import { sqliteEngine } from "./engine.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { openNative } from "./native.ts";
 import { InProcessChannels, notifyingDialect } from "./notify.ts";
 import { sqliteTypes } from "./types.ts";
+
+const sqliteEscaping = escapingCodecFor(mysqlJsonParams);
 
 /** How long a statement waits for a lock held by another connection before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -72,7 +76,9 @@ export async function openSqlite(
     channels,
   );
   const db = new Kysely<Database>({
-    dialect: wrap(codecDialect(dialect, sqliteTypes)),
+    // Types innermost (JSON cells are parsed before escapes inside them are undone), then the
+    // escaping codec of every engine (text-escape.ts): lone surrogates and U+0000 round-trip.
+    dialect: wrap(codecDialect(codecDialect(dialect, sqliteTypes), sqliteEscaping)),
     plugins: [neutralPlugin(ENGINE)],
   });
   return {
