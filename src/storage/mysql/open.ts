@@ -19,6 +19,8 @@ import {
   type WakeupStats,
 } from "./notifier.ts";
 import { createPool, exactCollation, serverVersion } from "./pool.ts";
+import { returningDialect } from "./returning.ts";
+import { mysqlRewritePlugin } from "./rewrite.ts";
 
 /** Options of `openMysql`. */
 export interface MysqlOptions {
@@ -53,10 +55,16 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
   const wrap = options.wrap ?? ((d) => d);
   const engine = mysqlEngine(collation);
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
-  const dialect = codecDialect(withEngine(new MysqlDialect({ pool }), engine), mysqlEscapingCodec);
+  const dialect = codecDialect(
+    withEngine(
+      returningDialect(new MysqlDialect({ pool }), (q, p) => mysqlEscapingCodec.encodeParams(q, p)),
+      engine,
+    ),
+    mysqlEscapingCodec,
+  );
   const db = new Kysely<Database>({
     dialect: wrap(dialect),
-    plugins: [neutralPlugin(engine)],
+    plugins: [neutralPlugin(engine), mysqlRewritePlugin()],
   });
   try {
     await migrateMysql(db, collation);
