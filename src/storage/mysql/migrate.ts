@@ -10,6 +10,7 @@ import type { Db } from "../database.ts";
 import * as m001 from "./migrations/001_initial.ts";
 import { m002, m003, m004, m005, m006, m007, m008, m009 } from "./migrations/002_009.ts";
 import { m010, m011 } from "./migrations/010_011.ts";
+import { m012, m013 } from "./migrations/012_013.ts";
 
 /** Every migration, in order (the versions of `../migrate.ts`). Append only. */
 export const MYSQL_MIGRATIONS = [
@@ -24,6 +25,8 @@ export const MYSQL_MIGRATIONS = [
   m009,
   m010,
   m011,
+  m012,
+  m013,
 ].map((m, i) => ({ version: i + 1, name: m.name, up: m.up }));
 
 /** The lock every migrating replica takes (`GET_LOCK` names are server-wide). */
