@@ -68,18 +68,9 @@ export async function admitRuns(
   const refund = async () => {
     for (const bucket of taken.splice(0)) await deps.counters.refundDay(bucket, n);
   };
-  for (const [bucket, limit, who] of [
-    [`org:${caller.orgId}:${day}`, org.perDay, "the organization's"],
-    [`${actor}:${day}`, key.perDay, "the key's"],
-  ] as const) {
-    if (!limit) continue;
-    const d = await deps.counters.takeDay(bucket, n, limit);
-    if (!d.allowed) {
-      await refund();
-      return exceeded(c, `${who} runs_per_day (${limit})`, limit, resetSeconds, resetSeconds);
-    }
-    taken.push(bucket);
-  }
+  // Concurrency first, under the org's lock: a request refused for it never holds a day slot,
+  // so concurrent refusals cannot make the day look full to the others (day slots are taken
+  // under the same lock, and only by requests that will run).
   let release: (() => Promise<void>) | undefined;
   if (org.concurrent || key.concurrent) {
     const unlock = await deps.counters.lock(`org:${caller.orgId}`);
@@ -99,12 +90,24 @@ export async function admitRuns(
           : undefined;
     if (over) {
       await release();
-      await refund();
       return exceeded(c, `${over[0]} concurrent_runs (${over[1]})`, over[1], 1, 1);
     }
-    // The next admission may count once this request's run row committed.
-    if (audit) audit.onCreated(() => void release?.());
   }
+  for (const [bucket, limit, who] of [
+    [`org:${caller.orgId}:${day}`, org.perDay, "the organization's"],
+    [`${actor}:${day}`, key.perDay, "the key's"],
+  ] as const) {
+    if (!limit) continue;
+    const d = await deps.counters.takeDay(bucket, n, limit);
+    if (!d.allowed) {
+      await refund();
+      await release?.();
+      return exceeded(c, `${who} runs_per_day (${limit})`, limit, resetSeconds, resetSeconds);
+    }
+    taken.push(bucket);
+  }
+  // The next admission may count once this request's run row committed.
+  if (release && audit) audit.onCreated(() => void release?.());
   return {
     async done(status) {
       await release?.();
