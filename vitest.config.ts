@@ -62,6 +62,18 @@ export default defineConfig({
             "test/browser/**/*.test.ts",
             "test/e2e/**/*.test.ts",
           ],
+          exclude: ["test/integration/stall.embedded.test.ts"],
+        },
+      },
+      {
+        // Event-loop timing under load (`/ok` p99 against a bare server probed at the same time):
+        // run after every other project, alone, so another test file's processes do not take the
+        // second core from the server under test (CI saw a single 1.2 s probe that way).
+        test: {
+          ...timeouts,
+          name: "timing",
+          include: ["test/integration/stall.embedded.test.ts"],
+          sequence: { groupOrder: 1 },
         },
       },
       {
