@@ -6,6 +6,7 @@
  * routes, or the run a graph handle belongs to) and handed in as a scope.
  */
 import type { Readable } from "node:stream";
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
 import { checkContentType, essence, unsupportedType } from "./content-type.ts";
@@ -119,12 +120,12 @@ export class ArtifactsService {
   }
 
   /** One artifact (null when missing or outside `scope`); pending ones too. */
-  find(artifactId: string, scope?: Record<string, unknown>): Promise<StoredArtifact | null> {
+  find(artifactId: string, scope?: Scope): Promise<StoredArtifact | null> {
     return this.o.repo.find(artifactId, scope);
   }
 
   /** A page of artifacts, newest first. */
-  list(query: ArtifactQuery, scope?: Record<string, unknown>): Promise<StoredArtifact[]> {
+  list(query: ArtifactQuery, scope?: Scope): Promise<StoredArtifact[]> {
     if (query.namespacePrefix?.length) checkNamespace(query.namespacePrefix);
     return this.o.repo.list(query, scope);
   }

@@ -4,10 +4,11 @@
  * never the blob backend.
  */
 import { type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { ArtifactsTable, Db } from "../storage/database.ts";
 import { jsonContains, tsPlusMs } from "../storage/engine/neutral.ts";
 import { jsonb } from "../storage/sql/json.ts";
-import { type SqlScope, scopeSql } from "../storage/sql/scope.ts";
+import { scopeSql } from "../storage/sql/scope.ts";
 import { joinNamespace, splitNamespace } from "./keys.ts";
 import type { Artifact, ArtifactQuery, ArtifactStatus } from "./types.ts";
 
@@ -77,7 +78,7 @@ export class ArtifactsRepository {
   }
 
   /** One artifact (null when missing or outside `scope`). */
-  async find(artifactId: string, scope?: SqlScope): Promise<StoredArtifact | null> {
+  async find(artifactId: string, scope?: Scope): Promise<StoredArtifact | null> {
     let q = this.db.selectFrom("artifacts").selectAll().where("artifact_id", "=", artifactId);
     if (scope) q = q.where(scopeSql(sql.ref("metadata"), scope));
     const row = await q.executeTakeFirst();
@@ -85,7 +86,7 @@ export class ArtifactsRepository {
   }
 
   /** A page of artifacts, newest first, within `scope`. */
-  async list(query: ArtifactQuery, scope?: SqlScope): Promise<StoredArtifact[]> {
+  async list(query: ArtifactQuery, scope?: Scope): Promise<StoredArtifact[]> {
     let q = this.db.selectFrom("artifacts").selectAll();
     if (!query.includePending) q = q.where("status", "=", "ready");
     if (query.threadId) q = q.where("thread_id", "=", query.threadId);

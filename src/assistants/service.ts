@@ -3,6 +3,8 @@
  * introspection through an assistant. Every lookup accepts an assistant id or a graph id (which
  * names that graph's system assistant), as the official server does.
  */
+
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import { conflict, notFound } from "../core/errors.ts";
 import { newId, systemAssistantId } from "../core/ids.ts";
@@ -18,7 +20,6 @@ import type {
   AssistantVersion,
   IfExists,
   Metadata,
-  MetadataScope,
   VersionQuery,
 } from "./types.ts";
 
@@ -87,7 +88,7 @@ export class AssistantsService {
    * Creates an assistant. Unlike the official server (which accepts any graph id and fails only
    * when the assistant is used), an unknown graph is rejected up front with 404.
    */
-  async create(input: CreateAssistantInput, scope?: MetadataScope): Promise<Assistant> {
+  async create(input: CreateAssistantInput, scope?: Scope): Promise<Assistant> {
     this.#requireGraph(input.graphId);
     const result = await this.#repo.insert(
       {
@@ -111,7 +112,7 @@ export class AssistantsService {
   }
 
   /** The assistant, or 404 "Assistant not found". */
-  async get(idOrGraphId: string, scope?: MetadataScope): Promise<Assistant> {
+  async get(idOrGraphId: string, scope?: Scope): Promise<Assistant> {
     const found = await this.#repo.get(this.idOf(idOrGraphId), scope);
     if (!found) throw notFound(NOT_FOUND);
     return found;
@@ -128,7 +129,7 @@ export class AssistantsService {
    */
   async resolve(
     idOrGraphId: string,
-    readScope?: (assistantId: string) => Promise<MetadataScope>,
+    readScope?: (assistantId: string) => Promise<Scope>,
   ): Promise<Assistant> {
     const id = this.idOf(idOrGraphId);
     const scope = readScope ? await readScope(id) : undefined;
@@ -146,11 +147,7 @@ export class AssistantsService {
   }
 
   /** Applies a patch as a new version (metadata merged, config and context replaced). */
-  async update(
-    idOrGraphId: string,
-    patch: AssistantPatch,
-    scope?: MetadataScope,
-  ): Promise<Assistant> {
+  async update(idOrGraphId: string, patch: AssistantPatch, scope?: Scope): Promise<Assistant> {
     if (patch.graphId != null) this.#requireGraph(patch.graphId);
     const updated = await this.#repo.update(
       this.idOf(idOrGraphId),
@@ -166,7 +163,7 @@ export class AssistantsService {
   async delete(
     idOrGraphId: string,
     options: { deleteThreads: boolean },
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<string[]> {
     const id = this.idOf(idOrGraphId);
     if (!(await this.#repo.delete(id, options, scope))) throw notFound(NOT_FOUND);
@@ -175,12 +172,12 @@ export class AssistantsService {
   }
 
   /** A page of matching assistants and the overall count. */
-  search(query: AssistantSearch, scope?: MetadataScope): Promise<AssistantPage> {
+  search(query: AssistantSearch, scope?: Scope): Promise<AssistantPage> {
     return this.#repo.search(query, scope);
   }
 
   /** How many assistants match. */
-  count(filter: AssistantFilter, scope?: MetadataScope): Promise<number> {
+  count(filter: AssistantFilter, scope?: Scope): Promise<number> {
     return this.#repo.count(filter, scope);
   }
 
@@ -188,7 +185,7 @@ export class AssistantsService {
   async versions(
     idOrGraphId: string,
     query: VersionQuery,
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<AssistantVersion[]> {
     const id = this.idOf(idOrGraphId);
     const versions = await this.#repo.versions(id, query, scope);
@@ -197,7 +194,7 @@ export class AssistantsService {
   }
 
   /** Makes a stored version the current one. */
-  async setLatest(idOrGraphId: string, version: number, scope?: MetadataScope) {
+  async setLatest(idOrGraphId: string, version: number, scope?: Scope) {
     const result = await this.#repo.setLatest(
       this.idOf(idOrGraphId),
       version,
@@ -210,13 +207,13 @@ export class AssistantsService {
   }
 
   /** The drawable graph of an assistant. */
-  async graph(idOrGraphId: string, xray: Xray | undefined, scope?: MetadataScope) {
+  async graph(idOrGraphId: string, xray: Xray | undefined, scope?: Scope) {
     const a = await this.get(idOrGraphId, scope);
     return this.#graphs.draw(this.#requireGraph(a.graphId), a.config, xray);
   }
 
   /** The JSON schemas of an assistant's graph. */
-  async schemas(idOrGraphId: string, scope?: MetadataScope): Promise<AssistantSchemas> {
+  async schemas(idOrGraphId: string, scope?: Scope): Promise<AssistantSchemas> {
     const a = await this.get(idOrGraphId, scope);
     const schema = await this.#graphs.schemas(this.#requireGraph(a.graphId), a.config);
     return { graphId: a.graphId, schema };
@@ -226,7 +223,7 @@ export class AssistantsService {
   async subgraphs(
     idOrGraphId: string,
     options: { namespace?: string; recurse: boolean },
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<Record<string, GraphSchema>> {
     const a = await this.get(idOrGraphId, scope);
     return this.#graphs.subgraphs(

@@ -4,6 +4,7 @@
  * in memory.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { textContains } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
@@ -21,14 +22,13 @@ import type {
   AssistantPatch,
   AssistantSearch,
   AssistantVersion,
-  MetadataScope,
   NewAssistant,
   VersionQuery,
 } from "./types.ts";
 
 type Eb = ExpressionBuilder<Database, "assistants">;
 
-function filterWhere(eb: Eb, filter: AssistantFilter, scope: MetadataScope) {
+function filterWhere(eb: Eb, filter: AssistantFilter, scope: Scope) {
   const parts: Expression<SqlBool>[] = [scopeMatches("assistants.metadata", scope)];
   if (filter.graphId != null) parts.push(eb("assistants.graph_id", "=", filter.graphId));
   if (filter.name != null) {
@@ -59,7 +59,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     this.#threads = ports?.threads ?? new ThreadRunRows();
   }
 
-  async insert(a: NewAssistant, now: Date, scope?: MetadataScope): Promise<InsertResult | null> {
+  async insert(a: NewAssistant, now: Date, scope?: Scope): Promise<InsertResult | null> {
     if (!isUuidShaped(a.assistantId)) return null;
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
@@ -85,7 +85,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     });
   }
 
-  async get(assistantId: string, scope?: MetadataScope): Promise<Assistant | null> {
+  async get(assistantId: string, scope?: Scope): Promise<Assistant | null> {
     if (!isUuidShaped(assistantId)) return null;
     const row = await this.db
       .selectFrom("assistants")
@@ -100,7 +100,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     assistantId: string,
     patch: AssistantPatch,
     now: Date,
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<Assistant | null> {
     if (!isUuidShaped(assistantId)) return null;
     return this.db.transaction().execute(async (trx) => {
@@ -135,7 +135,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
   async delete(
     assistantId: string,
     options: { deleteThreads: boolean },
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<boolean> {
     if (!isUuidShaped(assistantId)) return false;
     return inUnitOfWork(this.db, async (uow) => {
@@ -154,7 +154,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     });
   }
 
-  async search(query: AssistantSearch, scope?: MetadataScope): Promise<AssistantPage> {
+  async search(query: AssistantSearch, scope?: Scope): Promise<AssistantPage> {
     const sortBy = query.sortBy ?? "created_at";
     const order = query.sortOrder ?? "desc";
     const rows = await this.db
@@ -170,7 +170,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     return { items: rows.map(toAssistant), total };
   }
 
-  async count(filter: AssistantFilter, scope?: MetadataScope): Promise<number> {
+  async count(filter: AssistantFilter, scope?: Scope): Promise<number> {
     const { n } = await this.db
       .selectFrom("assistants")
       .select((eb) => eb.fn.countAll<string | number>().as("n"))
@@ -179,11 +179,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     return Number(n);
   }
 
-  versions(
-    assistantId: string,
-    query: VersionQuery,
-    scope?: MetadataScope,
-  ): Promise<AssistantVersion[]> {
+  versions(assistantId: string, query: VersionQuery, scope?: Scope): Promise<AssistantVersion[]> {
     return listVersions(this.db, assistantId, query, scope);
   }
 
@@ -191,7 +187,7 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     assistantId: string,
     version: number,
     now: Date,
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<SetLatestResult> {
     return setLatestVersion(this.db, assistantId, version, now, scope);
   }

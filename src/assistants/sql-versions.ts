@@ -8,20 +8,22 @@
  * to 404) or the assistant as it now is. Unlike upstream, which copies config, metadata and name only,
  * the whole version becomes current.
  */
+
+import type { Scope } from "../auth/scope.ts";
 import type { Db } from "../storage/database.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { SetLatestResult } from "./repository.ts";
 import { isUuidShaped, json, toAssistant } from "./sql-rows.ts";
-import type { AssistantVersion, MetadataScope, VersionQuery } from "./types.ts";
+import type { AssistantVersion, VersionQuery } from "./types.ts";
 
 /** The versions of an assistant in scope, newest first, paged by `query.limit`/`offset`. */
 export async function listVersions(
   db: Db,
   assistantId: string,
   query: VersionQuery,
-  scope?: MetadataScope,
+  scope?: Scope,
 ): Promise<AssistantVersion[]> {
   if (!isUuidShaped(assistantId)) return [];
   const rows = await db
@@ -54,7 +56,7 @@ export async function setLatestVersion(
   assistantId: string,
   version: number,
   now: Date,
-  scope?: MetadataScope,
+  scope?: Scope,
 ): Promise<SetLatestResult> {
   if (!isUuidShaped(assistantId)) return "assistant_missing";
   return db.transaction().execute(async (trx) => {

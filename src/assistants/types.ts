@@ -49,7 +49,6 @@ export type AssistantField = (typeof ASSISTANT_FIELDS)[number];
  * A metadata filter that limits which assistants a caller may see (auth). Rows outside the scope
  * behave as if they did not exist. `undefined` means unrestricted.
  */
-export type MetadataScope = Record<string, unknown> | undefined;
 
 /** Filters shared by search and count. */
 export interface AssistantFilter {

@@ -7,7 +7,7 @@
 import { DomainError } from "../core/errors.ts";
 import { fromAuthError } from "./errors.ts";
 import type { AuthHandlers } from "./load.ts";
-import { type AuthContext, checkScopeFilter, type Scope, type ScopeFilter } from "./scope.ts";
+import { type AuthContext, type Scope, type ScopeFilter, toScope } from "./scope.ts";
 
 /** The resources the official server emits events for, and ours (`artifacts`). */
 export type AuthResource = "threads" | "assistants" | "crons" | "store" | "artifacts";
@@ -26,7 +26,8 @@ export type AuthAction =
 
 /** The outcome of an allowed event: the scope to apply and the (possibly changed) value. */
 export interface AuthDecision<V> {
-  filter?: ScopeFilter;
+  /** The handler's filter, checked and branded (`toScope`); absent when unrestricted. */
+  filter?: Scope;
   value: V;
 }
 
@@ -76,14 +77,15 @@ export function createAuthorizer(handlers: AuthHandlers | undefined): Authorize 
         `Auth handler returned invalid result. Expected filter object, null, undefined or boolean. Got "${typeof result}" instead.`,
       );
     }
+    let filter: Scope;
     try {
-      checkScopeFilter(result as ScopeFilter);
+      filter = toScope(result as ScopeFilter);
     } catch (error) {
       // A filter too large or malformed to apply safely: refuse the request (fail closed) with a
       // 403 naming the rule broken, before anything is read or written.
       throw new DomainError("forbidden", (error as Error).message);
     }
-    return { filter: result as ScopeFilter, value };
+    return { filter, value };
   };
 }
 
@@ -91,4 +93,4 @@ export function createAuthorizer(handlers: AuthHandlers | undefined): Authorize 
 export const allowAll: Authorize = async (_ctx, _resource, _action, value) => ({ value });
 
 /** The scope of a decision (`undefined` = unrestricted). */
-export const scopeOf = (decision: { filter?: ScopeFilter }): Scope => decision.filter;
+export const scopeOf = (decision: { filter?: Scope }): Scope => decision.filter;

@@ -55,8 +55,24 @@ export function checkScopeFilter(filter: ScopeFilter): void {
   walk(filter, 0, "");
 }
 
-/** What services and repositories receive: a filter, or `undefined` for "no restriction". */
-export type Scope = ScopeFilter | undefined;
+declare const scopeBrand: unique symbol;
+
+/**
+ * What services and repositories receive: a filter the auth layer checked, or `undefined` for
+ * "no restriction". Branded: a plain object is not a `Scope`; only `toScope` (called by the
+ * authorizer, `authorize.ts`) makes one, so no caller can pass an unchecked filter as a scope.
+ */
+export type Scope = (ScopeFilter & { readonly [scopeBrand]: true }) | undefined;
+
+/**
+ * The auth layer's constructor of a `Scope`: checks `filter` (`checkScopeFilter`, throws an Error
+ * naming the rule broken) and brands it. `undefined` stays unrestricted.
+ */
+export function toScope(filter: ScopeFilter | undefined): Scope {
+  if (filter === undefined) return undefined;
+  checkScopeFilter(filter);
+  return filter as Scope;
+}
 
 /** The authenticated caller, normalised as the official server does. */
 export interface AuthUser {
@@ -84,7 +100,10 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * (`src/storage/sql/scope.ts`) with the same semantics; this is the reference those queries are
  * tested against, and what checks a value about to be written (store puts).
  */
-export function matchesScope(doc: Record<string, unknown> | undefined, scope: Scope): boolean {
+export function matchesScope(
+  doc: Record<string, unknown> | undefined,
+  scope: ScopeFilter | undefined,
+): boolean {
   if (scope == null) return true;
   for (const [key, condition] of Object.entries(scope)) {
     if (key === "$or") {

@@ -5,6 +5,7 @@
  * advanced `next_run_at`).
  */
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { CronsTable, Database } from "../storage/database.ts";
 import { epochMs, now } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
@@ -15,7 +16,6 @@ import type {
   CronAuth,
   CronFilter,
   CronRecord,
-  CronScope,
   CronSearch,
   OnRunCompleted,
 } from "./types.ts";
@@ -99,7 +99,7 @@ export class CronsRepository {
   }
 
   /** One cron (null when missing). */
-  async get(cronId: string, scope?: CronScope): Promise<Cron | null> {
+  async get(cronId: string, scope?: Scope): Promise<Cron | null> {
     const row = await this.db
       .selectFrom("crons")
       .selectAll()
@@ -116,7 +116,7 @@ export class CronsRepository {
   async update(
     cronId: string,
     change: (current: Cron) => { cron: Cron; nextRunAt: Date | null },
-    scope?: CronScope,
+    scope?: Scope,
   ): Promise<Cron | null> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -149,7 +149,7 @@ export class CronsRepository {
   }
 
   /** Deletes a cron; returns whether it existed. */
-  async delete(cronId: string, scope?: CronScope): Promise<boolean> {
+  async delete(cronId: string, scope?: Scope): Promise<boolean> {
     const rows = await this.db
       .deleteFrom("crons")
       .where("cron_id", "=", cronId)
@@ -160,7 +160,7 @@ export class CronsRepository {
   }
 
   /** Crons matching the filter, sorted and paged. */
-  async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
+  async search(query: CronSearch, scope?: Scope): Promise<Cron[]> {
     const column = SORT_COLUMNS[query.sortBy];
     const rows = await this.#filtered(query, scope)
       .selectAll()
@@ -173,14 +173,14 @@ export class CronsRepository {
   }
 
   /** How many crons match the filter. */
-  async count(filter: CronFilter, scope?: CronScope): Promise<number> {
+  async count(filter: CronFilter, scope?: Scope): Promise<number> {
     const row = await this.#filtered(filter, scope)
       .select((eb) => eb.fn.countAll<string>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
-  #filtered(filter: CronFilter, scope?: CronScope) {
+  #filtered(filter: CronFilter, scope?: Scope) {
     let q = this.db.selectFrom("crons").where(scopeMatches("crons.metadata", scope));
     if (filter.assistantId) q = q.where("assistant_id", "=", filter.assistantId);
     if (filter.threadId) q = q.where("thread_id", "=", filter.threadId);
@@ -190,7 +190,7 @@ export class CronsRepository {
   }
 
   /** Whether a thread row exists. */
-  async threadExists(threadId: string, scope?: CronScope): Promise<boolean> {
+  async threadExists(threadId: string, scope?: Scope): Promise<boolean> {
     const row = await this.db
       .selectFrom("threads")
       .select("thread_id")

@@ -3,6 +3,7 @@
  * fires at all) and the firing of due ticks, each in one transaction with the run it creates.
  */
 import type { Assistant } from "../assistants/types.ts";
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
 import { isGuid, newId } from "../core/ids.ts";
@@ -11,7 +12,7 @@ import type { RunRequest, RunsService } from "../runs/service.ts";
 import { type CronSpec, CronSyntaxError, parseCron } from "./expression.ts";
 import type { CronsRepository } from "./repository.ts";
 import { latestTickAtOrBefore, nextRunAt } from "./schedule.ts";
-import type { Cron, CronFilter, CronInput, CronPatch, CronScope, CronSearch } from "./types.ts";
+import type { Cron, CronFilter, CronInput, CronPatch, CronSearch } from "./types.ts";
 import { isValidTimeZone } from "./zone.ts";
 
 /** Notified on every cron change so each replica's scheduler re-reads its next wake-up. */
@@ -24,7 +25,7 @@ export interface CronsServiceOptions {
   assistants: {
     resolve(
       idOrGraphId: string,
-      readScope?: (assistantId: string) => Promise<CronScope>,
+      readScope?: (assistantId: string) => Promise<Scope>,
     ): Promise<Assistant>;
     /** The stored id an assistant id or a graph id refers to (filters accept both). */
     idOf?(idOrGraphId: string): string;
@@ -85,8 +86,8 @@ export class CronsService {
    */
   async create(
     input: CronInput,
-    threadScope?: CronScope,
-    assistantScope?: (assistantId: string) => Promise<CronScope>,
+    threadScope?: Scope,
+    assistantScope?: (assistantId: string) => Promise<Scope>,
   ): Promise<Cron> {
     checkZone(input.timezone);
     const spec = checkSchedule(input.schedule);
@@ -119,7 +120,7 @@ export class CronsService {
   }
 
   /** Updates a cron; its next tick is recomputed from now (a re-enabled cron does not catch up). */
-  async update(cronId: string, patch: CronPatch, scope?: CronScope): Promise<Cron> {
+  async update(cronId: string, patch: CronPatch, scope?: Scope): Promise<Cron> {
     checkZone(patch.timezone);
     if (patch.schedule !== undefined) checkSchedule(patch.schedule);
     const webhook = (patch.payload as { webhook?: unknown } | undefined)?.webhook;
@@ -153,26 +154,26 @@ export class CronsService {
   }
 
   /** Deletes a cron. */
-  async delete(cronId: string, scope?: CronScope): Promise<void> {
+  async delete(cronId: string, scope?: Scope): Promise<void> {
     if (!(await this.o.repo.delete(cronId, scope))) throw cronNotFound(cronId);
     await this.#changed(cronId);
   }
 
   /** One cron; missing and out of scope are both 404. */
-  async get(cronId: string, scope?: CronScope): Promise<Cron> {
+  async get(cronId: string, scope?: Scope): Promise<Cron> {
     const cron = await this.o.repo.get(cronId, scope);
     if (!cron) throw cronNotFound(cronId);
     return cron;
   }
 
   /** Crons matching the query. */
-  async search(query: CronSearch, scope?: CronScope): Promise<Cron[]> {
+  async search(query: CronSearch, scope?: Scope): Promise<Cron[]> {
     const filter = this.#stored(query);
     return filter ? this.o.repo.search(filter, scope) : [];
   }
 
   /** How many crons match. */
-  async count(filter: CronFilter, scope?: CronScope): Promise<number> {
+  async count(filter: CronFilter, scope?: Scope): Promise<number> {
     const stored = this.#stored(filter);
     return stored ? this.o.repo.count(stored, scope) : 0;
   }

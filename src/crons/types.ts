@@ -21,9 +21,6 @@ export interface CronAuth {
   permissions: string[];
 }
 
-/** An auth scope over cron metadata (`undefined`: unrestricted). */
-export type CronScope = Record<string, unknown> | undefined;
-
 /** A scheduled run. `payload` is the run body in wire form (returned verbatim to clients). */
 export interface Cron {
   cronId: string;

@@ -1,5 +1,6 @@
 /** Row shapes and pure helpers of the in-memory runs (`memory.ts`). */
-import type { InsertRunSpec, RunScope } from "./ports.ts";
+
+import type { InsertRunSpec } from "./ports.ts";
 import type { CancelAction, Run } from "./types.ts";
 
 export interface MemThread {
@@ -35,8 +36,10 @@ const RUN_KEYS = [
 ] as const;
 export const copy = (r: MemRun): Run =>
   structuredClone(Object.fromEntries(RUN_KEYS.map((k) => [k, r[k]]))) as unknown as Run;
-export const matches = (meta: Record<string, unknown>, scope: RunScope) =>
-  Object.entries(scope ?? {}).every(([k, v]) => JSON.stringify(meta[k]) === JSON.stringify(v));
+export const matches = (
+  meta: Record<string, unknown>,
+  scope: Record<string, unknown> | undefined,
+) => Object.entries(scope ?? {}).every(([k, v]) => JSON.stringify(meta[k]) === JSON.stringify(v));
 
 export const CANCELLABLE: Record<string, string[] | undefined> = {
   pending: ["pending"],

@@ -4,6 +4,8 @@
  * call is atomic (no awaits inside): what the thread lock gives the SQL side. Scopes match
  * top-level metadata keys by JSON equality only (enough for tests; the SQL side has the rest).
  */
+
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import {
@@ -23,7 +25,6 @@ import type {
   InsertRunSpec,
   LeaseState,
   RunLeases,
-  RunScope,
   RunStore,
 } from "./ports.ts";
 import type {
@@ -82,7 +83,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     return { kind: "created", run: copy(run), cancelled };
   }
 
-  async get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null> {
+  async get(runId: string, threadId?: string, scope?: Scope): Promise<Run | null> {
     const run = this.runs.get(runId);
     if (!run || (threadId && run.threadId !== threadId) || !this.#inScope(run, scope)) return null;
     return copy(run);
@@ -92,7 +93,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     return new Set(runIds.filter((id) => inFlight(this.runs.get(id) ?? ({} as MemRun))));
   }
 
-  async list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+  async list(threadId: string | null, query: RunListQuery, scope?: Scope): Promise<Run[]> {
     return (threadId === null ? [...this.runs.values()] : this.#ofThread(threadId))
       .filter((r) => this.#inScope(r, scope) && (!query.status || r.status === query.status))
       .filter((r) => !query.assistantId || r.assistantId === query.assistantId)
@@ -102,7 +103,7 @@ export class MemoryRuns implements RunStore, RunLeases {
       .map(copy);
   }
 
-  async cancel(selector: CancelSelector, action: CancelAction, scope?: RunScope, reason?: string) {
+  async cancel(selector: CancelSelector, action: CancelAction, scope?: Scope, reason?: string) {
     const wanted = CANCELLABLE[selector.status ?? "any"];
     const rows = [...this.runs.values()].filter(
       (r) =>
@@ -119,7 +120,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     return out;
   }
 
-  async delete(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null> {
+  async delete(runId: string, threadId?: string, scope?: Scope): Promise<Run | null> {
     const run = await this.get(runId, threadId, scope);
     if (!run) return null;
     this.runs.delete(runId);
@@ -134,7 +135,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     return gone.map(copy);
   }
 
-  async threadExists(threadId: string, scope?: RunScope): Promise<boolean> {
+  async threadExists(threadId: string, scope?: Scope): Promise<boolean> {
     const t = this.threads.get(threadId);
     return t != null && matches(t.metadata, scope);
   }
@@ -249,7 +250,7 @@ export class MemoryRuns implements RunStore, RunLeases {
 
   #ofThread = (threadId: string) => [...this.runs.values()].filter((r) => r.threadId === threadId);
 
-  #inScope(run: MemRun, scope: RunScope): boolean {
+  #inScope(run: MemRun, scope: Scope): boolean {
     return scope == null || matches(this.threads.get(run.threadId)?.metadata ?? {}, scope);
   }
 

@@ -8,6 +8,7 @@
  * implementation to the same behaviour.
  */
 import type { Transaction } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Database } from "../storage/database.ts";
 import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import type {
@@ -21,9 +22,6 @@ import type {
 
 /** A transaction of the runs tables (a cron tick creates its run inside its own). */
 export type Tx = Transaction<Database>;
-
-/** An auth scope over thread metadata (runs are scoped through their thread). */
-export type RunScope = Record<string, unknown> | undefined;
 
 /** The thread a new run lands on, as seen inside the creating transaction. */
 export interface ThreadView {
@@ -50,7 +48,7 @@ export interface InsertRunSpec {
   newThreadMetadata: Record<string, unknown>;
   afterSeconds: number;
   /** Auth scope the existing thread must match (else it behaves as missing). */
-  scope?: RunScope;
+  scope?: Scope;
   build(thread: ThreadView): {
     kwargs: Run["kwargs"];
     metadata: Record<string, unknown>;
@@ -122,27 +120,27 @@ export interface RunStore {
    */
   insert(spec: InsertRunSpec, within?: UnitOfWork): Promise<InsertOutcome>;
   /** One run (optionally constrained to a thread, and to threads in the auth `scope`). */
-  get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null>;
+  get(runId: string, threadId?: string, scope?: Scope): Promise<Run | null>;
   /** The subset of `runIds` still pending or running (one query: the pooled stream liveness check). */
   activeAmong(runIds: string[]): Promise<Set<string>>;
   /** Runs of a thread (`null`: of every thread in `scope`), newest first. */
-  list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]>;
+  list(threadId: string | null, query: RunListQuery, scope?: Scope): Promise<Run[]>;
   /** Cancels the selected runs (pending end at once, running get `cancel_action`). */
   cancel(
     selector: CancelSelector,
     action: CancelAction,
-    scope?: RunScope,
+    scope?: Scope,
     reason?: string,
   ): Promise<CancelledRun[]>;
   /** Deletes a run; returns it (null when missing). Its thread status is repaired. */
-  delete(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null>;
+  delete(runId: string, threadId?: string, scope?: Scope): Promise<Run | null>;
   /**
    * Deletes every run of an assistant in the caller's unit of work, under the locks of their
    * threads, and repairs those threads (none is left `busy` without a run); returns the runs.
    */
   deleteForAssistant(uow: UnitOfWork, assistantId: string): Promise<Run[]>;
   /** Whether a thread row exists (and is in the auth `scope`). */
-  threadExists(threadId: string, scope?: RunScope): Promise<boolean>;
+  threadExists(threadId: string, scope?: Scope): Promise<boolean>;
   /** Cached values of a thread (null when missing). */
   threadValues(threadId: string): Promise<{ values: unknown } | null>;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { Assistant } from "../assistants/types.ts";
+import type { Scope } from "../auth/scope.ts";
 import { notFound, unprocessable } from "../core/errors.ts";
 import type { InputLimits } from "../core/limits.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -13,15 +14,15 @@ import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import type { RunRequest } from "./build.ts";
 import type { DoneSignals } from "./done.ts";
 import type { RunCheckpointer } from "./executor.ts";
-import type { InsertOutcome, RunScope, RunStore, Tx } from "./ports.ts";
+import type { InsertOutcome, RunStore, Tx } from "./ports.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
 import { settled, settleThread } from "./settle.ts";
 import type { CreateContext } from "./spec.ts";
 import { insertSpec } from "./spec.ts";
 import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
+export type { Scope } from "../auth/scope.ts";
 export type { RunRequest } from "./build.ts";
-export type { RunScope } from "./ports.ts";
 export type { AuthorizedRun, CreateContext } from "./spec.ts";
 
 /** The assistants port the runs engine needs. */
@@ -32,7 +33,7 @@ export interface AssistantResolver {
    */
   resolve(
     idOrGraphId: string,
-    readScope?: (assistantId: string) => Promise<RunScope>,
+    readScope?: (assistantId: string) => Promise<Scope>,
   ): Promise<Assistant>;
 }
 
@@ -126,7 +127,7 @@ export class RunsService {
   }
 
   /** One run of a thread. */
-  async get(threadId: string, runId: string, scope?: RunScope): Promise<Run> {
+  async get(threadId: string, runId: string, scope?: Scope): Promise<Run> {
     const run = await this.o.store.get(runId, threadId, scope);
     if (run) return run;
     if (!(await this.o.store.threadExists(threadId, scope))) throw threadNotFound(threadId);
@@ -134,23 +135,23 @@ export class RunsService {
   }
 
   /** A run by id alone (stateless joins). */
-  async find(runId: string, scope?: RunScope): Promise<Run | null> {
+  async find(runId: string, scope?: Scope): Promise<Run | null> {
     return this.o.store.get(runId, undefined, scope);
   }
 
   /** Runs of a thread. */
-  async list(threadId: string, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+  async list(threadId: string, query: RunListQuery, scope?: Scope): Promise<Run[]> {
     if (!(await this.o.store.threadExists(threadId, scope))) throw threadNotFound(threadId);
     return this.o.store.list(threadId, query, scope);
   }
 
   /** Runs of every thread in `scope`, newest first (the `POST /runs/search` extension). */
-  search(query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+  search(query: RunListQuery, scope?: Scope): Promise<Run[]> {
     return this.o.store.list(null, query, scope);
   }
 
   /** Deletes a run; a running one is stopped wherever it executes. */
-  async delete(threadId: string, runId: string, scope?: RunScope): Promise<void> {
+  async delete(threadId: string, runId: string, scope?: Scope): Promise<void> {
     const run = await this.o.store.delete(runId, threadId, scope);
     if (!run) throw runNotFound();
     if (run.status === "running") await this.#signal(run.runId, "deleted");
@@ -162,7 +163,7 @@ export class RunsService {
     threadId: string,
     runIds: string[],
     action: CancelAction,
-    scope?: RunScope,
+    scope?: Scope,
     reason?: string,
   ): Promise<void> {
     const touched = await this.o.store.cancel({ threadId, runIds }, action, scope, reason);
@@ -171,11 +172,7 @@ export class RunsService {
   }
 
   /** Bulk cancel (`POST /runs/cancel`). */
-  async cancelMany(
-    selector: CancelSelector,
-    action: CancelAction,
-    scope?: RunScope,
-  ): Promise<number> {
+  async cancelMany(selector: CancelSelector, action: CancelAction, scope?: Scope): Promise<number> {
     const touched = await this.o.store.cancel(selector, action, scope);
     if (selector.runIds && touched.length !== new Set(selector.runIds).size) throw runNotFound();
     await this.#afterCancel(touched);
@@ -236,7 +233,7 @@ export class RunsService {
     threadId: string,
     runId: string,
     signal?: AbortSignal,
-    scope?: RunScope,
+    scope?: Scope,
   ): Promise<unknown> {
     const run = await this.get(threadId, runId, scope);
     return this.wait(run, signal);

@@ -7,15 +7,16 @@
  * against the input limits (an `InputLimitError` when over).
  */
 import type { Assistant } from "../assistants/types.ts";
+import type { Scope } from "../auth/scope.ts";
 import { newId } from "../core/ids.ts";
 import { checkRunMetadata, type InputLimits } from "../core/limits.ts";
 import { buildRun, type RunAuth, type RunRequest } from "./build.ts";
-import type { InsertRunSpec, RunScope } from "./ports.ts";
+import type { InsertRunSpec } from "./ports.ts";
 
 /** The outcome of `threads:create_run` for one run. */
 export interface AuthorizedRun {
   runId: string;
-  scope: RunScope;
+  scope: Scope;
   metadata?: Record<string, unknown>;
 }
 
@@ -26,14 +27,14 @@ export interface CreateContext {
   /** The run id, when the caller chose it (auth handlers see it in `threads:create_run`). */
   runId?: string;
   /** Auth scope an existing thread must match (`threads:create_run` filter); else it is 404. */
-  scope?: RunScope;
+  scope?: Scope;
   /** The authenticated caller, stamped into `configurable` as the official server does. */
   auth?: RunAuth;
   /**
    * The caller's `assistants:read` scope for the run's assistant (stored id): an assistant outside
    * it is 404 and nothing of it reaches the run. Absent: no auth.
    */
-  assistantScope?: (assistantId: string) => Promise<RunScope>;
+  assistantScope?: (assistantId: string) => Promise<Scope>;
   /**
    * Authorizes the run before anything is written (`threads:create_run`): the run id, the scope
    * the thread must match and the metadata as the handler left it. Every transport sets it

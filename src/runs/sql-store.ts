@@ -9,6 +9,7 @@
  * thread update, COMMIT.
  */
 import { type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Db } from "../storage/database.ts";
 import { engineOf } from "../storage/engine/index.ts";
 import { now, nowPlusMs } from "../storage/engine/neutral.ts";
@@ -17,7 +18,7 @@ import { jsonb } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";
 import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import type { ThreadRunRows } from "../threads/run-rows.ts";
-import type { InsertOutcome, InsertRunSpec, RunScope, RunStore } from "./ports.ts";
+import type { InsertOutcome, InsertRunSpec, RunStore } from "./ports.ts";
 import { type RunRow, toRun } from "./rows.ts";
 import { cancelRow } from "./sql-cancel.ts";
 import { ThreadLocks } from "./thread-lock.ts";
@@ -119,7 +120,7 @@ export class SqlRunStore implements RunStore {
     return new Set(rows.map((r) => r.run_id));
   }
 
-  async get(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null> {
+  async get(runId: string, threadId?: string, scope?: Scope): Promise<Run | null> {
     let q = this.db.selectFrom("runs").selectAll().where("run_id", "=", runId);
     if (threadId) q = q.where("thread_id", "=", threadId);
     if (scope) q = q.where(threadInScope(scope));
@@ -127,7 +128,7 @@ export class SqlRunStore implements RunStore {
     return row ? toRun(row) : null;
   }
 
-  async list(threadId: string | null, query: RunListQuery, scope?: RunScope): Promise<Run[]> {
+  async list(threadId: string | null, query: RunListQuery, scope?: Scope): Promise<Run[]> {
     let q = this.db.selectFrom("runs").selectAll();
     if (threadId !== null) q = q.where("thread_id", "=", threadId);
     if (scope) q = q.where(threadInScope(scope));
@@ -143,7 +144,7 @@ export class SqlRunStore implements RunStore {
     return rows.map(toRun);
   }
 
-  threadExists(threadId: string, scope?: RunScope): Promise<boolean> {
+  threadExists(threadId: string, scope?: Scope): Promise<boolean> {
     return this.threads.exists(this.db, threadId, scope);
   }
 
@@ -151,7 +152,7 @@ export class SqlRunStore implements RunStore {
     return this.threads.values(this.db, threadId);
   }
 
-  async delete(runId: string, threadId?: string, scope?: RunScope): Promise<Run | null> {
+  async delete(runId: string, threadId?: string, scope?: Scope): Promise<Run | null> {
     const found = await this.get(runId, threadId, scope);
     if (!found) return null;
     return this.#locks.run("delete", found.threadId, async (uow) => {
@@ -169,7 +170,7 @@ export class SqlRunStore implements RunStore {
   async cancel(
     selector: CancelSelector,
     action: CancelAction,
-    scope?: RunScope,
+    scope?: Scope,
     reason?: string,
   ): Promise<CancelledRun[]> {
     let rows: RunRow[] = [];
@@ -258,6 +259,6 @@ function runValues(spec: InsertRunSpec, built: ReturnType<InsertRunSpec["build"]
 }
 
 /** Runs are scoped through their thread's metadata: the run's thread must match the auth scope. */
-function threadInScope(scope: Record<string, unknown>) {
+function threadInScope(scope: NonNullable<Scope>) {
   return sql<SqlBool>`EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = runs.thread_id AND ${scopeSql(sql.ref("t.metadata"), scope)})`;
 }

@@ -5,6 +5,8 @@
  * lock (`create`, `finish`, `cancel`, `delete`, `assistant-delete`): a lock held longer than
  * `slowMs` is reported with it. Commit hooks registered in `fn` run after COMMIT.
  */
+
+import type { Scope } from "../auth/scope.ts";
 import type { Db } from "../storage/database.ts";
 import { inUnitOfWork, type UnitOfWork } from "../storage/unit-of-work.ts";
 import type { LockedThread, ThreadRunRows } from "../threads/run-rows.ts";
@@ -32,7 +34,7 @@ export class ThreadLocks {
     name: LockName,
     threadId: string,
     fn: (uow: UnitOfWork, thread: LockedThread | undefined) => Promise<T>,
-    options: { scope?: Record<string, unknown>; within?: UnitOfWork } = {},
+    options: { scope?: Scope; within?: UnitOfWork } = {},
   ): Promise<T> {
     return this.#in(name, [threadId], options.within, async (uow) =>
       fn(uow, await this.threads.lockForRun(uow, threadId, options.scope)),

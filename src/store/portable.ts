@@ -10,7 +10,7 @@
  *   then matched, truncated to `max_depth`, scoped, sorted by code point and paged here.
  */
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
-import { matchesScope } from "../auth/scope.ts";
+import { matchesScope, type Scope } from "../auth/scope.ts";
 import type { Database } from "../storage/database.ts";
 import { fromJson } from "../storage/sql/json.ts";
 import { decodeNamespace, encodeNamespace } from "./namespace.ts";
@@ -102,7 +102,7 @@ export async function selectNamespacesPortable(
   maxDepth: number | undefined,
   limit: number,
   offset: number,
-  scope?: Record<string, unknown>,
+  scope?: Scope,
 ): Promise<string[][]> {
   const { rows } = await sql<{ prefix: string }>`
     SELECT DISTINCT prefix FROM store_items WHERE ${alive}`.execute(db);
@@ -113,7 +113,7 @@ export async function selectNamespacesPortable(
     const listed =
       maxDepth === undefined ? labels : labels.slice(0, Math.max(0, Math.floor(maxDepth)));
     // The scope sees the namespace as listed (after max_depth), as the official server filters it.
-    if (scope && !matchesScope({ namespace: listed }, scope as never)) continue;
+    if (scope && !matchesScope({ namespace: listed }, scope)) continue;
     found.add(encodeNamespace(listed));
   }
   return [...found]

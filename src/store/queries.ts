@@ -3,6 +3,7 @@
  * prefix, the distinct namespaces. Expired rows are invisible everywhere, before any sweep.
  */
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Database } from "../storage/database.ts";
 import { familyOf, isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
 import { fromJson } from "../storage/sql/json.ts";
@@ -68,7 +69,7 @@ export async function selectItem(
   db: Db,
   namespace: string[],
   key: string,
-  scope?: Record<string, unknown>,
+  scope?: Scope,
 ): Promise<ItemRow | null> {
   const row = await db
     .selectFrom("store_items")
@@ -86,7 +87,7 @@ export async function selectItemScope(
   db: Db,
   namespace: string[],
   key: string,
-  scope: Record<string, unknown> | undefined,
+  scope: Scope,
 ): Promise<"missing" | "in_scope" | "out_of_scope"> {
   const row = await db
     .selectFrom("store_items")
@@ -108,7 +109,7 @@ export interface SearchQuery {
   /** The query embedding; ranks by best field similarity, unembedded items last. */
   queryVector?: number[];
   /** Auth scope over `{...value, namespace, key}`. */
-  scope?: Record<string, unknown>;
+  scope?: Scope;
 }
 
 /** Runs a search; without a query vector, items come in creation order. */
@@ -170,7 +171,7 @@ export async function selectNamespaces(
   maxDepth: number | undefined,
   limit: number,
   offset: number,
-  scope?: Record<string, unknown>,
+  scope?: Scope,
 ): Promise<string[][]> {
   const f = familyOf(db);
   if (!isPostgresFamily(f)) {

@@ -15,6 +15,7 @@ import {
   type SearchOperation,
 } from "@langchain/langgraph";
 import { type Kysely, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Database } from "../storage/database.ts";
 import type { WriteFence } from "../storage/fence.ts";
 import { familyOf } from "../storage/sql/family.ts";
@@ -39,7 +40,6 @@ import type {
   SearchItemsOptions,
   StoreApi,
   StoreItem,
-  StoreScope,
   StoreSearchItem,
   StoreTtlConfig,
 } from "./types.ts";
@@ -55,7 +55,7 @@ export interface SqlStoreOptions {
   fence?: WriteFence;
 }
 
-type ReadOp<T> = T & { refreshTtl?: boolean | null; scope?: StoreScope };
+type ReadOp<T> = T & { refreshTtl?: boolean | null; scope?: Scope };
 
 const isGet = (op: Operation): op is GetOperation =>
   "key" in op && "namespace" in op && !("value" in op);
@@ -166,7 +166,7 @@ export class SqlStore extends BaseStore implements StoreApi {
   }
 
   /** Whether a live item exists and matches `scope`. */
-  itemScope(namespace: string[], key: string, scope: StoreScope): Promise<ItemScopeState> {
+  itemScope(namespace: string[], key: string, scope: Scope): Promise<ItemScopeState> {
     return selectItemScope(this.#db, namespace, key, scope);
   }
 

@@ -3,6 +3,7 @@
  * (per-item TTL on put, `refreshTtl` on reads). Items are camelCase; the wire is mapped in http/.
  */
 import type { Item, SearchItem } from "@langchain/langgraph-checkpoint";
+import type { Scope } from "../auth/scope.ts";
 
 /** A stored item (namespace, key, value, timestamps). */
 export type StoreItem = Item;
@@ -20,12 +21,11 @@ export interface PutItemOptions {
  * An authorization scope over items: matched against `{...value, namespace, key}` (namespaces:
  * `{namespace}`), inside the query. `undefined`: unrestricted.
  */
-export type StoreScope = Record<string, unknown> | undefined;
 
 /** Options of a read: whether to push the item's expiry forward (default: `refresh_on_read`). */
 export interface ReadOptions {
   refreshTtl?: boolean | null;
-  scope?: StoreScope;
+  scope?: Scope;
 }
 
 /** Options of a search. */
@@ -43,7 +43,7 @@ export interface ListNamespacesOptions {
   maxDepth?: number;
   limit?: number;
   offset?: number;
-  scope?: StoreScope;
+  scope?: Scope;
 }
 
 /** Where an item stands relative to a scope. */
@@ -72,5 +72,5 @@ export interface StoreApi {
   searchItems(namespacePrefix: string[], options?: SearchItemsOptions): Promise<StoreSearchItem[]>;
   listNamespaces(options?: ListNamespacesOptions): Promise<string[][]>;
   /** Whether a live item exists and matches `scope`, decided in SQL without reading its value out. */
-  itemScope(namespace: string[], key: string, scope: StoreScope): Promise<ItemScopeState>;
+  itemScope(namespace: string[], key: string, scope: Scope): Promise<ItemScopeState>;
 }

@@ -3,8 +3,8 @@
  * scope: rows outside it are never loaded and behave as missing.
  */
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { Scope } from "../auth/scope.ts";
 import type {
-  MetadataScope,
   NewThread,
   Thread,
   ThreadFilter,
@@ -24,26 +24,21 @@ export interface ExpiredThread {
 /** Persistence of thread rows. Missing or out-of-scope rows read as `null` / `false`. */
 export interface ThreadsRepository {
   /** One thread. */
-  find(threadId: string, scope?: MetadataScope): Promise<Thread | null>;
+  find(threadId: string, scope?: Scope): Promise<Thread | null>;
   /** One thread, locked until the surrounding transaction ends. */
-  findForUpdate(threadId: string, scope?: MetadataScope): Promise<Thread | null>;
+  findForUpdate(threadId: string, scope?: Scope): Promise<Thread | null>;
   /** Inserts a thread; `null` when the id is taken. */
   insert(thread: NewThread, now: Date): Promise<Thread | null>;
   /** Merges metadata and/or replaces the TTL. */
-  patch(
-    threadId: string,
-    patch: ThreadPatch,
-    now: Date,
-    scope?: MetadataScope,
-  ): Promise<Thread | null>;
+  patch(threadId: string, patch: ThreadPatch, now: Date, scope?: Scope): Promise<Thread | null>;
   /** Deletes the row (its runs cascade); whether it existed. */
-  delete(threadId: string, scope?: MetadataScope): Promise<boolean>;
+  delete(threadId: string, scope?: Scope): Promise<boolean>;
   /** A filtered, sorted page plus the overall count. */
-  search(query: ThreadSearch, scope?: MetadataScope): Promise<ThreadPage>;
+  search(query: ThreadSearch, scope?: Scope): Promise<ThreadPage>;
   /** How many threads match. */
-  count(filter: ThreadFilter, scope?: MetadataScope): Promise<number>;
+  count(filter: ThreadFilter, scope?: Scope): Promise<number>;
   /** Which of `ids` exist (and are in scope). */
-  existing(ids: string[], scope?: MetadataScope): Promise<string[]>;
+  existing(ids: string[], scope?: Scope): Promise<string[]>;
   /** Replaces the cached values (and optionally interrupts/status) after a state change. */
   saveState(threadId: string, state: Partial<ThreadStateCache>, now: Date): Promise<void>;
   /** Whether a run of the thread is pending or running. */

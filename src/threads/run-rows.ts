@@ -13,6 +13,7 @@
  *   composes (the run's end and its thread's outcome in one round trip).
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Db } from "../storage/database.ts";
 import { jsonMerge, jsonText, now } from "../storage/engine/neutral.ts";
@@ -55,7 +56,7 @@ export class ThreadRunRows {
   async lockForRun(
     uow: UnitOfWork,
     threadId: string,
-    scope?: Record<string, unknown>,
+    scope?: Scope,
   ): Promise<LockedThread | undefined> {
     const row = await uow.trx
       .selectFrom("threads")
@@ -199,7 +200,7 @@ export class ThreadRunRows {
   }
 
   /** Whether a thread row exists (and is in `scope`). */
-  async exists(db: Db, threadId: string, scope?: Record<string, unknown>): Promise<boolean> {
+  async exists(db: Db, threadId: string, scope?: Scope): Promise<boolean> {
     const row = await db
       .selectFrom("threads")
       .select("thread_id")

@@ -3,6 +3,8 @@
  * copy, prune and TTL expiry. Writes that touch both the thread row and its checkpoints run in
  * one transaction.
  */
+
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import { conflict, notFound } from "../core/errors.ts";
 import type { ThreadsStorage, ThreadsUnit } from "./repository.ts";
@@ -10,7 +12,6 @@ import { graphIdOfThread } from "./state.ts";
 import type { SuperstepUpdate, ThreadStateService } from "./state-service.ts";
 import type {
   Metadata,
-  MetadataScope,
   PruneStrategy,
   Thread,
   ThreadFilter,
@@ -59,7 +60,7 @@ export class ThreadsService {
   constructor(private readonly options: ThreadsServiceOptions) {}
 
   /** Creates a thread; an existing id raises 409 or returns the thread (`if_exists: do_nothing`). */
-  async create(input: CreateThreadInput, scope?: MetadataScope): Promise<Thread> {
+  async create(input: CreateThreadInput, scope?: Scope): Promise<Thread> {
     const { storage, clock } = this.options;
     const threadId = input.threadId ?? this.options.newId();
     const supersteps = input.supersteps ?? [];
@@ -84,19 +85,19 @@ export class ThreadsService {
   }
 
   /** One thread, or `null` when missing or out of scope. */
-  find(threadId: string, scope?: MetadataScope): Promise<Thread | null> {
+  find(threadId: string, scope?: Scope): Promise<Thread | null> {
     return this.options.storage.threads.find(threadId, scope);
   }
 
   /** One thread; 404 when missing or out of scope. */
-  async get(threadId: string, scope?: MetadataScope): Promise<Thread> {
+  async get(threadId: string, scope?: Scope): Promise<Thread> {
     const thread = await this.find(threadId, scope);
     if (!thread) throw threadNotFound(threadId);
     return thread;
   }
 
   /** Merges metadata and/or resets the TTL. */
-  async patch(threadId: string, patch: ThreadPatch, scope?: MetadataScope): Promise<Thread> {
+  async patch(threadId: string, patch: ThreadPatch, scope?: Scope): Promise<Thread> {
     const { storage, clock } = this.options;
     const thread = await storage.threads.patch(threadId, patch, clock.now(), scope);
     if (!thread) throw notFound("Thread not found");
@@ -104,7 +105,7 @@ export class ThreadsService {
   }
 
   /** Deletes a thread, its checkpoints and (by cascade) its runs. */
-  async delete(threadId: string, scope?: MetadataScope): Promise<void> {
+  async delete(threadId: string, scope?: Scope): Promise<void> {
     const deleted = await this.options.storage.transaction((unit) =>
       this.#deleteIn(unit, threadId, scope),
     );
@@ -113,12 +114,12 @@ export class ThreadsService {
   }
 
   /** A page of threads and the overall count. */
-  search(query: ThreadSearch, scope?: MetadataScope): Promise<ThreadPage> {
+  search(query: ThreadSearch, scope?: Scope): Promise<ThreadPage> {
     return this.options.storage.threads.search(query, scope);
   }
 
   /** How many threads match. */
-  count(filter: ThreadFilter, scope?: MetadataScope): Promise<number> {
+  count(filter: ThreadFilter, scope?: Scope): Promise<number> {
     return this.options.storage.threads.count(filter, scope);
   }
 
@@ -128,7 +129,7 @@ export class ThreadsService {
    */
   async copy(
     threadId: string,
-    scope?: MetadataScope,
+    scope?: Scope,
     target?: { threadId: string; metadata?: Metadata },
   ): Promise<Thread> {
     const { storage, clock, newId } = this.options;
@@ -157,7 +158,7 @@ export class ThreadsService {
   }
 
   /** Deletes threads, or trims each to its latest checkpoint; how many threads were pruned. */
-  async prune(threadIds: string[], strategy: PruneStrategy, scope?: MetadataScope) {
+  async prune(threadIds: string[], strategy: PruneStrategy, scope?: Scope) {
     const { storage } = this.options;
     const ids = await storage.threads.existing([...new Set(threadIds)], scope);
     let pruned = 0;
@@ -214,7 +215,7 @@ export class ThreadsService {
     await this.options.onRunsDeleted?.().catch(() => {});
   }
 
-  async #deleteIn(unit: ThreadsUnit, threadId: string, scope?: MetadataScope): Promise<boolean> {
+  async #deleteIn(unit: ThreadsUnit, threadId: string, scope?: Scope): Promise<boolean> {
     if (!(await unit.threads.delete(threadId, scope))) return false;
     await unit.checkpoints.deleteThread(threadId);
     return true;
@@ -224,7 +225,7 @@ export class ThreadsService {
     unit: ThreadsUnit,
     threadId: string,
     ifExists: CreateThreadInput["ifExists"],
-    scope: MetadataScope,
+    scope: Scope,
   ): Promise<Thread> {
     const existing = ifExists === "do_nothing" ? await unit.threads.find(threadId, scope) : null;
     if (!existing) throw conflict("Thread already exists");

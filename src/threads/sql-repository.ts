@@ -3,6 +3,7 @@
  * including the metadata scope, is applied inside the query.
  */
 import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import type { Database, Db, ThreadsTable } from "../storage/database.ts";
 import { jsonContains, jsonMerge } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
@@ -10,7 +11,6 @@ import { jsonb } from "../storage/sql/json.ts";
 import { scopeMatches } from "../storage/sql/scope.ts";
 import type { ExpiredThread, ThreadsRepository } from "./repository.ts";
 import type {
-  MetadataScope,
   NewThread,
   Thread,
   ThreadFilter,
@@ -51,7 +51,7 @@ function toThread(row: Row): Thread {
   };
 }
 
-function matching(eb: Eb, filter: ThreadFilter, scope: MetadataScope) {
+function matching(eb: Eb, filter: ThreadFilter, scope: Scope) {
   const parts = [jsonbMatches(eb, "threads.metadata", filter.metadata)];
   if (scope) parts.push(scopeMatches("threads.metadata", scope));
   if (filter.ids && filter.ids.length > 0) parts.push(eb("threads.thread_id", "in", filter.ids));
@@ -64,7 +64,7 @@ function matching(eb: Eb, filter: ThreadFilter, scope: MetadataScope) {
 export class SqlThreadsRepository implements ThreadsRepository {
   constructor(private readonly db: Db) {}
 
-  async find(threadId: string, scope?: MetadataScope): Promise<Thread | null> {
+  async find(threadId: string, scope?: Scope): Promise<Thread | null> {
     const row = await this.db
       .selectFrom("threads")
       .selectAll()
@@ -73,7 +73,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return row ? toThread(row) : null;
   }
 
-  async findForUpdate(threadId: string, scope?: MetadataScope): Promise<Thread | null> {
+  async findForUpdate(threadId: string, scope?: Scope): Promise<Thread | null> {
     const row = await this.db
       .selectFrom("threads")
       .selectAll()
@@ -110,7 +110,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     threadId: string,
     patch: ThreadPatch,
     now: Date,
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<Thread | null> {
     const ttl = patch.ttl;
     const row = await this.db
@@ -132,7 +132,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return row ? toThread(row) : null;
   }
 
-  async delete(threadId: string, scope?: MetadataScope): Promise<boolean> {
+  async delete(threadId: string, scope?: Scope): Promise<boolean> {
     const result = await this.db
       .deleteFrom("threads")
       .where((eb) => matching(eb, { ids: [threadId] }, scope))
@@ -140,7 +140,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async search(query: ThreadSearch, scope?: MetadataScope): Promise<ThreadPage> {
+  async search(query: ThreadSearch, scope?: Scope): Promise<ThreadPage> {
     const total = await this.count(query, scope);
     const rows = await this.db
       .selectFrom("threads")
@@ -154,7 +154,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return { threads: rows.map(toThread), total };
   }
 
-  async count(filter: ThreadFilter, scope?: MetadataScope): Promise<number> {
+  async count(filter: ThreadFilter, scope?: Scope): Promise<number> {
     const row = await this.db
       .selectFrom("threads")
       .select((eb) => eb.fn.countAll<string>().as("n"))
@@ -163,7 +163,7 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return Number(row.n);
   }
 
-  async existing(ids: string[], scope?: MetadataScope): Promise<string[]> {
+  async existing(ids: string[], scope?: Scope): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.db
       .selectFrom("threads")

@@ -4,6 +4,7 @@
  * run (or a failed update) can never leave the row and the checkpoints out of step.
  */
 import type { BaseCheckpointSaver, StateSnapshot } from "@langchain/langgraph";
+import type { Scope } from "../auth/scope.ts";
 import type { Clock } from "../core/clock.ts";
 import { conflict, invalidInput, notFound } from "../core/errors.ts";
 import { toPlainJson } from "../core/serde.ts";
@@ -11,7 +12,7 @@ import type { CompiledGraph } from "../graphs/registry.ts";
 import { toLangGraphCommand, type WireCommand } from "./command.ts";
 import type { ThreadsStorage, ThreadsUnit } from "./repository.ts";
 import { asClientError, emptySnapshot, graphIdOfThread } from "./state.ts";
-import type { MetadataScope, Thread } from "./types.ts";
+import type { Thread } from "./types.ts";
 
 /** The graphs a thread may belong to (the registry satisfies it). */
 export interface ThreadGraphs {
@@ -91,7 +92,7 @@ export class ThreadStateService {
   async get(
     threadId: string,
     query: { checkpoint?: CheckpointRef | null; subgraphs?: boolean; channels?: string[] },
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<StateSnapshot> {
     const { storage } = this.options;
     const thread = await storage.threads.find(threadId, scope);
@@ -115,7 +116,7 @@ export class ThreadStateService {
   async update(
     threadId: string,
     update: StateUpdate,
-    scope?: MetadataScope,
+    scope?: Scope,
   ): Promise<{ checkpoint: Record<string, unknown> | undefined }> {
     return this.options.storage.transaction(async (unit) => {
       const thread = await unit.threads.findForUpdate(threadId, scope);
@@ -161,11 +162,7 @@ export class ThreadStateService {
   }
 
   /** Past snapshots of the root namespace, newest first; empty when the thread has no graph. */
-  async history(
-    threadId: string,
-    query: HistoryQuery,
-    scope?: MetadataScope,
-  ): Promise<StateSnapshot[]> {
+  async history(threadId: string, query: HistoryQuery, scope?: Scope): Promise<StateSnapshot[]> {
     const { storage } = this.options;
     const thread = await storage.threads.find(threadId, scope);
     if (!thread) throw threadNotFound(threadId);

@@ -43,7 +43,6 @@ export interface Thread {
  * A metadata filter that limits which threads a caller may see (auth). Rows outside the scope
  * behave as if they did not exist. `undefined` means unrestricted.
  */
-export type MetadataScope = Record<string, unknown> | undefined;
 
 /** A thread to insert. */
 export interface NewThread {

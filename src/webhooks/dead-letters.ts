@@ -3,6 +3,7 @@
  * (through their thread's metadata: with an auth scope, only dead letters of visible threads).
  */
 import { type SqlBool, sql } from "kysely";
+import type { Scope } from "../auth/scope.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
 import { fromJson, jsonb } from "../storage/sql/json.ts";
@@ -32,8 +33,6 @@ export interface DeadLetterQuery {
   limit: number;
   offset: number;
 }
-
-type Scope = Record<string, unknown> | undefined;
 
 const inScope = (scope: Scope) =>
   sql<SqlBool>`EXISTS (SELECT 1 FROM threads t WHERE t.thread_id = webhook_dead_letters.thread_id AND ${scopeSql(sql.ref("t.metadata"), scope)})`;

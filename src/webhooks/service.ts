@@ -1,4 +1,6 @@
 /** Dead-letter use cases: list, read, redeliver (removed once delivered), discard. */
+
+import type { Scope } from "../auth/scope.ts";
 import { notFound } from "../core/errors.ts";
 import type { DeadLetter, DeadLetterQuery, DeadLetterRepository } from "./dead-letters.ts";
 import type { DeliveryOutcome } from "./dispatcher.ts";
@@ -8,7 +10,6 @@ export interface Redeliverer {
   deliver(url: string, payload: Record<string, unknown>): Promise<DeliveryOutcome>;
 }
 
-type Scope = Record<string, unknown> | undefined;
 const missing = (id: string) => notFound(`Dead letter ${id} not found`);
 
 /** Dead letters as the API sees them. */

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlAssistantsRepository } from "../../src/assistants/sql-repository.ts";
 import type { NewAssistant } from "../../src/assistants/types.ts";
+import { toScope } from "../../src/auth/scope.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { storageBackends } from "../support/storage.ts";
 
@@ -38,15 +39,17 @@ describe.each(backends)("assistants repository ($name)", (backend) => {
     const owner = randomUUID();
     const a = draft({ metadata: { owner, team: ["x", "y"] } });
     await repo.insert(a, now());
-    const mine = { owner };
-    const theirs = { owner: randomUUID() };
+    const mine = toScope({ owner });
+    const theirs = toScope({ owner: randomUUID() });
     expect((await repo.get(a.assistantId, mine))?.assistantId).toBe(a.assistantId);
-    expect(await repo.get(a.assistantId, { team: { $contains: "y" } })).not.toBeNull();
+    expect(await repo.get(a.assistantId, toScope({ team: { $contains: "y" } }))).not.toBeNull();
     expect(await repo.get(a.assistantId, theirs)).toBeNull();
-    expect(await repo.count({}, { ...mine })).toBe(1);
+    expect(await repo.count({}, toScope({ owner }))).toBe(1);
     expect(await repo.count({}, theirs)).toBe(0);
     expect((await repo.search({ limit: 10, offset: 0 }, mine)).total).toBe(1);
-    expect((await repo.search({ limit: 10, offset: 0, metadata: mine }, theirs)).items).toEqual([]);
+    expect(
+      (await repo.search({ limit: 10, offset: 0, metadata: { owner } }, theirs)).items,
+    ).toEqual([]);
     expect(await repo.update(a.assistantId, { name: "b" }, now(), theirs)).toBeNull();
     expect(await repo.versions(a.assistantId, { limit: 10, offset: 0 }, theirs)).toEqual([]);
     expect(await repo.setLatest(a.assistantId, 1, now(), theirs)).toBe("assistant_missing");

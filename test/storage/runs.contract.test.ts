@@ -6,6 +6,7 @@
  * the thread, temporary threads, and (SQL) thread-change hooks after COMMIT only.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { toScope } from "../../src/auth/scope.ts";
 import { newId } from "../../src/core/ids.ts";
 import { MemoryRuns } from "../../src/runs/memory.ts";
 import type { InsertRunSpec, RunLeases, RunStore } from "../../src/runs/ports.ts";
@@ -124,7 +125,7 @@ describe.each(impls)("runs ports contract ($name)", (impl) => {
     const both = await c.store.list(null, page);
     expect(new Set(ids(both))).toEqual(new Set([id1, id2]));
     expect(both[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(both[1]!.createdAt.getTime());
-    expect(ids(await c.store.list(null, page, { owner: "b" }))).toEqual([id2]);
+    expect(ids(await c.store.list(null, page, toScope({ owner: "b" })))).toEqual([id2]);
     expect(await c.store.list(null, { ...page, status: "success" })).toEqual([]);
     expect(await c.store.list(null, { ...page, assistantId: newId() })).toEqual([]);
     expect(ids(await c.store.list(null, { ...page, limit: 1 }))).toHaveLength(1);

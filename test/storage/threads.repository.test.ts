@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toScope } from "../../src/auth/scope.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { GraphRegistry } from "../../src/graphs/registry.ts";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
@@ -62,12 +63,12 @@ describe.each(backends)("threads storage ($name)", ({ open }) => {
       { threadId: randomUUID(), metadata: { tenant, owner: "bob" } },
       new Date(),
     );
-    const alice = { owner: "alice" };
-    const bob = { owner: "bob" };
+    const alice = toScope({ owner: "alice" });
+    const bob = toScope({ owner: "bob" });
     expect(await repo.find(mine!.threadId, alice)).not.toBeNull();
     expect(await repo.find(theirs!.threadId, alice)).toBeNull();
-    expect(await repo.find(mine!.threadId, { tags: { $contains: "b" } })).not.toBeNull();
-    expect(await repo.find(mine!.threadId, { tags: { $contains: "z" } })).toBeNull();
+    expect(await repo.find(mine!.threadId, toScope({ tags: { $contains: "b" } }))).not.toBeNull();
+    expect(await repo.find(mine!.threadId, toScope({ tags: { $contains: "z" } }))).toBeNull();
     expect(
       await repo.patch(theirs!.threadId, { metadata: { x: 1 } }, new Date(), alice),
     ).toBeNull();

@@ -11,12 +11,13 @@ import {
   SCOPE_LIMITS,
   type Scope,
   type ScopeFilter,
+  toScope,
 } from "../../src/auth/scope.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import { scopeSql } from "../../src/storage/sql/scope.ts";
 
-type Case = [string, Record<string, unknown>, Scope, boolean];
+type Case = [string, Record<string, unknown>, ScopeFilter | undefined, boolean];
 
 const upstream: Case[] = [
   ["undefined filters", { a: "value" }, undefined, true],
@@ -118,6 +119,16 @@ describe("checkScopeFilter", () => {
   });
 });
 
+describe("Scope", () => {
+  it("is branded: only the auth layer's toScope makes one, after checking the filter", () => {
+    // @ts-expect-error a plain filter is not a Scope (tsc proves no caller can skip toScope)
+    const plain: Scope = { owner: "alice" };
+    expect(toScope({ owner: "alice" })).toEqual(plain);
+    expect(toScope(undefined)).toBeUndefined();
+    expect(() => toScope({ $nor: [{ a: 1 }] } as ScopeFilter)).toThrow(/unknown operator/);
+  });
+});
+
 describe("matchesScope", () => {
   it.each([...upstream, ...strict, ...logical])("%s", (_name, doc, scope, expected) => {
     expect(matchesScope(doc, scope)).toBe(expected);
@@ -135,9 +146,9 @@ describe("scopeSql on PGlite", () => {
 
   it.each([...upstream, ...strict, ...logical])("%s", async (_name, doc, scope, expected) => {
     const doc_ = sql`${JSON.stringify(doc)}::jsonb`;
-    const result = await sql<{ ok: boolean }>`SELECT ${scopeSql(doc_, scope)} AS ok`.execute(
-      storage.db,
-    );
+    const result = await sql<{
+      ok: boolean;
+    }>`SELECT ${scopeSql(doc_, toScope(scope))} AS ok`.execute(storage.db);
     expect(result.rows[0]?.ok).toBe(expected);
   });
 });

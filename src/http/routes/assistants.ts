@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AssistantsService } from "../../assistants/service.ts";
-import type { MetadataScope } from "../../assistants/types.ts";
+import type { Scope } from "../../auth/scope.ts";
 import { type Api, queryBool } from "../api.ts";
 import type { RouteAuth } from "../authz.ts";
 import {
@@ -201,7 +201,7 @@ export function registerAssistantRoutes(api: Api, options: AssistantRoutesOption
   registerVersionRoutes(api, svc, scope, authz);
 }
 
-type ScopeOf = (c: Context, action: "read" | "delete") => Promise<MetadataScope>;
+type ScopeOf = (c: Context, action: "read" | "delete") => Promise<Scope>;
 
 function registerIntrospectionRoutes(api: Api, svc: AssistantsService, scope: ScopeOf): void {
   api.route(

@@ -9,13 +9,14 @@
  * stream modes, or whose events never show that state, is sent whole: too much, never too little.
  */
 import { isDeepStrictEqual } from "node:util";
+import type { Scope } from "../../auth/scope.ts";
 import { toPlainJson } from "../../core/serde.ts";
 
 /** What a join needs to know about a checkpoint: the run that wrote it and its values. */
 export type CheckpointLookup = (
   threadId: string,
   checkpointId: string,
-  scope: Record<string, unknown> | undefined,
+  scope: Scope,
 ) => Promise<{ runId: unknown; values: unknown } | null>;
 
 type Logged = { id: string; event: string; data: unknown };
@@ -56,7 +57,7 @@ export async function joinTarget(
   run: { runId: string; threadId: string; kwargs: { stream_mode?: string[] } },
   checkpointId: string | undefined,
   lastEventId: string | undefined,
-  scope: Record<string, unknown> | undefined,
+  scope: Scope,
 ): Promise<unknown | null> {
   if (!lookup || !checkpointId || (lastEventId !== undefined && lastEventId !== "-1")) return null;
   if (!(run.kwargs.stream_mode ?? ["values"]).includes("values")) return null;

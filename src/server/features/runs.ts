@@ -4,6 +4,7 @@
  * dead-letter routes.
  */
 import type { AssistantsService } from "../../assistants/service.ts";
+import type { Scope } from "../../auth/scope.ts";
 import { registerRunRoutes } from "../../http/routes/runs.ts";
 import { registerWebhookRoutes } from "../../http/routes/webhooks.ts";
 import { RunsService } from "../../runs/service.ts";
@@ -53,11 +54,7 @@ export const runRoutesModule: FeatureModule<
       strict_resume: !off,
     };
     if (off) return { flags };
-    const checkpoint = async (
-      threadId: string,
-      checkpointId: string,
-      scope?: Record<string, unknown>,
-    ) => {
+    const checkpoint = async (threadId: string, checkpointId: string, scope?: Scope) => {
       const snapshot = await state.get(
         threadId,
         { checkpoint: { checkpoint_id: checkpointId } },

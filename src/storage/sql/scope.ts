@@ -6,21 +6,24 @@
  * than the search filters of `filters.ts` on purpose: `$contains` never matches a substring.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Scope, ScopeFilter } from "../../auth/scope.ts";
 import { jsonContains, jsonGet, jsonIsArray } from "../engine/neutral.ts";
 import { jsonb } from "./json.ts";
-
-/** A scope as repositories receive it (`undefined`: unrestricted). */
-export type SqlScope = Record<string, unknown> | undefined;
 
 const isOperator = (v: unknown): v is { $eq?: unknown; $contains?: unknown } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && ("$eq" in v || "$contains" in v);
 
 /** A WHERE condition: the jsonb document `doc` matches every key of `scope`. */
-export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<SqlBool> {
+export function scopeSql(doc: Expression<unknown>, scope: Scope): RawBuilder<SqlBool> {
+  return filterSql(doc, scope);
+}
+
+/** `scopeSql` over one filter of a scope (the scope itself, or a branch of its `$or`/`$and`). */
+function filterSql(doc: Expression<unknown>, filter: ScopeFilter | undefined): RawBuilder<SqlBool> {
   const parts: RawBuilder<SqlBool>[] = [];
-  for (const [key, condition] of Object.entries(scope ?? {})) {
+  for (const [key, condition] of Object.entries(filter ?? {})) {
     if ((key === "$or" || key === "$and") && Array.isArray(condition)) {
-      const branches = condition.map((f) => scopeSql(doc, f as SqlScope));
+      const branches = condition.map((f) => filterSql(doc, f));
       parts.push(
         branches.length === 0
           ? sql<SqlBool>`${key === "$and"}`
@@ -49,6 +52,6 @@ export function scopeSql(doc: Expression<unknown>, scope: SqlScope): RawBuilder<
 }
 
 /** `scopeSql` over a jsonb column (`"metadata"`, `"threads.metadata"`). */
-export function scopeMatches(column: string, scope: SqlScope): RawBuilder<SqlBool> {
+export function scopeMatches(column: string, scope: Scope): RawBuilder<SqlBool> {
   return scopeSql(sql.ref(column), scope);
 }
