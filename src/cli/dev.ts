@@ -7,7 +7,7 @@
  * folder to `.gitignore` and opens LangGraph Studio once the server listens. From a source checkout
  * it also builds the admin UI (`/admin`) when `ui/dist` is missing or stale.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,14 +32,26 @@ export interface DevOptions {
 
 const say = (message: string) => console.error(`[olg dev] ${message}`);
 
+/** Whether git already ignores `.olg/` here (any .gitignore up the tree, or git's excludes). */
+function gitIgnores(projectDir: string): boolean {
+  const r = spawnSync("git", ["check-ignore", "-q", path.join(".olg", "data")], {
+    cwd: projectDir,
+    stdio: "ignore",
+    timeout: 5_000,
+  });
+  return r.status === 0;
+}
+
 /**
  * Adds `.olg/` (the embedded database and caches) to the project's `.gitignore` unless an entry
- * already covers it. Returns whether the file changed.
+ * already covers it, or git already ignores it (a parent folder's `.gitignore`: the README's
+ * example inside a clone). Returns whether the file changed.
  */
 export function ensureGitignored(projectDir: string): boolean {
   const file = path.join(projectDir, ".gitignore");
   const text = existsSync(file) ? readFileSync(file, "utf-8") : "";
   if (/^\/?\.olg(\/(\*\*?)?)?\s*$/m.test(text)) return false;
+  if (gitIgnores(projectDir)) return false;
   const separator = text === "" || text.endsWith("\n") ? "" : "\n";
   appendFileSync(
     file,

@@ -2,7 +2,8 @@
  * The config file: found as the official CLI finds it (a file, or a folder holding one), required
  * by the server commands, and strict: an unknown key is an error naming the file and the key.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -119,5 +120,15 @@ describe(".gitignore", () => {
     const other = tmp();
     writeFileSync(path.join(other, ".gitignore"), "/.olg\n");
     expect(ensureGitignored(other)).toBe(false);
+  });
+
+  it("is left alone when git already ignores .olg/ (a parent's .gitignore: the README's example in a clone)", () => {
+    const repo = tmp();
+    execFileSync("git", ["init", "-q"], { cwd: repo });
+    writeFileSync(path.join(repo, ".gitignore"), "node_modules\n.olg/\n");
+    const project = path.join(repo, "examples", "basic");
+    mkdirSync(project, { recursive: true });
+    expect(ensureGitignored(project)).toBe(false);
+    expect(existsSync(path.join(project, ".gitignore"))).toBe(false);
   });
 });
