@@ -10,6 +10,7 @@ import { isGuid, newId } from "../core/ids.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunRequest, RunsService } from "../runs/service.ts";
 import { type CronSpec, CronSyntaxError, parseCron } from "./expression.ts";
+import { mergePayload } from "./payload.ts";
 import type { CronsRepository } from "./repository.ts";
 import { latestTickAtOrBefore, nextRunAt } from "./schedule.ts";
 import type { Cron, CronFilter, CronInput, CronPatch, CronSearch } from "./types.ts";
@@ -39,6 +40,13 @@ export interface CronsServiceOptions {
   logger: Logger;
   /** Tenancy: runs a due cron's tick in the cron's org (its run and thread belong to it). */
   inCronOrg?<T>(cronId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Tenancy: admits a tick's run within its org's run quotas (called in the cron's org). A
+   * refusal (its message) skips the tick: nothing runs, the cron moves on to its next tick.
+   */
+  admitTick?(): Promise<
+    { refused: string } | { done(created: boolean): Promise<void> } | undefined
+  >;
 }
 
 const cronNotFound = (id: string) => notFound(`Cron with ID ${id} not found`);
@@ -59,20 +67,6 @@ export function checkSchedule(schedule: string): CronSpec {
       throw unprocessable(`Invalid cron schedule '${schedule}': ${err.message}`);
     throw err;
   }
-}
-
-/** Applies payload changes: a null value removes the entry. */
-function mergePayload(
-  current: Record<string, unknown>,
-  changes: Record<string, unknown> | undefined,
-): Record<string, unknown> {
-  if (!changes) return current;
-  const out = { ...current };
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === null) delete out[key];
-    else if (value !== undefined) out[key] = value;
-  }
-  return out;
 }
 
 /** Crons use cases. */
@@ -210,10 +204,16 @@ export class CronsService {
     } catch (err) {
       this.o.logger.warn({ cron_id: cronId, err }, "cron assistant missing; skipping tick");
     }
+    const ticket = await this.o.admitTick?.();
+    const refused = ticket && "refused" in ticket ? ticket.refused : null;
+    const admitted = ticket && !("refused" in ticket) ? ticket : undefined;
+    let ranRun = false;
     try {
       const result = await this.o.repo.claimTick(cronId, async (trx, { cron, now }) => {
         const { tick, nextRunAt } = this.#plan(cron, now);
-        if (!tick || !assistant) return { nextRunAt, firedTick: null, after: null };
+        if (tick && refused)
+          this.o.logger.warn({ cron_id: cronId, tick, reason: refused }, "cron tick skipped");
+        if (!tick || !assistant || refused) return { nextRunAt, firedTick: null, after: null };
         const req = this.#request(cron, tick);
         const created = await this.o.runs.createWithin(
           trx,
@@ -232,6 +232,7 @@ export class CronsService {
       });
       if (!result) return false;
       await result.after?.afterCommit();
+      ranRun = result.after?.outcome.kind === "created";
       if (result.after?.outcome.kind === "created")
         this.o.logger.info(
           { cron_id: cronId, run_id: result.after.outcome.run.runId, tick: result.firedTick },
@@ -247,6 +248,8 @@ export class CronsService {
         }))
         .catch((e) => this.o.logger.error({ cron_id: cronId, err: e }, "cron skip failed"));
       return true;
+    } finally {
+      await admitted?.done(ranRun);
     }
   }
 

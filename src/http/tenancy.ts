@@ -29,12 +29,21 @@ import { pendingFor } from "./audit-entry.ts";
 import { patternOf } from "./authz.ts";
 import { registerAdminAuditRoutes } from "./routes/admin-audit.ts";
 import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
-import { admitRuns, createsRuns, type RunQuotaDeps } from "./tenancy-run-quotas.ts";
+import {
+  admitRuns,
+  createsRuns,
+  type RunQuotaDeps,
+  type TenantWork,
+  tenantWork,
+} from "./tenancy-run-quotas.ts";
+import { admitStore, putsStoreItem } from "./tenancy-store-quota.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     /** The caller's org, role and actor (tenancy on). */
     tenant?: TenantCaller;
+    /** The caller's org and run admissions for work after the request (WebSocket frames). */
+    tenantWork?: TenantWork;
   }
 }
 
@@ -172,14 +181,18 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
       throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
     const limited = await rateLimit(c, caller, options.limiter);
     if (limited) return limited;
+    c.set("tenantWork", tenantWork(caller, options.runQuotas));
     const audit =
       options.audit && found && permission?.endsWith(":write")
         ? pendingFor(c, caller, found.route)
         : undefined;
+    const quotas = options.runQuotas;
     const admitted =
-      options.runQuotas && found && createsRuns(method, found.route.path)
-        ? await admitRuns(c, caller, found.route.path, options.runQuotas, audit)
-        : undefined;
+      quotas && found && createsRuns(method, found.route.path)
+        ? await admitRuns(c, caller, found.route.path, quotas, audit)
+        : quotas && found && putsStoreItem(method, found.route.path)
+          ? await admitStore(c, caller, quotas)
+          : undefined;
     if (admitted instanceof Response) return admitted;
     try {
       if (!audit) return await withOrg(caller.orgId, () => next());

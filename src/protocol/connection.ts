@@ -45,8 +45,8 @@ export class ProtocolConnection implements Listener {
     }
   }
 
-  /** Handles one text frame. */
-  async receive(text: string): Promise<void> {
+  /** Handles one text frame; the response of a command (undefined for subscriptions). */
+  async receive(text: string): Promise<ProtocolResponse | undefined> {
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -78,19 +78,20 @@ export class ProtocolConnection implements Listener {
         ),
       );
     const command = p as ProtocolCommand;
-    if (command.method === "subscription.subscribe") return this.#subscribe(command);
-    if (command.method === "subscription.unsubscribe") return this.#unsubscribe(command);
+    if (command.method === "subscription.subscribe") return void this.#subscribe(command);
+    if (command.method === "subscription.unsubscribe") return void this.#unsubscribe(command);
+    let response: ProtocolResponse;
     try {
-      this.deliver(await this.service.command(this.threadId, command, this.ctx));
+      response = await this.service.command(this.threadId, command, this.ctx);
     } catch (err) {
-      this.deliver(
-        protocolError(
-          command.id,
-          "unknown_error",
-          err instanceof Error ? err.message : String(err),
-        ),
+      response = protocolError(
+        command.id,
+        "unknown_error",
+        err instanceof Error ? err.message : String(err),
       );
     }
+    this.deliver(response);
+    return response;
   }
 
   #meta() {

@@ -35,7 +35,9 @@ export type ProtocolErrorCode =
   | "no_such_subscription"
   | "not_supported"
   | "unknown_command"
-  | "unknown_error";
+  | "unknown_error"
+  /** A quota of the caller's organization or key (tenancy) refused the command. */
+  | "resource_exhausted";
 
 /** A failed command response. */
 export interface ProtocolError {

@@ -99,12 +99,19 @@ export async function buildServer(
     });
     const { state, threadVisible } = threads;
     await features.add(runRoutesModule, { ...infra, engine, runs, state });
+    // Run quota counters: one set for the HTTP routes and the cron ticks (in process, or Redis).
+    const runCounters = infra.tenancy
+      ? infra.redis
+        ? new RedisRunCounters(infra.redis)
+        : new MemoryRunCounters()
+      : undefined;
     const { crons } = await features.add(cronsModule, {
       ...infra,
       engine,
       runs,
       assistants,
       checkWebhook,
+      runCounters,
     });
     await features.add(protocolModule, { ...infra, app, runs, state, threadVisible });
     await features.add(agentProtocolsModule, infra);
@@ -129,7 +136,7 @@ export async function buildServer(
           audit,
           {
             db: infra.storage.db,
-            counters: infra.redis ? new RedisRunCounters(infra.redis) : new MemoryRunCounters(),
+            counters: runCounters!,
           },
         )
       : undefined;

@@ -15,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { Db } from "../storage/database.ts";
+import { withOrg } from "./context.ts";
 
 /** The run quotas of a `quotas` object (each positive integer, or absent). */
 export interface RunQuota {
@@ -136,4 +137,111 @@ export async function activeRuns(
     FROM runs r
     WHERE r.org_id = ${orgId} AND r.status IN ('pending', 'running')`.execute(db);
   return rows[0] ?? { org: 0, key: 0 };
+}
+
+/** Who a run counts against: an org and, for a key, the key (`actor`) with their `quotas`. */
+export interface RunSubject {
+  orgId: string;
+  actor: { kind: "key" | "user" | "cron"; id: string };
+  quotas: { org: Record<string, unknown>; key: Record<string, unknown> };
+}
+
+/** Why runs were refused: `what` names the quota (`the key's runs_per_day (1000)`). */
+export interface RunRefusal {
+  refused: string;
+  limit: number;
+  /** Seconds until retrying can succeed, and until the quota resets. */
+  retryAfterSeconds: number;
+  resetSeconds: number;
+}
+
+/** Admitted runs: `release` lets the org's next admission count (the runs' rows committed); `done` ends it. */
+export interface RunTicket {
+  release(): Promise<void>;
+  /** Releases, and refunds the day slots when no run was created (`created` false). */
+  done(created: boolean): Promise<void>;
+}
+
+/** What an admission needs. */
+export interface RunAdmissionDeps {
+  counters: RunCounters;
+  db: Db;
+  now?: () => number;
+}
+
+/**
+ * Admits `n` runs of a subject within its org's and key's `concurrent_runs` and `runs_per_day`:
+ * a ticket, a refusal, or undefined when no run quota applies. Concurrency is checked first under
+ * the org's lock (held until `release`/`done`), and day slots are taken only by admissions that
+ * pass it, so concurrency refusals never make the day look full.
+ */
+export async function admitRuns(
+  subject: RunSubject,
+  n: number,
+  deps: RunAdmissionDeps,
+): Promise<RunTicket | RunRefusal | undefined> {
+  const org = runQuotaOf(subject.quotas.org);
+  const key = runQuotaOf(subject.quotas.key);
+  if (!org.concurrent && !org.perDay && !key.concurrent && !key.perDay) return undefined;
+  const { day, resetSeconds } = utcDay((deps.now ?? Date.now)());
+  const taken: string[] = [];
+  const refund = async () => {
+    for (const bucket of taken.splice(0)) await deps.counters.refundDay(bucket, n);
+  };
+  let unlock: (() => Promise<void>) | undefined;
+  const release = async () => {
+    const u = unlock;
+    unlock = undefined;
+    await u?.();
+  };
+  if (org.concurrent || key.concurrent) {
+    unlock = await deps.counters.lock(`org:${subject.orgId}`);
+    const keyId = subject.actor.kind === "key" ? subject.actor.id : null;
+    const active = await withOrg(subject.orgId, () => activeRuns(deps.db, subject.orgId, keyId));
+    const over =
+      org.concurrent && active.org + n > org.concurrent
+        ? (["the organization's", org.concurrent] as const)
+        : key.concurrent && active.key + n > key.concurrent
+          ? (["the key's", key.concurrent] as const)
+          : undefined;
+    if (over) {
+      await release();
+      return refusal(`${over[0]} concurrent_runs (${over[1]})`, over[1], 1, 1);
+    }
+  }
+  const actor = `${subject.actor.kind}:${subject.actor.id}`;
+  for (const [bucket, limit, who] of [
+    [`org:${subject.orgId}:${day}`, org.perDay, "the organization's"],
+    [`${actor}:${day}`, key.perDay, "the key's"],
+  ] as const) {
+    if (!limit) continue;
+    const d = await deps.counters.takeDay(bucket, n, limit);
+    if (!d.allowed) {
+      await refund();
+      await release();
+      return refusal(`${who} runs_per_day (${limit})`, limit, resetSeconds, resetSeconds);
+    }
+    taken.push(bucket);
+  }
+  return {
+    release,
+    async done(created) {
+      await release();
+      if (!created) await refund();
+    },
+  };
+}
+
+function refusal(what: string, limit: number, retry: number, reset: number): RunRefusal {
+  return {
+    refused: `Quota exceeded: ${what}`,
+    limit,
+    retryAfterSeconds: retry,
+    resetSeconds: reset,
+  };
+}
+
+/** Whether an admission was refused. */
+export function isRefusal(x: RunTicket | RunRefusal | undefined): x is RunRefusal {
+  return x !== undefined && "refused" in x;
 }

@@ -1,7 +1,8 @@
 /**
  * Request-rate quotas (issue 19): per key and per org, 429 at the limit with `Retry-After` and
  * `X-RateLimit-*`; in process on PGlite, and exact across two replicas sharing Redis (each replica
- * alone would let its own full burst through, so the shared count is what the test measures).
+ * alone would let its own full burst through, so the shared count is what the test measures), as
+ * are run quotas and the store-size quota. Other run paths: tenancy.quota-paths.test.ts.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -240,6 +241,30 @@ describe.runIf(up)("quotas across two replicas (PostgreSQL + Redis)", () => {
     expect(full.status).toBe(429);
     expect(full.body).toMatch(/runs_per_day \(5\)/);
   }, 120_000);
+
+  it("admits store puts up to exactly the org's store_bytes, whichever replica answers", async () => {
+    const quotas = { store_bytes: 1000 }; // replaces the request rate of the first test
+    expect((await send(a.url, key, "PATCH", "/admin/api/org", { quotas })).status).toBe(200);
+    await expect
+      .poll(async () => (await send(b.url, key, "GET", "/admin/api/org")).json(), {
+        timeout: 5000,
+      })
+      .toMatchObject({ quotas });
+    // Each item is 100 bytes: {"v": "<87 x>"} (96) + namespace "s" (1) + key "k00" (3).
+    const put = (i: number) =>
+      send(i % 2 ? a.url : b.url, key, "PUT", "/store/items", {
+        namespace: ["s"],
+        key: `k${String(i).padStart(2, "0")}`,
+        value: { v: "x".repeat(87) },
+      }).then((r) => r.status);
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => put(i)));
+    expect(statuses.filter((s) => s === 204)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    const found = (await (
+      await send(a.url, key, "POST", "/store/items/search", { namespace_prefix: ["s"], limit: 100 })
+    ).json()) as { items: unknown[] };
+    expect(found.items).toHaveLength(10);
+  }, 60_000);
 
   it("revokes a key on every replica at once", async () => {
     const res = await send(a.url, key2, "POST", "/admin/api/keys", {

@@ -11,12 +11,14 @@ import { ProtocolConnection } from "../../protocol/connection.ts";
 import { matchesFilter } from "../../protocol/filter.ts";
 import { AsyncQueue } from "../../protocol/queue.ts";
 import type { ProtocolService } from "../../protocol/service.ts";
+import { protocolError } from "../../protocol/service.ts";
 import type { Listener } from "../../protocol/session.ts";
 import type { EventFilter, ProtocolEvent } from "../../protocol/types.ts";
 import type { Api } from "../api.ts";
 import { type RouteAuth, type ThreadVisible, threadReadGuard } from "../authz.ts";
 import { jsonExtra } from "../mappers/threads.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
+import { RUN_COMMANDS } from "../tenancy-run-quotas.ts";
 import { runCreateContext } from "./runs-respond.ts";
 
 /** What the protocol routes need. */
@@ -130,14 +132,28 @@ export function registerProtocolRoutes(api: Api, o: ProtocolRoutesOptions): void
 function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context) {
   let connection: ProtocolConnection | undefined;
   const ctx = runCreateContext(c, o.auth);
+  // Tenancy: frames arrive outside the upgrade request, so they re-enter its org, and commands
+  // that start runs are admitted by the run quotas like the HTTP routes.
+  const work = c.get("tenantWork");
+  const inOrg = <T>(fn: () => T): T => (work ? work.run(fn) : fn());
+  const receive = async (text: string) => {
+    const ticket = work && startsRun(text) ? await work.admitRun() : undefined;
+    if (ticket && "refused" in ticket) {
+      const id = commandId(text);
+      return connection?.deliver(protocolError(id, "resource_exhausted", ticket.refused));
+    }
+    try {
+      const response = await connection?.receive(text);
+      await ticket?.done(response?.type === "success");
+    } catch (err) {
+      await ticket?.done(false);
+      throw err;
+    }
+  };
   return {
     onOpen(_event: Event, ws: WSContext) {
-      connection = new ProtocolConnection(
-        o.protocol,
-        threadId,
-        (text) => ws.send(text),
-        ctx,
-        o.onError,
+      connection = inOrg(
+        () => new ProtocolConnection(o.protocol, threadId, (text) => ws.send(text), ctx, o.onError),
       );
     },
     onMessage(event: MessageEvent, _ws: WSContext) {
@@ -148,7 +164,7 @@ function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context)
           : data instanceof ArrayBuffer
             ? new TextDecoder().decode(new Uint8Array(data))
             : String(data);
-      void connection?.receive(text).catch((err) => o.onError?.(err));
+      void inOrg(() => receive(text)).catch((err) => o.onError?.(err));
     },
     onClose() {
       connection?.close();
@@ -157,4 +173,24 @@ function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context)
       connection?.close();
     },
   };
+}
+
+function parsed(text: string): { id?: unknown; method?: unknown } | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === "object" && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a frame is a command that starts a run (`run.start`, `input.respond`). */
+function startsRun(text: string): boolean {
+  const m = parsed(text)?.method;
+  return typeof m === "string" && RUN_COMMANDS.has(m);
+}
+
+function commandId(text: string): number | null {
+  const id = parsed(text)?.id;
+  return typeof id === "number" ? id : null;
 }
