@@ -5,6 +5,7 @@
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
+import { escapeText } from "../storage/text-escape.ts";
 
 /** SQLite's timestamp text (what `Date.toISOString()` writes). */
 const SQLITE_TS = "%Y-%m-%dT%H:%M:%fZ";
@@ -56,9 +57,11 @@ export function prefixMatch(
   prefix: string,
 ): RawBuilder<SqlBool> {
   const col = sql.ref(column);
-  // substr counts characters on every engine; SQLite's LIKE would ignore ASCII case.
+  // substr counts characters on every engine; SQLite's LIKE would ignore ASCII case. The column
+  // holds the escaped text (../storage/escaping-codec.ts escapes `head` the same way), so the
+  // length is that of the escaped form (a lone surrogate is stored as several characters).
   const head = `${prefix}.`;
-  const length = [...head].length;
+  const length = [...escapeText(head)].length;
   const substr = family === "mysql" ? sql.raw("SUBSTRING") : sql.raw("substr");
   return sql<SqlBool>`(${col} = ${prefix} OR ${substr}(${col}, 1, ${length}) = ${head})`;
 }

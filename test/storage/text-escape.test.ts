@@ -3,7 +3,8 @@
  * storage codec every string PostgreSQL text/jsonb cannot hold as is (U+0000, lone surrogates, the
  * escape character itself) round-trips exactly through text columns, jsonb documents (values and
  * keys), comparisons (`=`, `->>`, `@>`, LIKE), the checkpointer and the store, on PGlite,
- * PostgreSQL and MariaDB (JSON read and matched through the port's neutral expressions).
+ * PostgreSQL, MariaDB and SQLite (JSON read and matched through the port's neutral expressions; on
+ * SQLite JSON cells are recognised from each statement's column metadata, `sqlite/json-columns.ts`).
  */
 import { type Expression, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

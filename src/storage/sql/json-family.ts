@@ -10,6 +10,7 @@
  *   each filter element somewhere, scalars compare by JSON type and value.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { JSON_MARK } from "../mysql/codec.ts";
 import { mysqlJsonDoc } from "../mysql/engine.ts";
 import type { SqlFamily } from "./family.ts";
 import { isPostgresFamily } from "./family.ts";
@@ -17,11 +18,14 @@ import { isPostgresFamily } from "./family.ts";
 /** A JSON path selecting top-level `key` (quoted: keys may hold dots or spaces). */
 export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
 
+const JSON_PARAM_MARK = sql.raw(` ${JSON_MARK}`);
+
 /** A JSON document parameter (`text` is JSON text) for a JSON column or function. */
 export function jsonDoc(family: SqlFamily, text: string): RawBuilder<string> {
   if (isPostgresFamily(family)) return sql<string>`${text}::jsonb`;
-  // MariaDB: marked for the escaping codec (../mysql/codec.ts), as `::jsonb` is on PostgreSQL.
-  return family === "mysql" ? mysqlJsonDoc(text) : sql<string>`${text}`;
+  // MariaDB and SQLite: marked for the escaping codec (../mysql/codec.ts), as `::jsonb` is on
+  // PostgreSQL, so the strings inside are escaped as JSON (U+0000, lone surrogates round-trip).
+  return family === "mysql" ? mysqlJsonDoc(text) : sql<string>`${text}${JSON_PARAM_MARK}`;
 }
 
 /** `value` serialized as a JSON document parameter. */

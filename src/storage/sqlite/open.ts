@@ -15,6 +15,7 @@ import { neutralPlugin } from "../engine/plugin.ts";
 import { escapingCodecFor } from "../escaping-codec.ts";
 import { mysqlJsonParams } from "../mysql/codec.ts";
 import { sqliteEngine } from "./engine.ts";
+import { jsonReadingDatabase } from "./json-columns.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { openNative } from "./native.ts";
 import { InProcessChannels, notifyingDialect } from "./notify.ts";
@@ -72,11 +73,11 @@ export async function openSqlite(
   }
   const channels = new InProcessChannels(native);
   const dialect = notifyingDialect(
-    withEngine(new SqliteDialect({ database: native }), ENGINE),
+    withEngine(new SqliteDialect({ database: jsonReadingDatabase(native) }), ENGINE),
     channels,
   );
   const db = new Kysely<Database>({
-    // Types innermost (JSON cells are parsed before escapes inside them are undone), then the
+    // JSON cells parsed at the statement (json-columns.ts), then types, then the
     // escaping codec of every engine (text-escape.ts): lone surrogates and U+0000 round-trip.
     dialect: wrap(codecDialect(codecDialect(dialect, sqliteTypes), sqliteEscaping)),
     plugins: [neutralPlugin(ENGINE)],

@@ -4,28 +4,14 @@
  * Parameters: `Date` → ISO-8601 text (the stored timestamp format, `engine.ts`), booleans → 1/0,
  * a `Uint8Array` → a `Buffer` over the same bytes. Result cells, by column name (the schema's
  * names are the contract, `../database.ts`): timestamps (`*_at`, `at`, `end_time`, `db_now`) →
- * `Date`, the boolean columns → booleans, the JSON columns → parsed values (as `pg` returns jsonb).
+ * `Date`, the boolean columns → booleans. JSON cells are parsed earlier, from each statement's
+ * column metadata (`json-columns.ts`).
  */
 import type { StatementCodec } from "../codec-dialect.ts";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const TIMESTAMPS = new Set(["at", "end_time", "db_now"]);
 const BOOLEANS = new Set(["enabled", "resumable"]);
-/** Columns stored as JSON text (jsonb on PostgreSQL). `run_events.data` is text there too: not here. */
-const JSON_COLUMNS = new Set([
-  "metadata",
-  "config",
-  "context",
-  "values",
-  "interrupts",
-  "error",
-  "kwargs",
-  "payload",
-  "auth",
-  "checkpoint",
-  "quotas",
-  "scopes",
-]);
 
 const isTimestamp = (name: string) => name.endsWith("_at") || TIMESTAMPS.has(name);
 
@@ -40,13 +26,6 @@ function param(v: unknown): unknown {
 function cell(name: string, v: unknown): unknown {
   if (typeof v === "string") {
     if (isTimestamp(name) && ISO.test(v)) return new Date(v);
-    if (JSON_COLUMNS.has(name)) {
-      try {
-        return JSON.parse(v);
-      } catch {
-        return v;
-      }
-    }
     return v;
   }
   if (typeof v === "number" && BOOLEANS.has(name)) return v !== 0;
