@@ -18,7 +18,8 @@ export default defineConfig({
     },
     projects: [
       {
-        // Pure logic beside the code or in test/unit: no server, no global setup (seconds). Files
+        // Pure logic beside the code or in test/unit: no server, no database, no global setup
+        // (SQL checks belong to `storage`, e.g. the scopeSql table in test/storage/scope.sql). Files
         // share one module graph per worker (`threads` with `isolate: false`, settable per project unlike `forks`): re-importing src/ per file was most
         // of the project's time (same run, load 15: 25.7 s without isolation, 50.9 s with).
         test: {

@@ -214,7 +214,13 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   };
 }
 
-/** The backends tests run on unless `OLG_TEST_BACKENDS` names others. */
+/**
+ * The backends tests run on unless `OLG_TEST_BACKENDS` names others. SQLite is not in yet: on it
+ * `test/storage/stream.sql-log.test.ts` (every SqlRunEventLog test) and the idle-polling test time
+ * out (seen 2026-11-30, ~480 s of 30 s timeouts in the storage project); the rest of the storage
+ * project passes on it and costs ~7 s of test time there (PGlite ~19 s, same run). MariaDB joins
+ * when its conformance run is green (issue 21).
+ */
 const DEFAULT_BACKENDS = "pglite,postgres";
 
 /** Whether `OLG_TEST_BACKENDS` (default `DEFAULT_BACKENDS`) names `backend`. */
