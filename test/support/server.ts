@@ -215,17 +215,21 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
 }
 
 /**
- * The backends tests run on unless `OLG_TEST_BACKENDS` names others. SQLite is not in yet: on it
- * `test/storage/stream.sql-log.test.ts` (every SqlRunEventLog test) and the idle-polling test time
- * out (seen 2026-11-30, ~480 s of 30 s timeouts in the storage project); the rest of the storage
- * project passes on it and costs ~7 s of test time there (PGlite ~19 s, same run). MariaDB joins
- * when its conformance run is green (issue 21).
+ * The backends server-level tests (conformance, integration) run on unless `OLG_TEST_BACKENDS`
+ * names others. SQLite and MariaDB join when their conformance runs are seen green (issue 21).
  */
-const DEFAULT_BACKENDS = "pglite,postgres";
+export const DEFAULT_BACKENDS = "pglite,postgres";
 
-/** Whether `OLG_TEST_BACKENDS` (default `DEFAULT_BACKENDS`) names `backend`. */
-export function backendWanted(backend: BackendName): boolean {
-  return (process.env.OLG_TEST_BACKENDS ?? DEFAULT_BACKENDS).includes(backend);
+/**
+ * The backends storage-level tests (storage contract suites, checkpoint validation) run on unless
+ * `OLG_TEST_BACKENDS` names others: SQLite is in process and cheap there (same run, 2026-11-30:
+ * ~7 s of test time on SQLite against ~19 s on PGlite for the whole storage project).
+ */
+export const DEFAULT_STORAGE_BACKENDS = "pglite,postgres,sqlite";
+
+/** Whether `OLG_TEST_BACKENDS` (default `defaults`, `DEFAULT_BACKENDS`) names `backend`. */
+export function backendWanted(backend: BackendName, defaults = DEFAULT_BACKENDS): boolean {
+  return (process.env.OLG_TEST_BACKENDS ?? defaults).includes(backend);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Backends for storage-level tests: PGlite in memory always, and a fresh PostgreSQL database when
- * one is reachable (dropped on cleanup). A missing PostgreSQL is announced, never counted as passing:
+ * Backends for storage-level tests: PGlite in memory always, SQLite in a temp file, and a fresh
+ * PostgreSQL database when one is reachable (dropped on cleanup); MariaDB when named. A missing PostgreSQL is announced, never counted as passing:
  * its tests are simply not registered.
  */
 import { rmSync } from "node:fs";
@@ -12,6 +12,7 @@ import { createMariaDatabase, dropMariaDatabase, mariadbAvailable } from "./mari
 import {
   backendWanted,
   createTestDatabase,
+  DEFAULT_STORAGE_BACKENDS,
   dropTestDatabase,
   postgresAvailable,
 } from "./server.ts";
@@ -40,7 +41,7 @@ export async function storageBackends(
     if (await mariadbAvailable()) backends.push(mariadbBackend(dbPrefix));
     else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
   }
-  if (backendWanted("sqlite")) backends.push(sqliteBackend(dbPrefix));
+  if (backendWanted("sqlite", DEFAULT_STORAGE_BACKENDS)) backends.push(sqliteBackend(dbPrefix));
   if (!backendWanted("postgres")) return backends;
   if (!(await postgresAvailable())) {
     console.warn(`\n*** PostgreSQL is not reachable: ${label} runs without it ***\n`);
