@@ -3,6 +3,7 @@
  * (none given), the next free port is taken instead and the URL says which.
  */
 import { createAdaptorServer } from "@hono/node-server";
+import { withDirectSse } from "./sse-node.ts";
 
 type NodeServer = ReturnType<typeof createAdaptorServer>;
 
@@ -24,7 +25,7 @@ function listenOnce(
   host: string,
 ) {
   return new Promise<NodeServer>((resolve, reject) => {
-    const server = createAdaptorServer({ fetch, hostname: host });
+    const server = createAdaptorServer({ fetch: withDirectSse(fetch), hostname: host });
     server.once("error", reject);
     server.listen({ port, host, backlog: BACKLOG }, () => resolve(server));
   });

@@ -15,6 +15,10 @@
  * Backpressure: the body is a pull-based ReadableStream; the next event is read from the source only
  * when the socket asks for more, so a slow client never buffers the whole run in memory.
  *
+ * Direct writing: on a server bound through `withDirectSse` (`src/http/sse-node.ts`, the product's
+ * listener), frames go straight to Node's `ServerResponse` with shared heartbeat timers, no web
+ * stream per response (issue 24: per-stream memory); backpressure is the socket's `drain`.
+ *
  * Disconnects: on Node (`@hono/node-server`, `c.env.outgoing` set) the response socket's `close`
  * ends the stream; `c.req.raw.signal` is read only elsewhere (in-process `app.request`), because
  * on Node that getter builds a full `Request` with its own AbortController for every stream
@@ -22,6 +26,15 @@
  */
 import type { Context } from "hono";
 import { serializeAsDict, serializeError } from "../core/serde.ts";
+import {
+  ALREADY_SENT,
+  byteLength,
+  deferDirect,
+  directOutgoing,
+  drained,
+  heartbeats,
+  type NodeOutgoing,
+} from "./sse-node.ts";
 
 /** One SSE event to write. */
 export interface SseEvent {
@@ -73,8 +86,21 @@ export function formatSseFrame(event: SseEvent, includeIds: boolean): string {
 /** The heartbeat comment line (no blank line: see the module comment). */
 export const HEARTBEAT_LINE = ": heartbeat\n";
 
+function sseHeaders(opts: SseOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache",
+    Connection: "keep-alive",
+  };
+  if (opts.contentLocation) headers["Content-Location"] = opts.contentLocation;
+  if (opts.location) headers.Location = opts.location;
+  return headers;
+}
+
 /** Builds the streaming SSE response for `events`. */
 export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Response {
+  const direct = directOutgoing(c.env);
+  if (direct) return directResponse(c, direct, events, opts);
   const abort = new AbortController();
   const source = typeof events === "function" ? events(abort.signal) : events;
   const iterator = source[Symbol.asyncIterator]();
@@ -149,12 +175,70 @@ export function sseResponse(c: Context, events: SseSource, opts: SseOptions): Re
     { highWaterMark: 1 },
   );
 
-  const headers: Record<string, string> = {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache",
-    Connection: "keep-alive",
+  return c.newResponse(body, 200, sseHeaders(opts));
+}
+
+/** The direct path: frames written to Node's response once the middleware chain answered. */
+function directResponse(
+  c: Context,
+  outgoing: NodeOutgoing,
+  events: SseSource,
+  opts: SseOptions,
+): Response {
+  const abort = new AbortController();
+  const iterator = (typeof events === "function" ? events(abort.signal) : events)[
+    Symbol.asyncIterator
+  ]();
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  const observer = c.get("streamObserver");
+  let closed = false;
+  observer?.onConnectionOpened();
+  const finish = (reason: SseCloseReason) => {
+    if (closed) return;
+    closed = true;
+    if (heartbeatMs > 0) heartbeats.delete(heartbeatMs, outgoing);
+    outgoing.off("close", onDisconnect);
+    if (reason !== "end") {
+      abort.abort(reason);
+      void Promise.resolve(iterator.return?.()).catch(() => {});
+    }
+    observer?.onConnectionClosed();
+    opts.onClose?.(reason);
   };
-  if (opts.contentLocation) headers["Content-Location"] = opts.contentLocation;
-  if (opts.location) headers.Location = opts.location;
-  return c.newResponse(body, 200, headers);
+  const onDisconnect = () => finish("disconnect");
+  const pump = async () => {
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (closed) return;
+        if (next.done) {
+          finish("end");
+          outgoing.end();
+          return;
+        }
+        const frame = formatSseFrame(next.value, opts.includeIds);
+        const more = outgoing.write(frame);
+        observer?.onEventSent(next.value.event, byteLength(frame));
+        if (!more) await drained(outgoing);
+        if (closed) return;
+      }
+    } catch (error) {
+      if (closed) return;
+      outgoing.write(formatSseFrame({ event: "error", data: serializeError(error) }, false));
+      finish("error");
+      outgoing.end();
+    }
+  };
+  deferDirect(outgoing, {
+    start(status, headers) {
+      if (outgoing.destroyed) return finish("disconnect");
+      outgoing.once("close", onDisconnect);
+      outgoing.writeHead(status, headers);
+      outgoing.flushHeaders();
+      if (heartbeatMs > 0) heartbeats.add(heartbeatMs, outgoing, HEARTBEAT_LINE);
+      void pump();
+    },
+    cancel: () => finish("error"),
+  });
+  return c.newResponse(null, 200, { ...sseHeaders(opts), [ALREADY_SENT]: "1" });
 }

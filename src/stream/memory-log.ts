@@ -25,10 +25,24 @@ interface RunLog {
 
 const nextIndexOf = (log: RunLog) => log.firstIndex + log.events.length;
 
+/** One reader's wait: settled true on append/complete/drop, false on the idle check or abort. */
+interface Waiter {
+  runId: string;
+  idleMs: number;
+  resolve: ((woke: boolean) => void) | undefined;
+}
+
+/** Idle checks shared by every reader with the same interval: one timer, not one per wait. */
+interface IdleBucket {
+  timer: ReturnType<typeof setInterval>;
+  waiters: Set<Waiter>;
+}
+
 /** Logs in a Map, swept by an unref'd timer. */
 export class MemoryRunEventLog implements RunEventLog {
   readonly #runs = new Map<string, RunLog>();
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  readonly #idle = new Map<number, IdleBucket>();
   readonly #maxEvents: number;
   readonly #retentionMs: number;
   readonly #graceMs: number;
@@ -92,8 +106,27 @@ export class MemoryRunEventLog implements RunEventLog {
   async *read(runId: string, options: ReadOptions = {}): AsyncGenerator<LoggedEvent> {
     const { signal } = options;
     // An unknown run that opens later is tailed from its very first event.
-    let cursor = startIndex(options.lastEventId);
-    let seen = false;
+    const cursor = startIndex(options.lastEventId);
+    const seen = false;
+    const waiter: Waiter = { runId, idleMs: options.idleCheckMs ?? 1_000, resolve: undefined };
+    const onAbort = () => this.#settle(waiter, false);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      yield* this.#walk(runId, options, waiter, cursor, seen);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.#settle(waiter, false);
+    }
+  }
+
+  async *#walk(
+    runId: string,
+    options: ReadOptions,
+    waiter: Waiter,
+    cursor: number | undefined,
+    seen: boolean,
+  ): AsyncGenerator<LoggedEvent> {
+    const { signal } = options;
     while (!signal?.aborted) {
       const log = this.#runs.get(runId);
       if (log) {
@@ -113,7 +146,7 @@ export class MemoryRunEventLog implements RunEventLog {
       } else {
         cursor ??= 0;
       }
-      const woke = await this.#waitForChange(runId, options);
+      const woke = await this.#waitForChange(waiter);
       if (!woke && options.stillActive && !(await options.stillActive())) return;
     }
   }
@@ -139,6 +172,8 @@ export class MemoryRunEventLog implements RunEventLog {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const bucket of this.#idle.values())
+      for (const w of bucket.waiters) this.#settle(w, false);
     const ids = [...this.#runs.keys()];
     this.#runs.clear();
     for (const id of ids) this.#wake(id);
@@ -160,29 +195,47 @@ export class MemoryRunEventLog implements RunEventLog {
     const set = this.#waiters.get(runId);
     if (!set) return;
     this.#waiters.delete(runId);
-    for (const fn of set) fn();
+    for (const waiter of set) this.#settle(waiter, true);
   }
 
-  /** Resolves true on append/complete/drop, false on the idle check timeout or abort. */
-  #waitForChange(runId: string, options: ReadOptions): Promise<boolean> {
-    const { signal } = options;
+  #settle(waiter: Waiter, woke: boolean): void {
+    const resolve = waiter.resolve;
+    if (!resolve) return;
+    waiter.resolve = undefined;
+    const set = this.#waiters.get(waiter.runId);
+    if (set?.delete(waiter) && set.size === 0) this.#waiters.delete(waiter.runId);
+    const bucket = this.#idle.get(waiter.idleMs);
+    if (bucket?.waiters.delete(waiter) && bucket.waiters.size === 0) {
+      clearInterval(bucket.timer);
+      this.#idle.delete(waiter.idleMs);
+    }
+    resolve(woke);
+  }
+
+  /**
+   * Resolves true on append/complete/drop, false on the idle check (within `idleMs`: one shared
+   * timer per interval wakes every idle reader) or abort.
+   */
+  #waitForChange(waiter: Waiter): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      let set = this.#waiters.get(runId);
+      waiter.resolve = resolve;
+      let set = this.#waiters.get(waiter.runId);
       if (!set) {
         set = new Set();
-        this.#waiters.set(runId, set);
+        this.#waiters.set(waiter.runId, set);
       }
-      const done = (woke: boolean) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#waiters.get(runId)?.delete(onWake);
-        resolve(woke);
-      };
-      const onWake = () => done(true);
-      const onAbort = () => done(false);
-      set.add(onWake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(() => done(false), options.idleCheckMs ?? 1_000);
+      set.add(waiter);
+      let bucket = this.#idle.get(waiter.idleMs);
+      if (!bucket) {
+        const waiters = new Set<Waiter>();
+        const timer = setInterval(() => {
+          for (const w of waiters) this.#settle(w, false);
+        }, waiter.idleMs);
+        timer.unref?.();
+        bucket = { timer, waiters };
+        this.#idle.set(waiter.idleMs, bucket);
+      }
+      bucket.waiters.add(waiter);
     });
   }
 }
