@@ -1,6 +1,7 @@
 /**
  * Opens the embedded PGlite database, in a data folder or in memory, by default in a worker thread
- * (`worker-client.ts`; see ../ARCHITECTURE.md "Embedded PGlite off the HTTP event loop").
+ * (`worker-client.ts`; see ../ARCHITECTURE.md "Embedded PGlite off the HTTP event loop"). A data
+ * folder is held by one process at a time (`data-dir-lock.ts`).
  */
 import { type Dialect, Kysely, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
@@ -8,6 +9,7 @@ import type { Database, StorageHandle } from "../database.ts";
 import { withEngine } from "../engine/index.ts";
 import { postgresEngine } from "../engine/postgres.ts";
 import { escapingCodec } from "../escaping-codec.ts";
+import { waitForDataDir } from "./data-dir-lock.ts";
 import { type EmbeddedDatabase, PGliteMutexDialect } from "./driver.ts";
 import { openEmbeddedPGlite } from "./options.ts";
 import { publishEmbeddedPool } from "./shared-pool.ts";
@@ -26,10 +28,17 @@ export async function openPGlite(
   thread: EmbeddedThread = "worker",
   log?: WorkerLog,
 ): Promise<StorageHandle> {
-  const pg: EmbeddedDatabase =
-    thread === "worker"
-      ? await PGliteWorker.open(dataDir, { log })
-      : await openEmbeddedPGlite(dataDir);
+  const unlock = dataDir ? await waitForDataDir(dataDir) : () => {};
+  let pg: EmbeddedDatabase;
+  try {
+    pg =
+      thread === "worker"
+        ? await PGliteWorker.open(dataDir, { log })
+        : await openEmbeddedPGlite(dataDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const dialect = withEngine(new PGliteMutexDialect(pg), postgresEngine("pglite"));
   const db = new Kysely<Database>({ dialect: wrap(codecDialect(dialect, escapingCodec)) });
   const withdraw = publishEmbeddedPool(db);
@@ -64,7 +73,11 @@ export async function openPGlite(
     },
     async close() {
       withdraw();
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
     },
   };
 }
