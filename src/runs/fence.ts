@@ -9,9 +9,8 @@
  * run ever lands after the cancel committed. `settled()` waits for the writes in flight, so a
  * rollback deletes the run's checkpoints only once no write of it can still commit.
  */
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../storage/database.ts";
-import { engineOf } from "../storage/engine/index.ts";
 import { FencedWriteError, type WriteFence } from "../storage/fence.ts";
 import type { StopReason } from "./queue.ts";
 import type { CancelAction } from "./types.ts";
@@ -43,12 +42,15 @@ export class RunFence implements WriteFence {
   async check(trx: Kysely<Database>): Promise<void> {
     const stopped = this.lease.reason();
     if (stopped) throw new FencedWriteError(stopped);
-    // Without row locks (SQLite) the write transaction already excludes every other writer.
-    const share = engineOf(trx).capabilities.rowLocks ? sql`FOR SHARE` : sql``;
-    const result = await sql<RunFenceRow>`
-      SELECT status, lease_owner, cancel_action FROM runs
-      WHERE run_id = ${this.runId} ${share}`.execute(trx);
-    const reason = refusal(result.rows[0], this.lease.owner);
+    // Without row locks (SQLite) the engine drops the clause: its write transaction already
+    // excludes every other writer.
+    const row = await trx
+      .selectFrom("runs")
+      .select(["status", "lease_owner", "cancel_action"])
+      .where("run_id", "=", this.runId)
+      .forShare()
+      .executeTakeFirst();
+    const reason = refusal(row as RunFenceRow | undefined, this.lease.owner);
     if (!reason) return;
     this.lease.stop(reason);
     throw new FencedWriteError(reason);

@@ -14,7 +14,7 @@
  * The lock is taken in its own statement first so the statement's snapshot sees every run the
  * thread got while this transaction waited for the lock (READ COMMITTED).
  */
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { type OperationNodeSource, type SqlBool, sql } from "kysely";
 import type { Db } from "../storage/database.ts";
 import { engineOf } from "../storage/engine/index.ts";
 import { now, nowPlusMs } from "../storage/engine/neutral.ts";
@@ -25,6 +25,9 @@ import { CHANNEL_DONE } from "./queue.ts";
 import { type RunRow, toRun } from "./rows.ts";
 import { ThreadLocks } from "./thread-lock.ts";
 import type { CancelAction, FinishState, Run } from "./types.ts";
+
+/** The statement ending a run (`RETURNING run_id`; a writable CTE on PostgreSQL). */
+type RunEnd = OperationNodeSource & { execute(): Promise<{ run_id: string }[]> };
 
 /** Queue leases on PostgreSQL/PGlite. */
 export class SqlRunLeases implements RunLeases {
@@ -44,11 +47,21 @@ export class SqlRunLeases implements RunLeases {
     const skipLocked = engineOf(this.db).capabilities.skipLocked
       ? sql`FOR UPDATE SKIP LOCKED`
       : sql``;
-    const result = await sql<RunRow>`
-      UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ${owner},
-        lease_expires_at = ${nowPlusMs(leaseMs)},
-        started_at = coalesce(started_at, ${now()}), updated_at = ${now()}
-      WHERE run_id = (
+    // The builder's `RETURNING` runs on every engine (MariaDB: lock, update, re-read).
+    const row = await this.db
+      .updateTable("runs")
+      .set({
+        status: "running",
+        attempt: sql`attempt + 1`,
+        lease_owner: owner,
+        lease_expires_at: nowPlusMs(leaseMs),
+        started_at: sql`coalesce(started_at, ${now()})`,
+        updated_at: now(),
+      })
+      .where(
+        "run_id",
+        "=",
+        sql<string>`(
         SELECT r.run_id FROM runs r
         WHERE r.status = 'pending' AND r.available_at <= ${now()} ${only}
           AND NOT EXISTS (SELECT 1 FROM runs o
@@ -58,11 +71,12 @@ export class SqlRunLeases implements RunLeases {
               AND (o.available_at, o.run_id) < (r.available_at, r.run_id))
         ORDER BY r.available_at, r.run_id
         LIMIT 1
-        ${skipLocked})
-      AND status = 'pending'
-      RETURNING *`.execute(this.db);
-    const row = result.rows[0];
-    return row ? toRun(row) : null;
+        ${skipLocked})`,
+      )
+      .where("status", "=", "pending")
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toRun(row as RunRow) : null;
   }
 
   async renew(runId: string, owner: string, leaseMs: number): Promise<LeaseState> {
@@ -103,12 +117,20 @@ export class SqlRunLeases implements RunLeases {
       const held = sql<SqlBool>`run_id = ${runId} AND thread_id = ${threadId}
         AND lease_owner = ${owner} AND status = 'running'
         AND (${sql.lit(cancelOutcome)} OR cancel_action IS NULL)`;
-      const end =
+      const end: RunEnd =
         state.status === "deleted" || run.temporary
-          ? sql`DELETE FROM runs WHERE ${held} RETURNING run_id`
-          : sql`UPDATE runs SET status = ${state.status}, lease_owner = NULL,
-              lease_expires_at = NULL, cancel_action = NULL, updated_at = ${now()}
-            WHERE ${held} RETURNING run_id`;
+          ? uow.trx.deleteFrom("runs").where(held).returning("run_id")
+          : uow.trx
+              .updateTable("runs")
+              .set({
+                status: state.status,
+                lease_owner: null,
+                lease_expires_at: null,
+                cancel_action: null,
+                updated_at: now(),
+              })
+              .where(held)
+              .returning("run_id");
       const quiet = run.temporary && (run.attempt ?? 1) <= 1;
       const done = engineOf(uow.trx).capabilities.writableCte
         ? await this.#finishInOne(run, state, end, quiet, uow)
@@ -133,14 +155,14 @@ export class SqlRunLeases implements RunLeases {
   async #finishInOne(
     run: FinishingRun,
     state: FinishState,
-    end: RawBuilder<unknown>,
+    end: RunEnd,
     quiet: boolean | undefined,
     uow: UnitOfWork,
   ): Promise<{ thread_status: string | null } | undefined> {
     const ended = sql<SqlBool>`EXISTS (SELECT 1 FROM ended)`;
     const thread = run.temporary
       ? sql`${this.threads.deleteSql(run.threadId, ended)}`
-      : this.threads.outcomeSql(run.threadId, run.runId, state, ended);
+      : this.threads.outcomeSql(uow.trx, run.threadId, run.runId, state, ended);
     const signal = quiet ? sql`` : sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)`;
     const done = await sql<{ thread_status: string | null }>`
       WITH ended AS (${end}), thread AS (${thread})
@@ -157,20 +179,20 @@ export class SqlRunLeases implements RunLeases {
   async #finishInSteps(
     run: FinishingRun,
     state: FinishState,
-    end: RawBuilder<unknown>,
+    end: RunEnd,
     quiet: boolean | undefined,
     uow: UnitOfWork,
   ): Promise<{ thread_status: string | null } | undefined> {
-    const ended = await end.execute(uow.trx);
-    if (ended.rows.length === 0) return undefined;
+    const ended = await end.execute();
+    if (ended.length === 0) return undefined;
     const always = sql<SqlBool>`1 = 1`;
     let threadStatus: string | null = null;
     if (run.temporary) await this.threads.deleteSql(run.threadId, always).execute(uow.trx);
     else {
       const out = await this.threads
-        .outcomeSql(run.threadId, run.runId, state, always)
-        .execute(uow.trx);
-      threadStatus = out.rows[0]?.status ?? null;
+        .outcomeSql(uow.trx, run.threadId, run.runId, state, always)
+        .execute();
+      threadStatus = out[0]?.status ?? null;
     }
     if (!quiet) await sql`SELECT pg_notify(${CHANNEL_DONE}, ${run.runId})`.execute(uow.trx);
     return { thread_status: threadStatus };

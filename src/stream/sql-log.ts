@@ -20,7 +20,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Listen } from "../storage/database.ts";
-import { greatest, now } from "../storage/engine/neutral.ts";
+import { engineOf } from "../storage/engine/index.ts";
+import { greatest, now, nowPlusMs } from "../storage/engine/neutral.ts";
 import { KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
@@ -60,8 +61,6 @@ interface LoggedRow {
   data: unknown;
 }
 
-const ms = (n: number) => `${Math.max(0, Math.floor(n))} milliseconds`;
-
 /** The run event log in PostgreSQL tables. */
 export class SqlRunEventLog implements RunEventLog {
   readonly #db: Db;
@@ -96,10 +95,19 @@ export class SqlRunEventLog implements RunEventLog {
 
   async open(runId: string, options: OpenOptions): Promise<void> {
     await this.#write(runId, async () => {
-      await sql`INSERT INTO run_event_logs (run_id, resumable, expires_at)
-        VALUES (${runId}, ${options.resumable}, now() + ${ms(this.#o.liveTtlMs)}::interval)
-        ON CONFLICT (run_id) DO UPDATE
-        SET resumable = run_event_logs.resumable OR excluded.resumable`.execute(this.#db);
+      await this.#db
+        .insertInto("run_event_logs")
+        .values({
+          run_id: runId,
+          resumable: options.resumable,
+          expires_at: nowPlusMs(this.#o.liveTtlMs),
+        })
+        .onConflict((oc) =>
+          oc.column("run_id").doUpdateSet({
+            resumable: sql<boolean>`${sql.ref("run_event_logs.resumable")} OR ${sql.ref("excluded.resumable")}`,
+          }),
+        )
+        .execute();
       await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(this.#db);
     });
   }
@@ -109,20 +117,10 @@ export class SqlRunEventLog implements RunEventLog {
     const data = JSON.stringify(event.data ?? null);
     const seq = await this.#write(runId, async () => {
       for (let tries = 0; tries < 2; tries++) {
-        const { rows } = await sql<{ seq: number }>`
-          WITH m AS (
-            UPDATE run_event_logs
-            SET next_seq = next_seq + 1, last_token = ${token}, completed_at = NULL,
-                expires_at = now() + ${ms(this.#o.liveTtlMs)}::interval
-            WHERE run_id = ${runId} AND last_token IS DISTINCT FROM ${token}
-            RETURNING next_seq - 1 AS seq
-          ), i AS (
-            INSERT INTO run_events (run_id, seq, event, data)
-            SELECT ${runId}, seq, ${event.event}, ${data} FROM m
-            RETURNING seq
-          )
-          SELECT seq, pg_notify(${CHANNEL_RUN_EVENTS}, ${runId}) AS n FROM i`.execute(this.#db);
-        if (rows[0]) return rows[0].seq;
+        const appended = engineOf(this.#db).capabilities.writableCte
+          ? await this.#appendInOne(runId, token, event.event, data)
+          : await this.#appendInSteps(runId, token, event.event, data);
+        if (appended != null) return appended;
         // No row: either an earlier try of this append committed (same token), or the run was
         // never opened (append opens it as non-resumable, as the other logs do).
         const meta = await this.#db
@@ -138,15 +136,69 @@ export class SqlRunEventLog implements RunEventLog {
     return seq == null ? "" : String(seq);
   }
 
+  /** The head's advance, the event's insert and the signal in one statement (writable CTEs). */
+  async #appendInOne(runId: string, token: string, event: string, data: string) {
+    const { rows } = await sql<{ seq: number }>`
+      WITH m AS (
+        UPDATE run_event_logs
+        SET next_seq = next_seq + 1, last_token = ${token}, completed_at = NULL,
+            expires_at = ${nowPlusMs(this.#o.liveTtlMs)}
+        WHERE run_id = ${runId} AND last_token IS DISTINCT FROM ${token}
+        RETURNING next_seq - 1 AS seq
+      ), i AS (
+        INSERT INTO run_events (run_id, seq, event, data)
+        SELECT ${runId}, seq, ${event}, ${data} FROM m
+        RETURNING seq
+      )
+      SELECT seq, pg_notify(${CHANNEL_RUN_EVENTS}, ${runId}) AS n FROM i`.execute(this.#db);
+    return rows[0]?.seq;
+  }
+
+  /** The same in one transaction of three statements (engines without writable CTEs). */
+  #appendInSteps(runId: string, token: string, event: string, data: string) {
+    return this.#db.transaction().execute(async (trx) => {
+      const head = await trx
+        .updateTable("run_event_logs")
+        .set({
+          next_seq: sql`next_seq + 1`,
+          last_token: token,
+          completed_at: null,
+          expires_at: nowPlusMs(this.#o.liveTtlMs),
+        })
+        .where("run_id", "=", runId)
+        .where((eb) => eb.or([eb("last_token", "is", null), eb("last_token", "<>", token)]))
+        .returning(sql<number>`next_seq - 1`.as("seq"))
+        .executeTakeFirst();
+      if (!head) return undefined;
+      const seq = Number(head.seq);
+      await trx.insertInto("run_events").values({ run_id: runId, seq, event, data }).execute();
+      await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(trx);
+      return seq;
+    });
+  }
+
   async complete(runId: string): Promise<void> {
     await this.#write(runId, async () => {
-      const keep = (resumable: boolean) => ms(resumable ? this.#o.retentionMs : this.#o.graceMs);
-      await sql`INSERT INTO run_event_logs (run_id, completed_at, completions, expires_at)
-        VALUES (${runId}, now(), 1, now() + ${keep(false)}::interval)
-        ON CONFLICT (run_id) DO UPDATE
-        SET completed_at = now(), completions = run_event_logs.completions + 1,
-            expires_at = now() + CASE WHEN run_event_logs.resumable
-              THEN ${keep(true)}::interval ELSE ${keep(false)}::interval END`.execute(this.#db);
+      const keep = (resumable: boolean) =>
+        Math.max(0, Math.floor(resumable ? this.#o.retentionMs : this.#o.graceMs));
+      await this.#db
+        .insertInto("run_event_logs")
+        .values({
+          run_id: runId,
+          completed_at: now(),
+          completions: 1,
+          expires_at: nowPlusMs(keep(false)),
+        })
+        .onConflict((oc) =>
+          oc.column("run_id").doUpdateSet({
+            completed_at: now(),
+            completions: sql`${sql.ref("run_event_logs.completions")} + 1`,
+            expires_at: nowPlusMs(
+              sql`CASE WHEN ${sql.ref("run_event_logs.resumable")} THEN ${sql.lit(keep(true))} ELSE ${sql.lit(keep(false))} END`,
+            ),
+          }),
+        )
+        .execute();
       await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(this.#db);
     });
   }

@@ -12,7 +12,7 @@
  * - Fragments (`outcomeSql`, `deleteSql`) are this owner's SQL for one statement the runs engine
  *   composes (the run's end and its thread's outcome in one round trip).
  */
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { type OperationNodeSource, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Scope } from "../auth/scope.ts";
 import { deleteThreads as deleteThreadCheckpoints } from "../storage/checkpointer/maintenance.ts";
 import type { Db } from "../storage/database.ts";
@@ -132,21 +132,33 @@ export class ThreadRunRows {
    * it does not count as a reason to stay `busy`. Returns the new status (`busy`: runs wait).
    */
   outcomeSql(
+    db: Db,
     threadId: string,
     endingRunId: string,
     outcome: RunOutcome,
     when: RawBuilder<SqlBool>,
-  ): RawBuilder<{ status: string }> {
+  ): OperationNodeSource & { execute(): Promise<{ status: string }[]> } {
     const final = outcome.failed ? "error" : outcome.interrupted ? "interrupted" : "idle";
     const state =
       outcome.values === undefined
-        ? sql``
-        : sql`, "values" = ${jsonb(outcome.values)}, interrupts = ${jsonb(outcome.interrupts ?? {})},
-            state_updated_at = ${now()}`;
-    return sql`UPDATE threads SET status = CASE WHEN EXISTS (SELECT 1 FROM runs o
+        ? {}
+        : {
+            values: jsonb(outcome.values),
+            interrupts: jsonb(outcome.interrupts ?? {}),
+            state_updated_at: now(),
+          };
+    return db
+      .updateTable("threads")
+      .set({
+        status: sql`CASE WHEN EXISTS (SELECT 1 FROM runs o
           WHERE o.thread_id = ${threadId} AND o.run_id <> ${endingRunId} AND o.status IN ${IN_FLIGHT})
-        THEN 'busy' ELSE ${final} END, updated_at = ${now()}${state}
-      WHERE thread_id = ${threadId} AND ${when} RETURNING status`;
+        THEN 'busy' ELSE ${final} END`,
+        updated_at: now(),
+        ...state,
+      })
+      .where("thread_id", "=", threadId)
+      .where(when)
+      .returning("status");
   }
 
   /** One `DELETE FROM threads` (a temporary thread ends with its run), applied when `when` holds. */
@@ -170,14 +182,23 @@ export class ThreadRunRows {
 
   /** Sweep: threads left `busy` with no pending or running run (e.g. a manual SQL change). */
   async repairBusy(db: Db): Promise<number> {
-    const rows = await sql<{ thread_id: string }>`
-      UPDATE threads AS t SET status = CASE
+    const rows = {
+      rows: await db
+        .updateTable("threads as t")
+        .set({
+          status: sql`CASE
           WHEN t.interrupts IS NOT NULL AND t.interrupts <> ${jsonb({})} THEN 'interrupted'
-          ELSE 'idle' END,
-        updated_at = ${now()}
-      WHERE t.status = 'busy' AND NOT EXISTS (
-        SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ${IN_FLIGHT})
-      RETURNING thread_id`.execute(db);
+          ELSE 'idle' END`,
+          updated_at: now(),
+        })
+        .where("t.status", "=", "busy")
+        .where(
+          sql<SqlBool>`NOT EXISTS (
+        SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ${IN_FLIGHT})`,
+        )
+        .returning("thread_id")
+        .execute(),
+    };
     if (rows.rows.length > 0) await this.changed(rows.rows.map((r) => r.thread_id));
     return rows.rows.length;
   }

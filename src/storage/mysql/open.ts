@@ -54,10 +54,23 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
   });
   const wrap = options.wrap ?? ((d) => d);
   const engine = mysqlEngine(collation);
+  const pollMs = options.pollMs ?? 100;
+  // Bound once the database is open (the polling carrier reads through it); the migrations
+  // before that send no notification.
+  let notifier: MysqlNotifier = {
+    listen: async () => async () => {},
+    notify: async () => {},
+    stats: () => ({ mode: "poll", polls: 0, delivered: 0, errors: 0 }),
+    close: async () => {},
+  };
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
   const dialect = codecDialect(
     withEngine(
-      returningDialect(new MysqlDialect({ pool }), (q, p) => mysqlEscapingCodec.encodeParams(q, p)),
+      returningDialect(
+        new MysqlDialect({ pool }),
+        (q, p) => mysqlEscapingCodec.encodeParams(q, p),
+        (channel, payload) => notifier.notify(channel, payload),
+      ),
       engine,
     ),
     mysqlEscapingCodec,
@@ -72,8 +85,7 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     await db.destroy().catch(() => {});
     throw error;
   }
-  const pollMs = options.pollMs ?? 100;
-  const notifier: MysqlNotifier = options.redisUrl
+  notifier = options.redisUrl
     ? redisNotifier(options.redisUrl, options.log)
     : pollingNotifier(db, pollMs, options.log);
   // mysql2's pool keeps its counters in private fields; read them for metrics.

@@ -3,7 +3,8 @@
  * wrapper (innermost, below the statement codecs) runs such a statement as three, inside the
  * caller's transaction or one of its own:
  *   1. `SELECT <primary key> FROM t WHERE <where> FOR UPDATE` — locks exactly the rows to change;
- *   2. the UPDATE itself without RETURNING (its parameters as the codecs encoded them);
+ *   2. the UPDATE itself without RETURNING, its WHERE replaced by those keys (its SET parameters
+ *      as the codecs encoded them);
  *   3. `SELECT <returning list> FROM t WHERE <primary key> IN (…)` — the rows as updated.
  * The rows locked in 1 cannot change between 1 and 2, so 3 returns what PostgreSQL would.
  */
@@ -15,6 +16,7 @@ import {
   type Dialect,
   type Driver,
   type Kysely,
+  MysqlAdapter,
   MysqlQueryCompiler,
   type QueryResult,
   type RootOperationNode,
@@ -63,13 +65,24 @@ function tableOf(node: UpdateQueryNode): { name: string; from: TableNode | RootO
   return { name: table.table.identifier.name, from: node.table as TableNode };
 }
 
+/** Delivers a notification (the handle's carrier, bound after the pool opens). */
+export type Notify = (channel: string, payload: string) => Promise<void>;
+
+/** `SELECT pg_notify($1, $2)` as a statement of its own: the neutral spelling of a notification. */
+const NOTIFY = /^\s*select\s+pg_notify\s*\(\s*\?\s*,\s*\?\s*\)\s*;?\s*$/i;
+
 class ReturningConnection implements DatabaseConnection {
+  /** Notifications of the open transaction, delivered after COMMIT (null: no transaction). */
+  pending: [string, string][] | null = null;
+
   constructor(
     readonly inner: DatabaseConnection,
     private readonly encode: Encode,
+    private readonly notify: Notify,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (NOTIFY.test(query.sql)) return this.#notify<R>(query);
     const node = query.query as UpdateQueryNode | undefined;
     if (node?.kind !== "UpdateQueryNode" || !node.returning) return this.inner.executeQuery(query);
     return this.#emulate<R>(query, node);
@@ -77,6 +90,22 @@ class ReturningConnection implements DatabaseConnection {
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery(query, chunkSize ?? 100);
+  }
+
+  /** As PostgreSQL: at once outside a transaction, after COMMIT inside one, never after ROLLBACK. */
+  async #notify<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const [channel, payload] = query.parameters.map((p) => (p == null ? "" : String(p)));
+    const message: [string, string] = [channel ?? "", payload ?? ""];
+    if (this.pending) this.pending.push(message);
+    else await this.notify(...message);
+    return { rows: [{ pg_notify: "" } as R] };
+  }
+
+  /** The transaction ended: deliver (`committed`) or drop its notifications. */
+  async ended(committed: boolean): Promise<void> {
+    const pending = this.pending ?? [];
+    this.pending = null;
+    if (committed) for (const m of pending) await this.notify(...m).catch(() => {});
   }
 
   async #emulate<R>(query: CompiledQuery, node: UpdateQueryNode): Promise<QueryResult<R>> {
@@ -100,14 +129,25 @@ class ReturningConnection implements DatabaseConnection {
       ).rows;
       let result: QueryResult<R> = { rows: [], numAffectedRows: 0n };
       if (keys.length > 0) {
-        const update = compile({ ...node, returning: undefined });
-        const updated = await run({
-          ...update,
-          parameters: query.parameters.slice(0, update.parameters.length),
-        });
         const match = sql`(${sql.join(pk.map((c) => sql.ref(c)))}) IN (${sql.join(
           keys.map((k) => sql`(${sql.join(pk.map((c) => k[c]))})`),
         )})`;
+        // The UPDATE changes exactly the rows locked above, named by key: its own WHERE may read
+        // the table it updates (MariaDB refuses that, error 1093), and the locked rows still
+        // match it. Its SET parameters (before the WHERE's) keep their encoded form.
+        const head = compile({ ...node, returning: undefined, where: undefined });
+        const update = compile({
+          ...node,
+          returning: undefined,
+          where: WhereNode.create(match.toOperationNode()),
+        });
+        const updated = await run({
+          ...update,
+          parameters: [
+            ...query.parameters.slice(0, head.parameters.length),
+            ...update.parameters.slice(head.parameters.length),
+          ],
+        });
         let read = SelectQueryNode.createFrom([from as TableNode]);
         read = SelectQueryNode.cloneWithSelections(read, node.returning!.selections);
         read = { ...read, where: WhereNode.create(match.toOperationNode()) };
@@ -138,21 +178,25 @@ class ReturningDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly encode: Encode,
+    private readonly notify: Notify,
   ) {}
   init() {
     return this.inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new ReturningConnection(await this.inner.acquireConnection(), this.encode);
+    return new ReturningConnection(await this.inner.acquireConnection(), this.encode, this.notify);
   }
-  beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
-    return this.inner.beginTransaction(innerOf(c), settings);
+  async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
+    await this.inner.beginTransaction(innerOf(c), settings);
+    if (c instanceof ReturningConnection) c.pending = [];
   }
-  commitTransaction(c: DatabaseConnection) {
-    return this.inner.commitTransaction(innerOf(c));
+  async commitTransaction(c: DatabaseConnection) {
+    await this.inner.commitTransaction(innerOf(c));
+    if (c instanceof ReturningConnection) await c.ended(true);
   }
-  rollbackTransaction(c: DatabaseConnection) {
-    return this.inner.rollbackTransaction(innerOf(c));
+  async rollbackTransaction(c: DatabaseConnection) {
+    if (c instanceof ReturningConnection) await c.ended(false);
+    await this.inner.rollbackTransaction(innerOf(c));
   }
   releaseConnection(c: DatabaseConnection) {
     return this.inner.releaseConnection(innerOf(c));
@@ -162,11 +206,26 @@ class ReturningDriver implements Driver {
   }
 }
 
-/** Wraps `dialect` so `UPDATE … RETURNING` runs as above; `encode` is the escaping codec's. */
-export function returningDialect(dialect: Dialect, encode: Encode): Dialect {
+/**
+ * MariaDB's adapter with `RETURNING`: MariaDB 10.5+ has `INSERT … RETURNING` and `DELETE …
+ * RETURNING`, and `UPDATE … RETURNING` runs as above. Kysely's MySQL adapter says it has none,
+ * so a builder's `.returning(…)` would hand back an `UpdateResult`/`DeleteResult` object instead
+ * of the rows (truthy even when no row matched).
+ */
+class MariadbAdapter extends MysqlAdapter {
+  override get supportsReturning(): boolean {
+    return true;
+  }
+}
+
+/**
+ * Wraps `dialect` so `UPDATE … RETURNING` runs as above and `SELECT pg_notify(?, ?)` goes to
+ * `notify` (transactional, as on PostgreSQL); `encode` is the escaping codec's.
+ */
+export function returningDialect(dialect: Dialect, encode: Encode, notify: Notify): Dialect {
   return {
-    createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new ReturningDriver(dialect.createDriver(), encode),
+    createAdapter: () => new MariadbAdapter(),
+    createDriver: () => new ReturningDriver(dialect.createDriver(), encode, notify),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };

@@ -8,6 +8,7 @@
  *   c = IF(w, VALUES(c), c)`. The conflict target is dropped: MariaDB checks every unique key,
  *   and our tables' upserts target their primary key. With `RETURNING`, MariaDB returns the
  *   inserted values, not the updated row.
+ * - `SELECT … FOR SHARE` -> `SELECT … LOCK IN SHARE MODE`.
  * `UPDATE … RETURNING` has no MariaDB form; `returning.ts` runs it as statements.
  */
 import {
@@ -23,6 +24,8 @@ import {
   type QueryResult,
   type ReferenceNode,
   type RootOperationNode,
+  SelectModifierNode,
+  type SelectQueryNode,
   sql,
   type UnknownRow,
 } from "kysely";
@@ -41,8 +44,24 @@ class ExcludedTransformer extends OperationNodeTransformer {
   }
 }
 
+/** MariaDB spells `FOR SHARE` as `LOCK IN SHARE MODE` (MySQL 8 has both). */
+const LOCK_SHARED = SelectModifierNode.createWithExpression(
+  sql.raw("LOCK IN SHARE MODE").toOperationNode(),
+);
+
 class UpsertTransformer extends OperationNodeTransformer {
   readonly #excluded = new ExcludedTransformer();
+  protected override transformSelectQuery(
+    node: SelectQueryNode,
+    queryId?: QueryId,
+  ): SelectQueryNode {
+    const out = super.transformSelectQuery(node, queryId);
+    if (!out.endModifiers?.some((m) => m.modifier === "ForShare")) return out;
+    return {
+      ...out,
+      endModifiers: out.endModifiers.map((m) => (m.modifier === "ForShare" ? LOCK_SHARED : m)),
+    };
+  }
   protected override transformInsertQuery(
     node: InsertQueryNode,
     queryId?: QueryId,
