@@ -1,6 +1,7 @@
 /** Test-mode reset of our tables. System assistants (metadata.created_by = "system") are kept. */
 import { sql } from "kysely";
 import type { Db } from "./database.ts";
+import { jsonText } from "./engine/neutral.ts";
 
 /** What may be truncated; sent by `POST /internal/truncate` (`checkpoint` is accepted there as the official test helper sends it). */
 export interface TruncateRequest {
@@ -21,7 +22,7 @@ export async function truncateTables(db: Db, what: TruncateRequest): Promise<voi
     if (what.assistants) {
       await trx
         .deleteFrom("assistants")
-        .where(sql<boolean>`coalesce(metadata ->> 'created_by', '') <> 'system'`)
+        .where(sql<boolean>`coalesce(${jsonText("metadata", "created_by")}, '') <> 'system'`)
         .execute();
     }
     if (what.checkpointer) {
