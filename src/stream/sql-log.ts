@@ -20,12 +20,12 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Listen } from "../storage/database.ts";
-import { engineOf } from "../storage/engine/index.ts";
-import { greatest, now, nowPlusMs } from "../storage/engine/neutral.ts";
+import { greatest, now } from "../storage/engine/neutral.ts";
 import { KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
-import { CHANNEL_RUN_EVENTS, RunChanges } from "./sql-log-changes.ts";
+import { RunChanges } from "./sql-log-changes.ts";
+import { appendEvent, completeLog, openLog } from "./sql-log-writes.ts";
 
 /** What the log is built from, and its limits. */
 export interface SqlLogOptions {
@@ -94,22 +94,7 @@ export class SqlRunEventLog implements RunEventLog {
   }
 
   async open(runId: string, options: OpenOptions): Promise<void> {
-    await this.#write(runId, async () => {
-      await this.#db
-        .insertInto("run_event_logs")
-        .values({
-          run_id: runId,
-          resumable: options.resumable,
-          expires_at: nowPlusMs(this.#o.liveTtlMs),
-        })
-        .onConflict((oc) =>
-          oc.column("run_id").doUpdateSet({
-            resumable: sql<boolean>`${sql.ref("run_event_logs.resumable")} OR ${sql.ref("excluded.resumable")}`,
-          }),
-        )
-        .execute();
-      await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(this.#db);
-    });
+    await this.#write(runId, () => openLog(this.#db, runId, options.resumable, this.#o.liveTtlMs));
   }
 
   async append(runId: string, event: RunEvent): Promise<string> {
@@ -117,9 +102,14 @@ export class SqlRunEventLog implements RunEventLog {
     const data = JSON.stringify(event.data ?? null);
     const seq = await this.#write(runId, async () => {
       for (let tries = 0; tries < 2; tries++) {
-        const appended = engineOf(this.#db).capabilities.writableCte
-          ? await this.#appendInOne(runId, token, event.event, data)
-          : await this.#appendInSteps(runId, token, event.event, data);
+        const appended = await appendEvent(
+          this.#db,
+          runId,
+          token,
+          event.event,
+          data,
+          this.#o.liveTtlMs,
+        );
         if (appended != null) return appended;
         // No row: either an earlier try of this append committed (same token), or the run was
         // never opened (append opens it as non-resumable, as the other logs do).
@@ -136,71 +126,10 @@ export class SqlRunEventLog implements RunEventLog {
     return seq == null ? "" : String(seq);
   }
 
-  /** The head's advance, the event's insert and the signal in one statement (writable CTEs). */
-  async #appendInOne(runId: string, token: string, event: string, data: string) {
-    const { rows } = await sql<{ seq: number }>`
-      WITH m AS (
-        UPDATE run_event_logs
-        SET next_seq = next_seq + 1, last_token = ${token}, completed_at = NULL,
-            expires_at = ${nowPlusMs(this.#o.liveTtlMs)}
-        WHERE run_id = ${runId} AND last_token IS DISTINCT FROM ${token}
-        RETURNING next_seq - 1 AS seq
-      ), i AS (
-        INSERT INTO run_events (run_id, seq, event, data)
-        SELECT ${runId}, seq, ${event}, ${data} FROM m
-        RETURNING seq
-      )
-      SELECT seq, pg_notify(${CHANNEL_RUN_EVENTS}, ${runId}) AS n FROM i`.execute(this.#db);
-    return rows[0]?.seq;
-  }
-
-  /** The same in one transaction of three statements (engines without writable CTEs). */
-  #appendInSteps(runId: string, token: string, event: string, data: string) {
-    return this.#db.transaction().execute(async (trx) => {
-      const head = await trx
-        .updateTable("run_event_logs")
-        .set({
-          next_seq: sql`next_seq + 1`,
-          last_token: token,
-          completed_at: null,
-          expires_at: nowPlusMs(this.#o.liveTtlMs),
-        })
-        .where("run_id", "=", runId)
-        .where((eb) => eb.or([eb("last_token", "is", null), eb("last_token", "<>", token)]))
-        .returning(sql<number>`next_seq - 1`.as("seq"))
-        .executeTakeFirst();
-      if (!head) return undefined;
-      const seq = Number(head.seq);
-      await trx.insertInto("run_events").values({ run_id: runId, seq, event, data }).execute();
-      await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(trx);
-      return seq;
-    });
-  }
-
   async complete(runId: string): Promise<void> {
-    await this.#write(runId, async () => {
-      const keep = (resumable: boolean) =>
-        Math.max(0, Math.floor(resumable ? this.#o.retentionMs : this.#o.graceMs));
-      await this.#db
-        .insertInto("run_event_logs")
-        .values({
-          run_id: runId,
-          completed_at: now(),
-          completions: 1,
-          expires_at: nowPlusMs(keep(false)),
-        })
-        .onConflict((oc) =>
-          oc.column("run_id").doUpdateSet({
-            completed_at: now(),
-            completions: sql`${sql.ref("run_event_logs.completions")} + 1`,
-            expires_at: nowPlusMs(
-              sql`CASE WHEN ${sql.ref("run_event_logs.resumable")} THEN ${sql.lit(keep(true))} ELSE ${sql.lit(keep(false))} END`,
-            ),
-          }),
-        )
-        .execute();
-      await sql`SELECT pg_notify(${CHANNEL_RUN_EVENTS}, ${runId})`.execute(this.#db);
-    });
+    await this.#write(runId, () =>
+      completeLog(this.#db, runId, this.#o.retentionMs, this.#o.graceMs),
+    );
   }
 
   async has(runId: string): Promise<boolean> {
