@@ -1,6 +1,7 @@
 /**
- * better-sqlite3, loaded on demand (an optional dependency: its native build needs a compiler and
- * Node's headers; without it every other engine still works and SQLite refuses with this error).
+ * better-sqlite3, loaded on demand (an optional peer dependency the project installs for SQLite; its
+ * native build needs a compiler and Node's headers; without it every other engine still works and
+ * SQLite refuses with this error).
  */
 import { createRequire } from "node:module";
 import type { SqliteDatabase } from "kysely";
@@ -28,7 +29,7 @@ export function openNative(file: string, busyTimeoutMs: number): NativeSqlite {
   } catch (error) {
     throw new Error(
       "DATABASE_URL names SQLite, but better-sqlite3 is not installed or its native build failed " +
-        "(it needs a C++ compiler and Node's headers: `npm rebuild better-sqlite3`, see docs/databases.md)",
+        "(install it in the project: `npm i better-sqlite3@12`; it needs a C++ compiler and Node's headers, see docs/databases.md)",
       { cause: error },
     );
   }
