@@ -7,6 +7,7 @@ import type { Settings } from "./config/load.ts";
 import { listen } from "./http/listen.ts";
 import type { Logger } from "./logging/logger.ts";
 import { type BuildOptions, buildServer } from "./server/build.ts";
+import { executorThreadWanted, prepareExecutorThread } from "./server/executor-thread.ts";
 import type { StorageHandle } from "./storage/database.ts";
 
 export { type BuildOptions, type BuiltServer, buildServer } from "./server/build.ts";
@@ -33,13 +34,32 @@ export async function startServer(
 ): Promise<RunningServer> {
   const options =
     logger && "info" in logger ? { logger: logger as Logger } : (logger as BuildOptions);
-  const built = await buildServer(settings, options);
-  await built.start();
+  // The embedded default runs its executor in a thread of its own (loading while this one
+  // builds): this thread is then the api role.
+  const split = executorThreadWanted(settings);
+  const prepared = split
+    ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000)
+    : undefined;
+  const built = await buildServer(split ? { ...settings, role: "api" } : settings, options).catch(
+    async (error) => {
+      await prepared?.abort();
+      throw error;
+    },
+  );
+  await built.start().catch(async (error) => {
+    await prepared?.abort();
+    throw error;
+  });
+  const executor = await prepared?.start(built.storage, built.logger).catch(async (error) => {
+    await built.close();
+    throw error;
+  });
   const server = await listen(built.fetch, {
     port: settings.port,
     host: settings.host,
     tryNext: settings.mode === "dev" && !settings.portExplicit,
   }).catch(async (error) => {
+    await executor?.close();
     await built.close();
     throw error;
   });
@@ -47,20 +67,27 @@ export async function startServer(
   const port = typeof address === "object" && address ? address.port : settings.port;
   const url = `http://${settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
   built.listening(server as never, url);
-  built.logger.info({ url, role: settings.role }, "server listening");
+  executor?.setUrl(url);
+  built.logger.info(
+    { url, role: settings.role, executor: executor ? "thread" : "main" },
+    "server listening",
+  );
   return {
     url,
     port,
     logger: built.logger,
     storage: built.storage,
     markDraining: built.markDraining,
-    close: () =>
-      built.close(
+    close: async () => {
+      // Runs drain in the executor thread first (while the database is open), then this thread.
+      await executor?.close();
+      await built.close(
         () =>
           new Promise<void>((resolve) => {
             (server as { closeAllConnections?: () => void }).closeAllConnections?.();
             server.close(() => resolve());
           }),
-      ),
+      );
+    },
   };
 }

@@ -20,6 +20,7 @@ import { ssoBearerEdge } from "../http/sso-bearer.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import type { EmbeddedClientPort } from "../storage/pglite/open.ts";
 import { AuditRepository } from "../tenancy/audit/repository.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
 import { KeyCache } from "../tenancy/key-cache.ts";
@@ -63,6 +64,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Plugins already loaded (default: those `plugins` in the config names). */
   plugins?: PluginSet;
+  /** The embedded database of another thread (the run executor's thread, `executor-thread.ts`). */
+  embeddedClient?: EmbeddedClientPort;
 }
 
 /** Builds the server `settings` describe, without listening. */
@@ -71,7 +74,7 @@ export async function buildServer(
   options: BuildOptions = {},
 ): Promise<BuiltServer> {
   const plugins = options.plugins ?? (await loadPlugins(settings.file.plugins ?? [], settings.cwd));
-  const infra = await openInfrastructure(settings, plugins, options.logger);
+  const infra = await openInfrastructure(settings, plugins, options.logger, options.embeddedClient);
   const { log } = infra;
   const features = new FeatureSet();
   let loopback: LoopbackBinding | undefined;

@@ -25,6 +25,7 @@ import type { StorageHandle } from "../storage/database.ts";
 import { engineOf } from "../storage/engine/index.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
+import type { EmbeddedClientPort } from "../storage/pglite/open.ts";
 import { auditDialect } from "../tenancy/audit/driver.ts";
 import { currentOrg } from "../tenancy/context.ts";
 import { orgFilterPlugin } from "../tenancy/org-filter.ts";
@@ -67,6 +68,7 @@ export async function openInfrastructure(
   settings: Settings,
   plugins: PluginSet,
   logger?: Logger,
+  embeddedClient?: EmbeddedClientPort,
 ): Promise<Infrastructure> {
   const logFeed = new LogFeed();
   const log =
@@ -82,7 +84,7 @@ export async function openInfrastructure(
     openStorage({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
-      embeddedThread: settings.pgliteThread,
+      embeddedThread: embeddedClient ?? settings.pgliteThread,
       redisUrl: settings.redisUrl,
       // The tenant session inside encryption: its set_config needs no sealing.
       wrapDialect: (d) => {
@@ -128,7 +130,9 @@ export async function openInfrastructure(
     redis,
     counters: obs.metrics.cache,
     logger: log,
-    singleProcess: !engineOf(storage.db).capabilities.multiProcess,
+    // The embedded database with the executor in its own thread (role api + worker, one process)
+    // has two writers, each with its own memory: no in-process cache then.
+    singleProcess: !engineOf(storage.db).capabilities.multiProcess && settings.role === "all",
     variant: tenancy ? currentOrg : undefined, // cached rows are per org
   });
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });

@@ -317,6 +317,15 @@ export interface StorageHandle {
   wakeupStats?(): { mode: "redis" | "poll"; polls: number; delivered: number; errors: number };
   /** CockroachDB only: transactions run again after a 40001, and those that still failed. */
   retryStats?(): { retries: number; exhausted: number };
+  /**
+   * PGlite in a worker thread: opens another client of the same database for another thread
+   * (the run executor's; `pglite/worker-sessions.ts`), and reports worker restarts (after one the
+   * other thread needs a new port).
+   */
+  embedded?: {
+    attach(): Promise<import("node:worker_threads").MessagePort>;
+    onRestart(fn: () => void): void;
+  };
   /** Whether the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -59,4 +59,45 @@ describe.each(embedded)("embedded %s under large-state runs", (backend) => {
       1000 + machine,
     );
   }, 120_000);
+
+  // PGlite: graph code runs in the executor thread (src/server/executor-thread.ts), so a node
+  // that computes without awaiting holds that thread, never the HTTP one. (SQLite keeps the
+  // executor on the server's thread: not registered there.)
+  if (backend === "pglite")
+    it("/ok p99 stays under 1 s while graph nodes busy-loop for seconds", async () => {
+      const control = await controlServer();
+      const controlProbe = probeOk(control.url);
+      const probe = probeOk(server.url);
+      await Promise.all([probe.ready, controlProbe.ready]);
+      const started = Date.now();
+      // Two runs of four steps, each step computing 1 s without awaiting: 8 s of CPU.
+      const statuses = await Promise.all(
+        [1, 2].map(() =>
+          fetch(`${server.url}/runs/wait`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              assistant_id: "runs_steps",
+              input: { delay_ms: 1, busy_ms: 1000 },
+            }),
+          }).then(async (r) => ({ status: r.status, body: await r.json() })),
+        ),
+      );
+      const elapsed = Date.now() - started;
+      const latencies = await probe.stop();
+      const machine = p99(await controlProbe.stop().finally(() => control.stop()));
+      for (const { status, body } of statuses) {
+        expect(status).toBe(200);
+        expect(body.visits).toEqual(["s1", "s2", "s3", "s4"]);
+      }
+      // The nodes really computed (at least 4 × 1 s each run).
+      expect(elapsed).toBeGreaterThanOrEqual(4000);
+      const worst = p99(latencies);
+      console.info(
+        `${backend} busy graph: /ok p99 ${worst.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms over ${latencies.length}; runs took ${elapsed} ms; bare server p99 ${machine.toFixed(0)} ms`,
+      );
+      expect(worst, `/ok p99 ${worst.toFixed(0)} ms over ${latencies.length}`).toBeLessThan(
+        1000 + machine,
+      );
+    }, 120_000);
 });

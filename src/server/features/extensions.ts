@@ -27,7 +27,8 @@ export const uiModule: FeatureModule<Infrastructure> = {
   name: "ui",
   async create({ settings, log }) {
     const defs = settings.file.ui;
-    if (!defs || settings.file.http?.disable_ui) return {};
+    // A worker serves no UI bundles (the api does).
+    if (!defs || settings.file.http?.disable_ui || settings.role === "worker") return {};
     const shared = settings.file.ui_config?.shared;
     const bundles = await buildUiBundles({ defs, cwd: settings.cwd, shared });
     log.info(

@@ -3,6 +3,7 @@
  * (`worker-client.ts`; see ../ARCHITECTURE.md "Embedded PGlite off the HTTP event loop"). A data
  * folder is held by one process at a time (`data-dir-lock.ts`).
  */
+import type { MessagePort } from "node:worker_threads";
 import { type Dialect, Kysely, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
@@ -19,7 +20,17 @@ import { PGliteWorker, type WorkerLog } from "./worker-client.ts";
  * Where PGlite executes: `worker` (default: a worker thread, statements never hold the HTTP event
  * loop) or `main` (the calling thread: the former design, kept as the benchmark's baseline).
  */
-export type EmbeddedThread = "worker" | "main";
+export type EmbeddedThread = "worker" | "main" | EmbeddedClientPort;
+
+/**
+ * A client of a PGlite worker that another thread opened (`StorageHandle.embedded.attach()`
+ * there): the run executor's thread uses the server's database through it.
+ */
+export interface EmbeddedClientPort {
+  port: MessagePort;
+  /** The port to the replacement worker after a restart (rejects when none came in time). */
+  nextPort: () => Promise<MessagePort>;
+}
 
 /** Opens PGlite at `dataDir` (created if missing), or in memory when `dataDir` is null. */
 export async function openPGlite(
@@ -28,13 +39,16 @@ export async function openPGlite(
   thread: EmbeddedThread = "worker",
   log?: WorkerLog,
 ): Promise<StorageHandle> {
-  const unlock = dataDir ? await waitForDataDir(dataDir) : () => {};
+  // Another thread's client (the executor's) uses the folder its owner already holds.
+  const unlock = dataDir && typeof thread === "string" ? await waitForDataDir(dataDir) : () => {};
   let pg: EmbeddedDatabase;
   try {
     pg =
       thread === "worker"
         ? await PGliteWorker.open(dataDir, { log })
-        : await openEmbeddedPGlite(dataDir);
+        : thread === "main"
+          ? await openEmbeddedPGlite(dataDir)
+          : PGliteWorker.overPort(thread.port, thread.nextPort);
   } catch (error) {
     unlock();
     throw error;
@@ -62,6 +76,10 @@ export async function openPGlite(
     },
     // Worker deaths and restarts (a data folder's worker is replaced, see worker-client.ts).
     connectionStats: pg instanceof PGliteWorker ? () => pg.stats() : undefined,
+    embedded:
+      pg instanceof PGliteWorker && thread === "worker"
+        ? { attach: () => pg.attachClient(), onRestart: (fn) => pg.onRestart(fn) }
+        : undefined,
     poolStats: () => ({ size: 1, inUse: waiting > 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
     async ping() {
       try {

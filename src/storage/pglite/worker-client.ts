@@ -13,47 +13,29 @@
  * The worker holds the process open only while a request is pending (like a socket with a query
  * in flight); an idle one never keeps a finished CLI command alive.
  */
-import type { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { EmbeddedDatabase } from "./driver.ts";
 import {
   fromWire,
+  TX_END,
+  TX_START,
   type WireError,
   type WorkerMessage,
   type WorkerRequest,
 } from "./worker-protocol.ts";
-import { spawn, terminated } from "./worker-spawn.ts";
+import {
+  type Connect,
+  type Link,
+  type Pending,
+  type Request,
+  type RestartOptions,
+  spawn,
+  terminated,
+  type WorkerLog,
+  wirePort,
+} from "./worker-spawn.ts";
 
-type Request = WorkerRequest extends infer R
-  ? R extends { id: number }
-    ? Omit<R, "id">
-    : never
-  : never;
-
-interface Pending {
-  resolve(message: Extract<WorkerMessage, { type: "reply" }>): void;
-  reject(error: Error): void;
-}
-
-/** Where restarts are reported (the process logger in production). */
-export interface WorkerLog {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
-
-/** How a dead worker is replaced (a data folder only: an in-memory database dies with it). */
-export interface RestartOptions {
-  /** Start a new worker on the same folder after one died (default: when `dataDir` is set). */
-  enabled?: boolean;
-  /** Backoff between attempts, ms (capped exponential). */
-  initialMs?: number;
-  maxMs?: number;
-  /** How long a request waits for a restart in progress before it fails, ms. */
-  waitMs?: number;
-  log?: WorkerLog;
-}
-
-const TX_START = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
-const TX_END = /^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$/i;
+export type { RestartOptions, WorkerLog } from "./worker-spawn.ts";
 
 /**
  * PGlite behind a worker thread. On a data folder, a worker that dies (a WebAssembly abort, out
@@ -65,8 +47,10 @@ const TX_END = /^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$/i;
  * tail of it runs outside a transaction on the new worker. In memory there is nothing to reopen.
  */
 export class PGliteWorker implements EmbeddedDatabase {
-  #worker: Worker;
-  readonly #dataDir: string | null;
+  /** The worker itself (the server's thread) or a port attached to it (the executor's thread). */
+  #worker: Link;
+  readonly #connect: Connect;
+  readonly #restartHooks: (() => void)[] = [];
   readonly #restart: Required<Omit<RestartOptions, "log">> & { log?: WorkerLog };
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<number, { channel: string; fn: (payload: string) => void }>();
@@ -80,11 +64,11 @@ export class PGliteWorker implements EmbeddedDatabase {
   #restarts = 0;
   #crashes = 0;
 
-  private constructor(worker: Worker, dataDir: string | null, restart: RestartOptions) {
+  private constructor(worker: Link, restart: RestartOptions, connect: Connect) {
     this.#worker = worker;
-    this.#dataDir = dataDir;
+    this.#connect = connect;
     this.#restart = {
-      enabled: restart.enabled ?? dataDir != null,
+      enabled: restart.enabled ?? false,
       initialMs: restart.initialMs ?? 100,
       maxMs: restart.maxMs ?? 5000,
       waitMs: restart.waitMs ?? 10_000,
@@ -100,8 +84,41 @@ export class PGliteWorker implements EmbeddedDatabase {
       (m) => db && db.#onMessage(m),
       (reason, w) => db && db.#onGone(reason, w),
     );
-    db = new PGliteWorker(worker, dataDir, restart);
+    const enabled = restart.enabled ?? dataDir != null;
+    db = new PGliteWorker(worker, { ...restart, enabled }, (onMessage, onGone) =>
+      spawn(dataDir, onMessage, onGone),
+    );
     return db;
+  }
+
+  /**
+   * A client over `port` (from `attachClient` of the worker's owner, in another thread). When the
+   * port closes (the worker died), requests fail or wait as for a worker restart, until `nextPort`
+   * yields the port to the replacement (it rejects when none came in time; the wait is retried).
+   */
+  static overPort(port: MessagePort, nextPort: () => Promise<MessagePort>): PGliteWorker {
+    const db: PGliteWorker = new PGliteWorker(
+      wirePort(
+        port,
+        (m) => db.#onMessage(m),
+        (reason, p) => db.#onGone(reason, p),
+      ),
+      { enabled: true },
+      async (onMessage, onGone) => wirePort(await nextPort(), onMessage, onGone),
+    );
+    return db;
+  }
+
+  /** A port for another thread's client (worker-sessions.ts): open `overPort` with it there. */
+  async attachClient(): Promise<MessagePort> {
+    const { port1, port2 } = new MessageChannel();
+    await this.#request({ op: "attach", port: port1 }, [port1]);
+    return port2;
+  }
+
+  /** Calls `fn` after each restart of the worker (attached clients need a new port then). */
+  onRestart(fn: () => void): void {
+    this.#restartHooks.push(fn);
   }
 
   get closed(): boolean {
@@ -158,6 +175,11 @@ export class PGliteWorker implements EmbeddedDatabase {
     await this.#restarting?.catch(() => {});
     if (this.#gone) return;
     const worker = this.#worker;
+    if (!(worker instanceof Worker)) {
+      await this.#send({ op: "close" }).catch(() => {});
+      worker.close();
+      return;
+    }
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await this.#send({ op: "close" }).catch(() => {});
     worker.ref(); // until it exited: closing is work in flight too
@@ -168,21 +190,28 @@ export class PGliteWorker implements EmbeddedDatabase {
 
   /** Stops the worker abruptly, as a crash would (pending requests fail; see the class doc). */
   async terminate(): Promise<void> {
-    await this.#worker.terminate();
+    if (this.#worker instanceof Worker) await this.#worker.terminate();
+    else this.#worker.close();
   }
 
-  async #request(request: Request): Promise<Extract<WorkerMessage, { type: "reply" }>> {
+  async #request(
+    request: Request,
+    transfer?: MessagePort[],
+  ): Promise<Extract<WorkerMessage, { type: "reply" }>> {
     if (this.#restarting && !this.#closing) await this.#awaitRestart();
     if (this.#gone) throw this.#gone;
     if (this.#closing) throw terminated("closed");
-    return this.#send(request);
+    return this.#send(request, transfer);
   }
 
-  #send(request: Request): Promise<Extract<WorkerMessage, { type: "reply" }>> {
+  #send(
+    request: Request,
+    transfer?: MessagePort[],
+  ): Promise<Extract<WorkerMessage, { type: "reply" }>> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       try {
-        this.#worker.postMessage({ ...request, id } as WorkerRequest);
+        this.#worker.postMessage({ ...request, id } as WorkerRequest, transfer);
       } catch (error) {
         reject(error); // a parameter structured clone cannot copy (a function, a symbol)
         return;
@@ -219,7 +248,7 @@ export class PGliteWorker implements EmbeddedDatabase {
   }
 
   /** The current worker stopped: fail what it held, then replace it or give up. */
-  #onGone(reason: string, worker: Worker) {
+  #onGone(reason: string, worker: Link) {
     if (worker !== this.#worker) return; // a replacement that failed to open: the loop retries
     const error = terminated(reason);
     for (const pending of this.#pending.values()) pending.reject(error);
@@ -247,8 +276,7 @@ export class PGliteWorker implements EmbeddedDatabase {
       await new Promise((r) => setTimeout(r, delay));
       if (this.#closing) break;
       try {
-        this.#worker = await spawn(
-          this.#dataDir,
+        this.#worker = await this.#connect(
           (m) => this.#onMessage(m),
           (reason, w) => this.#onGone(reason, w),
         );
@@ -256,6 +284,7 @@ export class PGliteWorker implements EmbeddedDatabase {
           await this.#send({ op: "listen", channel, lid });
         this.#restarts++;
         this.#restart.log?.info({ restarts: this.#restarts }, "embedded database worker restarted");
+        for (const hook of this.#restartHooks) hook();
         return;
       } catch (error) {
         this.#restart.log?.warn(

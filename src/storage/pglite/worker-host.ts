@@ -6,66 +6,33 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
 import { openEmbeddedPGlite } from "./options.ts";
 import { toWire, type WorkerMessage, type WorkerRequest } from "./worker-protocol.ts";
+import { type Client, Sessions } from "./worker-sessions.ts";
 
 const port = parentPort!;
-const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []) =>
-  port.postMessage(message, transfer);
+const send = (message: WorkerMessage) => port.postMessage(message);
 
-/** Buffers of the `bytea` cells of `rows` (each owns its buffer, see options.ts): moved, not copied. */
-function transferables(rows: Record<string, unknown>[]): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  for (const row of rows)
-    for (const key in row) {
-      const value = row[key];
-      if (value instanceof Uint8Array && value.byteLength > 4096)
-        out.add(value.buffer as ArrayBuffer);
-    }
-  return [...out];
-}
-
-async function serve(pg: PGlite) {
-  const unsubscribe = new Map<number, () => Promise<void>>();
-  const handle = async (req: WorkerRequest): Promise<void> => {
-    try {
-      switch (req.op) {
-        case "query": {
-          const result = await pg.query<Record<string, unknown>>(req.sql, req.params, {
-            rowMode: "object",
-          });
-          send(
-            { type: "reply", id: req.id, rows: result.rows, affectedRows: result.affectedRows },
-            transferables(result.rows),
-          );
-          return;
-        }
-        case "listen":
-          unsubscribe.set(
-            req.lid,
-            await pg.listen(req.channel, (payload) =>
-              send({ type: "notify", lid: req.lid, payload }),
-            ),
-          );
-          break;
-        case "unlisten":
-          await unsubscribe.get(req.lid)?.();
-          unsubscribe.delete(req.lid);
-          break;
-        case "close":
-          if (!pg.closed) await pg.close();
-          send({ type: "reply", id: req.id });
-          port.close();
-          return;
-      }
-      send({ type: "reply", id: req.id });
-    } catch (error) {
-      send({ type: "reply", id: req.id, error: toWire(error) });
-    }
+/** The server's thread (primary) and every port attached later share the session (worker-sessions.ts). */
+function serve(pg: PGlite) {
+  const attach = (other: MessagePort) => {
+    const client: Client = {
+      primary: false,
+      send: (m, transfer = []) => other.postMessage(m, transfer),
+      close: () => other.close(),
+    };
+    other.on("message", (req: WorkerRequest) => sessions.submit(client, req));
+    other.on("close", () => sessions.detach(client));
   };
-  port.on("message", (req: WorkerRequest) => void handle(req));
+  const sessions = new Sessions(pg, attach);
+  const primary: Client = {
+    primary: true,
+    send: (m, transfer = []) => port.postMessage(m, transfer),
+    close: () => port.close(),
+  };
+  port.on("message", (req: WorkerRequest) => sessions.submit(primary, req));
 }
 
 /**
@@ -102,7 +69,7 @@ async function open(dataDir: string | null): Promise<PGlite> {
 
 try {
   const pg = await open((workerData as { dataDir: string | null }).dataDir);
-  await serve(pg);
+  serve(pg);
   collectOnce();
   send({ type: "ready" });
 } catch (error) {

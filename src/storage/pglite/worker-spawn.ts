@@ -6,8 +6,43 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
-import { fromWire, type WorkerMessage } from "./worker-protocol.ts";
+import { type MessagePort, Worker } from "node:worker_threads";
+import { fromWire, type WorkerMessage, type WorkerRequest } from "./worker-protocol.ts";
+
+export type Request = WorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, "id">
+    : never
+  : never;
+
+/** The worker or a port to it: what requests are posted on. */
+export type Link = Worker | MessagePort;
+export type GoneFn = (reason: string, link: Link) => void;
+/** Opens a new link (a new worker, or the next port to one); rejects to be retried. */
+export type Connect = (onMessage: (m: WorkerMessage) => void, onGone: GoneFn) => Promise<Link>;
+
+export interface Pending {
+  resolve(message: Extract<WorkerMessage, { type: "reply" }>): void;
+  reject(error: Error): void;
+}
+
+/** Where restarts are reported (the process logger in production). */
+export interface WorkerLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** How a dead worker is replaced (a data folder only: an in-memory database dies with it). */
+export interface RestartOptions {
+  /** Start a new worker on the same folder after one died (default: when `dataDir` is set). */
+  enabled?: boolean;
+  /** Backoff between attempts, ms (capped exponential). */
+  initialMs?: number;
+  maxMs?: number;
+  /** How long a request waits for a restart in progress before it fails, ms. */
+  waitMs?: number;
+  log?: WorkerLog;
+}
 
 /** From sources the host is TypeScript: the worker registers tsx first (as bin/olg.js does). */
 const BOOT = `
@@ -74,4 +109,16 @@ export async function spawn(
   });
   worker.unref();
   return worker;
+}
+
+/** Listens on a port to the worker (another thread's client); its closing is the worker's death. */
+export function wirePort(
+  port: MessagePort,
+  onMessage: (m: WorkerMessage) => void,
+  onGone: GoneFn,
+): MessagePort {
+  port.on("message", onMessage);
+  port.once("close", () => onGone("its port closed", port));
+  port.unref();
+  return port;
 }

@@ -1,0 +1,208 @@
+/**
+ * The run executor of the embedded default in a `worker_threads` Worker (`executor-entry.ts`): on
+ * PGlite the process is split like `--role api` + `--role worker` on PostgreSQL, in one process.
+ * This thread serves HTTP (role `api`: enqueues, never claims); the executor thread builds the
+ * same server with role `worker` (claims and executes runs and crons, delivers webhooks) over a
+ * second client of the same PGlite worker (`storage/pglite/worker-sessions.ts`). Run events,
+ * wake-ups, cancels and run ends travel as they do between PostgreSQL roles: the SQL event log and
+ * LISTEN/NOTIFY. So a graph node that computes for seconds never holds `/ok` (see
+ * src/runs/ARCHITECTURE.md "The executor thread"). `OLG_EMBEDDED_EXECUTOR=main` keeps the former
+ * single-thread design.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { type MessagePort, Worker } from "node:worker_threads";
+import type { Settings } from "../config/load.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { StorageHandle } from "../storage/database.ts";
+
+/** Whether `settings` run the executor in its own thread (the embedded PGlite, default on). */
+export function executorThreadWanted(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
+  if (mode !== "thread" && mode !== "main")
+    throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
+  return (
+    mode === "thread" &&
+    settings.databaseUrl == null &&
+    settings.role === "all" &&
+    settings.pgliteThread !== "main"
+  );
+}
+
+/** Messages from the executor thread. */
+export type FromExecutor =
+  | { type: "started" }
+  | { type: "failed"; message: string; stack?: string }
+  | { type: "closed" };
+
+/** Messages to the executor thread. */
+export type ToExecutor =
+  | { type: "db"; port: MessagePort }
+  | { type: "url"; url: string }
+  | { type: "port"; port: MessagePort }
+  | { type: "close" };
+
+/** What the thread starts from (structured clone). */
+export interface ExecutorData {
+  settings: Settings;
+  /** The CLI arguments and folder (to share the project's LangChain like `cli/boot.ts`). */
+  argv: string[];
+  cwd: string;
+  entry: string;
+  tsxEsm: string;
+  tsxCjs: string;
+}
+
+/** tsx first (user graphs are TypeScript, as bin/olg.js registers it), then the entry. */
+const BOOT = `
+const { workerData } = require("node:worker_threads");
+(async () => {
+  const esm = await import(workerData.tsxEsm);
+  (esm.register ?? esm.default.register)();
+  require(workerData.tsxCjs).register();
+  await import(workerData.entry);
+})();
+`;
+
+function entries(): Pick<ExecutorData, "entry" | "tsxEsm" | "tsxCjs"> {
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
+  return {
+    entry: new URL(`./executor-entry.${ext}`, import.meta.url).href,
+    tsxEsm: pathToFileURL(path.join(tsxRoot, "dist/esm/api/index.mjs")).href,
+    tsxCjs: path.join(tsxRoot, "dist/cjs/api/index.cjs"),
+  };
+}
+
+/** A running executor thread. */
+export interface ExecutorThread {
+  /** Tells it the server's URL (graphs and relative webhooks reach the server through it). */
+  setUrl(url: string): void;
+  /** Drains its runs (as a worker role does on SIGTERM) and stops it. */
+  close(): Promise<void>;
+}
+
+/** An executor thread loading its modules, waiting for the database (`start`). */
+export interface PreparedExecutor {
+  /** Hands it a client of `storage` and resolves once it runs (claims runs). */
+  start(storage: StorageHandle, log: Logger): Promise<ExecutorThread>;
+  /** Stops it (the server did not start). */
+  abort(): Promise<void>;
+}
+
+/** A thread loading; `started` settles once it ran with a database (or failed, or exited). */
+function spawnThread(settings: Settings): { w: Worker; started: Promise<void> } {
+  const data: ExecutorData = {
+    settings,
+    argv: process.argv.slice(3),
+    cwd: process.cwd(),
+    ...entries(),
+  };
+  const w = new Worker(BOOT, { eval: true, workerData: data });
+  const started = new Promise<void>((resolve, reject) => {
+    w.on("message", (m: FromExecutor) => {
+      if (m.type === "started") resolve();
+      else if (m.type === "failed")
+        reject(Object.assign(new Error(m.message), { stack: m.stack ?? m.message }));
+    });
+    w.once("error", reject);
+    w.once("exit", (code) => reject(new Error(`the executor thread exited with ${code}`)));
+  });
+  started.catch(() => {}); // observed by `connect`
+  return { w, started };
+}
+
+async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePort) {
+  t.w.postMessage({ type: "db", port } satisfies ToExecutor, [port]);
+  await t.started.catch(async (error) => {
+    await t.w.terminate();
+    throw error;
+  });
+}
+
+/**
+ * Starts loading the executor thread now (its modules load while this thread builds the server);
+ * `start` then gives it the database. If it dies later (an uncaught error in graph code), it is
+ * started again after a pause; its runs are claimed again by the new one (PGlite requeues running
+ * runs at start).
+ */
+export function prepareExecutorThread(settings: Settings, drainMs: number): PreparedExecutor {
+  // Schemas are computed where they are served (this thread).
+  const threadSettings: Settings = { ...settings, role: "worker", warmSchemas: false };
+  structuredClone(threadSettings); // fails here, not in the thread, if a value cannot cross
+  const first = spawnThread(threadSettings);
+  return {
+    abort: async () => {
+      await first.w.terminate();
+    },
+    async start(storage, log) {
+      const embedded = storage.embedded;
+      if (!embedded) {
+        await first.w.terminate();
+        throw new Error("the executor thread needs the embedded PGlite in a worker thread");
+      }
+      let worker = first.w;
+      let url: string | null = null;
+      let closing = false;
+      let delay = 500;
+      const watch = (w: Worker) => {
+        w.once("exit", (code) => {
+          if (closing || w !== worker) return;
+          log.error({ code }, "run executor thread stopped; starting it again");
+          setTimeout(() => void restart(), delay).unref();
+        });
+        w.on("error", (err) => log.error({ err }, "run executor thread failed"));
+      };
+      const restart = async () => {
+        if (closing) return;
+        try {
+          const t = spawnThread(threadSettings);
+          await connect(t, await embedded.attach());
+          const w = t.w;
+          worker = w;
+          if (url) w.postMessage({ type: "url", url } satisfies ToExecutor);
+          watch(w);
+          delay = 500;
+        } catch (err) {
+          delay = Math.min(delay * 2, 10_000);
+          log.error({ err, retry_ms: delay }, "starting the run executor thread failed");
+          setTimeout(() => void restart(), delay).unref();
+        }
+      };
+      await connect(first, await embedded.attach());
+      watch(first.w);
+      // A restarted database worker: the executor's old port closed; hand it the new one.
+      embedded.onRestart(() => {
+        if (closing) return;
+        void embedded
+          .attach()
+          .then((port) => worker.postMessage({ type: "port", port } satisfies ToExecutor, [port]))
+          .catch((err) =>
+            log.error({ err }, "reconnecting the run executor to the database failed"),
+          );
+      });
+      return {
+        setUrl(next) {
+          url = next;
+          worker.postMessage({ type: "url", url } satisfies ToExecutor);
+        },
+        async close() {
+          closing = true;
+          const w = worker;
+          if (w.threadId < 0) return; // already gone
+          const exited = new Promise<void>((resolve) => {
+            w.once("exit", () => resolve());
+          });
+          w.postMessage({ type: "close" } satisfies ToExecutor);
+          const timer = setTimeout(() => void w.terminate(), drainMs + 10_000);
+          await exited;
+          clearTimeout(timer);
+        },
+      };
+    },
+  };
+}
