@@ -141,6 +141,50 @@ describe("PGlite in a worker thread", () => {
   });
 });
 
+describe("a second client of the PGlite worker (the executor thread's)", () => {
+  it("waits for another client's transaction, gets its own notifications, is rolled back when it leaves", async () => {
+    const main = await PGliteWorker.open(null);
+    const other = PGliteWorker.overPort(await main.attachClient(), () =>
+      Promise.reject(new Error("no restart here")),
+    );
+    try {
+      await main.query("CREATE TABLE c_items (id int PRIMARY KEY)");
+      const heard: string[] = [];
+      const mine: string[] = [];
+      await other.listen("c_chan", (p) => heard.push(p));
+      await main.listen("c_chan", (p) => mine.push(p));
+      // The main client's transaction owns the session: the other's statement waits for COMMIT.
+      await main.query("BEGIN");
+      await main.query("INSERT INTO c_items VALUES (1)");
+      let seen: number | null = null;
+      const read = other
+        .query<{ n: number }>("SELECT count(*)::int AS n FROM c_items")
+        .then((r) => (seen = r.rows[0]!.n));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen).toBeNull();
+      await main.query("SELECT pg_notify('c_chan', 'one')");
+      await main.query("COMMIT");
+      await read;
+      expect(seen).toBe(1);
+      await waitFor(() => heard.length === 1 && mine.length === 1);
+      expect(heard).toEqual(["one"]);
+      // The other client leaves inside its transaction: nothing of it stays.
+      await other.query("BEGIN");
+      await other.query("INSERT INTO c_items VALUES (2)");
+      await other.close();
+      const rows = await main.query<{ id: number }>("SELECT id FROM c_items ORDER BY id");
+      expect(rows.rows.map((r) => r.id)).toEqual([1]);
+      // And its listeners are gone with it: a later notification reaches the main client only.
+      await main.query("SELECT pg_notify('c_chan', 'two')");
+      await waitFor(() => mine.length === 2);
+      expect(heard).toEqual(["one"]);
+    } finally {
+      await other.close();
+      await main.close();
+    }
+  }, 60_000);
+});
+
 describe("a PGlite worker that dies", () => {
   it("fails pending and later requests with a connection error, and closes", async () => {
     const pg = await PGliteWorker.open(null);
