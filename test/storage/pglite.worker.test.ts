@@ -159,7 +159,9 @@ describe("a second client of the PGlite worker (the executor thread's)", () => {
       let seen: number | null = null;
       const read = other
         .query<{ n: number }>("SELECT count(*)::int AS n FROM c_items")
-        .then((r) => (seen = r.rows[0]!.n));
+        .then((r) => {
+          seen = r.rows[0]!.n;
+        });
       await new Promise((r) => setTimeout(r, 100));
       expect(seen).toBeNull();
       await main.query("SELECT pg_notify('c_chan', 'one')");
