@@ -11,6 +11,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { isAdminShell, officiallyExempt } from "../auth/authenticate.ts";
 import { AuthRejection } from "../auth/errors.ts";
+import { notFound } from "../core/errors.ts";
 import { withAudit } from "../tenancy/audit/context.ts";
 import type { AuditRepository } from "../tenancy/audit/repository.ts";
 import { withOrg } from "../tenancy/context.ts";
@@ -117,7 +118,18 @@ export interface TenantGateOptions {
   audit?: AuditRepository;
   /** Run quotas (`concurrent_runs`, `runs_per_day`), or undefined to enforce none. */
   runQuotas?: RunQuotaDeps;
+  /** The org of a thread (any org's), or undefined when it does not exist. */
+  threadOrg?: (threadId: string) => Promise<string | undefined>;
 }
+
+/**
+ * Protocol routes address threads that may not exist yet (`run.start` creates them), so they do
+ * not 404 an unknown thread the way the filtered reads do: the gate refuses another org's thread.
+ */
+const PROTOCOL_ROUTES = new Set([
+  "/threads/:thread_id/commands",
+  "/threads/:thread_id/stream/events",
+]);
 
 async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
   const known = c.get("tenant");
@@ -182,6 +194,12 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
     const limited = await rateLimit(c, caller, options.limiter);
     if (limited) return limited;
     c.set("tenantWork", tenantWork(caller, options.runQuotas));
+    if (options.threadOrg && found && PROTOCOL_ROUTES.has(found.route.path)) {
+      const threadId = decodeURIComponent(path.split("/")[2] ?? "");
+      const owner = await options.threadOrg(threadId);
+      if (owner !== undefined && owner !== caller.orgId)
+        throw notFound(`Thread with ID ${threadId} not found`);
+    }
     const audit =
       options.audit && found && permission?.endsWith(":write")
         ? pendingFor(c, caller, found.route)
@@ -222,11 +240,19 @@ export function tenancyEdge(
   limiter: RateLimiter,
   audit?: AuditRepository,
   runQuotas?: RunQuotaDeps,
+  threadOrg?: (threadId: string) => Promise<string | undefined>,
 ): TenancyEdge {
   return {
     keyAuth: () => apiKeyAuth(service),
     gate: (routes) =>
-      tenantGate({ service, limiter, audit, runQuotas, permissionOf: permissionLookup(routes) }),
+      tenantGate({
+        service,
+        limiter,
+        audit,
+        runQuotas,
+        threadOrg,
+        permissionOf: permissionLookup(routes),
+      }),
     routes: (api) => {
       registerAdminTenancyRoutes(api, service);
       if (audit) registerAdminAuditRoutes(api, audit);

@@ -141,6 +141,7 @@ export async function buildServer(
             db: infra.storage.db,
             counters: runCounters!,
           },
+          (threadId) => infra.tenancy!.orgOf(infra.storage.db, "threads", threadId),
         )
       : undefined;
     // SSO bearer JWTs after API keys, before custom auth (which gets JWTs of unknown issuers).

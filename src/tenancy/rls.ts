@@ -120,7 +120,7 @@ export async function removeRls(db: Db): Promise<void> {
 }
 
 /** The graphs' system assistants (created at boot as `default`) belong to every org (`*`). */
-async function shareSystemAssistants(db: Db): Promise<void> {
+export async function shareSystemAssistants(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await exec(
       trx,

@@ -4,7 +4,8 @@
  * filter alone (`app`: RLS off). Org A creates an assistant, a thread with a run, a cron and a
  * store item, each marked with a secret; then org B's key walks every route of `/openapi.json`
  * (runs, streams, joins, history, copy, search, count, store, crons, protocol v2 over SSE, A2A, MCP,
- * artifacts) with A's ids in the path and in the body. 0 leaks: no answer carries any of A's ids
+ * artifacts) with A's ids in the path and in the body, then protocol v2 over a WebSocket and A2A /
+ * MCP calls naming A's assistant, thread, task (run) and tool. 0 leaks: no answer carries any of A's ids
  * or secrets, no route naming A's rows succeeds, searches and counts see nothing of A, and A's
  * rows are unchanged afterwards.
  */
@@ -12,6 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -24,6 +26,7 @@ import { olgJson, TENANCY_CONFIG } from "../support/tenancy.ts";
 type Operation = { security?: unknown[]; "x-olg-permission"?: string };
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 const SECRET = "secret-of-org-a";
+const PROTOCOL = new Set(["/threads/{thread_id}/commands", "/threads/{thread_id}/stream/events"]);
 const NONE = "00000000-0000-4000-8000-00000000abcd";
 const CONFIGS = {
   both: TENANCY_CONFIG,
@@ -60,9 +63,9 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
     if (databaseUrl) await dropTestDatabase(databaseUrl);
   }, 60_000);
 
-  const api = async (key: string, method: string, p: string, body?: unknown) => {
+  const api = async (key: string, method: string, p: string, body?: unknown, ms = 3000) => {
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), 3000); // streams: what arrives within 3 s
+    const timer = setTimeout(() => ctrl.abort(), ms); // streams: what arrives within 3 s
     try {
       const res = await fetch(`${server.url}${p}`, {
         method,
@@ -82,6 +85,94 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
   };
   const json = async (key: string, method: string, p: string, body?: unknown) =>
     JSON.parse((await api(key, method, p, body)).text);
+
+  /** B's socket on a thread: the upgrade's status, and the frames of `commands` (each answered). */
+  const socketOf = async (threadId: string, commands: Record<string, unknown>[]) => {
+    const url = `${server.url.replace("http", "ws")}/threads/${threadId}/stream/events`;
+    const socket = new WebSocket(url, { headers: { "x-api-key": b } });
+    const frames: string[] = [];
+    socket.on("message", (d: unknown) => frames.push(String(d)));
+    const status = await new Promise<number>((resolve) => {
+      socket.once("unexpected-response", (_req: unknown, res: { statusCode?: number }) =>
+        resolve(res.statusCode ?? 0),
+      );
+      socket.once("open", () => resolve(101));
+      socket.once("error", () => resolve(0));
+    });
+    try {
+      if (status !== 101) return { status, frames };
+      for (const [i, c] of commands.entries()) socket.send(JSON.stringify({ id: i + 1, ...c }));
+      const answered = () =>
+        commands.every((_, i) => frames.some((f) => JSON.parse(f).id === i + 1));
+      await expect.poll(answered, { timeout: 15_000 }).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000)); // events of a run the commands started
+      return { status, frames };
+    } finally {
+      socket.terminate();
+    }
+  };
+
+  /**
+   * Protocol v2 over a WebSocket, A2A and MCP with B's key: A's thread does not open, A's assistant
+   * is unknown on B's own thread, a run B starts over the socket is B's (and invisible to A), and
+   * no frame or JSON-RPC answer carries anything of A. Returns the leaks found.
+   */
+  const protocolAndAgents = async (ids: Record<string, string>, secrets: string[]) => {
+    const leaks: string[] = [];
+    // What B itself sent may come back (`Assistant '<id>' not found`); nothing else of A may.
+    const carries = (what: string, text: string, sent: string[] = []) => {
+      const found = secrets.filter((x) => text.includes(x) && !sent.includes(x));
+      if (found.length) leaks.push(`${what} carries ${found.join(", ")}`);
+    };
+    const theirs = await socketOf(ids.thread_id!, [{ method: "state.get", params: {} }]);
+    if (theirs.status !== 404) leaks.push(`WS on A's thread: ${theirs.status}`);
+    carries("WS on A's thread", theirs.frames.join("\n"), [ids.thread_id!]);
+    const own = (await json(b, "POST", "/threads", {})).thread_id as string;
+    const mine = await socketOf(own, [
+      { method: "subscription.subscribe", params: { channels: ["values", "lifecycle"] } },
+      { method: "run.start", params: { assistant_id: ids.assistant_id, input: {} } },
+      { method: "run.start", params: { assistant_id: "agent", input: { messages: [] } } },
+      { method: "state.get", params: {} },
+    ]);
+    const replies = mine.frames.map((f) => JSON.parse(f));
+    if (replies.find((f) => f.id === 2)?.type !== "error")
+      leaks.push(
+        `WS run.start with A's assistant: ${JSON.stringify(replies.find((f) => f.id === 2))}`,
+      );
+    carries("WS on B's thread", mine.frames.join("\n"), [ids.assistant_id!]);
+    const started = replies.find((f) => f.id === 3);
+    const runId = started?.result?.run_id as string | undefined;
+    if (started?.type !== "success" || !runId)
+      leaks.push(`WS run.start: ${JSON.stringify(started)}`);
+    else {
+      // The run belongs to B's org: B sees it, A does not.
+      if ((await api(b, "GET", `/threads/${own}/runs/${runId}`)).status !== 200)
+        leaks.push("B does not see the run it started over its socket");
+      if ((await api(a, "GET", `/threads/${own}/runs/${runId}`)).status !== 404)
+        leaks.push("A sees the run B started over its socket");
+    }
+    const rpc = async (p: string, method: string, params: unknown) => {
+      const res = await api(b, "POST", p, { jsonrpc: "2.0", id: 1, method, params }, 30_000);
+      const sent = secrets.filter((x) => `${p} ${JSON.stringify(params)}`.includes(x));
+      carries(`${method} on ${p}`, res.text, sent);
+      if (res.status === 200 && !/"error"\s*:|"isError"\s*:\s*true/.test(res.text))
+        leaks.push(`${method} on ${p} succeeded: ${res.text.slice(0, 300)}`);
+    };
+    const message = (extra: Record<string, unknown> = {}) => ({
+      message: { role: "user", messageId: "m", parts: [{ kind: "text", text: "hi" }], ...extra },
+    });
+    await rpc(`/a2a/${ids.assistant_id}`, "message/send", message());
+    await rpc("/a2a/agent", "message/send", message({ contextId: ids.thread_id }));
+    await rpc("/a2a/agent", "message/send", message({ taskId: ids.run_id }));
+    await rpc("/a2a/agent", "tasks/get", { id: ids.run_id });
+    await rpc("/a2a/agent", "tasks/cancel", { id: ids.run_id });
+    await rpc("/mcp", "tools/call", { name: SECRET, arguments: {} });
+    const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+    const tools = await api(b, "POST", "/mcp", list, 30_000); // every assistant's schemas
+    carries("MCP tools/list", tools.text);
+    if (!/"tools"/.test(tools.text)) leaks.push(`MCP tools/list: ${tools.text.slice(0, 300)}`);
+    return leaks;
+  };
 
   it("lets org B reach nothing of org A through any route", async () => {
     const asst = await json(a, "POST", "/assistants", {
@@ -156,8 +247,10 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
         const rpcError = res.status === 200 && /"error"\s*:/.test(res.text);
         if (namesA && res.status < 400 && !rpcError)
           leaks.push(`${m} ${p}: ${res.status} on A's row: ${res.text.slice(0, 300)}`);
-        // A's row answers exactly as a row that does not exist (no existence oracle).
-        if (namesA) {
+        // A's row answers exactly as a row that does not exist (no existence oracle). Not the
+        // protocol routes: they open threads that do not exist yet (`run.start` creates them),
+        // and refuse another org's with 404 (ids are global: taking one is a conflict anyway).
+        if (namesA && !PROTOCOL.has(p)) {
           const unknown = p.replace(/\{([^}]+)\}/g, (_, n: string) => (n in ids ? NONE : "x"));
           const none = await api(b, m, unknown, m === "GET" || m === "DELETE" ? undefined : body);
           if (none.status !== res.status || res.status >= 500)
@@ -165,6 +258,7 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
         }
       }
     }
+    leaks.push(...(await protocolAndAgents(ids, secrets)));
     if (leaks.length) console.log(`${backend}/${isolation}:\n${leaks.join("\n")}`);
     expect(leaks).toEqual([]);
     expect(walked).toBeGreaterThan(60);
