@@ -52,6 +52,11 @@ function toOrg(row: Record<string, any>): Organization {
 export class TenancyRepository {
   constructor(private readonly db: Db) {}
 
+  /** Runs `work` in one transaction, on a repository bound to it (all or nothing). */
+  transaction<T>(work: (repo: TenancyRepository) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new TenancyRepository(trx)));
+  }
+
   async createOrg(input: {
     org_id?: string;
     name: string;

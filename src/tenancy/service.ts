@@ -7,7 +7,7 @@ import { invalidInput, notFound } from "../core/errors.ts";
 import type { Db } from "../storage/database.ts";
 import type { KeyCache } from "./key-cache.ts";
 import { generateApiKey, hashApiKey } from "./keys.ts";
-import { type ApiKeyInfo, TenancyRepository } from "./repository.ts";
+import { type ApiKeyInfo, type Organization, TenancyRepository } from "./repository.ts";
 import { isRole, isScope, type Permission, permits, type Role } from "./roles.ts";
 
 /** The caller of a request within its org. */
@@ -90,6 +90,32 @@ export class TenancyService {
   }
 
   /** Creates a key in an org; the secret is in the answer only. */
+  /**
+   * Creates an organization and its first admin key in one transaction, so an organization nobody
+   * can enter is never left behind (only `olg keys create` could reach it otherwise). The key's
+   * secret is in the answer only. Errors: a duplicate `org_id` violates the primary key.
+   */
+  async createOrgWithAdminKey(
+    input: { org_id?: string; name: string },
+    createdBy: string | null,
+  ): Promise<{ org: Organization; key: string; info: ApiKeyInfo }> {
+    return this.repo.transaction(async (repo) => {
+      const org = await repo.createOrg(input);
+      const generated = generateApiKey();
+      const info = await repo.insertKey({
+        org_id: org.org_id,
+        name: `${org.name} admin`,
+        prefix: generated.prefix,
+        key_hash: generated.hash,
+        role: "admin",
+        scopes: null,
+        expires_at: null,
+        created_by: createdBy,
+      });
+      return { org, key: generated.key, info };
+    });
+  }
+
   async createKey(orgId: string, input: NewKey): Promise<{ key: string; info: ApiKeyInfo }> {
     if (!isRole(input.role)) throw invalidInput(`Unknown role: ${String(input.role)}`);
     for (const s of input.scopes ?? [])

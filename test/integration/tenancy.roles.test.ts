@@ -115,6 +115,54 @@ describe("tenancy roles (PGlite)", () => {
     ).toBe(400);
   });
 
+  it("creates an organization with its first admin key, which works inside it only", async () => {
+    const json = async (method: string, p: string, key: string, body?: unknown) => {
+      const res = await fetch(`${server.url}${p}`, {
+        method,
+        headers: { "x-api-key": key, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text(); // refusals are plain text, as LangGraph's HTTPException
+      return {
+        status: res.status,
+        body: (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text) as any,
+      };
+    };
+    const made = await json("POST", "/admin/api/orgs", keys.admin, {
+      name: "Beta",
+      org_id: "beta",
+    });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ org_id: "beta", name: "Beta" });
+    expect(made.body.admin_key).toMatchObject({ org_id: "beta", role: "admin" });
+    const beta = made.body.admin_key.key as string;
+    expect(beta).toMatch(/^olg_[A-Za-z0-9_-]{43}$/);
+    expect((await json("GET", "/admin/me", beta)).body).toMatchObject({
+      org_id: "beta",
+      role: "admin",
+    });
+    // Beta's admin makes Beta's keys and members; they never land in the default org.
+    const dev = await json("POST", "/admin/api/keys", beta, { name: "dev", role: "developer" });
+    expect(dev.body).toMatchObject({ org_id: "beta", role: "developer" });
+    expect(
+      (await json("PUT", "/admin/api/members", beta, { identity: "ann", role: "viewer" })).status,
+    ).toBe(200);
+    const betaKeys = (await json("GET", "/admin/api/keys", beta)).body as Array<{ key_id: string }>;
+    const defaultKeys = (await json("GET", "/admin/api/keys", keys.admin)).body as Array<{
+      key_id: string;
+    }>;
+    expect(betaKeys.map((k) => k.key_id).sort()).toEqual(
+      [made.body.admin_key.key_id, dev.body.key_id].sort(),
+    );
+    expect(defaultKeys.map((k) => k.key_id)).not.toContain(dev.body.key_id);
+    // Only admins of the default org create organizations; a taken id changes nothing.
+    expect((await json("POST", "/admin/api/orgs", beta, { name: "Gamma" })).status).toBe(403);
+    expect(
+      (await json("POST", "/admin/api/orgs", keys.admin, { name: "Again", org_id: "beta" })).status,
+    ).toBe(409);
+    expect((await json("GET", "/admin/api/keys", beta)).body).toHaveLength(2);
+  });
+
   it("walks every route of /openapi.json for every role", async () => {
     const res = await fetch(`${server.url}/openapi.json`, {
       headers: { "x-api-key": keys.viewer },

@@ -61,7 +61,8 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
     {
       method: "post",
       path: "/admin/api/orgs",
-      summary: "Create an organization (admins of the default org)",
+      summary:
+        "Create an organization and its first admin key, shown once (admins of the default org)",
       tags,
       body: z
         .object({
@@ -74,11 +75,14 @@ export function registerAdminTenancyRoutes(api: Api, service: TenancyService): v
         .strict(),
     },
     async (c, { body }) => {
-      if (callerOf(c).orgId !== "default")
+      const caller = callerOf(c);
+      if (caller.orgId !== "default")
         throw forbidden("Forbidden: only admins of the default organization create organizations");
       if (body.org_id && (await repo.getOrg(body.org_id)))
         throw conflict(`Organization ${body.org_id} already exists`);
-      return c.json(await repo.createOrg(body), 201);
+      // With its first admin key: keys and members are made inside an org by its own admins.
+      const { org, key, info } = await service.createOrgWithAdminKey(body, caller.identity);
+      return c.json({ ...org, admin_key: { ...info, key } }, 201);
     },
   );
   api.route(
