@@ -24,7 +24,7 @@ if (!available) console.warn("\n*** PostgreSQL is not reachable: round-trip coun
 const RUNS = 20;
 
 /** The queue's safety sweep (requeue expired leases, repair busy threads): not per run. */
-const SWEEP = [/"lease_expires_at" < now\(\)/, /WHERE t\.status = 'busy' AND NOT EXISTS/];
+const SWEEP = [/"lease_expires_at" < now\(\)/, /^\s*update "?threads"? as "?t"? set/i];
 const perRunTrips = (trips: string[]) => trips.filter((t) => !SWEEP.some((re) => re.test(t)));
 
 describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
@@ -115,7 +115,7 @@ describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
     // Checkpoint writes (and their fence check) belong to the checkpointer; the runs engine's own
     // statements (create, claim, finish: those naming the runs or threads table) stay few.
     const engine = trips.filter(
-      (t) => /\b(runs|threads)\b/.test(t) && !/FOR SHARE/.test(t) && !/checkpoint/.test(t),
+      (t) => /\b(runs|threads)\b/.test(t) && !/\bfor share\b/i.test(t) && !/checkpoint/.test(t),
     );
     console.info(
       `stateful runs/wait (4 steps): ${trips.length} round trips, ${engine.length} of the runs engine`,
