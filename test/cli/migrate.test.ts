@@ -13,24 +13,30 @@ const pgUp = await postgresAvailable();
 const versions = MIGRATIONS.map((m) => m.version);
 
 async function walkthrough(cwd: string, env: Record<string, string>, dataDir?: string) {
-  const status0 = await olg(["migrate", "status", "--json"], { cwd, env });
+  // Nothing is applied yet, so these four only read (the embedded database is not even opened):
+  // they run at once.
+  const [status0, check0, dry, dryJsonRun] = await Promise.all([
+    olg(["migrate", "status", "--json"], { cwd, env }),
+    olg(["migrate", "status", "--check"], { cwd, env }),
+    olg(["migrate", "--dry-run"], { cwd, env }),
+    olg(["migrate", "--dry-run", "--json"], { cwd, env }),
+  ]);
   expect(status0.code).toBe(0);
   const before = JSON.parse(status0.stdout);
   expect(before.pending).toBe(versions.length);
   expect(before.migrations.every((m: { appliedAt: unknown }) => m.appliedAt === null)).toBe(true);
-  if (dataDir) expect(existsSync(dataDir)).toBe(false); // status never creates the database
+  // Neither status nor the dry run ever creates the database.
+  if (dataDir) expect(existsSync(dataDir)).toBe(false);
 
-  const check0 = await olg(["migrate", "status", "--check"], { cwd, env });
   expect(check0.code).toBe(1);
   expect(check0.stdout).toMatch(/initial\s+pending/);
 
-  const dry = await olg(["migrate", "--dry-run"], { cwd, env });
   expect(dry.code).toBe(0);
   expect(dry.stdout).toContain("CREATE TABLE IF NOT EXISTS assistants");
   expect(dry.stdout).toContain(`-- ${String(versions.length).padStart(3, "0")}_`);
-  const dryJson = JSON.parse((await olg(["migrate", "--dry-run", "--json"], { cwd, env })).stdout);
+  const dryJson = JSON.parse(dryJsonRun.stdout);
   expect(dryJson.pending.map((m: { version: number }) => m.version)).toEqual(versions);
-  // The dry run changed nothing.
+  // The dry runs changed nothing.
   expect(
     JSON.parse((await olg(["migrate", "status", "--json"], { cwd, env })).stdout).pending,
   ).toBe(versions.length);
@@ -39,6 +45,7 @@ async function walkthrough(cwd: string, env: Record<string, string>, dataDir?: s
   expect(applied.code).toBe(0);
   expect(JSON.parse(applied.stdout).applied).toEqual(versions);
 
+  // One at a time from here: each opens the database (an embedded one admits one process).
   const after = JSON.parse((await olg(["migrate", "status", "--json"], { cwd, env })).stdout);
   expect(after.pending).toBe(0);
   expect(
@@ -51,12 +58,14 @@ async function walkthrough(cwd: string, env: Record<string, string>, dataDir?: s
   expect(again.stdout).toContain("up to date");
 }
 
-describe("olg migrate", { timeout: 600_000 }, () => {
+// The backends' walkthroughs (child processes, each in its own folder) run at the same time.
+describe.concurrent("olg migrate", { timeout: 600_000 }, () => {
   const cwd = tempDir();
-  afterAll(() => cleanupTemp(cwd));
+  afterAll(() => cleanupTemp()); // every folder this file made
 
   it("on the embedded database: status, dry run, apply", async () => {
-    await walkthrough(cwd, {}, path.join(cwd, ".olg/data"));
+    const own = tempDir();
+    await walkthrough(own, {}, path.join(own, ".olg/data"));
   });
 
   // Registered only when PostgreSQL answers (as the conformance suite does): never a silent pass.
@@ -64,7 +73,7 @@ describe("olg migrate", { timeout: 600_000 }, () => {
     it("on PostgreSQL: status, dry run, apply", async () => {
       const url = await createTestDatabase("h18_migrate");
       try {
-        await walkthrough(cwd, { DATABASE_URL: url });
+        await walkthrough(tempDir(), { DATABASE_URL: url });
       } finally {
         await dropTestDatabase(url);
       }
