@@ -10,14 +10,14 @@ import { cleanupTemp, olg, tempDir } from "./support.ts";
 
 const ESC = "\u001b[";
 
-describe("olg basics", { timeout: 180_000 }, () => {
+// Every command here only reads: the tests, and the commands within a test, run at the same time.
+describe.concurrent("olg basics", { timeout: 180_000 }, () => {
   const cwd = tempDir();
   afterAll(() => cleanupTemp(cwd));
 
   it("prints the package version", async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf-8"));
-    for (const flag of ["--version", "-v"]) {
-      const r = await olg([flag], { cwd });
+    for (const r of await Promise.all(["--version", "-v"].map((flag) => olg([flag], { cwd })))) {
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(pkg.version);
     }
@@ -31,50 +31,51 @@ describe("olg basics", { timeout: 180_000 }, () => {
       .map((m) => m[1]!)
       .filter((c) => !["help", "complete"].includes(c));
     expect(commands).toEqual(expect.arrayContaining(["migrate", "logs", "completion"]));
-    const missing: string[] = [];
-    for (const command of commands) {
-      if (command === "dev" || command === "serve" || command === "completion") continue;
-      const r = await olg([command, "--help"], { cwd });
-      if (r.code !== 0 || !r.stdout.includes("Examples:")) missing.push(command);
-    }
+    const checked = commands.filter((c) => !["dev", "serve", "completion"].includes(c));
+    const helps = await Promise.all(checked.map((command) => olg([command, "--help"], { cwd })));
+    const missing = checked.filter(
+      (_, i) => helps[i]!.code !== 0 || !helps[i]!.stdout.includes("Examples:"),
+    );
     expect(missing).toEqual([]);
   });
 
   it("exits 2 on usage mistakes, with a hint", async () => {
-    const unknown = await olg(["frobnicate"], { cwd });
+    const [unknown, badLevel] = await Promise.all([
+      olg(["frobnicate"], { cwd }),
+      olg(["logs", "--level", "loud"], { cwd }),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command");
     expect(unknown.stderr).toContain("--help");
-    const badLevel = await olg(["logs", "--level", "loud"], { cwd });
     expect(badLevel.code).toBe(2);
     expect(badLevel.stderr).toMatch(/--level/);
   });
 
   it("colours only when allowed", async () => {
-    const plain = await olg(["migrate", "status"], { cwd });
+    // `migrate status` on a database never created only reads (and creates nothing).
+    const [plain, forced, both] = await Promise.all([
+      olg(["migrate", "status"], { cwd }),
+      olg(["migrate", "status"], { cwd, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } }),
+      olg(["migrate", "status"], { cwd, env: { NO_COLOR: "1", FORCE_COLOR: "1" } }),
+    ]);
     expect(plain.code).toBe(0);
     expect(plain.stdout + plain.stderr).not.toContain(ESC);
-    const forced = await olg(["migrate", "status"], {
-      cwd,
-      env: { NO_COLOR: undefined, FORCE_COLOR: "1" },
-    });
     expect(forced.stdout + forced.stderr).toContain(ESC);
-    const both = await olg(["migrate", "status"], {
-      cwd,
-      env: { NO_COLOR: "1", FORCE_COLOR: "1" },
-    });
     expect(both.stdout + both.stderr).not.toContain(ESC);
   });
 
   it("generates completion scripts and completes commands and flags", async () => {
-    for (const shell of ["bash", "zsh", "fish", "powershell"]) {
-      const r = await olg(["completion", shell], { cwd });
+    const shells = ["bash", "zsh", "fish", "powershell"];
+    const [commands, flags, ...scripts] = await Promise.all([
+      olg(["complete", "--", "mi"], { cwd }),
+      olg(["complete", "--", "logs", "--fo"], { cwd }),
+      ...shells.map((shell) => olg(["completion", shell], { cwd })),
+    ]);
+    for (const r of scripts) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("olg");
     }
-    const commands = await olg(["complete", "--", "mi"], { cwd });
     expect(commands.stdout).toMatch(/^migrate\b/m);
-    const flags = await olg(["complete", "--", "logs", "--fo"], { cwd });
     expect(flags.stdout).toMatch(/^--follow\b/m);
   });
 });
