@@ -51,48 +51,56 @@ if (await postgresAvailable()) {
   });
 }
 
-describe.each(backends)("system assistants across restarts ($name)", (backend) => {
-  it("keeps ids and user data, and applies a changed LANGGRAPH_CONFIG", async () => {
-    const { options, cleanup } = await backend.prepare();
-    try {
-      const first = await startServer({ ...options, env: { LANGGRAPH_CONFIG: config("one") } });
-      let client = new Client({ apiUrl: first.url });
-      const before = await client.assistants.get("agent");
-      expect(before).toMatchObject({ version: 1, config: { configurable: { model_name: "one" } } });
-      const mine = await client.assistants.create({ graphId: "agent", name: "mine" });
-      await first.stop();
-
-      const same = await startServer({ ...options, env: { LANGGRAPH_CONFIG: config("one") } });
-      client = new Client({ apiUrl: same.url });
-      expect(await client.assistants.get("agent")).toMatchObject({
-        assistant_id: before.assistant_id,
-        version: 1,
-      });
-      await same.stop();
-
-      const changed = await startServer({
-        ...options,
-        env: { LANGGRAPH_CONFIG: config("two", { region: "eu" }) },
-      });
-      client = new Client({ apiUrl: changed.url });
+// The backends restart their own servers (on their own database each) at the same time.
+describe("system assistants across restarts", () => {
+  it.concurrent.each(backends)(
+    "$name: keeps ids and user data, and applies a changed LANGGRAPH_CONFIG",
+    async (backend) => {
+      const { options, cleanup } = await backend.prepare();
       try {
-        const after = await client.assistants.get("agent");
-        expect(after).toMatchObject({
-          assistant_id: before.assistant_id,
-          version: 2,
-          config: { configurable: { model_name: "two" } },
-          context: { region: "eu" },
-          metadata: { created_by: "system" },
-          created_at: before.created_at,
+        const first = await startServer({ ...options, env: { LANGGRAPH_CONFIG: config("one") } });
+        let client = new Client({ apiUrl: first.url });
+        const before = await client.assistants.get("agent");
+        expect(before).toMatchObject({
+          version: 1,
+          config: { configurable: { model_name: "one" } },
         });
-        const versions = await client.assistants.getVersions("agent");
-        expect(versions.map((v) => v.version)).toEqual([2, 1]);
-        expect((await client.assistants.get(mine.assistant_id)).name).toBe("mine");
+        const mine = await client.assistants.create({ graphId: "agent", name: "mine" });
+        await first.stop();
+
+        const same = await startServer({ ...options, env: { LANGGRAPH_CONFIG: config("one") } });
+        client = new Client({ apiUrl: same.url });
+        expect(await client.assistants.get("agent")).toMatchObject({
+          assistant_id: before.assistant_id,
+          version: 1,
+        });
+        await same.stop();
+
+        const changed = await startServer({
+          ...options,
+          env: { LANGGRAPH_CONFIG: config("two", { region: "eu" }) },
+        });
+        client = new Client({ apiUrl: changed.url });
+        try {
+          const after = await client.assistants.get("agent");
+          expect(after).toMatchObject({
+            assistant_id: before.assistant_id,
+            version: 2,
+            config: { configurable: { model_name: "two" } },
+            context: { region: "eu" },
+            metadata: { created_by: "system" },
+            created_at: before.created_at,
+          });
+          const versions = await client.assistants.getVersions("agent");
+          expect(versions.map((v) => v.version)).toEqual([2, 1]);
+          expect((await client.assistants.get(mine.assistant_id)).name).toBe("mine");
+        } finally {
+          await changed.stop();
+        }
       } finally {
-        await changed.stop();
+        await cleanup();
       }
-    } finally {
-      await cleanup();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 });
