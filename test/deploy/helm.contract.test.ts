@@ -281,139 +281,142 @@ async function stop(proc: Proc | undefined): Promise<void> {
   await proc.exited;
 }
 
-describe.runIf(pgUp)("chart ↔ code: processes started as the chart starts them (postgres)", () => {
-  const procs: Proc[] = [];
-  const databases: string[] = [];
-  afterAll(async () => {
-    for (const p of procs) await stop(p);
-    for (const db of databases) await dropTestDatabase(db).catch(() => {});
-  });
-
-  it("the migration hook runs `olg migrate` with its own env and leaves the schema current", async () => {
-    const url = await createTestDatabase("h17_chart_migrate");
-    databases.push(url);
-    const objects = await renderChart({ externalDatabase: { url } });
-    const job = find(objects, "Job", "rel-open-langgraph-migrate");
-    expect(job.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
-    const secret = find(objects, "Secret", "rel-open-langgraph-migrate");
-    expect(Number(secret.metadata.annotations?.["helm.sh/hook-weight"])).toBeLessThan(
-      Number(job.metadata.annotations?.["helm.sh/hook-weight"]),
-    );
-    const c = job.spec.template.spec.containers[0];
-    expect(c.command).toBeUndefined(); // the image's entrypoint: the olg CLI
-    expect(c.args).toEqual(["migrate"]);
-    const env = containerEnv(objects, c);
-    expect(Object.keys(env)).toEqual(["DATABASE_URL"]);
-    for (const expected of [/Applied migrations: 1, 2/, /Database is up to date/]) {
-      const proc = startContainer(c.args, env);
-      procs.push(proc);
-      expect(await proc.exited, proc.logs.join("\n")).toBe(0);
-      expect(proc.logs.join("\n")).toMatch(expected);
-    }
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const { rows } = await client.query("SELECT version FROM olg_migrations ORDER BY version");
-      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
-    } finally {
-      await client.end();
-    }
-  }, 300_000);
-
-  it("with an auth module configured, the probes still answer without credentials", async () => {
-    const url = await createTestDatabase("h17_chart_auth");
-    databases.push(url);
-    const port = await freePort();
-    const objects = await renderChart({ externalDatabase: { url }, settings: { port } });
-    const c = serverOf(objects, "rel-open-langgraph-api");
-    const proc = startContainer(
-      c.args,
-      containerEnv(objects, c),
-      path.join(ROOT, "test/fixtures/auth/open_langgraph.json"),
-    );
-    procs.push(proc);
-    await waitListening(proc);
-    const base = `http://127.0.0.1:${port}`;
-    // The kubelet sends no credentials.
-    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe])
-      expect((await fetch(`${base}${probe.httpGet.path}`)).status, probe.httpGet.path).toBe(200);
-    // Auth is on for the API...
-    expect((await fetch(`${base}/threads/search`, { method: "POST", body: "{}" })).status).toBe(
-      401,
-    );
-    // ...and for /metrics unless auth.metrics is "public": the ServiceMonitor then needs
-    // credentials (metrics.serviceMonitor.endpointConfig), as docs/deploy/autoscaling.md says.
-    expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer root" } });
-    expect(scraped.status).toBe(200);
-    await stop(proc);
-  }, 300_000);
-
-  it("api and worker started with the chart's args and env answer every probe on the container port", async () => {
-    const url = await createTestDatabase("h17_chart_probes");
-    databases.push(url);
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const values = (port: number) => ({
-      externalDatabase: { url },
-      settings: { port, warmSchemas: false },
-      drain: { preStopSeconds: 1, runDrainSeconds: 3, terminationGracePeriodSeconds: 15 },
-      metrics: { serviceMonitor: { enabled: true } },
+// Each test has its own database and ports: they run at the same time.
+describe
+  .runIf(pgUp)
+  .concurrent("chart ↔ code: processes started as the chart starts them (postgres)", () => {
+    const procs: Proc[] = [];
+    const databases: string[] = [];
+    afterAll(async () => {
+      for (const p of procs) await stop(p);
+      for (const db of databases) await dropTestDatabase(db).catch(() => {});
     });
-    const forApi = await renderChart(values(apiPort));
-    const forWorker = await renderChart(values(workerPort));
-    const started: Record<string, { proc: Proc; port: number; c: any }> = {};
-    for (const [role, objects, port] of [
-      ["api", forApi, apiPort],
-      ["worker", forWorker, workerPort],
-    ] as const) {
-      const c = serverOf(objects, `rel-open-langgraph-${role}`);
-      expect(c.ports[0].containerPort).toBe(port);
+
+    it("the migration hook runs `olg migrate` with its own env and leaves the schema current", async () => {
+      const url = await createTestDatabase("h17_chart_migrate");
+      databases.push(url);
+      const objects = await renderChart({ externalDatabase: { url } });
+      const job = find(objects, "Job", "rel-open-langgraph-migrate");
+      expect(job.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+      const secret = find(objects, "Secret", "rel-open-langgraph-migrate");
+      expect(Number(secret.metadata.annotations?.["helm.sh/hook-weight"])).toBeLessThan(
+        Number(job.metadata.annotations?.["helm.sh/hook-weight"]),
+      );
+      const c = job.spec.template.spec.containers[0];
+      expect(c.command).toBeUndefined(); // the image's entrypoint: the olg CLI
+      expect(c.args).toEqual(["migrate"]);
       const env = containerEnv(objects, c);
-      expect(env.PORT).toBe(String(port));
-      const proc = startContainer(c.args, env);
-      procs.push(proc);
-      started[role] = { proc, port, c };
-    }
-    for (const { proc } of Object.values(started)) await waitListening(proc);
-
-    for (const [role, { port, c }] of Object.entries(started)) {
-      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
-        expect(probe.httpGet.port).toBe(c.ports[0].name);
-        const res = await fetch(`http://127.0.0.1:${port}${probe.httpGet.path}`);
-        expect(res.status, `${role} ${probe.httpGet.path}`).toBe(200);
+      expect(Object.keys(env)).toEqual(["DATABASE_URL"]);
+      for (const expected of [/Applied migrations: 1, 2/, /Database is up to date/]) {
+        const proc = startContainer(c.args, env);
+        procs.push(proc);
+        expect(await proc.exited, proc.logs.join("\n")).toBe(0);
+        expect(proc.logs.join("\n")).toMatch(expected);
       }
-      // The ServiceMonitor's path on the metrics Service's target port.
-      const sm = find(forApi, "ServiceMonitor", "rel-open-langgraph").spec.endpoints[0];
-      const metrics = await (await fetch(`http://127.0.0.1:${port}${sm.path}`)).text();
-      for (const name of ["olg_run_queue_depth", "olg_runs_active"])
-        expect(metrics, `${role} exports ${name}`).toContain(`# TYPE ${name} gauge`);
-    }
-    // The worker serves only probes and metrics; the api serves the API.
-    expect((await fetch(`http://127.0.0.1:${workerPort}/info`)).status).toBe(404);
-    expect((await fetch(`http://127.0.0.1:${apiPort}/info`)).status).toBe(200);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query("SELECT version FROM olg_migrations ORDER BY version");
+        expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      } finally {
+        await client.end();
+      }
+    }, 300_000);
 
-    // A run created on the api executes on the worker; SIGTERM mid-run: the worker drains
-    // (runDrainSeconds), hands the run back, and exits well within the grace period.
-    const client = new Client({ apiUrl: `http://127.0.0.1:${apiPort}` });
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "runs_steps", {
-      input: { delay_ms: 4000 },
-    });
-    for (let i = 0; i < 300; i++) {
-      if ((await client.runs.get(thread.thread_id, run.run_id)).status === "running") break;
-      await sleep(100);
-    }
-    const worker = started.worker!;
-    const grace = find(forWorker, "Deployment", "rel-open-langgraph-worker").spec.template.spec
-      .terminationGracePeriodSeconds as number;
-    const t0 = Date.now();
-    worker.proc.child.kill("SIGTERM");
-    expect(await worker.proc.exited).toBe(0);
-    const took = (Date.now() - t0) / 1000;
-    expect(took).toBeGreaterThanOrEqual(2.5); // it waited for the run (runDrainSeconds 3)
-    expect(took).toBeLessThan(grace - 1); // preStop (1 s) + shutdown, inside the grace period
-    // The run was handed back, not lost: pending again for the next worker (the api never claims).
-    const after = await client.runs.get(thread.thread_id, run.run_id);
-    expect(after.status).toBe("pending");
-  }, 400_000);
-});
+    it("with an auth module configured, the probes still answer without credentials", async () => {
+      const url = await createTestDatabase("h17_chart_auth");
+      databases.push(url);
+      const port = await freePort();
+      const objects = await renderChart({ externalDatabase: { url }, settings: { port } });
+      const c = serverOf(objects, "rel-open-langgraph-api");
+      const proc = startContainer(
+        c.args,
+        containerEnv(objects, c),
+        path.join(ROOT, "test/fixtures/auth/open_langgraph.json"),
+      );
+      procs.push(proc);
+      await waitListening(proc);
+      const base = `http://127.0.0.1:${port}`;
+      // The kubelet sends no credentials.
+      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe])
+        expect((await fetch(`${base}${probe.httpGet.path}`)).status, probe.httpGet.path).toBe(200);
+      // Auth is on for the API...
+      expect((await fetch(`${base}/threads/search`, { method: "POST", body: "{}" })).status).toBe(
+        401,
+      );
+      // ...and for /metrics unless auth.metrics is "public": the ServiceMonitor then needs
+      // credentials (metrics.serviceMonitor.endpointConfig), as docs/deploy/autoscaling.md says.
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const scraped = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer root" } });
+      expect(scraped.status).toBe(200);
+      await stop(proc);
+    }, 300_000);
+
+    it("api and worker started with the chart's args and env answer every probe on the container port", async () => {
+      const url = await createTestDatabase("h17_chart_probes");
+      databases.push(url);
+      const [apiPort, workerPort] = [await freePort(), await freePort()];
+      const values = (port: number) => ({
+        externalDatabase: { url },
+        settings: { port, warmSchemas: false },
+        drain: { preStopSeconds: 1, runDrainSeconds: 3, terminationGracePeriodSeconds: 15 },
+        metrics: { serviceMonitor: { enabled: true } },
+      });
+      const forApi = await renderChart(values(apiPort));
+      const forWorker = await renderChart(values(workerPort));
+      const started: Record<string, { proc: Proc; port: number; c: any }> = {};
+      for (const [role, objects, port] of [
+        ["api", forApi, apiPort],
+        ["worker", forWorker, workerPort],
+      ] as const) {
+        const c = serverOf(objects, `rel-open-langgraph-${role}`);
+        expect(c.ports[0].containerPort).toBe(port);
+        const env = containerEnv(objects, c);
+        expect(env.PORT).toBe(String(port));
+        const proc = startContainer(c.args, env);
+        procs.push(proc);
+        started[role] = { proc, port, c };
+      }
+      for (const { proc } of Object.values(started)) await waitListening(proc);
+
+      for (const [role, { port, c }] of Object.entries(started)) {
+        for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+          expect(probe.httpGet.port).toBe(c.ports[0].name);
+          const res = await fetch(`http://127.0.0.1:${port}${probe.httpGet.path}`);
+          expect(res.status, `${role} ${probe.httpGet.path}`).toBe(200);
+        }
+        // The ServiceMonitor's path on the metrics Service's target port.
+        const sm = find(forApi, "ServiceMonitor", "rel-open-langgraph").spec.endpoints[0];
+        const metrics = await (await fetch(`http://127.0.0.1:${port}${sm.path}`)).text();
+        for (const name of ["olg_run_queue_depth", "olg_runs_active"])
+          expect(metrics, `${role} exports ${name}`).toContain(`# TYPE ${name} gauge`);
+      }
+      // The worker serves only probes and metrics; the api serves the API.
+      expect((await fetch(`http://127.0.0.1:${workerPort}/info`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${apiPort}/info`)).status).toBe(200);
+
+      // A run created on the api executes on the worker; SIGTERM mid-run: the worker drains
+      // (runDrainSeconds), hands the run back, and exits well within the grace period.
+      const client = new Client({ apiUrl: `http://127.0.0.1:${apiPort}` });
+      const thread = await client.threads.create();
+      const run = await client.runs.create(thread.thread_id, "runs_steps", {
+        input: { delay_ms: 4000 },
+      });
+      for (let i = 0; i < 300; i++) {
+        if ((await client.runs.get(thread.thread_id, run.run_id)).status === "running") break;
+        await sleep(100);
+      }
+      const worker = started.worker!;
+      const grace = find(forWorker, "Deployment", "rel-open-langgraph-worker").spec.template.spec
+        .terminationGracePeriodSeconds as number;
+      const t0 = Date.now();
+      worker.proc.child.kill("SIGTERM");
+      expect(await worker.proc.exited).toBe(0);
+      const took = (Date.now() - t0) / 1000;
+      expect(took).toBeGreaterThanOrEqual(2.5); // it waited for the run (runDrainSeconds 3)
+      expect(took).toBeLessThan(grace - 1); // preStop (1 s) + shutdown, inside the grace period
+      // The run was handed back, not lost: pending again for the next worker (the api never claims).
+      const after = await client.runs.get(thread.thread_id, run.run_id);
+      expect(after.status).toBe("pending");
+    }, 400_000);
+  });
