@@ -77,19 +77,24 @@ describe("olg init with installs", { timeout: 900_000 }, () => {
     await typecheck(project);
   });
 
-  it("passes its own generated scenarios, pgvector on the embedded database", async () => {
-    const r = await olg(["test", "--json"], { cwd: project, timeoutMs: 400_000 });
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.failed).toBe(0);
-    expect(report.passed).toBe(13);
-    const docs = report.cases.find((c: { name: string; file: string }) =>
-      c.name.includes("vector store"),
-    );
-    expect(docs.passed).toBe(true);
-  });
+  // These two only read the project (`olg test` serves from memory, `olg dev` from .olg/data): they
+  // run at the same time.
+  it.concurrent(
+    "passes its own generated scenarios, pgvector on the embedded database",
+    async () => {
+      const r = await olg(["test", "--json"], { cwd: project, timeoutMs: 400_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report.failed).toBe(0);
+      expect(report.passed).toBe(13);
+      const docs = report.cases.find((c: { name: string; file: string }) =>
+        c.name.includes("vector store"),
+      );
+      expect(docs.passed).toBe(true);
+    },
+  );
 
-  it("serves the project under olg dev", async () => {
+  it.concurrent("serves the project under olg dev", async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = guardProcess(
       spawnOlg(["dev", "--port", String(port), "--no-browser", "--no-reload"], { cwd: project }),
