@@ -24,5 +24,6 @@ export function toRun(row: RunRow): Run {
     attempt: Number(row.attempt),
     startedAt: row.started_at == null ? null : date(row.started_at),
     cancelReason: row.cancel_reason ?? null,
+    ...(row.org_id ? { orgId: row.org_id } : {}),
   };
 }

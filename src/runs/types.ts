@@ -72,6 +72,8 @@ export interface Run {
   startedAt: Date | null;
   /** Why it was cancelled (`taken:<action>`), null when it was not cancelled with a reason. */
   cancelReason?: string | null;
+  /** The owning organization, when the row was read whole (a claim): workers run in it. */
+  orgId?: string;
 }
 
 /** Thread state cached on the thread row after a run. */

@@ -65,6 +65,8 @@ export interface RunsTable {
   cancel_action: string | null;
   started_at: Timestamp | null;
   cancel_reason: Generated<string | null>;
+  /** The owning organization (`default` without tenancy; migration 010). */
+  org_id: Generated<string>;
 }
 
 export interface CronsTable {

@@ -24,6 +24,7 @@ import type { RunEventLog } from "../../stream/log.ts";
 import { MemoryRunEventLog } from "../../stream/memory-log.ts";
 import { RedisRunEventLog } from "../../stream/redis-log.ts";
 import { SqlRunEventLog } from "../../stream/sql-log.ts";
+import { withOrg } from "../../tenancy/context.ts";
 import { ThreadRunRows } from "../../threads/run-rows.ts";
 import { DeadLetterRepository } from "../../webhooks/dead-letters.ts";
 import { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
@@ -119,9 +120,11 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       // With tenancy, in the run's org (its checkpoints, events and writes carry it).
       execute: (run, lease) =>
         withLogContext({ run_id: run.runId, thread_id: run.threadId }, () =>
-          deps.tenancy
-            ? deps.tenancy.inOrgOf(storage.db, "runs", run.runId, () => execute(run, lease))
-            : execute(run, lease),
+          !deps.tenancy
+            ? execute(run, lease)
+            : run.orgId // the claimed row's own org: no lookup
+              ? withOrg(run.orgId, () => execute(run, lease))
+              : deps.tenancy.inOrgOf(storage.db, "runs", run.runId, () => execute(run, lease)),
         ),
       owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
       concurrency: settings.workers ?? defaultConcurrency(availableParallelism(), storage.poolMax),

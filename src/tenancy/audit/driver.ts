@@ -4,7 +4,10 @@
  * never commits without its record and a rolled-back change leaves none.
  * - In a transaction: the first write claims the record; it is inserted just before COMMIT.
  * - A write outside any transaction (most single statements): wrapped in BEGIN, the statement, the
- *   record, COMMIT on the connection it already holds.
+ *   record, COMMIT on the connection it already holds. On PostgreSQL a plain INSERT (no ON
+ *   CONFLICT, VALUES rows: it changes rows or fails whole) instead carries the record in a
+ *   data-modifying CTE of the same statement: one round trip instead of four (`POST /threads`,
+ *   `/runs/wait`, the issue 19 cost goal; test/integration/tenancy.round-trips.test.ts).
  * - A write that changed no rows (an UPDATE of a missing id, answered 404) claims nothing.
  * Writes are INSERT/UPDATE/DELETE/MERGE statements (by Kysely's node kind, or the first word of raw
  * SQL, a leading WITH included). Works on every engine: only a plain INSERT is added.
@@ -17,6 +20,7 @@ import {
   type Dialect,
   type Driver,
   type Kysely,
+  PostgresQueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
@@ -98,6 +102,31 @@ export function auditInsert(audit: PendingAudit, outcome: string): CompiledQuery
   );
 }
 
+/**
+ * Whether a write surely changes rows when it succeeds: a Kysely INSERT of VALUES rows with no
+ * conflict clause (`ON CONFLICT`, `IGNORE`, `OR …`, `REPLACE` may insert nothing).
+ */
+export function surelyChanges(query: CompiledQuery): boolean {
+  const node = query.query as Node | undefined;
+  if (node?.kind !== "InsertQueryNode") return false;
+  if (node.onConflict || node.onDuplicateKey || node.ignore || node.orAction || node.replace)
+    return false;
+  const values = node.values as Node | undefined;
+  return values?.kind === "ValuesNode" && ((values.values as unknown[]) ?? []).length > 0;
+}
+
+/** `query` with `audit`'s record inserted by a CTE of the same statement (PostgreSQL). */
+export function withAuditCte(query: CompiledQuery, audit: PendingAudit): CompiledQuery {
+  const record = auditInsert(audit, "committed");
+  const n = query.parameters.length;
+  const cte = `"olg_audit_record" AS (${record.sql.replace(/\$(\d+)/g, (_, d) => `$${n + Number(d)}`)})`;
+  const lead = /^\s*with(\s+recursive)?\s+/i.exec(query.sql);
+  const text = lead
+    ? `${lead[0]}${cte}, ${query.sql.slice(lead[0].length)}`
+    : `WITH ${cte} ${query.sql}`;
+  return { ...query, sql: text, parameters: [...query.parameters, ...record.parameters] };
+}
+
 class AuditConnection implements DatabaseConnection {
   inTransaction = false;
   claimed: PendingAudit | undefined;
@@ -106,6 +135,8 @@ class AuditConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     private readonly driver: Driver,
+    /** PostgreSQL: a plain INSERT carries its record in a CTE. */
+    private readonly cte: boolean,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -123,6 +154,17 @@ class AuditConnection implements DatabaseConnection {
       const result = await this.inner.executeQuery<R>(query);
       if (creates && changed(result)) audit.markCreated();
       return result;
+    }
+    if (this.cte && surelyChanges(query)) {
+      try {
+        const result = await this.inner.executeQuery<R>(withAuditCte(query, audit));
+        audit.settle(true);
+        if (creates) audit.markCreated();
+        return result;
+      } catch (error) {
+        audit.settle(false);
+        throw error;
+      }
     }
     await this.driver.beginTransaction(this.inner, {});
     try {
@@ -148,12 +190,15 @@ class AuditConnection implements DatabaseConnection {
 const innerOf = (c: DatabaseConnection) => (c instanceof AuditConnection ? c.inner : c);
 
 class AuditDriver implements Driver {
-  constructor(private readonly inner: Driver) {}
+  constructor(
+    private readonly inner: Driver,
+    private readonly cte: boolean,
+  ) {}
   init() {
     return this.inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new AuditConnection(await this.inner.acquireConnection(), this.inner);
+    return new AuditConnection(await this.inner.acquireConnection(), this.inner, this.cte);
   }
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
     await this.inner.beginTransaction(innerOf(c), settings);
@@ -200,9 +245,10 @@ class AuditDriver implements Driver {
 
 /** Wraps a dialect so mutating requests' audit records ride in their first write's transaction. */
 export function auditDialect(dialect: Dialect): Dialect {
+  const cte = dialect.createQueryCompiler() instanceof PostgresQueryCompiler;
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new AuditDriver(dialect.createDriver()),
+    createDriver: () => new AuditDriver(dialect.createDriver(), cte),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };
