@@ -78,3 +78,24 @@ export function pendingFor(c: Context, caller: TenantCaller, route: RouteSpec): 
   };
   return new PendingAudit(entry, entry.resource_id == null ? idColumn : null);
 }
+
+/**
+ * The pending record of a run-starting protocol frame on the WebSocket
+ * (`GET /threads/:thread_id/stream/events`): method `WS`, resource `runs`, action `create`, the
+ * new run's id read from its insert; who and from where as the upgrade request said.
+ */
+export function frameAuditFor(c: Context, caller: TenantCaller, route: string): PendingAudit {
+  const entry: AuditEntry = {
+    org_id: caller.orgId,
+    actor_kind: caller.actor.kind,
+    actor_id: caller.actor.id,
+    method: "WS",
+    route,
+    resource: "runs",
+    resource_id: null,
+    action: "create",
+    ip: peerOf(c),
+    user_agent: c.req.header("user-agent") ?? null,
+  };
+  return new PendingAudit(entry, "run_id");
+}

@@ -9,7 +9,7 @@
  * caller), so they are admitted here too; WebSocket protocol commands use {@link tenantWork}.
  */
 import type { Context } from "hono";
-import type { PendingAudit } from "../tenancy/audit/context.ts";
+import { type PendingAudit, withAudit } from "../tenancy/audit/context.ts";
 import { withOrg } from "../tenancy/context.ts";
 import {
   admitRuns as admit,
@@ -90,12 +90,29 @@ export interface TenantWork {
   run<T>(fn: () => T): T;
   /** Admits one run: a ticket (`done(created)`), a refusal, or undefined (no run quota). */
   admitRun(): ReturnType<typeof admit>;
+  /** Whether the caller's role may start runs (`runs:write`, what the HTTP command route needs). */
+  readonly mayStartRuns: boolean;
+  /** Runs a command that starts a run owing its audit record, as a mutating HTTP request does. */
+  audited<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** What a caller's frames may do beyond its org: start runs, and the audit record each owes. */
+export interface TenantWorkOptions {
+  mayStartRuns: boolean;
+  /** A fresh pending record for one run-starting frame (undefined: no audit log). */
+  audit?: () => PendingAudit;
 }
 
 /** The tenant work of a caller. */
-export function tenantWork(caller: TenantCaller, deps: RunQuotaDeps | undefined): TenantWork {
+export function tenantWork(
+  caller: TenantCaller,
+  deps: RunQuotaDeps | undefined,
+  options: TenantWorkOptions = { mayStartRuns: true },
+): TenantWork {
   return {
     run: (fn) => withOrg(caller.orgId, fn),
     admitRun: async () => (deps ? admit(caller, 1, deps) : undefined),
+    mayStartRuns: options.mayStartRuns,
+    audited: (fn) => (options.audit ? withAudit(options.audit(), fn) : fn()),
   };
 }

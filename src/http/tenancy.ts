@@ -26,7 +26,7 @@ import { rolePermissions } from "../tenancy/roles.ts";
 import { type RoutePermission, routePermission } from "../tenancy/route-permissions.ts";
 import type { TenancyService, TenantCaller } from "../tenancy/service.ts";
 import type { Api, RouteSpec } from "./api.ts";
-import { pendingFor } from "./audit-entry.ts";
+import { frameAuditFor, pendingFor } from "./audit-entry.ts";
 import { patternOf } from "./authz.ts";
 import { registerAdminAuditRoutes } from "./routes/admin-audit.ts";
 import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
@@ -126,10 +126,8 @@ export interface TenantGateOptions {
  * Protocol routes address threads that may not exist yet (`run.start` creates them), so they do
  * not 404 an unknown thread the way the filtered reads do: the gate refuses another org's thread.
  */
-const PROTOCOL_ROUTES = new Set([
-  "/threads/:thread_id/commands",
-  "/threads/:thread_id/stream/events",
-]);
+const STREAM_EVENTS = "/threads/:thread_id/stream/events";
+const PROTOCOL_ROUTES = new Set(["/threads/:thread_id/commands", STREAM_EVENTS]);
 
 async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
   const known = c.get("tenant");
@@ -193,7 +191,14 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
       throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
     const limited = await rateLimit(c, caller, options.limiter);
     if (limited) return limited;
-    c.set("tenantWork", tenantWork(caller, options.runQuotas));
+    const frames = found?.route.path === STREAM_EVENTS ? found.route.path : undefined;
+    c.set(
+      "tenantWork",
+      tenantWork(caller, options.runQuotas, {
+        mayStartRuns: options.service.allows(caller, "runs:write"),
+        audit: options.audit && frames ? () => frameAuditFor(c, caller, frames) : undefined,
+      }),
+    );
     if (options.threadOrg && found && PROTOCOL_ROUTES.has(found.route.path)) {
       const threadId = decodeURIComponent(path.split("/")[2] ?? "");
       const owner = await options.threadOrg(threadId);

@@ -37,7 +37,9 @@ export type ProtocolErrorCode =
   | "unknown_command"
   | "unknown_error"
   /** A quota of the caller's organization or key (tenancy) refused the command. */
-  | "resource_exhausted";
+  | "resource_exhausted"
+  /** The caller's role may not run the command (tenancy: starting a run needs `runs:write`). */
+  | "permission_denied";
 
 /** A failed command response. */
 export interface ProtocolError {

@@ -126,6 +126,67 @@ describe("quotas on every run path (PGlite)", () => {
     }
   }, 60_000);
 
+  it("protocol run.start over a WebSocket: one audit record per run; a viewer is refused", async () => {
+    const open = async (key: string, thread: string) => {
+      const socket = new WebSocket(
+        `${server.url.replace("http", "ws")}/threads/${thread}/stream/events`,
+        { headers: { "x-api-key": key, "user-agent": "ws-audit-test" } },
+      );
+      const frames: any[] = [];
+      socket.on("message", (d: unknown) => frames.push(JSON.parse(String(d))));
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      const reply = async (id: number) => {
+        await expect.poll(() => frames.some((f) => f.id === id), { timeout: 15_000 }).toBe(true);
+        return frames.find((f) => f.id === id);
+      };
+      return { socket, reply };
+    };
+    const audit = async () =>
+      (await send(admin, "GET", "/admin/api/audit?method=WS&limit=100")).json().items as Record<
+        string,
+        unknown
+      >[];
+    const key = await keyWith("protocol-ws-audit", {});
+    const thread = await newThread(key);
+    const before = (await audit()).length;
+    const { socket, reply } = await open(key, thread);
+    try {
+      socket.send(JSON.stringify({ id: 1, method: "run.start", params: quick }));
+      const started = await reply(1);
+      expect(started).toMatchObject({ type: "success", result: { run_id: expect.any(String) } });
+      socket.send(JSON.stringify({ id: 2, method: "state.get", params: {} }));
+      await reply(2);
+      const items = await audit();
+      expect(items).toHaveLength(before + 1); // the run, not the read
+      expect(items[0]).toMatchObject({
+        method: "WS",
+        route: "/threads/:thread_id/stream/events",
+        resource: "runs",
+        resource_id: started.result.run_id,
+        action: "create",
+        outcome: "committed",
+        actor_kind: "key",
+        user_agent: "ws-audit-test",
+      });
+    } finally {
+      socket.close();
+    }
+    // A viewer reads over the socket but starts no run (what POST …/commands refuses with 403).
+    const viewer = await createKey(server.url, admin, { name: "ws-viewer", role: "viewer" });
+    const v = await open(viewer, thread);
+    try {
+      v.socket.send(JSON.stringify({ id: 1, method: "run.start", params: quick }));
+      expect(await v.reply(1)).toMatchObject({ type: "error", error: "permission_denied" });
+      expect(await runsOf(key, thread)).toHaveLength(1);
+      expect(await audit()).toHaveLength(before + 1);
+    } finally {
+      v.socket.close();
+    }
+  }, 60_000);
+
   it("A2A and MCP: the run they start is admitted; over the quota is a JSON-RPC error", async () => {
     const key = await keyWith("a2a-mcp", { runs_per_day: 1 });
     const rpc = (p: string, method: string, params: unknown) =>

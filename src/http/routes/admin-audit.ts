@@ -18,7 +18,7 @@ const filter = {
   resource: text,
   resource_id: text,
   action: text,
-  method: z.enum(["POST", "PUT", "PATCH", "DELETE"]).optional(),
+  method: z.enum(["POST", "PUT", "PATCH", "DELETE", "WS"]).optional(),
   route: text,
   outcome: z.enum(["committed", "no_change"]).optional(),
   since: z.iso.datetime({ offset: true }).optional(),

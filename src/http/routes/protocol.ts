@@ -133,17 +133,26 @@ function webSocketEvents(o: ProtocolRoutesOptions, threadId: string, c: Context)
   let connection: ProtocolConnection | undefined;
   const ctx = runCreateContext(c, o.auth);
   // Tenancy: frames arrive outside the upgrade request, so they re-enter its org, and commands
-  // that start runs are admitted by the run quotas like the HTTP routes.
+  // that start runs are checked (role, run quotas) and audited like the HTTP routes.
   const work = c.get("tenantWork");
   const inOrg = <T>(fn: () => T): T => (work ? work.run(fn) : fn());
   const receive = async (text: string) => {
-    const ticket = work && startsRun(text) ? await work.admitRun() : undefined;
+    const starts = work !== undefined && startsRun(text);
+    // A run-starting frame needs what `POST /threads/:id/commands` needs (`runs:write`).
+    if (starts && !work.mayStartRuns)
+      return connection?.deliver(
+        protocolError(commandId(text), "permission_denied", "Forbidden: role lacks runs:write"),
+      );
+    const ticket = starts ? await work.admitRun() : undefined;
     if (ticket && "refused" in ticket) {
       const id = commandId(text);
       return connection?.deliver(protocolError(id, "resource_exhausted", ticket.refused));
     }
     try {
-      const response = await connection?.receive(text);
+      // The run it starts leaves its audit record, as a mutating HTTP request does.
+      const response = starts
+        ? await work.audited(async () => connection?.receive(text))
+        : await connection?.receive(text);
       await ticket?.done(response?.type === "success");
     } catch (err) {
       await ticket?.done(false);
