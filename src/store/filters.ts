@@ -3,12 +3,13 @@
  * `BaseStore` documents: a plain value or `$eq` (JSON equality), `$ne`, `$gt/$gte/$lt/$lte`
  * (numeric when the operand is a number, text order when it is a string), `$in`, `$nin`. An object
  * whose keys are not all operators is compared as a value, as the in-memory store does.
- * MySQL/MariaDB and SQLite: scalars compare by JSON type and value (`JSON_TYPE` / `json_type`),
- * objects and arrays by containment of the filter value (`../storage/sql/json-family.ts`).
+ * MySQL/MariaDB and SQLite: equality is PostgreSQL's jsonb `=`, compiled from the filter value
+ * (`jsonEquals` in `../storage/sql/json-family.ts`): scalars by JSON type and value, arrays in
+ * order, objects key by key in any order.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { isPostgresFamily, type SqlFamily } from "../storage/sql/family.ts";
-import { jsonContains, keyPath } from "../storage/sql/json-family.ts";
+import { jsonEquals, keyPath } from "../storage/sql/json-family.ts";
 
 const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"]);
 const COMPARISONS = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" } as const;
@@ -63,33 +64,9 @@ function operatorCondition(
   }
 }
 
-/** MySQL/MariaDB, SQLite: `column.key` equals `operand` (scalars by type and value). */
-function portableEquals(
-  family: SqlFamily,
-  column: string,
-  key: string,
-  operand: unknown,
-): RawBuilder<SqlBool> {
-  if (operand !== null && typeof operand === "object")
-    return jsonContains(family, column, { [key]: operand });
-  const col = sql.ref(column);
-  const path = keyPath(key);
-  if (family === "sqlite") {
-    const t = sql`json_type(${col}, ${path})`;
-    if (operand === null) return sql<SqlBool>`coalesce(${t} = 'null', 0)`;
-    if (typeof operand === "boolean") return sql<SqlBool>`coalesce(${t} = ${String(operand)}, 0)`;
-    const types = typeof operand === "number" ? sql`('integer', 'real')` : sql`('text')`;
-    return sql<SqlBool>`coalesce(${t} IN ${types} AND json_extract(${col}, ${path}) = ${operand}, 0)`;
-  }
-  const t = sql`JSON_TYPE(JSON_EXTRACT(${col}, ${path}))`;
-  if (operand === null) return sql<SqlBool>`coalesce(${t} = 'NULL', 0)`;
-  if (typeof operand === "boolean")
-    // JSON on both sides (MariaDB's JSON_EXTRACT gives the text `true`, MySQL a JSON value).
-    return sql<SqlBool>`coalesce(${t} = 'BOOLEAN' AND JSON_EXTRACT(${col}, ${path}) = JSON_EXTRACT(${JSON.stringify([operand])}, '$[0]'), 0)`;
-  if (typeof operand === "number")
-    return sql<SqlBool>`coalesce(${t} IN ('INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_VALUE(${col}, ${path}) + 0 = ${operand}, 0)`;
-  return sql<SqlBool>`coalesce(${t} = 'STRING' AND JSON_VALUE(${col}, ${path}) = ${operand}, 0)`;
-}
+/** MySQL/MariaDB, SQLite: `column.key` equals `operand` exactly (PostgreSQL jsonb `=`). */
+const portableEquals = (family: SqlFamily, column: string, key: string, operand: unknown) =>
+  jsonEquals(family as "mysql" | "sqlite", column, key, operand);
 
 /** MySQL/MariaDB, SQLite: one operator over `column.key`. */
 function portableCondition(

@@ -26,22 +26,12 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
-import { openStorage } from "../../src/storage/open.ts";
-import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../support/server.ts";
+import { storageBackends } from "../support/storage.ts";
 
 /** Whether the installed checkpoint package defines the pending-writes order (>= 1.2). */
 const sortKeyContract = "compareWritesSortKeys" in checkpointModule;
 
-const backends: { name: string; databaseUrl: () => Promise<string | null> }[] = [
-  { name: "pglite", databaseUrl: async () => null },
-];
-if (await postgresAvailable()) {
-  backends.push({ name: "postgres", databaseUrl: () => createTestDatabase("olg_cpx") });
-} else {
-  console.warn(
-    "\n*** PostgreSQL is not reachable: checkpointer maintenance tests run on PGlite only ***\n",
-  );
-}
+const backends = await storageBackends("checkpointer maintenance tests", "olg_cpx");
 
 const uid = () => crypto.randomUUID();
 
@@ -102,20 +92,16 @@ const meta = (t: CheckpointTuple | undefined): Record<string, unknown> =>
 const withThread = (t: CheckpointTuple, threadId: string): unknown =>
   JSON.parse(JSON.stringify(t).replaceAll(t.config.configurable!.thread_id, threadId));
 
-describe.each(backends)("SqlCheckpointSaver extras ($name)", ({ databaseUrl }) => {
+describe.each(backends)("SqlCheckpointSaver extras ($name)", ({ open }) => {
   let handle: StorageHandle;
-  let url: string | null;
+  let cleanup: (() => Promise<void>) | undefined;
   let saver: SqlCheckpointSaver;
 
   beforeAll(async () => {
-    url = await databaseUrl();
-    handle = await openStorage({ databaseUrl: url, dataDir: null, poolSize: 4 });
+    ({ handle, cleanup } = await open());
     saver = new SqlCheckpointSaver(handle.db);
   });
-  afterAll(async () => {
-    await handle?.close();
-    if (url) await dropTestDatabase(url);
-  });
+  afterAll(async () => cleanup?.());
 
   it("copyThread copies every namespace, blob and write; metadata thread ids follow", async () => {
     const source = uid();
@@ -395,11 +381,11 @@ describe.each(backends)("SqlCheckpointSaver extras ($name)", ({ databaseUrl }) =
     await saver.deleteThread(thread);
     for (const table of ["checkpoints", "checkpoint_blobs", "checkpoint_writes"] as const) {
       const { rows } = await sql<{
-        n: number;
-      }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE thread_id = ${thread}`.execute(
+        n: number | string;
+      }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE thread_id = ${thread}`.execute(
         handle.db,
       );
-      expect(rows[0]?.n).toBe(0);
+      expect(Number(rows[0]?.n)).toBe(0);
     }
   });
 });

@@ -114,6 +114,28 @@ describe.each(backends)("SqlStore ($name)", ({ open }) => {
     expect(await keys({ score: "1" })).toEqual([]);
   });
 
+  it("object and array equality is exact (jsonb =), not containment, on every engine", async () => {
+    const ns = [root()];
+    await store.put(ns, "a", { tags: ["x"], meta: { k: 1, j: { z: [1, "2"] } } });
+    await store.put(ns, "b", { tags: ["x", "y"], meta: { k: 1 } });
+    await store.put(ns, "c", { tags: ["y", "x"], meta: { j: { z: [1, "2"] }, k: 1 } });
+    await store.put(ns, "d", { tags: [["x"]], meta: { k: 1.0, extra: null } });
+    const keys = async (filter: Record<string, unknown>) =>
+      (await store.search(ns, { filter })).map((i) => i.key).sort();
+    expect(await keys({ tags: ["x"] })).toEqual(["a"]);
+    expect(await keys({ tags: { $eq: ["x", "y"] } })).toEqual(["b"]);
+    expect(await keys({ tags: { $eq: [] } })).toEqual([]);
+    expect(await keys({ tags: [["x"]] })).toEqual(["d"]);
+    expect(await keys({ meta: { k: 1 } })).toEqual(["b"]);
+    // Object keys in any order, nested arrays in order.
+    expect(await keys({ meta: { $eq: { k: 1, j: { z: [1, "2"] } } } })).toEqual(["a", "c"]);
+    expect(await keys({ meta: { j: { z: ["2", 1] }, k: 1 } })).toEqual([]);
+    expect(await keys({ meta: { k: 1, extra: null } })).toEqual(["d"]);
+    expect(await keys({ meta: { $ne: { k: 1 } } })).toEqual(["a", "c", "d"]);
+    expect(await keys({ tags: { $in: [["y", "x"], ["x"]] } })).toEqual(["a", "c"]);
+    expect(await keys({ tags: { $nin: [["x"]] } })).toEqual(["b", "c", "d"]);
+  });
+
   it("lists namespaces with prefix, suffix, wildcards, max depth and pagination", async () => {
     const r = root();
     await store.put([r, "users", "u1", "prefs"], "k", { a: 1 });

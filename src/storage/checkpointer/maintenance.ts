@@ -42,8 +42,10 @@ export async function copyThread(db: Executor, source: string, target: string): 
         ${metadata}, created_at
       FROM checkpoints WHERE thread_id = ${source}
       ${ignore}`.execute(trx);
-    await sql`${insert} checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-      SELECT ${target}, checkpoint_ns, channel, version, type, blob
+    // `blob` is a reserved word on MariaDB: quoted in each engine's way.
+    const blob = sql.ref("blob");
+    await sql`${insert} checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, ${blob})
+      SELECT ${target}, checkpoint_ns, channel, version, type, ${blob}
       FROM checkpoint_blobs WHERE thread_id = ${source}
       ${ignore}`.execute(trx);
     // ORDER BY seq: the new rows get fresh sequence numbers in the same relative order.

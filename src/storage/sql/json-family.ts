@@ -103,3 +103,66 @@ function sqliteContains(
   if (types[0] === "null") return typeOk;
   return sql<SqlBool>`(${typeOk} AND json_extract(${root}, ${path}) IS ${atom(filter)})`;
 }
+
+/**
+ * MySQL/MariaDB, SQLite: whether the JSON at top-level `key` of JSON `column` equals `value`
+ * exactly, as PostgreSQL's jsonb `=` (scalars by JSON type and value, numbers by value; arrays of
+ * the same length equal element by element in order; objects with the same number of keys equal
+ * key by key in any order). Compiled from `value`, which is known when the statement is built, so
+ * no engine needs a JSON equality function (MariaDB has `JSON_EQUALS` only from 10.7). Always true
+ * or false, never NULL (a missing key is not equal).
+ */
+export function jsonEquals(
+  family: "mysql" | "sqlite",
+  column: string,
+  key: string,
+  value: unknown,
+): RawBuilder<SqlBool> {
+  return sql<SqlBool>`coalesce(${equalsAt(family, sql.ref(column), keyPath(key), value)}, 0)`;
+}
+
+function equalsAt(
+  family: "mysql" | "sqlite",
+  col: RawBuilder<unknown>,
+  path: string,
+  value: unknown,
+): RawBuilder<SqlBool> {
+  const isArray = Array.isArray(value);
+  const isObject = value !== null && typeof value === "object" && !isArray;
+  const all = (parts: RawBuilder<SqlBool>[]) => sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+  if (family === "sqlite") {
+    const typeOk = sql<SqlBool>`json_type(${col}, ${path}) IN (${sql.join(sqliteType(value))})`;
+    if (isArray || isObject) {
+      const entries = isArray
+        ? (value as unknown[]).map((v, i) => [`${path}[${i}]`, v] as const)
+        : Object.entries(value as object).map(([k, v]) => [`${path}.${keyPath(k).slice(2)}`, v]);
+      const count = sql`(SELECT count(*) FROM json_each(${col}, ${path}))`;
+      return all([
+        typeOk,
+        sql<SqlBool>`${count} = ${entries.length}`,
+        ...entries.map(([p, v]) => equalsAt(family, col, p as string, v)),
+      ]);
+    }
+    if (value === null || typeof value === "boolean") return typeOk;
+    return all([typeOk, sql<SqlBool>`json_extract(${col}, ${path}) = ${value}`]);
+  }
+  const at = sql`JSON_EXTRACT(${col}, ${path})`;
+  const t = sql`JSON_TYPE(${at})`;
+  if (isArray || isObject) {
+    const entries = isArray
+      ? (value as unknown[]).map((v, i) => [`${path}[${i}]`, v] as const)
+      : Object.entries(value as object).map(([k, v]) => [`${path}.${keyPath(k).slice(2)}`, v]);
+    return all([
+      sql<SqlBool>`${t} = ${isArray ? "ARRAY" : "OBJECT"}`,
+      sql<SqlBool>`JSON_LENGTH(${col}, ${path}) = ${entries.length}`,
+      ...entries.map(([p, v]) => equalsAt(family, col, p as string, v)),
+    ]);
+  }
+  if (value === null || value === undefined) return sql<SqlBool>`${t} = 'NULL'`;
+  if (typeof value === "boolean")
+    // JSON on both sides (MariaDB's JSON_EXTRACT gives the text `true`, MySQL a JSON value).
+    return sql<SqlBool>`(${t} = 'BOOLEAN' AND ${at} = JSON_EXTRACT(${JSON.stringify([value])}, '$[0]'))`;
+  if (typeof value === "number")
+    return sql<SqlBool>`(${t} IN ('INTEGER', 'DOUBLE', 'DECIMAL') AND JSON_VALUE(${col}, ${path}) + 0 = ${value})`;
+  return sql<SqlBool>`(${t} = 'STRING' AND JSON_VALUE(${col}, ${path}) = ${String(value)})`;
+}
