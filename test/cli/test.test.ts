@@ -13,18 +13,24 @@ import { cleanupTemp, killOlg, olg, spawnOlg, tempDir } from "./support.ts";
 const FIXTURE = path.join(ROOT, "test/fixtures/cli/testing");
 
 /** A copy of the fixture project in a temp folder (node_modules linked so graphs resolve). */
-function project(): string {
+function projectCopy(): string {
   const dir = tempDir("olg-test-");
   cpSync(FIXTURE, dir, { recursive: true });
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }
 
-describe("olg test", { timeout: 600_000 }, () => {
-  const cwd = project();
-  afterAll(() => cleanupTemp(cwd));
+// Each test works in its own copy of the project: they run at the same time.
+describe.concurrent("olg test", { timeout: 600_000 }, () => {
+  const copies: string[] = [];
+  const project = () => {
+    copies.push(projectCopy());
+    return copies.at(-1)!;
+  };
+  afterAll(() => cleanupTemp(...copies));
 
   it("runs scenarios in process on the fake model, with JUnit and JSON reports", async () => {
+    const cwd = project();
     const r = await olg(["test", "--junit", "out/junit.xml", "--report", "out/report.json"], {
       cwd,
     });
@@ -43,6 +49,7 @@ describe("olg test", { timeout: 600_000 }, () => {
   });
 
   it("fails with reasons and exit 1 when an assertion does not hold", async () => {
+    const cwd = project();
     const r = await olg(["test", "tests/failing.json", "--json", "--junit", "out/fail.xml"], {
       cwd,
     });
@@ -62,6 +69,7 @@ describe("olg test", { timeout: 600_000 }, () => {
   });
 
   it("skips (never passes) the cases of a file whose requires_env is unset, and runs them once set", async () => {
+    const cwd = project();
     const file = path.join(cwd, "needs-env/service.scenario.yaml");
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(
@@ -102,6 +110,7 @@ describe("olg test", { timeout: 600_000 }, () => {
   });
 
   it("exits 2 for an invalid scenario file or no scenarios", async () => {
+    const cwd = project();
     writeFileSync(
       path.join(cwd, "bad.yaml"),
       "graph: agent\ncases:\n  - name: x\n    expect: { colour: red }\n",
@@ -114,6 +123,7 @@ describe("olg test", { timeout: 600_000 }, () => {
   });
 
   it("records a provider's answers, then replays them with the provider gone", async () => {
+    const cwd = project();
     let calls = 0;
     const provider: Server = createServer((req, res) => {
       calls++;
@@ -153,6 +163,7 @@ describe("olg test", { timeout: 600_000 }, () => {
   });
 
   it("re-runs on change in watch mode", async () => {
+    const cwd = project();
     const file = path.join(cwd, "tests/agent.scenario.yaml");
     const child = spawnOlg(["test", "--watch", "tests/agent.scenario.yaml", "-t", "echoes"], {
       cwd,
@@ -183,7 +194,7 @@ describe("olg test", { timeout: 600_000 }, () => {
 
 describe("olg test --url (against a running server)", { timeout: 600_000 }, () => {
   let server: TestServer;
-  const cwd = project();
+  const cwd = projectCopy();
   beforeAll(async () => {
     server = await startServer({
       backend: "pglite",
