@@ -56,7 +56,7 @@ function mapJson(
   for (const [k, v] of Object.entries(value)) {
     const replaced = onKey(k, v);
     if (replaced !== undefined) {
-      changed.v = true;
+      if (replaced !== v) changed.v = true;
       out[k] = replaced;
     } else out[k] = mapJson(v, onKey, changed);
   }
@@ -85,12 +85,21 @@ function openJson(value: unknown, aes: AesCipher): unknown {
   return out;
 }
 
+/**
+ * A checkpoint's maps from channel name to version: kept as they are (a version is no secret),
+ * since SQL joins blobs on them (`checkpoint -> 'channel_versions' ->> channel`); a channel named
+ * like an encrypted key (`inputs`) lost its blob on PostgreSQL when its version was sealed.
+ */
+const VERSION_MAPS = new Set(["channel_versions", "versions_seen"]);
+
 /** The built-in AES codec. */
 export function aesCodec(aes: AesCipher, jsonKeys: ReadonlySet<string>): EncryptionCodec {
   const sealKey = (key: string, v: unknown) =>
-    jsonKeys.has(key) && !SYSTEM_KEYS.has(key) && !isValueEnvelope(v) && v !== undefined
-      ? aes.encryptValue(v)
-      : undefined;
+    VERSION_MAPS.has(key)
+      ? v
+      : jsonKeys.has(key) && !SYSTEM_KEYS.has(key) && !isValueEnvelope(v) && v !== undefined
+        ? aes.encryptValue(v)
+        : undefined;
   const sealParam = (p: unknown): unknown => {
     if (isBytes(p)) return aes.encryptBytes(p);
     if (jsonKeys.size === 0) return p;
