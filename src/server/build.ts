@@ -83,6 +83,12 @@ export async function buildServer(
     loopback = bindLoopback(app, settings.apiUrl);
     const flags = () => features.flags;
     await features.add(systemModule, { ...infra, flags });
+    // Run quota counters: one set for the HTTP routes and the cron ticks (in process, or Redis).
+    const runCounters = infra.tenancy
+      ? infra.redis
+        ? new RedisRunCounters(infra.redis)
+        : new MemoryRunCounters()
+      : undefined;
     const { store } = await features.add(storeModule, infra);
     const { artifacts } = await features.add(artifactsModule, infra);
     const { engine } = await features.add(runEngineModule, {
@@ -90,6 +96,7 @@ export async function buildServer(
       store,
       artifacts,
       loopback: loopback.fetch,
+      runCounters,
     });
     const { assistants } = await features.add(assistantsModule, { ...infra, engine });
     const { runs, checkWebhook } = await features.add(runsModule, { ...infra, engine, assistants });
@@ -102,12 +109,6 @@ export async function buildServer(
     });
     const { state, threadVisible } = threads;
     await features.add(runRoutesModule, { ...infra, engine, runs, state });
-    // Run quota counters: one set for the HTTP routes and the cron ticks (in process, or Redis).
-    const runCounters = infra.tenancy
-      ? infra.redis
-        ? new RedisRunCounters(infra.redis)
-        : new MemoryRunCounters()
-      : undefined;
     const { crons } = await features.add(cronsModule, {
       ...infra,
       engine,

@@ -53,7 +53,14 @@ export interface SqlStoreOptions {
   ttl?: StoreTtlConfig;
   /** Consulted inside the transaction of every write (the store a run sees: the run's lease). */
   fence?: WriteFence;
+  /** Admits a batch's puts before they are written (tenancy's store_bytes); throws to refuse. */
+  admitPuts?: PutAdmission;
 }
+
+/** Admits puts (an item's encoded namespace, key and new value); `done` once they were written. */
+export type PutAdmission = (
+  items: { prefix: string; key: string; value: unknown }[],
+) => Promise<{ done(): Promise<void> } | undefined>;
 
 type ReadOp<T> = T & { refreshTtl?: boolean | null; scope?: Scope };
 
@@ -80,6 +87,11 @@ export class SqlStore extends BaseStore implements StoreApi {
   /** The same store whose writes are refused, in their own transaction, once `fence` says so. */
   fenced(fence: WriteFence): SqlStore {
     return new SqlStore({ ...this.#options, fence });
+  }
+
+  /** The same store whose puts `admit` must admit first (graphs' writes under a store quota). */
+  guarded(admit: PutAdmission): SqlStore {
+    return new SqlStore({ ...this.#options, admitPuts: admit });
   }
 
   /** The configured index, if any. */
@@ -240,6 +252,26 @@ export class SqlStore extends BaseStore implements StoreApi {
   }
 
   async #applyPuts(ops: PutOp[]): Promise<void> {
+    const admit = this.#options.admitPuts;
+    const growing = ops.filter((op) => op.value != null);
+    const ticket =
+      admit && growing.length > 0
+        ? await admit(
+            growing.map((op) => ({
+              prefix: encodeNamespace(op.namespace),
+              key: op.key,
+              value: op.value,
+            })),
+          )
+        : undefined;
+    try {
+      await this.#writePuts(ops);
+    } finally {
+      await ticket?.done();
+    }
+  }
+
+  async #writePuts(ops: PutOp[]): Promise<void> {
     const prepared = await preparePuts(this.#index, ops);
     const vectors = this.#index?.vectors ?? null;
     const fence = this.#options.fence;

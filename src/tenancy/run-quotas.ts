@@ -142,7 +142,7 @@ export async function activeRuns(
 /** Who a run counts against: an org and, for a key, the key (`actor`) with their `quotas`. */
 export interface RunSubject {
   orgId: string;
-  actor: { kind: "key" | "user" | "cron"; id: string };
+  actor: { kind: "key" | "user" | "cron" | "run"; id: string };
   quotas: { org: Record<string, unknown>; key: Record<string, unknown> };
 }
 

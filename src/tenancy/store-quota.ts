@@ -11,7 +11,8 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../storage/database.ts";
-import { withOrg } from "./context.ts";
+import { currentOrg, SYSTEM_ORG, withOrg } from "./context.ts";
+import { TenancyRepository } from "./repository.ts";
 import type { RunCounters, RunRefusal, RunSubject } from "./run-quotas.ts";
 
 /** A `quotas` object's `store_bytes` (a positive integer), or undefined. */
@@ -20,11 +21,14 @@ export function storeQuotaOf(quotas: Record<string, unknown> | undefined): numbe
   return Number.isInteger(v) && (v as number) > 0 ? (v as number) : undefined;
 }
 
+/** An item a put writes: its encoded namespace, key and new value. */
+export type StoreItemPut = { prefix: string; key: string; value: unknown };
+
 /** The org's store bytes, those of the item at (`prefix`, `key`) and those of `value` there. */
 export async function storeBytes(
   db: Db,
   orgId: string,
-  item: { prefix: string; key: string; value: unknown },
+  item: StoreItemPut,
 ): Promise<{ total: number; replaced: number; incoming: number }> {
   const size = sql`octet_length(s.value::text) + octet_length(s.prefix) + octet_length(s.key)`;
   const { rows } = await withOrg(orgId, () =>
@@ -56,7 +60,16 @@ export interface StoreTicket {
  */
 export async function admitStorePut(
   subject: RunSubject,
-  item: { prefix: string; key: string; value: unknown },
+  item: StoreItemPut,
+  deps: { counters: RunCounters; db: Db },
+): Promise<StoreTicket | (RunRefusal & { remaining: number }) | undefined> {
+  return admitStorePuts(subject, [item], deps);
+}
+
+/** {@link admitStorePut} for the puts of one batch (distinct items), all or nothing. */
+export async function admitStorePuts(
+  subject: RunSubject,
+  items: StoreItemPut[],
   deps: { counters: RunCounters; db: Db },
 ): Promise<StoreTicket | (RunRefusal & { remaining: number }) | undefined> {
   const org = storeQuotaOf(subject.quotas.org);
@@ -64,8 +77,16 @@ export async function admitStorePut(
   if (!org && !key) return undefined;
   const unlock = await deps.counters.lock(`store:${subject.orgId}`);
   try {
-    const b = await storeBytes(deps.db, subject.orgId, item);
-    const after = b.total - b.replaced + b.incoming;
+    let total = 0;
+    let replaced = 0;
+    let incoming = 0;
+    for (const item of items) {
+      const b = await storeBytes(deps.db, subject.orgId, item);
+      total = b.total;
+      replaced += b.replaced;
+      incoming += b.incoming;
+    }
+    const after = total - replaced + incoming;
     for (const [limit, who] of [
       [org, "the organization's"],
       [key, "the key's"],
@@ -75,7 +96,7 @@ export async function admitStorePut(
         return {
           refused: `Quota exceeded: ${who} store_bytes (${limit})`,
           limit,
-          remaining: Math.max(0, limit - (b.total - b.replaced)),
+          remaining: Math.max(0, limit - (total - replaced)),
           retryAfterSeconds: 0,
           resetSeconds: 0,
         };
@@ -86,4 +107,34 @@ export async function admitStorePut(
     throw error;
   }
   return { done: unlock };
+}
+
+/** A store write a run's graph made was refused by its org's `store_bytes`. */
+export class StoreQuotaExceeded extends Error {
+  override name = "StoreQuotaExceeded";
+}
+
+/**
+ * The store-size quota of the store writes graphs make inside runs (tenancy on): a put batch is
+ * admitted against the run's org's `store_bytes` (read from the org row on each batch, so a
+ * changed quota applies at once; keys do not apply: runs outlive their requests) under the same
+ * per-org lock as `PUT /store/items`; over it the put throws {@link StoreQuotaExceeded} with the
+ * route's message (`Quota exceeded: the organization's store_bytes (N)`), nothing is written and
+ * the run fails with that error unless the graph catches it.
+ */
+export function runStoreQuota(
+  db: Db,
+  counters: RunCounters,
+): (items: StoreItemPut[]) => Promise<StoreTicket | undefined> {
+  const orgs = new TenancyRepository(db);
+  return async (items) => {
+    const orgId = currentOrg();
+    if (orgId === SYSTEM_ORG) return undefined;
+    const org = (await orgs.getOrg(orgId))?.quotas ?? {};
+    if (!storeQuotaOf(org)) return undefined;
+    const subject = { orgId, actor: { kind: "run" as const, id: orgId }, quotas: { org, key: {} } };
+    const ticket = await withOrg(orgId, () => admitStorePuts(subject, items, { counters, db }));
+    if (ticket && "refused" in ticket) throw new StoreQuotaExceeded(ticket.refused);
+    return ticket;
+  };
 }

@@ -187,6 +187,62 @@ describe("quotas on every run path (PGlite)", () => {
     }
   }, 60_000);
 
+  it("store writes a graph makes inside a run count against the org's store_bytes", async () => {
+    // An org of its own (its quota would refuse the other tests' writes).
+    const made = await send(admin, "POST", "/admin/api/orgs", {
+      name: "Store quota",
+      org_id: "storeq",
+    });
+    expect(made.status).toBe(201);
+    const orgAdmin = made.json().admin_key.key as string;
+    const limit = 400;
+    expect(
+      (await send(orgAdmin, "PATCH", "/admin/api/org", { quotas: { store_bytes: limit } })).status,
+    ).toBe(200);
+    const remember = (note: string) =>
+      send(orgAdmin, "POST", "/runs/wait", {
+        assistant_id: "store_graph",
+        input: { note },
+        config: { configurable: { memory_user: "u1" } },
+      });
+    const items = async () =>
+      (
+        await send(orgAdmin, "POST", "/store/items/search", {
+          namespace_prefix: ["memories", "u1"],
+          limit: 100,
+        })
+      ).json().items as { value: { text: string } }[];
+    const small = await remember("fits");
+    expect(small.status).toBe(200);
+    expect(small.json().saved).toEqual({ text: "fits" });
+    // Over the limit: the graph's put is refused with the route's message, nothing is written.
+    const big = await remember("x".repeat(limit));
+    expect(big.text).toContain(`Quota exceeded: the organization's store_bytes (${limit})`);
+    expect((await items()).map((i) => i.value.text)).toEqual(["fits"]);
+    // The route refuses the same write with the same message.
+    const put = await send(orgAdmin, "PUT", "/store/items", {
+      namespace: ["memories", "u1"],
+      key: "big",
+      value: { text: "x".repeat(limit) },
+    });
+    expect(put.status).toBe(429);
+    expect(put.json().detail).toBe(`Quota exceeded: the organization's store_bytes (${limit})`);
+    // Another org's store is not limited by it (the default org has no store quota).
+    const other = await send(admin, "POST", "/runs/wait", {
+      assistant_id: "store_graph",
+      input: { note: "x".repeat(limit) },
+      config: { configurable: { memory_user: "u1" } },
+    });
+    expect(other.status).toBe(200);
+    expect(other.json().saved).toEqual({ text: "x".repeat(limit) });
+    // The default org's store as it was (the other tests' store quotas count all of it).
+    const written = (
+      await send(admin, "POST", "/store/items/search", { namespace_prefix: ["memories", "u1"] })
+    ).json().items as { key: string }[];
+    for (const { key } of written)
+      await send(admin, "DELETE", "/store/items", { namespace: ["memories", "u1"], key });
+  }, 60_000);
+
   it("A2A and MCP: the run they start is admitted; over the quota is a JSON-RPC error", async () => {
     const key = await keyWith("a2a-mcp", { runs_per_day: 1 });
     const rpc = (p: string, method: string, params: unknown) =>

@@ -25,6 +25,8 @@ import { MemoryRunEventLog } from "../../stream/memory-log.ts";
 import { RedisRunEventLog } from "../../stream/redis-log.ts";
 import { SqlRunEventLog } from "../../stream/sql-log.ts";
 import { withOrg } from "../../tenancy/context.ts";
+import type { RunCounters } from "../../tenancy/run-quotas.ts";
+import { runStoreQuota } from "../../tenancy/store-quota.ts";
 import { ThreadRunRows } from "../../threads/run-rows.ts";
 import { DeadLetterRepository } from "../../webhooks/dead-letters.ts";
 import { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
@@ -50,6 +52,8 @@ export interface RunEngine {
 
 type Deps = Infrastructure & {
   store: Awaited<ReturnType<typeof createStore>>;
+  /** Tenancy: the quota lock the store-size quota of graphs' store writes shares with the edge. */
+  runCounters?: RunCounters;
   artifacts: ArtifactsFeature;
   /** Relative webhook URLs (`/custom/hook`) are delivered to this server in process. */
   loopback: LoopbackFetch;
@@ -99,7 +103,11 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       leases: runLeases,
       graphs,
       checkpointer,
-      store: deps.store,
+      // Tenancy: graphs' store writes count against their org's store_bytes like PUT /store/items.
+      store:
+        deps.tenancy && deps.runCounters
+          ? deps.store.guarded(runStoreQuota(storage.db, deps.runCounters))
+          : deps.store,
       log: runLog,
       webhooks,
       onFinished: (run) => done.finished(run.runId),
