@@ -124,20 +124,22 @@ describe("olg graph import (LangChain Hub)", { timeout: 300_000 }, () => {
 
   it("reports a missing prompt (1), a refused key (4), an unreachable Hub (3), a bad id (2)", async () => {
     const base = ["graph", "import", "--no-install"];
-    const missing = await olg([...base, "acme/nope", "--hub-url", hubUrl], { cwd: dir });
+    // Four refusals, none of which may write anything (checked below): they run at the same time.
+    const [missing, refused, down, bad] = await Promise.all([
+      olg([...base, "acme/nope", "--hub-url", hubUrl], { cwd: dir }),
+      olg(
+        [...base, "acme/support-prompt", "--name", "x1", "--hub-url", hubUrl, "--api-key", "bad"],
+        { cwd: dir },
+      ),
+      olg([...base, "acme/support-prompt", "--name", "x2", "--hub-url", "http://127.0.0.1:1"], {
+        cwd: dir,
+      }),
+      olg([...base, "not-an-id"], { cwd: dir }),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("not found");
-    const refused = await olg(
-      [...base, "acme/support-prompt", "--name", "x1", "--hub-url", hubUrl, "--api-key", "bad"],
-      { cwd: dir },
-    );
     expect(refused.code).toBe(4);
-    const down = await olg(
-      [...base, "acme/support-prompt", "--name", "x2", "--hub-url", "http://127.0.0.1:1"],
-      { cwd: dir },
-    );
     expect(down.code).toBe(3);
-    const bad = await olg([...base, "not-an-id"], { cwd: dir });
     expect(bad.code).toBe(2);
     const config = JSON.parse(readFileSync(path.join(dir, "open_langgraph.json"), "utf-8"));
     expect(Object.keys(config.graphs)).toEqual(["agent", "support"]);
