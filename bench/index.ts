@@ -148,7 +148,7 @@ if (suites.length) {
   if (errorNotes.length)
     console.log(`\nErrors and caveats:\n${errorNotes.map((n) => `- ${n}`).join("\n")}`);
   console.log(
-    `\n× = ours relative to the official server, > 1 means ours is better (${(suiteSeconds / 60).toFixed(1)} min).`,
+    `\n× = relative to the first column (the official server unless --targets leaves it out, e.g. PostgreSQL beside MariaDB and SQLite), > 1 means better (${(suiteSeconds / 60).toFixed(1)} min).`,
   );
 }
 if (write && suites.length) {
