@@ -1,6 +1,6 @@
 /**
- * Starts one shared server per backend for the conformance suite: PGlite always, PostgreSQL when it
- * answers. Tests isolate themselves by creating their own resources. A missing PostgreSQL is
+ * Starts one shared server per backend for the conformance suite, in parallel: PGlite always,
+ * PostgreSQL and MariaDB when they answer, SQLite (`DEFAULT_CONFORMANCE_BACKENDS`). Tests isolate themselves by creating their own resources. A missing PostgreSQL is
  * reported loudly; it is never counted as a pass (its tests are not registered at all).
  */
 import type { TestProject } from "vitest/node";
@@ -8,6 +8,7 @@ import { mariadbAvailable } from "./mariadb.ts";
 import {
   type BackendName,
   backendWanted,
+  DEFAULT_CONFORMANCE_BACKENDS,
   postgresAvailable,
   startServer,
   type TestServer,
@@ -21,12 +22,12 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const servers: TestServer[] = [];
-  const wantPg = backendWanted("postgres");
+  const wantPg = backendWanted("postgres", DEFAULT_CONFORMANCE_BACKENDS);
   const pgUp = wantPg && (await postgresAvailable());
   if (wantPg && !pgUp) {
     console.warn("\n*** PostgreSQL is not reachable: conformance tests run without it ***\n");
   }
-  const wantMaria = backendWanted("mariadb");
+  const wantMaria = backendWanted("mariadb", DEFAULT_CONFORMANCE_BACKENDS);
   const mariaUp = wantMaria && (await mariadbAvailable());
   if (wantMaria && !mariaUp) {
     console.warn("\n*** MariaDB is not reachable: conformance tests run without it ***\n");
@@ -36,7 +37,8 @@ export default async function setup(project: TestProject) {
   const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", env })];
   if (pgUp) starts.push(startServer({ backend: "postgres", env }));
   if (mariaUp) starts.push(startServer({ backend: "mariadb", env }));
-  if (backendWanted("sqlite")) starts.push(startServer({ backend: "sqlite", env }));
+  if (backendWanted("sqlite", DEFAULT_CONFORMANCE_BACKENDS))
+    starts.push(startServer({ backend: "sqlite", env }));
   // One failed start must not leave the other server running.
   const started = await Promise.allSettled(starts);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
