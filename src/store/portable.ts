@@ -13,6 +13,7 @@ import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import { matchesScope, type Scope } from "../auth/scope.ts";
 import type { Database } from "../storage/database.ts";
 import { fromJson } from "../storage/sql/json.ts";
+import { orgScope } from "../storage/sql/tenant.ts";
 import { decodeNamespace, encodeNamespace } from "./namespace.ts";
 
 /** The most candidate items one in-process ranked search reads. */
@@ -53,7 +54,7 @@ export async function rankInProcess(
   const cols = ["org_id", "prefix", "key", "value", "created_at", "updated_at", "ttl_minutes"];
   const { rows } = await sql<Row & { org_id: string; embedding: unknown }>`
     SELECT ${sql.join(cols.map((c) => sql.ref(`c.${c}`)))}, v.embedding
-    FROM (SELECT ${sql.join(cols.map((c) => sql.ref(`s.${c}`)))} FROM store_items s WHERE ${where}
+    FROM (SELECT ${sql.join(cols.map((c) => sql.ref(`s.${c}`)))} FROM store_items s WHERE ${where} AND ${orgScope("s")}
           ORDER BY s.created_at, s.prefix, ${sql.ref("s.key")} LIMIT ${MAX_RANKED_CANDIDATES}) c
     LEFT JOIN store_vectors v
       ON v.org_id = c.org_id AND v.prefix = c.prefix AND ${sql.ref("v.key")} = ${sql.ref("c.key")}`.execute(
@@ -105,7 +106,7 @@ export async function selectNamespacesPortable(
   scope?: Scope,
 ): Promise<string[][]> {
   const { rows } = await sql<{ prefix: string }>`
-    SELECT DISTINCT prefix FROM store_items WHERE ${alive}`.execute(db);
+    SELECT DISTINCT prefix FROM store_items WHERE ${alive} AND ${orgScope()}`.execute(db);
   const found = new Set<string>();
   for (const { prefix } of rows) {
     const labels = decodeNamespace(prefix);

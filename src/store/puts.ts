@@ -11,6 +11,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../storage/database.ts";
 import { familyOf } from "../storage/sql/family.ts";
 import { jsonValue } from "../storage/sql/json-family.ts";
+import { orgScope } from "../storage/sql/tenant.ts";
 import type { Embedder } from "./embeddings.ts";
 import { laterThan, nowPlusMinutes, nowSql } from "./family-sql.ts";
 import { encodeNamespace } from "./namespace.ts";
@@ -114,9 +115,9 @@ export async function writePuts(
     ).execute();
     if (!vectors) continue;
     const key = sql.ref("key");
-    await sql`DELETE FROM store_vectors WHERE prefix = ${prefix} AND ${key} = ${op.key}`.execute(
-      trx,
-    );
+    // The org's own vectors only: another org may hold the same prefix and key.
+    await sql`DELETE FROM store_vectors
+      WHERE prefix = ${prefix} AND ${key} = ${op.key} AND ${orgScope()}`.execute(trx);
     // MySQL/MariaDB: no unique key over field names (see vectors.ts); rows were just deleted.
     const conflict =
       f === "mysql"

@@ -10,6 +10,7 @@ import type {
 } from "@langchain/langgraph-checkpoint";
 import { sql } from "kysely";
 import { familyOf, isPostgresFamily } from "../sql/family.ts";
+import { orgScope } from "../sql/tenant.ts";
 import { EMPTY_TYPE } from "./codec.ts";
 import {
   blobAt,
@@ -47,7 +48,7 @@ async function ancestors(db: Executor, t: DeltaTarget, channels: string[]): Prom
   const { rows } = await sql<ChainRow>`WITH RECURSIVE chain AS (
       SELECT cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, 0 AS depth
       FROM checkpoints AS cp
-      WHERE cp.thread_id = ${t.threadId} AND cp.checkpoint_ns = ${t.checkpointNs}
+      WHERE cp.thread_id = ${t.threadId} AND cp.checkpoint_ns = ${t.checkpointNs} AND ${orgScope("cp")}
         AND cp.checkpoint_id = (${target})
       UNION ALL
       SELECT p.checkpoint_id, p.parent_checkpoint_id, p.checkpoint, chain.depth + 1

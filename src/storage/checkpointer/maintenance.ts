@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import { familyOf, isPostgresFamily } from "../sql/family.ts";
 import { fromJson } from "../sql/json.ts";
 import { jsonObjectAt, jsonTextAt } from "../sql/json-family.ts";
+import { orgScope } from "../sql/tenant.ts";
 import { collectGarbageBlobs, deleteOrphanWrites, type Executor, inTransaction } from "./sql.ts";
 
 /** How `pruneThreads` treats each thread. */
@@ -40,19 +41,19 @@ export async function copyThread(db: Executor, source: string, target: string): 
         (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata, created_at)
       SELECT ${target}, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint,
         ${metadata}, created_at
-      FROM checkpoints WHERE thread_id = ${source}
+      FROM checkpoints WHERE thread_id = ${source} AND ${orgScope()}
       ${ignore}`.execute(trx);
     // `blob` is a reserved word on MariaDB: quoted in each engine's way.
     const blob = sql.ref("blob");
     await sql`${insert} checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, ${blob})
       SELECT ${target}, checkpoint_ns, channel, version, type, ${blob}
-      FROM checkpoint_blobs WHERE thread_id = ${source}
+      FROM checkpoint_blobs WHERE thread_id = ${source} AND ${orgScope()}
       ${ignore}`.execute(trx);
     // ORDER BY seq: the new rows get fresh sequence numbers in the same relative order.
     await sql`${insert} checkpoint_writes
         (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value)
       SELECT ${target}, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value
-      FROM checkpoint_writes WHERE thread_id = ${source}
+      FROM checkpoint_writes WHERE thread_id = ${source} AND ${orgScope()}
       ORDER BY seq
       ${ignore}`.execute(trx);
   });

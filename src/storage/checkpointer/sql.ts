@@ -10,6 +10,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
 import { familyOf, isPostgresFamily } from "../sql/family.ts";
 import { jsonContains } from "../sql/json-family.ts";
+import { orgScope } from "../sql/tenant.ts";
 import { collectGarbageBlobsPortable, fillTuples } from "./portable.ts";
 
 /** A `Db` or a transaction on it. */
@@ -123,7 +124,7 @@ export function selectPendingSends(
 export async function collectGarbageBlobs(db: Executor, threadId: string): Promise<void> {
   if (!isPostgresFamily(familyOf(db))) return collectGarbageBlobsPortable(db, threadId);
   await sql`DELETE FROM checkpoint_blobs AS bl
-    WHERE bl.thread_id = ${threadId}
+    WHERE bl.thread_id = ${threadId} AND ${orgScope("bl")}
       AND NOT EXISTS (
         SELECT 1 FROM checkpoints AS cp, jsonb_each_text(cp.checkpoint -> 'channel_versions') AS v
         WHERE cp.thread_id = bl.thread_id AND cp.checkpoint_ns = bl.checkpoint_ns
@@ -135,7 +136,7 @@ export async function collectGarbageBlobs(db: Executor, threadId: string): Promi
 export async function deleteOrphanWrites(db: Executor, threadId: string): Promise<void> {
   // No alias on the target table: MySQL/MariaDB refuse one in a single-table DELETE.
   await sql`DELETE FROM checkpoint_writes
-    WHERE thread_id = ${threadId}
+    WHERE thread_id = ${threadId} AND ${orgScope()}
       AND NOT EXISTS (
         SELECT 1 FROM checkpoints AS cp
         WHERE cp.thread_id = checkpoint_writes.thread_id
