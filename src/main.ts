@@ -50,10 +50,12 @@ export async function startServer(
     await prepared?.abort();
     throw error;
   });
-  const executor = await prepared?.start(built.storage, built.logger).catch(async (error) => {
-    await built.close();
-    throw error;
-  });
+  const executor = await prepared
+    ?.start(built.storage, built.logger, { logFeed: built.infra.logFeed, obs: built.infra.obs })
+    .catch(async (error) => {
+      await built.close();
+      throw error;
+    });
   const server = await listen(built.fetch, {
     port: settings.port,
     host: settings.host,

@@ -16,8 +16,8 @@ export interface LoggerOptions {
   pretty: boolean;
   /** Destination stream (tests capture lines); defaults to stdout. */
   destination?: NodeJS.WritableStream;
-  /** The log feed that keeps recent lines for `/admin/api/logs`. */
-  feed?: LogFeed;
+  /** The log feed that keeps recent lines for `/admin/api/logs` (or forwards them to it). */
+  feed?: Pick<LogFeed, "stream">;
 }
 
 /** Creates the process logger. */

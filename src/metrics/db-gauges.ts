@@ -18,6 +18,15 @@ export interface DbSnapshot {
 /** Reads a snapshot; throws when the database is unreachable. */
 export type DbSnapshotSource = () => Promise<DbSnapshot>;
 
+/** The names registered here (they describe the shared database, not one thread's work). */
+export const DB_GAUGE_NAMES = [
+  "olg_db_up",
+  "olg_run_queue_depth",
+  "olg_run_queue_oldest_wait_seconds",
+  "olg_runs_current",
+  "olg_threads",
+];
+
 const RUN_STATUSES = ["pending", "running"];
 const THREAD_STATUSES = ["idle", "busy", "interrupted", "error"];
 

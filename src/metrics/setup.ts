@@ -12,6 +12,7 @@ import { type LoadedErrorHook, loadErrorHook } from "../tracing/error-hook.ts";
 import { runTracing } from "../tracing/run-trace.ts";
 import { createTracing, type Tracing } from "../tracing/setup.ts";
 import { registerDbGauges } from "./db-gauges.ts";
+import { type MetricSource, mergedRegistry } from "./merge.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import type { RunObserver, StreamObserver } from "./observer.ts";
 import { Readiness, type ReadinessCheck } from "./readiness.ts";
@@ -32,6 +33,10 @@ export interface ObservabilityDeps {
 /** Everything operations-related the composition root wires in. */
 export interface Observability {
   registry: Registry;
+  /** What `/metrics` serves: `registry` plus every added source's metrics. */
+  scrape(): Promise<Registry>;
+  /** Adds another thread's metrics to every scrape (the embedded run executor thread). */
+  addSource(source: MetricSource): void;
   metrics: Metrics;
   tracing: Tracing;
   runObserver: RunObserver;
@@ -74,8 +79,11 @@ export async function createObservability(deps: ObservabilityDeps): Promise<Obse
   ];
   const redisUrl = settings.redisUrl;
   if (redisUrl) checks.push({ name: "redis", check: () => redisPing(redisUrl) });
+  const sources: MetricSource[] = [];
   return {
     registry,
+    scrape: () => mergedRegistry(registry, sources),
+    addSource: (source) => void sources.push(source),
     metrics,
     tracing,
     runObserver: createRunObserver({

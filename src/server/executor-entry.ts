@@ -6,6 +6,7 @@
  * SIGTERM and exits.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import type { MetricJson } from "../metrics/merge.ts";
 import type { ExecutorData, FromExecutor, ToExecutor } from "./executor-thread.ts";
 
 const data = workerData as ExecutorData;
@@ -20,6 +21,14 @@ try {
     // The server's thread checked the same peers and started: nothing new to report here.
   }
   const { buildServer } = await import("./build.ts");
+  const { createLogger } = await import("../logging/logger.ts");
+  const { forwardable } = await import("../metrics/merge.ts");
+  // Lines go to stdout here and to the HTTP thread's admin log feed.
+  const logger = createLogger({
+    level: data.settings.logLevel,
+    pretty: data.settings.prettyLogs,
+    feed: { stream: { write: (line: string) => send({ type: "log", line }) } },
+  });
   // The database comes once the server's thread opened it (this thread loaded meanwhile).
   const db = await new Promise<MessagePort>((resolve) => {
     const first = (m: ToExecutor) => {
@@ -47,12 +56,25 @@ try {
       waiting.push(take);
     });
   const built = await buildServer(data.settings, {
+    logger,
     embeddedClient: { port: db, nextPort },
   });
+  // This thread's own metrics (runs, streams, caches), for the HTTP thread's `/metrics`.
+  const ownMetrics = () =>
+    Promise.all(
+      built.infra.obs.registry
+        .getMetricsAsArray()
+        .filter((m) => forwardable(m.name))
+        .map((m) => (m as unknown as { get(): Promise<MetricJson> }).get()),
+    );
   let closing = false;
   port.on("message", (m: ToExecutor) => {
     if (m.type === "db") return;
     if (m.type === "url") built.listening(undefined as never, m.url);
+    else if (m.type === "metrics")
+      void ownMetrics()
+        .catch(() => [])
+        .then((metrics) => send({ type: "metrics", id: m.id, metrics }));
     else if (m.type === "port") {
       const take = waiting.shift();
       if (take) take(m.port);

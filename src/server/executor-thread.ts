@@ -7,14 +7,18 @@
  * wake-ups, cancels and run ends travel as they do between PostgreSQL roles: the SQL event log and
  * LISTEN/NOTIFY. So a graph node that computes for seconds never holds `/ok` (see
  * src/runs/ARCHITECTURE.md "The executor thread"). `OLG_EMBEDDED_EXECUTOR=thread` turns it on;
- * `main` (the default for now) keeps the single-thread design.
+ * `main` (the default for now) keeps the single-thread design. Its log lines reach this thread's
+ * admin log feed and its metrics this thread's `/metrics` (over the worker's port).
  */
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type MessagePort, Worker } from "node:worker_threads";
 import type { Settings } from "../config/load.ts";
+import type { LogFeed } from "../logging/feed.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { MetricJson } from "../metrics/merge.ts";
+import type { Observability } from "../metrics/setup.ts";
 import type { StorageHandle } from "../storage/database.ts";
 
 /** Whether `settings` run the executor in its own thread (PGlite, `OLG_EMBEDDED_EXECUTOR`). */
@@ -38,13 +42,19 @@ export function executorThreadWanted(
 export type FromExecutor =
   | { type: "started" }
   | { type: "failed"; message: string; stack?: string }
-  | { type: "closed" };
+  | { type: "closed" }
+  /** One JSON log line (for the HTTP thread's admin log feed; stdout already has it). */
+  | { type: "log"; line: string }
+  /** The answer to a `metrics` request. */
+  | { type: "metrics"; id: number; metrics: MetricJson[] };
 
 /** Messages to the executor thread. */
 export type ToExecutor =
   | { type: "db"; port: MessagePort }
   | { type: "url"; url: string }
   | { type: "port"; port: MessagePort }
+  /** Asks for the thread's own metrics (merged into the HTTP thread's `/metrics`). */
+  | { type: "metrics"; id: number }
   | { type: "close" };
 
 /** What the thread starts from (structured clone). */
@@ -87,16 +97,65 @@ export interface ExecutorThread {
   close(): Promise<void>;
 }
 
+/** Where the executor thread's log lines and metrics go on the HTTP thread. */
+export interface ExecutorSinks {
+  logFeed: Pick<LogFeed, "push">;
+  obs: Pick<Observability, "addSource">;
+}
+
 /** An executor thread loading its modules, waiting for the database (`start`). */
 export interface PreparedExecutor {
   /** Hands it a client of `storage` and resolves once it runs (claims runs). */
-  start(storage: StorageHandle, log: Logger): Promise<ExecutorThread>;
+  start(storage: StorageHandle, log: Logger, sinks?: ExecutorSinks): Promise<ExecutorThread>;
   /** Stops it (the server did not start). */
   abort(): Promise<void>;
 }
 
+/**
+ * What the threads send besides their life cycle: log lines (kept until the feed is known, at
+ * most 2,000) and metric answers (a scrape waits at most 2 s, then uses the last answer: a graph
+ * computing without awaiting holds its thread).
+ */
+class Relay {
+  feed: Pick<LogFeed, "push"> | undefined;
+  readonly #early: string[] = [];
+  readonly #asked = new Map<number, (m: MetricJson[]) => void>();
+  #id = 0;
+  #last: MetricJson[] = [];
+
+  line(line: string): void {
+    if (this.feed) this.feed.push(line);
+    else if (this.#early.length < 2000) this.#early.push(line);
+  }
+
+  attach(feed: Pick<LogFeed, "push">): void {
+    this.feed = feed;
+    for (const line of this.#early.splice(0)) feed.push(line);
+  }
+
+  answer(id: number, metrics: MetricJson[]): void {
+    this.#last = metrics;
+    this.#asked.get(id)?.(metrics);
+  }
+
+  ask(w: Worker): Promise<MetricJson[]> {
+    if (w.threadId < 0) return Promise.resolve(this.#last);
+    const id = ++this.#id;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(this.#last), 2000);
+      const done = (m: MetricJson[]) => {
+        clearTimeout(timer);
+        this.#asked.delete(id);
+        resolve(m);
+      };
+      this.#asked.set(id, done);
+      w.postMessage({ type: "metrics", id } satisfies ToExecutor);
+    });
+  }
+}
+
 /** A thread loading; `started` settles once it ran with a database (or failed, or exited). */
-function spawnThread(settings: Settings): { w: Worker; started: Promise<void> } {
+function spawnThread(settings: Settings, relay: Relay): { w: Worker; started: Promise<void> } {
   const data: ExecutorData = {
     settings,
     argv: process.argv.slice(3),
@@ -106,7 +165,9 @@ function spawnThread(settings: Settings): { w: Worker; started: Promise<void> } 
   const w = new Worker(BOOT, { eval: true, workerData: data });
   const started = new Promise<void>((resolve, reject) => {
     w.on("message", (m: FromExecutor) => {
-      if (m.type === "started") resolve();
+      if (m.type === "log") relay.line(m.line);
+      else if (m.type === "metrics") relay.answer(m.id, m.metrics);
+      else if (m.type === "started") resolve();
       else if (m.type === "failed")
         reject(Object.assign(new Error(m.message), { stack: m.stack ?? m.message }));
     });
@@ -135,12 +196,13 @@ export function prepareExecutorThread(settings: Settings, drainMs: number): Prep
   // Schemas are computed where they are served (this thread).
   const threadSettings: Settings = { ...settings, role: "worker", warmSchemas: false };
   structuredClone(threadSettings); // fails here, not in the thread, if a value cannot cross
-  const first = spawnThread(threadSettings);
+  const relay = new Relay();
+  const first = spawnThread(threadSettings, relay);
   return {
     abort: async () => {
       await first.w.terminate();
     },
-    async start(storage, log) {
+    async start(storage, log, sinks) {
       const embedded = storage.embedded;
       if (!embedded) {
         await first.w.terminate();
@@ -161,7 +223,7 @@ export function prepareExecutorThread(settings: Settings, drainMs: number): Prep
       const restart = async () => {
         if (closing) return;
         try {
-          const t = spawnThread(threadSettings);
+          const t = spawnThread(threadSettings, relay);
           await connect(t, await embedded.attach());
           const w = t.w;
           worker = w;
@@ -174,6 +236,10 @@ export function prepareExecutorThread(settings: Settings, drainMs: number): Prep
           setTimeout(() => void restart(), delay).unref();
         }
       };
+      if (sinks) {
+        relay.attach(sinks.logFeed);
+        sinks.obs.addSource(() => relay.ask(worker));
+      }
       await connect(first, await embedded.attach());
       watch(first.w);
       // A restarted database worker: the executor's old port closed; hand it the new one.

@@ -3,8 +3,15 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { Api } from "../api.ts";
 
-/** Registers the scrape endpoint; `isPublic` exempts it from authentication. */
-export function registerMetricsRoute(api: Api, registry: Registry, isPublic = true): void {
+/**
+ * Registers the scrape endpoint over what `scrape` gives (the registry, plus the run executor
+ * thread's metrics on the embedded default); `isPublic` exempts it from authentication.
+ */
+export function registerMetricsRoute(
+  api: Api,
+  scrape: () => Promise<Registry>,
+  isPublic = true,
+): void {
   api.route(
     {
       method: "get",
@@ -16,6 +23,7 @@ export function registerMetricsRoute(api: Api, registry: Registry, isPublic = tr
       public: isPublic,
     },
     async (c, { query }) => {
+      const registry = await scrape();
       if (query.format === "json") return c.json(await registry.getMetricsAsJSON());
       const body = await registry.metrics();
       return c.body(body, 200, { "content-type": registry.contentType });

@@ -61,7 +61,7 @@ export const systemModule: FeatureModule<Infrastructure & { flags: () => InfoFla
           ? []
           : [
               (api: Api) =>
-                registerMetricsRoute(api, obs.registry, auth.exposure.metrics === "public"),
+                registerMetricsRoute(api, obs.scrape, auth.exposure.metrics === "public"),
             ]),
         (api) => registerAdminLogRoutes(api, { feed: logFeed, authEnabled: auth.enabled }),
         (api) => registerAdminMeRoute(api, { authEnabled: auth.enabled }),
