@@ -6,8 +6,8 @@
  * second client of the same PGlite worker (`storage/pglite/worker-sessions.ts`). Run events,
  * wake-ups, cancels and run ends travel as they do between PostgreSQL roles: the SQL event log and
  * LISTEN/NOTIFY. So a graph node that computes for seconds never holds `/ok` (see
- * src/runs/ARCHITECTURE.md "The executor thread"). `OLG_EMBEDDED_EXECUTOR=thread` turns it on;
- * `main` (the default for now) keeps the single-thread design. Its log lines reach this thread's
+ * src/runs/ARCHITECTURE.md "The executor thread"). It is the embedded default's;
+ * `OLG_EMBEDDED_EXECUTOR=main` keeps the single-thread design. Its log lines reach this thread's
  * admin log feed and its metrics this thread's `/metrics` (over the worker's port).
  */
 import { createRequire } from "node:module";
@@ -26,8 +26,7 @@ export function executorThreadWanted(
   settings: Settings,
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
-  // Off by default until the whole conformance suite ran green with it (src/runs/ARCHITECTURE.md).
-  const mode = env.OLG_EMBEDDED_EXECUTOR || "main";
+  const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
   if (mode !== "thread" && mode !== "main")
     throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
   return (

@@ -5,8 +5,10 @@
  * (`src/storage/pglite/worker-client.ts`), so its statements (multi-MB `bytea` and `jsonb`
  * writes, metadata scans) never hold the HTTP event loop. Before that design the same load held
  * `/ok` p99 at 3.5-6.3 s. And on PGlite graph nodes that compute for seconds without awaiting run
- * in the executor thread (`src/server/executor-thread.ts`), never on the HTTP one: in one thread
- * (`OLG_EMBEDDED_EXECUTOR=main`, still the default) every such step held `/ok` for its whole duration. On SQLite (when `OLG_TEST_BACKENDS` names it) the same
+ * in the executor thread (`src/server/executor-thread.ts`, the default), never on the HTTP one:
+ * in one thread (`OLG_EMBEDDED_EXECUTOR=main`, the opt-out) every such step held `/ok` for its
+ * whole duration. The server runs the default configuration (no executor setting; the variable
+ * is removed from the inherited environment). On SQLite (when `OLG_TEST_BACKENDS` names it) the same
  * load measures what better-sqlite3, synchronous on the server's thread, costs `/ok`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,8 +26,9 @@ describe.each(embedded)("embedded %s under large-state runs", (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    // The executor thread (off by default for now): the busy-graph case below needs it.
-    server = await startServer({ backend, env: { OLG_EMBEDDED_EXECUTOR: "thread" } });
+    // The default configuration: no executor setting (not even one inherited from this shell).
+    delete process.env.OLG_EMBEDDED_EXECUTOR;
+    server = await startServer({ backend });
   }, 120_000);
 
   afterAll(async () => {
@@ -67,6 +70,9 @@ describe.each(embedded)("embedded %s under large-state runs", (backend) => {
   // executor on the server's thread: not registered there.)
   if (backend === "pglite")
     it("/ok p99 stays under 1 s while graph nodes busy-loop for seconds", async () => {
+      // The default put the executor in its own thread (main.ts logs which one it chose).
+      const listening = server.logs.find((l) => l.includes('"server listening"'));
+      expect(listening, server.logs.slice(-20).join("\n")).toContain('"executor":"thread"');
       const control = await controlServer();
       const controlProbe = probeOk(control.url);
       const probe = probeOk(server.url);
