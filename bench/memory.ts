@@ -2,7 +2,8 @@
  * Memory of the embedded default (PGlite in memory): resident memory at rest after start-up (after
  * a full GC), the peak while 20 clients each send a body near the 10 MiB limit at once (half
  * JSON thread bodies, half store items), how long those took, and the resident memory once they
- * are done (after a full GC). `npm run bench memory`.
+ * are done (after a full GC), plus the same-run baseline of the run executor thread's cost: RSS at
+ * rest with `OLG_EMBEDDED_EXECUTOR=main` (graphs on the HTTP thread). `npm run bench memory`.
  */
 import type { Benchmark } from "./index.ts";
 import { rssAfterGc, rssPeak } from "./lib/proc.ts";
@@ -12,10 +13,29 @@ const CLIENTS = 20;
 const BODY_BYTES = 9 * 1024 * 1024;
 const mb = (n: number | null) => (n == null ? "n/a" : `${(n / 1024 / 1024).toFixed(0)} MB`);
 
+/** RSS at rest (after start-up, one request, a full GC) with `OLG_EMBEDDED_EXECUTOR=executor`. */
+async function restingRss(executor: string): Promise<number | null> {
+  const previous = process.env.OLG_EMBEDDED_EXECUTOR;
+  process.env.OLG_EMBEDDED_EXECUTOR = executor;
+  try {
+    const target = await TARGETS.find((t) => t.id === "pglite")!.start();
+    try {
+      await fetch(`${target.url}/threads`, { method: "POST", body: "{}" });
+      return await rssAfterGc(target.pid);
+    } finally {
+      await target.stop();
+    }
+  } finally {
+    if (previous === undefined) delete process.env.OLG_EMBEDDED_EXECUTOR;
+    else process.env.OLG_EMBEDDED_EXECUTOR = previous;
+  }
+}
+
 export const memoryBench: Benchmark = {
   name: "memory",
   description: `embedded default RSS: at rest, peak and after ${CLIENTS} concurrent ~9 MiB bodies`,
   async run() {
+    const mainThreadOnly = await restingRss("main");
     const spec = TARGETS.find((t) => t.id === "pglite")!;
     const target = await spec.start();
     try {
@@ -50,6 +70,9 @@ export const memoryBench: Benchmark = {
       const statuses = [...new Set(results.map((r) => r.status))].join(",");
       console.log(`memory (embedded default, ${CLIENTS} × ${mb(BODY_BYTES)} bodies)`);
       console.log(`  RSS at rest after start-up (after GC): ${mb(atRest)}`);
+      console.log(
+        `    same, graphs on the HTTP thread (OLG_EMBEDDED_EXECUTOR=main): ${mb(mainThreadOnly)}`,
+      );
       console.log(`  RSS peak during the bodies:            ${mb(peakRss)}`);
       console.log(
         `  peak growth per concurrent body:       ${mb(atRest && peakRss ? (peakRss - atRest) / CLIENTS : null)}`,
