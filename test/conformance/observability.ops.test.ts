@@ -169,6 +169,15 @@ describe("observability: traces, logs, run metrics, drain (pglite)", () => {
       outcome: "success",
     });
 
+    // The same lines in the admin log feed (on the embedded default they come from the run
+    // executor thread, forwarded to the HTTP thread's feed).
+    const feed = (await (
+      await fetch(`${server.url}/admin/api/logs?run_id=${runId}&limit=5000`)
+    ).json()) as { entries: { msg?: string }[] };
+    const messages = feed.entries.map((e) => e.msg);
+    expect(messages).toContain("run started");
+    expect(messages).toContain("run finished");
+
     const after = await scrape(server.url);
     const match = { graph_id: "agent", outcome: "success" };
     expect(after.sum("olg_runs_finished_total", match)).toBe(
