@@ -29,8 +29,11 @@ export function executorThreadWanted(
   const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
   if (mode !== "thread" && mode !== "main")
     throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
+  // Tenancy keeps one thread: with two, an org's thread showed in another org's search (rls) and
+  // the in-process quota counters were per thread (docs/reliability.md).
   return (
     mode === "thread" &&
+    !settings.file.tenancy?.enabled &&
     settings.databaseUrl == null &&
     settings.role === "all" &&
     settings.pgliteThread !== "main"
