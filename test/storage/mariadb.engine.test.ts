@@ -75,6 +75,15 @@ describe.runIf(up)("MariaDB engine renderings", () => {
     expect(await has({ a: ["three"] })).toBe(0);
     expect(await has({ z: null })).toBe(1);
     expect(await has({})).toBe(1);
+    // @> finds a scalar or object in an array only in the array form (JSON_CONTAINS alone: 1).
+    expect(await has({ a: "two" })).toBe(0);
+    expect(await has({ a: 1 })).toBe(0);
+    expect(await has({ a: { k: "v" } })).toBe(0);
+    expect(await has({ o: { p: 1 } })).toBe(0);
+    expect(await has({ o: { p: [1] } })).toBe(1);
+    expect(await has({ s: ["x"] })).toBe(0);
+    expect(Number(await one(jsonContains(json([{ s: "x" }]), { s: "x" })))).toBe(0);
+    expect(Number(await one(jsonContains(json([1, 2]), 1)))).toBe(1);
   });
 
   it("merges shallowly like ||, keeping nulls", async () => {

@@ -6,8 +6,10 @@
  *   document parameter compares the same text for the same value (objects: same key order).
  * - `jsonText` is PostgreSQL's `->>`: strings unquoted, JSON null and absent keys SQL NULL, any
  *   other value its compact JSON text (`true`, not MariaDB's `1`).
- * - `jsonContains` is `JSON_CONTAINS` (objects by key, arrays by element, scalars by value); it
- *   also finds a scalar inside a nested array, where `@>` needs the array form (documented).
+ * - `jsonContains` is `JSON_CONTAINS` (objects by key, arrays by element, scalars by value) plus
+ *   a JSON type check at each object path of the filter (`mysqlContains`): `JSON_CONTAINS` alone
+ *   finds a scalar or object inside an array (`{"tag":["x"]}` contains `{"tag":"x"}`), where `@>`
+ *   needs the array form.
  * - `jsonMerge` sets each top-level key with `JSON_SET` (a shallow merge, nulls kept, as `||`).
  * - Times: `NOW(6)` (the statement's start, not the transaction's), microsecond arithmetic.
  */
@@ -33,6 +35,35 @@ export const keyPath = (key: string): string =>
   `$."${key.replace(/["\\\u0001-\u001f]/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}"`;
 
 const extract = (doc: unknown, key: string) => sql`JSON_EXTRACT(${doc}, ${keyPath(key)})`;
+
+/**
+ * Whether JSON `doc` contains `value` with PostgreSQL's `jsonb @>` semantics: `JSON_CONTAINS`, and
+ * at every path the filter reaches through objects, the document's value has the filter's kind
+ * (object, array, or not an array). MariaDB's rule "a non-array is contained in an array that holds
+ * it" is PostgreSQL's only at the top level (`'[1,2]' @> '1'`), so a top-level scalar is unguarded.
+ * Inside a filter's arrays the elements keep `JSON_CONTAINS`'s rule.
+ */
+export function mysqlContains(doc: unknown, value: unknown): RawBuilder<unknown> {
+  const guards: RawBuilder<unknown>[] = [];
+  if (value !== null && typeof value === "object") kindGuards(doc, "$", value, guards);
+  const contained = sql`JSON_CONTAINS(${doc}, ${mysqlJsonDoc(JSON.stringify(value ?? null))}) = 1`;
+  return sql`(${sql.join([contained, ...guards], sql` AND `)})`;
+}
+
+/** Type checks for `value` (an object or array) at `path` of `doc`, and below it through objects. */
+function kindGuards(doc: unknown, path: string, value: object, guards: RawBuilder<unknown>[]) {
+  const at = sql`JSON_TYPE(JSON_EXTRACT(${doc}, ${path}))`;
+  if (Array.isArray(value)) {
+    guards.push(sql`${at} = 'ARRAY'`);
+    return;
+  }
+  guards.push(sql`${at} = 'OBJECT'`);
+  for (const [key, v] of Object.entries(value)) {
+    const child = `${path}.${keyPath(key).slice(2)}`;
+    if (v !== null && typeof v === "object") kindGuards(doc, child, v, guards);
+    else guards.push(sql`COALESCE(JSON_TYPE(JSON_EXTRACT(${doc}, ${child})), '') <> 'ARRAY'`);
+  }
+}
 
 /** MariaDB's SQL for a neutral expression; text results in `collation` (`pool.ts`). */
 export function mysqlSql(op: NeutralOp, collation: string): RawBuilder<unknown> {
@@ -60,7 +91,7 @@ export function mysqlSql(op: NeutralOp, collation: string): RawBuilder<unknown> 
     case "jsonIsString":
       return sql`(JSON_TYPE(${op.value}) = 'STRING')`;
     case "jsonContains":
-      return sql`(JSON_CONTAINS(${op.doc}, ${mysqlJsonDoc(JSON.stringify(op.value ?? null))}) = 1)`;
+      return mysqlContains(op.doc, op.value);
     case "jsonMerge": {
       const entries = Object.entries(op.patch);
       if (entries.length === 0) return sql`${op.doc}`;

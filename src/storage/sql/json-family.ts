@@ -4,14 +4,14 @@
  * - PostgreSQL family: `$1::jsonb` (the cast also tells the escaping codec to escape the strings
  *   of the document, see ../escaping-codec.ts), `->>`, `@>`.
  * - MySQL / MariaDB: the JSON text as is, `JSON_VALUE(col, '$."k"')`, `JSON_CONTAINS(col, doc)`
- *   (documented containment: objects by key, arrays by element, scalars by value).
+ *   with type checks along the filter's object paths (`mysqlContains`: `@>` semantics).
  * - SQLite: the JSON text as is, `json_extract`, and containment built from `json_type` /
  *   `json_each` (SQLite has no containment function): object keys recursively, an array contains
  *   each filter element somewhere, scalars compare by JSON type and value.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { JSON_MARK } from "../mysql/codec.ts";
-import { mysqlJsonDoc } from "../mysql/engine.ts";
+import { mysqlContains, mysqlJsonDoc } from "../mysql/engine.ts";
 import type { SqlFamily } from "./family.ts";
 import { isPostgresFamily } from "./family.ts";
 
@@ -56,8 +56,7 @@ export function jsonContains(
 ): RawBuilder<SqlBool> {
   const col = sql.ref(column);
   if (isPostgresFamily(family)) return sql<SqlBool>`(${col} @> ${jsonValue(family, filter)})`;
-  if (family === "mysql")
-    return sql<SqlBool>`(JSON_CONTAINS(${col}, ${jsonValue(family, filter)}) = 1)`;
+  if (family === "mysql") return mysqlContains(col, filter) as RawBuilder<SqlBool>;
   return sqliteContains(col, "$", filter, 0);
 }
 
