@@ -46,6 +46,12 @@ export interface Settings {
    * HTTP thread; the benchmark's baseline).
    */
   pgliteThread?: "worker" | "main";
+  /**
+   * Whether the embedded default may run graphs in an executor thread (`OLG_EMBEDDED_EXECUTOR`,
+   * `server/executor-thread.ts`); `false` keeps them on this thread (`olg test`, whose cassettes
+   * and fakes patch this thread's globals).
+   */
+  executorThread?: boolean;
   redisUrl: string | null;
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */

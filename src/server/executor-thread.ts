@@ -33,6 +33,7 @@ export function executorThreadWanted(
   // the in-process quota counters were per thread (docs/reliability.md).
   return (
     mode === "thread" &&
+    settings.executorThread !== false &&
     !settings.file.tenancy?.enabled &&
     settings.databaseUrl == null &&
     settings.role === "all" &&

@@ -1,6 +1,6 @@
 /**
  * The in-process target of `olg test`: our server on the project's config, on an in-memory
- * embedded database and an ephemeral loopback port, logging to stderr at the given level so the
+ * embedded database and an ephemeral loopback port, graphs on this thread (no executor thread), logging to stderr at the given level so the
  * command's stdout stays its report.
  */
 import { loadSettings } from "../../config/load.ts";
@@ -31,6 +31,9 @@ export async function startLocalServer(
     dataDir: null,
     redisUrl: null,
     warmSchemas: false,
+    // Graphs run in this process's thread: a cassette (`--model recorded`) replaces this thread's
+    // `fetch`, which an executor thread would not see (it would call the provider unrecorded).
+    executorThread: false,
   };
   const logger = createLogger({ level: logLevel, pretty: false, destination: process.stderr });
   const server = await startServer(settings, logger);
