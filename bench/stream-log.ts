@@ -19,6 +19,7 @@ import { RedisRunEventLog } from "../src/stream/redis-log.ts";
 import { SqlRunEventLog } from "../src/stream/sql-log.ts";
 import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../test/support/server.ts";
 import type { Benchmark } from "./index.ts";
+import { officialPackage } from "./lib/official.ts";
 import { ROOT } from "./lib/targets.ts";
 
 const EVENTS = Number(process.env.STREAM_LOG_EVENTS ?? 20_000);
@@ -56,7 +57,7 @@ function ofLog(name: string, log: RunEventLog, close: () => Promise<void>): Subj
 
 /** The official server's queue (storage/ops.mjs), used as its runtime uses it. */
 async function official(): Promise<Subject> {
-  const file = path.join(ROOT, "node_modules/@langchain/langgraph-api/dist/storage/ops.mjs");
+  const file = path.join(officialPackage(ROOT).dir, "dist/storage/ops.mjs");
   const { StreamManager } = (await import(pathToFileURL(file).href)) as {
     StreamManager: {
       getQueue(

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PG_ADMIN_URL } from "../../test/support/server.ts";
+import { officialPackage } from "./official.ts";
 import { ROOT } from "./targets.ts";
 
 /** Facts printed above the tables. */
@@ -27,6 +28,14 @@ function pkgVersion(name: string): string {
   try {
     const file = path.join(ROOT, "node_modules", name, "package.json");
     return JSON.parse(readFileSync(file, "utf-8")).version as string;
+  } catch {
+    return "not installed";
+  }
+}
+
+function officialVersion(): string {
+  try {
+    return officialPackage(ROOT).version;
   } catch {
     return "not installed";
   }
@@ -90,7 +99,7 @@ export async function describeEnvironment(): Promise<Environment> {
     openFiles: sh("sh", ["-c", "ulimit -n"]),
     node: process.version,
     ours: `open-langgraph ${ourVersion} (git ${commit}${dirty})`,
-    official: `@langchain/langgraph-api ${pkgVersion("@langchain/langgraph-api")}`,
+    official: `@langchain/langgraph-api ${officialVersion()}`,
     langgraph: pkgVersion("@langchain/langgraph"),
     core: pkgVersion("@langchain/core"),
     postgres: await postgresVersion(),

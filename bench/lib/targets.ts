@@ -19,6 +19,7 @@ import {
   dropTestDatabase,
   postgresAvailable,
 } from "../../test/support/server.ts";
+import { officialPackage } from "./official.ts";
 
 /** Repository root. */
 export const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -208,6 +209,7 @@ async function officialStart(): Promise<RunningTarget> {
     "--import",
     "tsx",
     path.join(ROOT, "bench/official-server.ts"),
+    officialPackage(ROOT).dir,
     JSON.stringify(options),
   ];
   const env = { ...baseEnv(), NODE_ENV: "development" };
@@ -221,10 +223,14 @@ export const TARGETS: TargetSpec[] = [
   {
     id: "official",
     label: "official (in-memory)",
-    unavailable: async () =>
-      existsSync(path.join(ROOT, "node_modules/@langchain/langgraph-api/package.json"))
-        ? null
-        : "@langchain/langgraph-api is not installed",
+    unavailable: async () => {
+      try {
+        officialPackage(ROOT);
+        return null;
+      } catch (error) {
+        return `@langchain/langgraph-api could not be installed: ${(error as Error).message}`;
+      }
+    },
     start: officialStart,
   },
   {
