@@ -132,8 +132,10 @@ export class MemoryRunEventLog implements RunEventLog {
       if (log) {
         seen = true;
         cursor ??= log.resumable ? nextIndexOf(log) : log.consumed;
-        if (cursor < log.firstIndex) cursor = log.firstIndex;
         while (cursor < nextIndexOf(log)) {
+          // Checked per event: while this reader was suspended at `yield`, appends past
+          // `maxEventsPerRun` may have trimmed the events it had not read yet.
+          if (cursor < log.firstIndex) cursor = log.firstIndex;
           const event = log.events[cursor - log.firstIndex] as RunEvent;
           cursor += 1;
           if (cursor > log.consumed) log.consumed = cursor;

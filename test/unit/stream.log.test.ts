@@ -221,6 +221,20 @@ describe("MemoryRunEventLog", () => {
     expect(events.map((e) => e.id)).toEqual(["3", "4", "5"]);
   });
 
+  it("a reader suspended mid-walk while the cap trims its unread events skips to the oldest kept", async () => {
+    const log = makeLog({ maxEventsPerRun: 3 });
+    await log.open("r", { resumable: true });
+    for (let i = 0; i < 3; i++) await log.append("r", { event: "values", data: i });
+    const reader = log.read("r", { lastEventId: "-1" });
+    expect((await reader.next()).value?.id).toBe("0");
+    // The reader is suspended at its yield; ids 1..5 are appended, 1 and 2 trimmed under it.
+    for (let i = 3; i < 6; i++) await log.append("r", { event: "values", data: i });
+    await log.complete("r");
+    const rest: string[] = [];
+    for await (const e of reader) rest.push(e.id);
+    expect(rest).toEqual(["3", "4", "5"]);
+  });
+
   it("ends readers when the log is dropped under them", async () => {
     let now = 0;
     const log = makeLog({ graceMs: 0, sweepMs: 60_000, now: () => now });
