@@ -6,7 +6,8 @@
  * start; the figure is events delivered to one reader per second, from the first append to the
  * last event read by every reader. Logs: in memory, SQL on PGlite (in memory) and on a fresh
  * PostgreSQL database, Redis Streams (127.0.0.1:6379). `npm run bench -- stream-log`
- * (`STREAM_LOG_EVENTS=N`, default 20 000).
+ * (`STREAM_LOG_EVENTS=N`, default 20 000; `STREAM_LOG_LOGS=redis,memory` measures only those of
+ * ours next to the official queue).
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,6 +25,11 @@ import { ROOT } from "./lib/targets.ts";
 
 const EVENTS = Number(process.env.STREAM_LOG_EVENTS ?? 20_000);
 const READERS = [1, 100];
+/** `STREAM_LOG_LOGS=redis,memory` limits ours to those logs (memory, pglite, postgres, redis). */
+const LOGS = process.env.STREAM_LOG_LOGS?.split(",");
+const wanted = (name: string) => !LOGS || LOGS.includes(name);
+// Every log keeps the whole run (the official queue does): a reader that falls behind the
+// default cap of 10,000 would skip to the oldest kept event and the count check would fail.
 const chunk = (i: number) => [
   { content: `tok${i} `, type: "AIMessageChunk", id: "run-1", tool_call_chunks: [] },
   { langgraph_node: "model", langgraph_step: 3, run_id: "run-1" },
@@ -109,20 +115,27 @@ async function measure(subject: Subject, readers: number): Promise<number> {
 
 async function subjects(): Promise<Subject[]> {
   const out: Subject[] = [await official()];
-  out.push(ofLog("ours, in memory", new MemoryRunEventLog(), async () => {}));
-  const lite = await openStorage({ databaseUrl: null, dataDir: null });
-  out.push(
-    ofLog("ours, SQL on PGlite", new SqlRunEventLog({ db: lite.db, listen: lite.listen }), () =>
-      lite.close(),
-    ),
-  );
-  if (await postgresAvailable()) {
+  if (wanted("memory"))
+    out.push(
+      ofLog("ours, in memory", new MemoryRunEventLog({ maxEventsPerRun: EVENTS }), async () => {}),
+    );
+  if (wanted("pglite")) {
+    const lite = await openStorage({ databaseUrl: null, dataDir: null });
+    out.push(
+      ofLog(
+        "ours, SQL on PGlite",
+        new SqlRunEventLog({ db: lite.db, listen: lite.listen, maxEventsPerRun: EVENTS }),
+        () => lite.close(),
+      ),
+    );
+  }
+  if (wanted("postgres") && (await postgresAvailable())) {
     const url = await createTestDatabase("olg_bench_log");
     const pg = await openStorage({ databaseUrl: url, dataDir: null });
     out.push(
       ofLog(
         "ours, SQL on PostgreSQL",
-        new SqlRunEventLog({ db: pg.db, listen: pg.listen }),
+        new SqlRunEventLog({ db: pg.db, listen: pg.listen, maxEventsPerRun: EVENTS }),
         async () => {
           await pg.close();
           await dropTestDatabase(url);
@@ -130,6 +143,7 @@ async function subjects(): Promise<Subject[]> {
       ),
     );
   }
+  if (!wanted("redis")) return out;
   const redis = new RedisConnection({
     url: "redis://127.0.0.1:6379",
     logger: pino({ level: "silent" }),
@@ -137,12 +151,16 @@ async function subjects(): Promise<Subject[]> {
   });
   if (await redis.waitReady(2000))
     out.push(
-      ofLog("ours, Redis Streams", new RedisRunEventLog(redis), async () => {
-        const keys = await redis.client.keys(`${redis.prefix}*`);
-        for (let i = 0; i < keys.length; i += 500)
-          await redis.client.del(...keys.slice(i, i + 500));
-        await redis.close();
-      }),
+      ofLog(
+        "ours, Redis Streams",
+        new RedisRunEventLog(redis, { maxEventsPerRun: EVENTS }),
+        async () => {
+          const keys = await redis.client.keys(`${redis.prefix}*`);
+          for (let i = 0; i < keys.length; i += 500)
+            await redis.client.del(...keys.slice(i, i + 500));
+          await redis.close();
+        },
+      ),
     );
   else await redis.close();
   return out;
