@@ -23,6 +23,7 @@ import { COMPLETE, CONSUMED, OPEN } from "../redis/log-scripts.ts";
 import { KeyBatcher, SharedFetch } from "./batch.ts";
 import type { LoggedEvent, OpenOptions, ReadOptions, RunEvent, RunEventLog } from "./log.ts";
 import { startIndex } from "./position.ts";
+import { DONE, decode } from "./redis-entry.ts";
 import { type Entry, RedisTail } from "./redis-tail.ts";
 import { RedisLogWriter } from "./redis-writer.ts";
 
@@ -210,16 +211,15 @@ export class RedisRunEventLog implements RunEventLog {
           continue;
         }
         if (entries.length > 0) ending = false;
-        for (const [id, fields] of entries) {
-          cursor = id;
-          const f = fieldMap(fields);
-          if (f.x === "done") {
-            if (id === (await this.#lastCompletion(runId))) return;
+        for (const entry of entries) {
+          cursor = entry[0];
+          const e = decode(entry);
+          if (e === DONE) {
+            if (cursor === (await this.#lastCompletion(runId))) return;
             continue; // a later attempt appended after this completion
           }
-          const index = Number(id.split("-", 1)[0]) - 1;
-          if (!resumable) this.#markConsumed(runId, index + 1);
-          yield { id: String(index), event: f.e ?? "", data: JSON.parse(f.d ?? "null") };
+          if (!resumable) this.#markConsumed(runId, e.index + 1);
+          yield { id: e.id, event: e.event, data: e.data };
           if (signal.aborted) return;
         }
       }
@@ -269,10 +269,4 @@ export class RedisRunEventLog implements RunEventLog {
     };
     void flush();
   }
-}
-
-function fieldMap(fields: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
-  return out;
 }

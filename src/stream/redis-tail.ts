@@ -225,6 +225,11 @@ export class RedisTail {
     if (drop > 0) state.base = state.recent.splice(0, drop).at(-1)?.[0] ?? state.base;
     state.last = entries.at(-1)?.[0] ?? state.last;
     for (const waiter of [...state.waiters]) {
+      // Entries after this waiter's position were already dropped from the buffer: it pages.
+      if (compareIds(waiter.after, state.base as string) < 0) {
+        waiter.resolve({ kind: "gap" });
+        continue;
+      }
       const ready = entriesAfter(state.recent, waiter.after);
       if (ready.length > 0) waiter.resolve({ kind: "entries", entries: ready });
     }

@@ -132,6 +132,18 @@ describe.runIf(available)("RedisRunEventLog", () => {
     expect(z).toEqual(x);
   });
 
+  it("parses an event's JSON once for all readers of the process (they share the data)", async () => {
+    const { log } = await makeLog();
+    await log.open("r", { resumable: true });
+    const readers = [1, 2].map(() => collect(log.read("r", { lastEventId: "-1" })));
+    await sleep(20); // both wait on the shared reader
+    for (let i = 0; i < 20; i++) await log.append("r", { event: "e", data: { i } });
+    await log.complete("r");
+    const [x, y] = await Promise.all(readers);
+    expect(x?.map((e) => e.data)).toEqual([...Array(20).keys()].map((i) => ({ i })));
+    for (const [k, e] of (x ?? []).entries()) expect(y?.[k]?.data).toBe(e.data);
+  });
+
   it("a joiner of a resumable run without Last-Event-ID only sees later events", async () => {
     const { log } = await makeLog();
     await log.open("r", { resumable: true });
