@@ -25,8 +25,9 @@ import { AuditRepository } from "../tenancy/audit/repository.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
 import { KeyCache } from "../tenancy/key-cache.ts";
 import { MemoryRateLimiter, RedisRateLimiter } from "../tenancy/rate-limit.ts";
-import { MemoryRunCounters, RedisRunCounters } from "../tenancy/run-quotas.ts";
+import { RedisRunCounters } from "../tenancy/run-quotas.ts";
 import { createTenancy, type TenantCaller } from "../tenancy/service.ts";
+import { counterChannel, inProcessRunCounters } from "../tenancy/thread-counters.ts";
 import { FeatureSet } from "./feature.ts";
 import { assistantsModule } from "./features/assistants.ts";
 import { cronsModule } from "./features/crons.ts";
@@ -78,17 +79,22 @@ export async function buildServer(
   const { log } = infra;
   const features = new FeatureSet();
   let loopback: LoopbackBinding | undefined;
+  // Run quota counters: one set for the HTTP routes and the cron ticks (Redis, or this process's,
+  // which the executor thread shares with the HTTP thread, src/tenancy/thread-counters.ts).
+  const inProcess =
+    infra.tenancy && !infra.redis
+      ? inProcessRunCounters(
+          counterChannel(settings.dataDir, settings.port),
+          options.embeddedClient != null,
+        )
+      : undefined;
   try {
     const app = new Hono();
     loopback = bindLoopback(app, settings.apiUrl);
     const flags = () => features.flags;
     await features.add(systemModule, { ...infra, flags });
-    // Run quota counters: one set for the HTTP routes and the cron ticks (in process, or Redis).
-    const runCounters = infra.tenancy
-      ? infra.redis
-        ? new RedisRunCounters(infra.redis)
-        : new MemoryRunCounters()
-      : undefined;
+    const runCounters =
+      infra.redis && infra.tenancy ? new RedisRunCounters(infra.redis) : inProcess?.counters;
     const { store } = await features.add(storeModule, infra);
     const { artifacts } = await features.add(artifactsModule, infra);
     const { engine } = await features.add(runEngineModule, {
@@ -236,6 +242,7 @@ export async function buildServer(
           log.error({ err, feature: name }, "error while closing"),
         );
         binding.unbind();
+        inProcess?.close();
         await beforeClose?.().catch((err) => log.error({ err }, "error while closing"));
         await infra.close();
       },
@@ -244,6 +251,7 @@ export async function buildServer(
     // A failed build releases what it opened.
     await features.stop(() => {});
     loopback?.unbind();
+    inProcess?.close();
     await infra.close().catch(() => {});
     throw error;
   }

@@ -29,12 +29,12 @@ export function executorThreadWanted(
   const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
   if (mode !== "thread" && mode !== "main")
     throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
-  // Tenancy keeps one thread: with two, an org's thread showed in another org's search (rls) and
-  // the in-process quota counters were per thread (docs/reliability.md).
+  // Tenancy works across the two threads: each PGlite client's org setting is its own
+  // (storage/pglite/worker-sessions.ts) and the quota counters are the HTTP thread's
+  // (tenancy/thread-counters.ts).
   return (
     mode === "thread" &&
     settings.executorThread !== false &&
-    !settings.file.tenancy?.enabled &&
     settings.databaseUrl == null &&
     settings.role === "all" &&
     settings.pgliteThread !== "main"

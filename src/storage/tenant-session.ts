@@ -11,9 +11,13 @@
  * `BEGIN`/`set_config`/`COMMIT` around each of them. Equivalent safety: a connection is held
  * exclusively between acquire and release, and every acquire checks its setting.
  * Before `arm()` (migrations, RLS setup at boot) connections are left as they are.
+ * PGlite's session is shared by the clients of its worker (the HTTP and run executor threads):
+ * the worker replays each client's last setting when the session passes to it
+ * (`pglite/worker-sessions.ts`), so the memory of one client stays true of "its" session.
  */
 import type { DatabaseConnection, Dialect, Driver, Kysely, TransactionSettings } from "kysely";
 import { CompiledQuery } from "kysely";
+import { SET_ORG, SET_ROLE_AND_ORG } from "./session-settings.ts";
 
 /** Where the session reads the current org. */
 export type OrgSource = () => string;
@@ -60,11 +64,8 @@ class TenantDriver implements Driver {
       try {
         await conn.executeQuery(
           role
-            ? CompiledQuery.raw(
-                "SELECT set_config('role', $1, false), set_config('app.org_id', $2, false)",
-                [role, org],
-              )
-            : CompiledQuery.raw("SELECT set_config('app.org_id', $1, false)", [org]),
+            ? CompiledQuery.raw(SET_ROLE_AND_ORG, [role, org])
+            : CompiledQuery.raw(SET_ORG, [org]),
         );
       } catch (error) {
         this.#given.delete(physical);

@@ -14,6 +14,7 @@ import { isConnectionError } from "../../src/storage/connection-errors.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import { PGliteWorker } from "../../src/storage/pglite/worker-client.ts";
+import { SET_ROLE_AND_ORG } from "../../src/storage/session-settings.ts";
 
 const waitFor = async (check: () => boolean, ms = 5000) => {
   for (const end = Date.now() + ms; !check(); ) {
@@ -180,6 +181,46 @@ describe("a second client of the PGlite worker (the executor thread's)", () => {
       await main.query("SELECT pg_notify('c_chan', 'two')");
       await waitFor(() => mine.length === 2);
       expect(heard).toEqual(["one"]);
+    } finally {
+      await other.close();
+      await main.close();
+    }
+  }, 60_000);
+});
+
+describe("session settings of two clients of the PGlite worker (tenancy with the executor thread)", () => {
+  it("each client's statements run under its own org and role, never the other's", async () => {
+    const main = await PGliteWorker.open(null);
+    const other = PGliteWorker.overPort(await main.attachClient(), () =>
+      Promise.reject(new Error("no restart here")),
+    );
+    const orgOf = async (pg: PGliteWorker) =>
+      (
+        await pg.query<{ org: string; role: string }>(
+          "SELECT current_setting('app.org_id', true) AS org, current_user AS role",
+        )
+      ).rows[0]!;
+    try {
+      await main.query("CREATE ROLE t_tenant NOLOGIN");
+      await main.query(SET_ROLE_AND_ORG, ["t_tenant", "org-a"]);
+      // The other client never set anything: it runs as the server's user, with no org.
+      expect(await orgOf(other)).toEqual({ org: "", role: "postgres" });
+      await other.query(SET_ROLE_AND_ORG, ["t_tenant", "org-b"]);
+      // Interleaved, each sees its own org (before the fix, the last setter's applied to both).
+      for (let i = 0; i < 3; i++) {
+        const [a, b] = await Promise.all([orgOf(main), orgOf(other)]);
+        expect(a).toEqual({ org: "org-a", role: "t_tenant" });
+        expect(b).toEqual({ org: "org-b", role: "t_tenant" });
+      }
+      // And inside a transaction of one, then the other's next statement.
+      await main.query("BEGIN");
+      const late = orgOf(other);
+      expect(await orgOf(main)).toEqual({ org: "org-a", role: "t_tenant" });
+      await main.query("COMMIT");
+      expect(await late).toEqual({ org: "org-b", role: "t_tenant" });
+      // A client that leaves takes its settings with it: the main client's stay.
+      await other.close();
+      expect(await orgOf(main)).toEqual({ org: "org-a", role: "t_tenant" });
     } finally {
       await other.close();
       await main.close();

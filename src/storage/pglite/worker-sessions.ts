@@ -7,8 +7,16 @@
  * requests wait (their statements never run inside someone else's transaction). A client that
  * disconnects while it owns the session has its transaction rolled back. Notifications go to the
  * client that asked for them (each `listen` is its own subscription).
+ *
+ * Session settings follow their client: each client's last org/role statement of the tenant
+ * session (`../session-settings.ts`) is remembered and run again before that client's next
+ * statement whenever the session last held another client's (or none), so an org set by the HTTP
+ * thread never applies to the executor thread's statements or the other way round (with two
+ * clients and tenancy on, org B's search once saw org A's thread this way). Costs one statement
+ * in the worker per switch between clients of different settings; none with tenancy off.
  */
 import type { PGlite } from "@electric-sql/pglite";
+import { isSessionSetting, RESET_ROLE_AND_ORG } from "../session-settings.ts";
 import {
   TX_END,
   TX_START,
@@ -45,6 +53,9 @@ export class Sessions {
   readonly #gone = new Set<Client>();
   #owner: Client | null = null;
   #running = false;
+  /** Each client's last session setting, and the key of the one the session holds (undefined: unknown). */
+  readonly #settings = new Map<Client, { sql: string; params: unknown[]; key: string }>();
+  #holds: string | null | undefined = null;
 
   constructor(
     private readonly pg: PGlite,
@@ -64,6 +75,7 @@ export class Sessions {
     this.#gone.add(client);
     for (let i = this.#queue.length - 1; i >= 0; i--)
       if (this.#queue[i]!.client === client) this.#queue.splice(i, 1);
+    this.#settings.delete(client);
     const listens = this.#listens.get(client);
     this.#listens.delete(client);
     for (const off of listens?.values() ?? []) void off().catch(() => {});
@@ -93,16 +105,36 @@ export class Sessions {
     if (!this.#gone.has(client) || message.type !== "reply") client.send(message, transfer);
   }
 
+  /** Gives the session `client`'s settings (or none) unless it holds them already. */
+  async #adopt(client: Client): Promise<void> {
+    if (this.#owner === client) return; // its own transaction: adopted at its BEGIN
+    const want = this.#settings.get(client);
+    const key = want?.key ?? null;
+    if (key === this.#holds) return;
+    this.#holds = undefined;
+    if (want) await this.pg.query(want.sql, want.params);
+    else await this.pg.query(RESET_ROLE_AND_ORG);
+    this.#holds = key;
+  }
+
   async #handle(client: Client, req: WorkerRequest): Promise<void> {
     try {
       switch (req.op) {
         case "query": {
           const ends = TX_END.test(req.sql);
+          const setting = isSessionSetting(req.sql);
+          if (!setting) await this.#adopt(client);
           try {
+            if (setting) this.#holds = undefined;
             const result = await this.pg.query<Record<string, unknown>>(req.sql, req.params, {
               rowMode: "object",
             });
             if (TX_START.test(req.sql)) this.#owner = client;
+            if (setting) {
+              const key = settingKey(req.sql, req.params);
+              this.#settings.set(client, { sql: req.sql, params: req.params, key });
+              this.#holds = key;
+            }
             this.#reply(
               client,
               { type: "reply", id: req.id, rows: result.rows, affectedRows: result.affectedRows },
@@ -148,4 +180,8 @@ export class Sessions {
       this.#reply(client, { type: "reply", id: req.id, error: toWire(error) });
     }
   }
+}
+
+function settingKey(sql: string, params: unknown[]): string {
+  return `${sql}\u0000${JSON.stringify(params)}`;
 }
