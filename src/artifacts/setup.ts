@@ -9,7 +9,6 @@ import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../storage/database.ts";
 import { FilesystemBlobStore } from "./blob-fs.ts";
-import { S3BlobStore } from "./blob-s3.ts";
 import { type ArtifactSweeper, startArtifactSweeper } from "./lifecycle.ts";
 import { ArtifactsService } from "./service.ts";
 import { TransferSigner } from "./signing.ts";
@@ -24,10 +23,11 @@ export interface ArtifactsFeature {
   close(): Promise<void>;
 }
 
-/** The blob backend the settings name. */
-export function createBlobStore(settings: ArtifactSettings): BlobStore {
+/** The blob backend the settings name (the AWS SDK is loaded only for S3). */
+export async function createBlobStore(settings: ArtifactSettings): Promise<BlobStore> {
   const s3 = settings.s3;
   if (settings.backend !== "s3" || !s3) return new FilesystemBlobStore(settings.dir);
+  const { S3BlobStore } = await import("./blob-s3.ts");
   const store = new S3BlobStore({
     bucket: s3.bucket,
     prefix: s3.prefix,
@@ -52,7 +52,7 @@ export async function createArtifactsFeature(options: {
   const { settings } = options;
   const service = new ArtifactsService({
     repo: new ArtifactsRepository(options.db),
-    blobs: options.blobs ?? createBlobStore(settings),
+    blobs: options.blobs ?? (await createBlobStore(settings)),
     signer: new TransferSigner(settings.signingSecret),
     clock: options.clock,
     newId,

@@ -9,8 +9,9 @@ import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { type LoadedErrorHook, loadErrorHook } from "../tracing/error-hook.ts";
+import { openTracing } from "../tracing/open.ts";
 import { runTracing } from "../tracing/run-trace.ts";
-import { createTracing, type Tracing } from "../tracing/setup.ts";
+import type { Tracing } from "../tracing/setup.ts";
 import { registerDbGauges } from "./db-gauges.ts";
 import { type MetricSource, mergedRegistry } from "./merge.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -60,7 +61,7 @@ export async function createObservability(deps: ObservabilityDeps): Promise<Obse
   });
   registerDbGauges(registry, storageSnapshotSource(storage.db));
   const t = settings.telemetry;
-  const tracing = createTracing({
+  const tracing = await openTracing({
     serviceName: t.serviceName,
     version: deps.version,
     otlpTracesUrl: t.otlpTracesUrl,

@@ -15,7 +15,6 @@ import { bindLoopback, type LoopbackBinding } from "../http/loopback.ts";
 import { errorHookObserver } from "../http/middleware/observability.ts";
 import { onlyProbes } from "../http/probes-only.ts";
 import { mountAdminUi } from "../http/routes/admin-ui.ts";
-import { browserSsoEdge } from "../http/sso/setup.ts";
 import { ssoBearerEdge } from "../http/sso-bearer.ts";
 import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -156,10 +155,17 @@ export async function buildServer(
       tenancyService && settings.file.sso
         ? ssoBearerEdge(settings.file.sso, tenancyService.repo, infra.auth.enabled)
         : undefined;
-    // Browser sign-in (admin UI): session cookies before every other credential.
-    const ssoBrowser = tenancyService
-      ? browserSsoEdge(settings.file.sso, infra.storage.db, tenancyService.repo, log)
-      : undefined;
+    // Browser sign-in (admin UI): session cookies before every other credential. The OIDC and
+    // SAML libraries are loaded only when SSO is configured.
+    const ssoBrowser =
+      tenancyService && settings.file.sso
+        ? (await import("../http/sso/setup.ts")).browserSsoEdge(
+            settings.file.sso,
+            infra.storage.db,
+            tenancyService.repo,
+            log,
+          )
+        : undefined;
     if (ssoBrowser)
       features.keep("sso-browser", {
         routes: [ssoBrowser.routes],

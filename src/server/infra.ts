@@ -17,7 +17,7 @@ import { LogFeed } from "../logging/feed.ts";
 import { createLogger, type Logger } from "../logging/logger.ts";
 import { registerSdkLogger } from "../logging/sdk-logger.ts";
 import { createObservability, type Observability } from "../metrics/setup.ts";
-import { RedisConnection } from "../redis/connection.ts";
+import type { RedisConnection } from "../redis/connection.ts";
 import { withRedisControl } from "../runs/control.ts";
 import { SqlCheckpointSaver } from "../storage/checkpointer/saver.ts";
 import { codecDialect } from "../storage/codec-dialect.ts";
@@ -121,8 +121,12 @@ export async function openInfrastructure(
     handlers: plugins.authHandlers(),
   });
 
+  // ioredis is loaded only when Redis is configured.
   const redis = settings.redisUrl
-    ? new RedisConnection({ url: settings.redisUrl, logger: log })
+    ? new (await import("../redis/connection.ts")).RedisConnection({
+        url: settings.redisUrl,
+        logger: log,
+      })
     : undefined;
   if (redis && !(await redis.waitReady(5000)))
     log.warn("redis not reachable at start; running degraded and retrying in the background");

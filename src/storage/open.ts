@@ -2,16 +2,14 @@
  * Chooses the engine by `DATABASE_URL` (../storage/ARCHITECTURE.md "Engines"): none → PGlite;
  * `postgres://`/`postgresql://` → PostgreSQL (`?engine=cockroachdb` → CockroachDB);
  * `sqlite:PATH` / `sqlite::memory:` → SQLite; `mysql://`/`mariadb://` → MariaDB.
+ * Each engine's module (and its driver: pg, mysql2, ioredis, better-sqlite3, PGlite) is imported
+ * only when that engine is opened: a server or CLI call on one engine loads no other's driver.
  */
 import type { Dialect } from "kysely";
-import { isCockroach, openCockroach } from "./cockroach/open.ts";
 import type { BackendKind, StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
-import { openMysql } from "./mysql/open.ts";
-import { type EmbeddedThread, openPGlite } from "./pglite/open.ts";
+import type { EmbeddedThread } from "./pglite/open.ts";
 import type { ListenerLog } from "./postgres/listener.ts";
-import { openPostgres } from "./postgres/open.ts";
-import { openSqlite } from "./sqlite/open.ts";
 
 /** Where the data lives. */
 export interface StorageOptions {
@@ -45,18 +43,26 @@ export function engineKind(databaseUrl: string | null): BackendKind {
 export async function openEngine(options: StorageOptions): Promise<StorageHandle> {
   const url = options.databaseUrl;
   const kind = engineKind(url);
-  if (kind === "pglite")
+  if (kind === "pglite") {
+    const { openPGlite } = await import("./pglite/open.ts");
     return openPGlite(options.dataDir, options.wrapDialect, options.embeddedThread, options.log);
-  if (kind === "sqlite") return openSqlite(url!, options.wrapDialect);
+  }
+  if (kind === "sqlite") {
+    const { openSqlite } = await import("./sqlite/open.ts");
+    return openSqlite(url!, options.wrapDialect);
+  }
   if (kind === "mariadb") {
+    const { openMysql } = await import("./mysql/open.ts");
     const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
     return openMysql({ url: url!, poolSize, wrap, log, redisUrl }); // migrates with its own DDL
   }
   // A plain PostgreSQL URL may still reach CockroachDB: `SELECT version()` tells.
+  const { isCockroach, openCockroach } = await import("./cockroach/open.ts");
   if (kind === "cockroachdb" || (await isCockroach(url!).catch(() => false))) {
     const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
     return openCockroach({ url: url!, poolSize, wrap, log, redisUrl });
   }
+  const { openPostgres } = await import("./postgres/open.ts");
   return openPostgres(url!, options.poolSize, options.wrapDialect, options.log);
 }
 

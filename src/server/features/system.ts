@@ -15,7 +15,6 @@ import { registerInternalRoutes } from "../../http/routes/internal.ts";
 import { registerMcpRoutes } from "../../http/routes/mcp.ts";
 import { registerMetaRoutes } from "../../http/routes/meta.ts";
 import { registerMetricsRoute } from "../../http/routes/metrics.ts";
-import { mcpEndpoint } from "../../mcp/endpoint.ts";
 import { truncateTables } from "../../storage/truncate.ts";
 import type { FeatureModule, InfoFlags } from "../feature.ts";
 import { type Infrastructure, SERVER_VERSION } from "../infra.ts";
@@ -78,8 +77,15 @@ export const agentProtocolsModule: FeatureModule<Infrastructure> = {
     const core = !http?.disable_assistants && !http?.disable_runs;
     const mcp = !http?.disable_mcp && core;
     const a2a = !http?.disable_a2a && core && !http?.disable_threads;
+    // The MCP SDK is loaded on the first `/mcp` request, not at every start.
+    let endpoint: Promise<(request: Request) => Promise<Response>> | undefined;
     const handle = mcp
-      ? mcpEndpoint({ clientFor: callerClient, name: "LangGraph", version: SERVER_VERSION })
+      ? async (request: Request) => {
+          endpoint ??= import("../../mcp/endpoint.ts").then(({ mcpEndpoint }) =>
+            mcpEndpoint({ clientFor: callerClient, name: "LangGraph", version: SERVER_VERSION }),
+          );
+          return (await endpoint)(request);
+        }
       : undefined;
     const index = a2a ? new SqlTaskIndex(storage.db) : undefined;
     return {

@@ -88,7 +88,7 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
     throw error;
   }
   const notifier = options.redisUrl
-    ? redisNotifier(options.redisUrl, options.log)
+    ? await redisNotifier(options.redisUrl, options.log)
     : pollingNotifier(db, options.pollMs ?? 100, options.log);
   return {
     kind: "cockroachdb",

@@ -11,7 +11,6 @@
  * as on PostgreSQL, every subscriber also polls its source of truth, so a loss costs latency only.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { Db, Listen } from "../database.ts";
 import { nowPlusMs } from "../engine/neutral.ts";
@@ -48,8 +47,9 @@ const deliver = (subs: Subscribers, channel: string, payload: string) => {
   }
 };
 
-/** Wake-ups over Redis pub/sub. */
-export function redisNotifier(url: string, log?: ListenerLog): MysqlNotifier {
+/** Wake-ups over Redis pub/sub (ioredis is loaded only here, when Redis is configured). */
+export async function redisNotifier(url: string, log?: ListenerLog): Promise<MysqlNotifier> {
+  const { Redis } = await import("ioredis");
   const subs: Subscribers = new Map();
   const origin = randomUUID();
   const prefix = "olg:notify:";

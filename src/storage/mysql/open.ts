@@ -86,7 +86,7 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     throw error;
   }
   notifier = options.redisUrl
-    ? redisNotifier(options.redisUrl, options.log)
+    ? await redisNotifier(options.redisUrl, options.log)
     : pollingNotifier(db, pollMs, options.log);
   // mysql2's pool keeps its counters in private fields; read them for metrics.
   const inner = pool as unknown as {
