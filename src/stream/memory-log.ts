@@ -104,52 +104,42 @@ export class MemoryRunEventLog implements RunEventLog {
   }
 
   async *read(runId: string, options: ReadOptions = {}): AsyncGenerator<LoggedEvent> {
+    // One generator per reader (no inner `yield*` layer: each is kept suspended per open stream).
     const { signal } = options;
     // An unknown run that opens later is tailed from its very first event.
-    const cursor = startIndex(options.lastEventId);
-    const seen = false;
+    let cursor = startIndex(options.lastEventId);
+    let seen = false;
     const waiter: Waiter = { runId, idleMs: options.idleCheckMs ?? 1_000, resolve: undefined };
     const onAbort = () => this.#settle(waiter, false);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      yield* this.#walk(runId, options, waiter, cursor, seen);
+      while (!signal?.aborted) {
+        const log = this.#runs.get(runId);
+        if (log) {
+          seen = true;
+          cursor ??= log.resumable ? nextIndexOf(log) : log.consumed;
+          while (cursor < nextIndexOf(log)) {
+            // Checked per event: while this reader was suspended at `yield`, appends past
+            // `maxEventsPerRun` may have trimmed the events it had not read yet.
+            if (cursor < log.firstIndex) cursor = log.firstIndex;
+            const event = log.events[cursor - log.firstIndex] as RunEvent;
+            cursor += 1;
+            if (cursor > log.consumed) log.consumed = cursor;
+            yield { id: String(cursor - 1), event: event.event, data: event.data };
+            if (signal?.aborted) return;
+          }
+          if (log.completedAt != null) return;
+        } else if (seen) {
+          return; // dropped while we were reading
+        } else {
+          cursor ??= 0;
+        }
+        const woke = await this.#waitForChange(waiter);
+        if (!woke && options.stillActive && !(await options.stillActive())) return;
+      }
     } finally {
       signal?.removeEventListener("abort", onAbort);
       this.#settle(waiter, false);
-    }
-  }
-
-  async *#walk(
-    runId: string,
-    options: ReadOptions,
-    waiter: Waiter,
-    cursor: number | undefined,
-    seen: boolean,
-  ): AsyncGenerator<LoggedEvent> {
-    const { signal } = options;
-    while (!signal?.aborted) {
-      const log = this.#runs.get(runId);
-      if (log) {
-        seen = true;
-        cursor ??= log.resumable ? nextIndexOf(log) : log.consumed;
-        while (cursor < nextIndexOf(log)) {
-          // Checked per event: while this reader was suspended at `yield`, appends past
-          // `maxEventsPerRun` may have trimmed the events it had not read yet.
-          if (cursor < log.firstIndex) cursor = log.firstIndex;
-          const event = log.events[cursor - log.firstIndex] as RunEvent;
-          cursor += 1;
-          if (cursor > log.consumed) log.consumed = cursor;
-          yield { id: String(cursor - 1), event: event.event, data: event.data };
-          if (signal?.aborted) return;
-        }
-        if (log.completedAt != null) return;
-      } else if (seen) {
-        return; // dropped while we were reading
-      } else {
-        cursor ??= 0;
-      }
-      const woke = await this.#waitForChange(waiter);
-      if (!woke && options.stillActive && !(await options.stillActive())) return;
     }
   }
 

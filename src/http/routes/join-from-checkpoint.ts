@@ -25,14 +25,19 @@ type Logged = { id: string; event: string; data: unknown };
  * The events after the checkpoint's state, or all of them (see the module comment). `target` is
  * the checkpoint's values when it belongs to the run and the run streams `values`; else null.
  */
-export async function* afterCheckpoint(
+export function afterCheckpoint(
   events: AsyncIterable<Logged>,
   target: unknown | null,
+): AsyncIterable<Logged> {
+  // No target (every join without a checkpoint): the events as they are, no generator layer kept
+  // suspended per open stream (issue 24: per-stream memory).
+  return target === null ? events : skipThrough(events, target);
+}
+
+async function* skipThrough(
+  events: AsyncIterable<Logged>,
+  target: unknown,
 ): AsyncGenerator<Logged> {
-  if (target === null) {
-    yield* events;
-    return;
-  }
   const want = toPlainJson(target);
   const held: Logged[] = [];
   let found = false;

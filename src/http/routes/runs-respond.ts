@@ -111,9 +111,18 @@ function namespaceMatches(segments: string[], wanted: string[][]): boolean {
  * server's does: SDK >= 1.15 then asks the run's status once (`GET` the run) before it would
  * reconnect, and the run is terminal by then (docs/conformance.md, "How streams end").
  */
-export async function* sseEvents(
+export function sseEvents(
   events: AsyncIterable<{ id: string; event: string; data: unknown }>,
   filter: EventFilter = {},
+): AsyncIterable<SseEvent> {
+  // Nothing to filter: the log's events as they are (one generator less per open stream).
+  if (!filter.modes?.length && filter.namespaces === undefined) return events;
+  return filtered(events, filter);
+}
+
+async function* filtered(
+  events: AsyncIterable<{ id: string; event: string; data: unknown }>,
+  filter: EventFilter,
 ): AsyncGenerator<SseEvent> {
   const { modes } = filter;
   const allowed = modes?.length
