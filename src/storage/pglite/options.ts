@@ -1,12 +1,13 @@
 /**
  * How the embedded PGlite is opened, wherever it runs (the server's thread or the database worker,
  * `worker-host.ts`): pgvector loaded, a small `shared_buffers`, `bytea` converted in native code,
- * and an in-memory cluster started from a snapshot (`snapshot.ts`).
+ * and a new cluster (in memory, or a new data folder) started from a snapshot (`snapshot.ts`).
  */
 import { mkdirSync } from "node:fs";
 import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { openFreshInMemory } from "./snapshot.ts";
+import { LOCK_FILE } from "./data-dir-lock.ts";
+import { openFreshInMemory, openFreshOnDisk } from "./snapshot.ts";
 
 /** Postgres type id of `bytea`. */
 const BYTEA = 17;
@@ -50,8 +51,11 @@ export function embeddedOptions(): PGliteOptions {
 export async function openEmbeddedPGlite(dataDir: string | null): Promise<PGlite> {
   const options = embeddedOptions();
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // In memory: from a snapshot of an empty cluster (snapshot.ts) instead of initdb every time.
-  const pg = dataDir ? new PGlite(dataDir, options) : await openFreshInMemory(options);
+  // From a snapshot of an empty cluster (snapshot.ts) instead of initdb: every in-memory start,
+  // and a new data folder (empty but for its lock file).
+  const pg = dataDir
+    ? await openFreshOnDisk(dataDir, options, [LOCK_FILE])
+    : await openFreshInMemory(options);
   await pg.waitReady;
   return pg;
 }
