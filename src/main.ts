@@ -3,6 +3,7 @@
  * infrastructure, feature modules, the app), starts its background work and listens. The feature
  * modules live in `server/features/`; plugins extend the same shape (docs/plugins.md).
  */
+import { SharedTags } from "./cache/shared-tags.ts";
 import type { Settings } from "./config/load.ts";
 import { listen } from "./http/listen.ts";
 import type { Logger } from "./logging/logger.ts";
@@ -37,15 +38,19 @@ export async function startServer(
   // The embedded default runs its executor in a thread of its own (loading while this one
   // builds): this thread is then the api role.
   const split = executorThreadWanted(settings);
-  const prepared = split
-    ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000)
-    : undefined;
-  const built = await buildServer(split ? { ...settings, role: "api" } : settings, options).catch(
-    async (error) => {
-      await prepared?.abort();
-      throw error;
-    },
-  );
+  // Both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
+  const cacheTags = split ? SharedTags.buffer() : undefined;
+  const prepared =
+    split && cacheTags
+      ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000, cacheTags)
+      : undefined;
+  const built = await buildServer(
+    split ? { ...settings, role: "api" } : settings,
+    cacheTags ? { ...options, sharedCache: { buffer: cacheTags, slot: 0 } } : options,
+  ).catch(async (error) => {
+    await prepared?.abort();
+    throw error;
+  });
   await built.start().catch(async (error) => {
     await prepared?.abort();
     throw error;

@@ -6,12 +6,16 @@
  * they get), and each entry's size is known, so the cache is bounded in bytes (default 32 MiB in
  * all, no entry over 1 MiB: a thread whose values are megabytes is read from the database).
  * Freshness as in redis-cache.ts, in O(1) per write: each id has a version and each namespace an
- * epoch; an entry is tagged with them as read *before* its database read, and served only while
- * the tag is current (a write raises the version, a stale entry is dropped when met or evicted).
+ * epoch (`shared-tags.ts`); an entry is tagged with them as read *before* its database read, and
+ * served only while the tag is current (a write raises the version, a stale entry is dropped when
+ * met or evicted). The tags may be shared with another thread that writes the same database (the
+ * embedded default's run executor thread): writes announced with `writing` are then in flight
+ * for both threads until their unit of work ended, and nothing of them is served or kept meanwhile.
  */
 import { deserialize, serialize } from "node:v8";
 import type { MetadataCache } from "./port.ts";
 import type { CacheCounters } from "./redis-cache.ts";
+import { SharedTags } from "./shared-tags.ts";
 
 const SEP = "\u0000";
 
@@ -24,6 +28,8 @@ export interface LocalCacheOptions {
   /** Entry age limit (a safety net; writes invalidate). Default 5 min. */
   maxAgeMs?: number;
   now?: () => number;
+  /** Freshness tags shared with another writer thread (default: this cache's own). */
+  tags?: SharedTags;
 }
 
 interface Entry {
@@ -32,22 +38,16 @@ interface Entry {
   tag: string;
 }
 
-/** Invalidated ids remembered before the version table restarts (with a new generation). */
-const MAX_VERSIONS = 100_000;
-
 /** In-process, byte-bounded, write-invalidated metadata cache. */
 export class LocalMetadataCache implements MetadataCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #versions = new Map<string, number>();
-  readonly #epochs = new Map<string, number>();
+  readonly #tags: SharedTags;
   readonly #counters: CacheCounters;
   readonly #maxBytes: number;
   readonly #maxEntryBytes: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   #bytes = 0;
-  #clock = 0;
-  #generation = 0;
 
   constructor(counters: CacheCounters, o: LocalCacheOptions = {}) {
     this.#counters = counters;
@@ -55,11 +55,17 @@ export class LocalMetadataCache implements MetadataCache {
     this.#maxEntryBytes = o.maxEntryBytes ?? 1024 * 1024;
     this.#maxAgeMs = o.maxAgeMs ?? 5 * 60_000;
     this.#now = o.now ?? Date.now;
+    this.#tags = o.tags ?? new SharedTags();
   }
 
   async get<T>(ns: string, id: string, variant: string, load: () => Promise<T>): Promise<T> {
     const key = `${ns}${SEP}${id}${SEP}${variant}`;
-    const tag = this.#tag(ns, id);
+    const tag = this.#tags.tag(ns, id);
+    if (tag === null) {
+      // A write of it is in flight (maybe in another thread): neither served nor kept.
+      this.#counters.miss(ns);
+      return load();
+    }
     const entry = this.#entries.get(key);
     if (entry) {
       this.#drop(key, entry);
@@ -71,7 +77,7 @@ export class LocalMetadataCache implements MetadataCache {
     }
     this.#counters.miss(ns);
     const value = await load();
-    if (this.#tag(ns, id) === tag) {
+    if (this.#tags.tag(ns, id) === tag) {
       const bytes = serialize(value);
       if (bytes.length <= this.#maxEntryBytes) this.#insert(key, { bytes, at: this.#now(), tag });
     }
@@ -79,16 +85,16 @@ export class LocalMetadataCache implements MetadataCache {
   }
 
   async invalidate(ns: string, ids: readonly string[]): Promise<void> {
-    if (this.#versions.size + ids.length > MAX_VERSIONS) {
-      // Every tag changes with the generation: nothing cached before is served again.
-      this.#versions.clear();
-      this.#generation++;
-    }
-    for (const id of ids) this.#versions.set(`${ns}${SEP}${id}`, ++this.#clock);
+    this.#tags.bump(ns, ids);
   }
 
   async invalidateAll(ns: string): Promise<void> {
-    this.#epochs.set(ns, ++this.#clock);
+    this.#tags.bumpAll(ns);
+  }
+
+  writing(ns: string, ids: readonly string[] | "all"): (invalidate?: boolean) => Promise<void> {
+    const end = this.#tags.writing(ns, ids);
+    return async (invalidate = true) => end(invalidate);
   }
 
   async close(): Promise<void> {
@@ -99,12 +105,6 @@ export class LocalMetadataCache implements MetadataCache {
   /** Entries and bytes held (tests, diagnostics). */
   get stats(): { entries: number; bytes: number } {
     return { entries: this.#entries.size, bytes: this.#bytes };
-  }
-
-  /** The freshness tag of an id (generation, namespace epoch, id version). */
-  #tag(ns: string, id: string): string {
-    const version = this.#versions.get(`${ns}${SEP}${id}`) ?? 0;
-    return `${this.#generation}:${this.#epochs.get(ns) ?? 0}:${version}`;
   }
 
   #insert(key: string, entry: Entry) {

@@ -1,8 +1,8 @@
 /**
  * Builds the metadata cache for the composition root and the wrappers that apply it: with Redis,
  * an L1 + Redis cache and repositories that read through it and invalidate on writes; without
- * Redis on the embedded PGlite (one process by construction: every write passes here), an
- * in-process cache with the same wrappers; without Redis on PostgreSQL (replicas may write behind
+ * Redis on the embedded PGlite (one process by construction: every write passes here, or through
+ * the run executor thread that shares this cache's tags), an in-process cache with the same wrappers; without Redis on PostgreSQL (replicas may write behind
  * this process's back), nothing changes (the repositories are returned as they are).
  */
 import type { AssistantsRepository } from "../assistants/repository.ts";
@@ -12,9 +12,10 @@ import type { ThreadsStorage } from "../threads/repository.ts";
 import { cachedAssistantsRepository } from "./assistants.ts";
 import { decorate } from "./decorate.ts";
 import { LocalMetadataCache } from "./local-cache.ts";
-import { type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
+import { beginWrites, type MetadataCache, NoopMetadataCache, NS } from "./port.ts";
 import { type CacheCounters, RedisMetadataCache } from "./redis-cache.ts";
-import { cachedThreadsStorage, invalidateThreads } from "./threads.ts";
+import type { SharedTags } from "./shared-tags.ts";
+import { cachedThreadsStorage, invalidateThreads, threadWrites } from "./threads.ts";
 
 /** The cache and its repository wrappers. */
 export interface MetadataCaching {
@@ -26,6 +27,12 @@ export interface MetadataCaching {
    * owner's run port): called after COMMIT by the unit of work that wrote them.
    */
   threadsChanged(ids: readonly string[] | "all"): Promise<void>;
+  /**
+   * Announces such a change before it can commit (inside the transaction); the returned function
+   * (after COMMIT or rollback) invalidates like `threadsChanged` (unless given `false`) and ends
+   * the announcement.
+   */
+  threadsChanging(ids: readonly string[] | "all"): (invalidate?: boolean) => Promise<void>;
   /** Drops every cached entry everywhere (after a test-mode truncate). */
   invalidateAll(): Promise<void>;
 }
@@ -37,11 +44,18 @@ export async function createMetadataCaching(deps: {
   logger: Logger;
   /** True when no other process can write the database (the embedded PGlite). */
   singleProcess?: boolean;
+  /**
+   * The freshness tags this process's other writer thread shares (the embedded default's HTTP and
+   * run executor threads, `shared-tags.ts`): an in-process cache then, per thread.
+   */
+  sharedTags?: SharedTags;
   /** Part of every cache key (tenancy: the current org, so no org reads another's entry). */
   variant?: () => string;
 }): Promise<MetadataCaching> {
-  if (!deps.redis && deps.singleProcess)
-    return wrappers(keyed(new LocalMetadataCache(deps.counters), deps.variant));
+  if (!deps.redis && (deps.singleProcess || deps.sharedTags))
+    return wrappers(
+      keyed(new LocalMetadataCache(deps.counters, { tags: deps.sharedTags }), deps.variant),
+    );
   if (!deps.redis) {
     const cache = new NoopMetadataCache();
     return {
@@ -49,6 +63,7 @@ export async function createMetadataCaching(deps: {
       assistants: (r) => r,
       threads: (s) => s,
       threadsChanged: async () => {},
+      threadsChanging: () => async () => {},
       invalidateAll: async () => {},
     };
   }
@@ -80,6 +95,7 @@ function wrappers(cache: MetadataCache): MetadataCaching {
       await cache.invalidateAll(NS.threads).catch(() => {});
       await cache.invalidateAll(NS.threadSearch).catch(() => {});
     },
+    threadsChanging: (ids) => beginWrites(cache, threadWrites(ids)),
     async invalidateAll() {
       for (const ns of Object.values(NS)) await cache.invalidateAll(ns);
     },

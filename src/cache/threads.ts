@@ -1,12 +1,13 @@
 /**
  * Threads storage with the metadata cache: `find` (GET /threads/:id and every thread lookup) and
  * `search` are read through the cache outside transactions; every write through this storage
- * (thread service, state updates, TTL sweeps, copies) invalidates the thread and the search
- * results after it committed — for writes inside a transaction, after the transaction returned.
+ * (thread service, state updates, TTL sweeps, copies) is announced before its statement and
+ * invalidates the thread and the search results after it committed — for writes inside a
+ * transaction, after the transaction returned.
  */
 import type { ThreadsRepository, ThreadsStorage, ThreadsUnit } from "../threads/repository.ts";
 import { decorate } from "./decorate.ts";
-import { type MetadataCache, NS } from "./port.ts";
+import { beginWrites, type CacheWrite, type MetadataCache, NS, whileWriting } from "./port.ts";
 import { digest } from "./redis-cache.ts";
 
 const variantOf = (scope: unknown) => (scope == null ? "" : JSON.stringify(scope));
@@ -17,35 +18,25 @@ export async function invalidateThreads(cache: MetadataCache, ids: readonly stri
   await cache.invalidateAll(NS.threadSearch);
 }
 
-/** Write methods of the thread rows repository and the thread id each one touches. */
-function writes(
-  repo: ThreadsRepository,
-  touched: (id: string) => Promise<void>,
-): Partial<ThreadsRepository> {
+/** What a write of thread `ids` (or of any thread) changes in the cache. */
+export function threadWrites(ids: readonly string[] | "all"): CacheWrite[] {
+  return [
+    [NS.threads, ids === "all" ? "all" : [...new Set(ids)]],
+    [NS.threadSearch, "all"],
+  ];
+}
+
+/** Runs one write of the thread `id` (`fn`), announced to the cache (see port.ts). */
+type Around = <T>(id: string, fn: () => Promise<T>) => Promise<T>;
+
+/** Write methods of the thread rows repository, each around its thread id. */
+function writes(repo: ThreadsRepository, around: Around): Partial<ThreadsRepository> {
   return {
-    async insert(thread, now) {
-      const out = await repo.insert(thread, now);
-      if (out) await touched(thread.threadId);
-      return out;
-    },
-    async patch(id, patch, now, scope) {
-      const out = await repo.patch(id, patch, now, scope);
-      await touched(id);
-      return out;
-    },
-    async delete(id, scope) {
-      const out = await repo.delete(id, scope);
-      await touched(id);
-      return out;
-    },
-    async saveState(id, state, now) {
-      await repo.saveState(id, state, now);
-      await touched(id);
-    },
-    async clearExpiry(id) {
-      await repo.clearExpiry(id);
-      await touched(id);
-    },
+    insert: (thread, now) => around(thread.threadId, () => repo.insert(thread, now)),
+    patch: (id, patch, now, scope) => around(id, () => repo.patch(id, patch, now, scope)),
+    delete: (id, scope) => around(id, () => repo.delete(id, scope)),
+    saveState: (id, state, now) => around(id, () => repo.saveState(id, state, now)),
+    clearExpiry: (id) => around(id, () => repo.clearExpiry(id)),
   };
 }
 
@@ -61,19 +52,23 @@ export function cachedThreadsStorage(
       const key = JSON.stringify([query, scope ?? null]);
       return cache.get(NS.threadSearch, digest(key), key, () => repo.search(query, scope));
     },
-    ...writes(repo, (id) => invalidateThreads(cache, [id])),
+    ...writes(repo, (id, fn) => whileWriting(cache, threadWrites([id]), fn)),
   });
   return decorate<ThreadsStorage>(storage, {
     threads,
     async transaction<T>(fn: (unit: ThreadsUnit) => Promise<T>): Promise<T> {
-      const ids = new Set<string>();
+      // Each write is announced before its statement; all end once the transaction did.
+      const ends: (() => Promise<void>)[] = [];
       try {
         return await storage.transaction((unit) => {
-          const record = async (id: string) => void ids.add(id);
-          return fn({ ...unit, threads: decorate(unit.threads, writes(unit.threads, record)) });
+          const around: Around = (id, write) => {
+            ends.push(beginWrites(cache, threadWrites([id])));
+            return write();
+          };
+          return fn({ ...unit, threads: decorate(unit.threads, writes(unit.threads, around)) });
         });
       } finally {
-        if (ids.size > 0) await invalidateThreads(cache, [...ids]);
+        for (const end of ends) await end();
       }
     },
   });

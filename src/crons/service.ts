@@ -208,6 +208,7 @@ export class CronsService {
     const refused = ticket && "refused" in ticket ? ticket.refused : null;
     const admitted = ticket && !("refused" in ticket) ? ticket : undefined;
     let ranRun = false;
+    const units: { rolledBack(): Promise<void> }[] = []; // the run's, ended if the tick fails
     try {
       const result = await this.o.repo.claimTick(cronId, async (trx, { cron, now }) => {
         const { tick, nextRunAt } = this.#plan(cron, now);
@@ -222,6 +223,7 @@ export class CronsService {
           // Runs execute as the cron's creator (its auth user lands in the run config).
           { headers: {}, userId: cron.userId ?? undefined, auth: cron.auth ?? undefined },
           assistant,
+          (uow) => units.push(uow),
         );
         if (created.outcome.kind !== "created")
           this.o.logger.warn(
@@ -240,6 +242,7 @@ export class CronsService {
         );
       return true;
     } catch (err) {
+      for (const unit of units) await unit.rolledBack(); // nothing to run once it committed
       this.o.logger.error({ cron_id: cronId, err }, "cron tick failed; skipping it");
       await this.o.repo
         .claimTick(cronId, async (_trx, { cron, now }) => ({

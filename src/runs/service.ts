@@ -97,7 +97,9 @@ export class RunsService {
   /**
    * Creates a run inside the caller's transaction `trx` (a cron tick: the claim of the tick and the
    * run commit together). The assistant is resolved by the caller before `trx` opened (PGlite has
-   * one connection). Call `afterCommit` once `trx` committed; nothing is scheduled before.
+   * one connection). Call `afterCommit` once `trx` committed; nothing is scheduled before. If `trx`
+   * fails instead, call `rolledBack()` on the unit of work `onUnit` was given (as soon as it exists,
+   * even if this call throws).
    */
   async createWithin(
     trx: Tx,
@@ -105,8 +107,10 @@ export class RunsService {
     req: RunRequest,
     ctx: CreateContext,
     assistant: Assistant,
+    onUnit?: (uow: UnitOfWork) => void,
   ): Promise<{ outcome: InsertOutcome; afterCommit(): Promise<void> }> {
     const uow = new UnitOfWork(trx);
+    onUnit?.(uow);
     const spec = insertSpec(threadId, req, ctx, assistant, this.o.limits);
     const outcome = await this.o.store.insert(spec, uow);
     const afterCommit = async () => {

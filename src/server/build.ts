@@ -37,7 +37,12 @@ import { runEngineModule } from "./features/run-engine.ts";
 import { runRoutesModule, runsModule } from "./features/runs.ts";
 import { agentProtocolsModule, systemModule } from "./features/system.ts";
 import { threadsModule } from "./features/threads.ts";
-import { type Infrastructure, openInfrastructure, SERVER_VERSION } from "./infra.ts";
+import {
+  type Infrastructure,
+  openInfrastructure,
+  SERVER_VERSION,
+  type SharedCacheTags,
+} from "./infra.ts";
 import { loadPlugins, type PluginSet } from "./plugins.ts";
 
 /** A built server: its app and the hooks that start and stop it. */
@@ -66,6 +71,8 @@ export interface BuildOptions {
   plugins?: PluginSet;
   /** The embedded database of another thread (the run executor's thread, `executor-thread.ts`). */
   embeddedClient?: EmbeddedClientPort;
+  /** The metadata cache tags shared with the run executor thread (embedded default). */
+  sharedCache?: SharedCacheTags;
 }
 
 /** Builds the server `settings` describe, without listening. */
@@ -74,7 +81,13 @@ export async function buildServer(
   options: BuildOptions = {},
 ): Promise<BuiltServer> {
   const plugins = options.plugins ?? (await loadPlugins(settings.file.plugins ?? [], settings.cwd));
-  const infra = await openInfrastructure(settings, plugins, options.logger, options.embeddedClient);
+  const infra = await openInfrastructure(
+    settings,
+    plugins,
+    options.logger,
+    options.embeddedClient,
+    options.sharedCache,
+  );
   const { log } = infra;
   const features = new FeatureSet();
   let loopback: LoopbackBinding | undefined;

@@ -7,7 +7,12 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { MetricJson } from "../metrics/merge.ts";
-import type { ExecutorData, FromExecutor, ToExecutor } from "./executor-thread.ts";
+import {
+  EXECUTOR_SLOT,
+  type ExecutorData,
+  type FromExecutor,
+  type ToExecutor,
+} from "./executor-thread.ts";
 
 const data = workerData as ExecutorData;
 const port = parentPort!;
@@ -58,6 +63,7 @@ try {
   const built = await buildServer(data.settings, {
     logger,
     embeddedClient: { port: db, nextPort },
+    sharedCache: { buffer: data.cacheTags, slot: EXECUTOR_SLOT },
   });
   // This thread's own metrics (runs, streams, caches), for the HTTP thread's `/metrics`.
   const ownMetrics = () =>

@@ -8,18 +8,24 @@
  * LISTEN/NOTIFY. So a graph node that computes for seconds never holds `/ok` (see
  * src/runs/ARCHITECTURE.md "The executor thread"). It is the embedded default's;
  * `OLG_EMBEDDED_EXECUTOR=main` keeps the single-thread design. Its log lines reach this thread's
- * admin log feed and its metrics this thread's `/metrics` (over the worker's port).
+ * admin log feed and its metrics this thread's `/metrics` (over the worker's port). Both threads
+ * cache metadata with freshness tags in one `SharedArrayBuffer` (`cache/shared-tags.ts`); when
+ * the thread dies its writes in flight are forgotten and every tag changes.
  */
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type MessagePort, Worker } from "node:worker_threads";
+import { SharedTags } from "../cache/shared-tags.ts";
 import type { Settings } from "../config/load.ts";
 import type { LogFeed } from "../logging/feed.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { MetricJson } from "../metrics/merge.ts";
 import type { Observability } from "../metrics/setup.ts";
 import type { StorageHandle } from "../storage/database.ts";
+
+/** The executor thread's writer slot in the shared cache tags (the HTTP thread's is 0). */
+export const EXECUTOR_SLOT = 1;
 
 /** Whether `settings` run the executor in its own thread (PGlite, `OLG_EMBEDDED_EXECUTOR`). */
 export function executorThreadWanted(
@@ -69,6 +75,8 @@ export interface ExecutorData {
   entry: string;
   tsxEsm: string;
   tsxCjs: string;
+  /** The metadata cache tags shared with the HTTP thread (this thread writes as slot 1). */
+  cacheTags: SharedArrayBuffer;
 }
 
 /** tsx first (user graphs are TypeScript, as bin/olg.js registers it), then the entry. */
@@ -158,9 +166,14 @@ class Relay {
 }
 
 /** A thread loading; `started` settles once it ran with a database (or failed, or exited). */
-function spawnThread(settings: Settings, relay: Relay): { w: Worker; started: Promise<void> } {
+function spawnThread(
+  settings: Settings,
+  relay: Relay,
+  cacheTags: SharedArrayBuffer,
+): { w: Worker; started: Promise<void> } {
   const data: ExecutorData = {
     settings,
+    cacheTags,
     argv: process.argv.slice(3),
     cwd: process.cwd(),
     ...entries(),
@@ -195,12 +208,18 @@ async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePo
  * started again after a pause; its runs are claimed again by the new one (PGlite requeues running
  * runs at start).
  */
-export function prepareExecutorThread(settings: Settings, drainMs: number): PreparedExecutor {
+export function prepareExecutorThread(
+  settings: Settings,
+  drainMs: number,
+  cacheTags: SharedArrayBuffer,
+): PreparedExecutor {
   // Schemas are computed where they are served (this thread).
   const threadSettings: Settings = { ...settings, role: "worker", warmSchemas: false };
   structuredClone(threadSettings); // fails here, not in the thread, if a value cannot cross
   const relay = new Relay();
-  const first = spawnThread(threadSettings, relay);
+  const first = spawnThread(threadSettings, relay, cacheTags);
+  // A dead executor's writes in flight: forget its marks, change every tag (they may have committed).
+  const tags = new SharedTags(cacheTags, 0);
   return {
     abort: async () => {
       await first.w.terminate();
@@ -217,6 +236,7 @@ export function prepareExecutorThread(settings: Settings, drainMs: number): Prep
       let delay = 500;
       const watch = (w: Worker) => {
         w.once("exit", (code) => {
+          tags.reset(EXECUTOR_SLOT);
           if (closing || w !== worker) return;
           log.error({ code }, "run executor thread stopped; starting it again");
           setTimeout(() => void restart(), delay).unref();
@@ -226,8 +246,10 @@ export function prepareExecutorThread(settings: Settings, drainMs: number): Prep
       const restart = async () => {
         if (closing) return;
         try {
-          const t = spawnThread(threadSettings, relay);
+          const t = spawnThread(threadSettings, relay, cacheTags);
           await connect(t, await embedded.attach());
+          // Statements the dead thread sent may have been executed until now.
+          tags.bumpEverything();
           const w = t.w;
           worker = w;
           if (url) w.postMessage({ type: "url", url } satisfies ToExecutor);

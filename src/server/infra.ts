@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { createMetadataCaching, type MetadataCaching } from "../cache/setup.ts";
+import { SharedTags } from "../cache/shared-tags.ts";
 import type { Settings } from "../config/load.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { createEncryption } from "../encryption/setup.ts";
@@ -31,6 +32,13 @@ import { currentOrg } from "../tenancy/context.ts";
 import { orgFilterPlugin } from "../tenancy/org-filter.ts";
 import { createTenancyInfra, removeTenancyLeftovers, type TenancyInfra } from "../tenancy/setup.ts";
 import type { PluginSet } from "./plugins.ts";
+
+/** The metadata cache tags shared with the other thread of the embedded default (`cache/shared-tags.ts`). */
+export interface SharedCacheTags {
+  buffer: SharedArrayBuffer;
+  /** This thread's writer slot: 0 the HTTP thread, 1 the run executor thread. */
+  slot: number;
+}
 
 /** The server version reported in `/info`, traces and the OpenAPI document. */
 export const SERVER_VERSION = "0.1.0";
@@ -69,6 +77,7 @@ export async function openInfrastructure(
   plugins: PluginSet,
   logger?: Logger,
   embeddedClient?: EmbeddedClientPort,
+  sharedCache?: SharedCacheTags,
 ): Promise<Infrastructure> {
   const logFeed = new LogFeed();
   const log =
@@ -135,8 +144,9 @@ export async function openInfrastructure(
     counters: obs.metrics.cache,
     logger: log,
     // The embedded database with the executor in its own thread (role api + worker, one process)
-    // has two writers, each with its own memory: no in-process cache then.
+    // has two writers, each with its own entries and the freshness tags both share.
     singleProcess: !engineOf(storage.db).capabilities.multiProcess && settings.role === "all",
+    sharedTags: sharedCache ? new SharedTags(sharedCache.buffer, sharedCache.slot) : undefined,
     variant: tenancy ? currentOrg : undefined, // cached rows are per org
   });
   const checkpointer = new SqlCheckpointSaver(storage.db, undefined, { mergeConfigMetadata: true });

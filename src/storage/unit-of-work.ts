@@ -3,7 +3,7 @@
  * order; never after a rollback). Owners of tables register what must follow their writes (cache
  * invalidation, notifications) with `afterCommit`, so a write that commits is always followed by
  * its invalidation and a write that rolls back never is: no timers, no guessing when a caller's
- * transaction ends. A hook that throws is reported to `onHookError` and does not stop the others.
+ * transaction ends. `afterRollback` hooks run instead when it did not commit. A hook that throws is reported to `onHookError` and does not stop the others.
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./database.ts";
@@ -11,6 +11,7 @@ import type { Database } from "./database.ts";
 /** A transaction with commit hooks. */
 export class UnitOfWork {
   readonly #hooks: (() => void | Promise<void>)[] = [];
+  readonly #rollbackHooks: (() => void | Promise<void>)[] = [];
 
   constructor(readonly trx: Transaction<Database>) {}
 
@@ -19,14 +20,33 @@ export class UnitOfWork {
     this.#hooks.push(fn);
   }
 
+  /**
+   * Runs `fn` if the transaction did not commit (rolled back or failed): what was announced
+   * before COMMIT (a cache write mark, `cache/port.ts`) must end either way.
+   */
+  afterRollback(fn: () => void | Promise<void>): void {
+    this.#rollbackHooks.push(fn);
+  }
+
+  /** Runs the rollback hooks; call exactly once, after the transaction failed. */
+  async rolledBack(onHookError?: (err: unknown) => void): Promise<void> {
+    this.#hooks.length = 0;
+    await run(this.#rollbackHooks.splice(0), onHookError);
+  }
+
   /** Runs the hooks; call exactly once, after the transaction committed. */
   async committed(onHookError?: (err: unknown) => void): Promise<void> {
-    for (const hook of this.#hooks.splice(0)) {
-      try {
-        await hook();
-      } catch (err) {
-        onHookError?.(err);
-      }
+    this.#rollbackHooks.length = 0;
+    await run(this.#hooks.splice(0), onHookError);
+  }
+}
+
+async function run(hooks: (() => void | Promise<void>)[], onHookError?: (err: unknown) => void) {
+  for (const hook of hooks) {
+    try {
+      await hook();
+    } catch (err) {
+      onHookError?.(err);
     }
   }
 }
@@ -37,10 +57,16 @@ export async function inUnitOfWork<T>(
   fn: (uow: UnitOfWork) => Promise<T>,
 ): Promise<T> {
   let unit: UnitOfWork | undefined;
-  const out = await db.transaction().execute((trx) => {
-    unit = new UnitOfWork(trx);
-    return fn(unit);
-  });
+  const out = await db
+    .transaction()
+    .execute((trx) => {
+      unit = new UnitOfWork(trx);
+      return fn(unit);
+    })
+    .catch(async (error) => {
+      await unit?.rolledBack();
+      throw error;
+    });
   await unit?.committed();
   return out;
 }

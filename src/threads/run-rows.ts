@@ -24,6 +24,15 @@ import type { UnitOfWork } from "../storage/unit-of-work.ts";
 /** Told which threads changed (after COMMIT); `"all"` after a sweep over many. */
 export type ThreadsChanged = (ids: readonly string[] | "all") => Promise<void>;
 
+/**
+ * Told which threads are about to change, before the write can commit; the returned function
+ * runs after COMMIT or rollback (the metadata cache's write marks, `cache/port.ts`); with
+ * `false` it only ends the mark (what changed was told to `ThreadsChanged` already).
+ */
+export type ThreadsChanging = (
+  ids: readonly string[] | "all",
+) => (changed?: boolean) => Promise<void>;
+
 /** A locked thread, as a run sees it. */
 export interface LockedThread {
   threadId: string;
@@ -45,11 +54,28 @@ const IN_FLIGHT = sql.raw("('pending', 'running')");
 
 /** The threads owner's port for the runs engine. */
 export class ThreadRunRows {
-  constructor(private readonly changed: ThreadsChanged = async () => {}) {}
+  readonly #changing: ThreadsChanging;
 
-  /** Registers `ids` as changed once `uow` commits. */
+  constructor(
+    private readonly changed: ThreadsChanged = async () => {},
+    changing?: ThreadsChanging,
+  ) {
+    this.#changing =
+      changing ??
+      ((ids) =>
+        async (changed = true) =>
+          void (changed && (await this.changed(ids))));
+  }
+
+  /**
+   * Registers `ids` as changing in `uow` (call it before COMMIT): the listener hears of them now
+   * and once `uow` committed or rolled back.
+   */
   touched(uow: UnitOfWork, ids: readonly string[]): void {
-    if (ids.length > 0) uow.afterCommit(() => this.changed([...new Set(ids)]));
+    if (ids.length === 0) return;
+    const end = this.#changing([...new Set(ids)]);
+    uow.afterCommit(() => end());
+    uow.afterRollback(() => end());
   }
 
   /** Locks a thread for the rest of the transaction; out of `scope` it is missing (not locked). */
@@ -182,6 +208,8 @@ export class ThreadRunRows {
 
   /** Sweep: threads left `busy` with no pending or running run (e.g. a manual SQL change). */
   async repairBusy(db: Db): Promise<number> {
+    // Which threads it repairs is known only after: all are marked, the repaired ones invalidated.
+    const end = this.#changing("all");
     const rows = {
       rows: await db
         .updateTable("threads as t")
@@ -197,9 +225,17 @@ export class ThreadRunRows {
         SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ${IN_FLIGHT})`,
         )
         .returning("thread_id")
-        .execute(),
+        .execute()
+        .catch(async (error) => {
+          await end();
+          throw error;
+        }),
     };
-    if (rows.rows.length > 0) await this.changed(rows.rows.map((r) => r.thread_id));
+    try {
+      if (rows.rows.length > 0) await this.changed(rows.rows.map((r) => r.thread_id));
+    } finally {
+      await end(false);
+    }
     return rows.rows.length;
   }
 

@@ -1,10 +1,13 @@
 /**
  * Unit: the in-process metadata cache of the embedded default (`src/cache/local-cache.ts`): hits
  * are copies, writes invalidate an id or a whole namespace, a read that raced a write is not kept,
- * and memory stays within its byte bounds.
+ * and memory stays within its byte bounds. Two caches over shared tags (the embedded default's
+ * HTTP and executor threads, `src/cache/shared-tags.ts`) never serve what the other's write in
+ * flight or committed changed, and a dead writer's marks can be dropped.
  */
 import { describe, expect, it } from "vitest";
 import { LocalMetadataCache } from "../../src/cache/local-cache.ts";
+import { SharedTags } from "../../src/cache/shared-tags.ts";
 
 function counted() {
   const counts = { hit: 0, miss: 0 };
@@ -91,5 +94,67 @@ describe("LocalMetadataCache", () => {
     expect(await cache.get("assistants", "a", "", async () => 2)).toBe(1);
     now = 2000;
     expect(await cache.get("assistants", "a", "", async () => 3)).toBe(3);
+  });
+
+  it("shared tags: a write announced by the other writer is neither served nor kept", async () => {
+    const buffer = SharedTags.buffer();
+    const http = new LocalMetadataCache(counted().counters, { tags: new SharedTags(buffer, 0) });
+    const executor = new LocalMetadataCache(counted().counters, {
+      tags: new SharedTags(buffer, 1),
+    });
+    expect(await http.get("threads", "t1", "", async () => "busy")).toBe("busy");
+    expect(await http.get("threads", "t1", "", async () => "unused")).toBe("busy");
+    // The executor thread's run end: announced inside its transaction, committed, hook not yet run.
+    const end = executor.writing("threads", ["t1"]);
+    let db = "idle"; // committed
+    expect(await http.get("threads", "t1", "", async () => db)).toBe("idle");
+    // ...and not kept while the mark stands, even though the read saw the new value.
+    db = "idle, read again";
+    expect(await http.get("threads", "t1", "", async () => db)).toBe("idle, read again");
+    await end();
+    db = "after the hook";
+    expect(await http.get("threads", "t1", "", async () => db)).toBe("after the hook");
+    expect(await http.get("threads", "t1", "", async () => "unused")).toBe("after the hook");
+    // A whole namespace: the other writer's search entries go too, and a second end is a no-op.
+    await http.get("threads-search", "q", "q", async () => ["old"]);
+    const all = executor.writing("threads-search", "all");
+    expect(await http.get("threads-search", "q", "q", async () => ["mid"])).toEqual(["mid"]);
+    await all();
+    await all();
+    expect(await http.get("threads-search", "q", "q", async () => ["new"])).toEqual(["new"]);
+    expect(await http.get("threads-search", "q", "q", async () => ["unused"])).toEqual(["new"]);
+    // Invalidation without a mark reaches the other writer's entries too.
+    await executor.invalidate("threads", ["t1"]);
+    expect(await http.get("threads", "t1", "", async () => "x")).toBe("x");
+  });
+
+  it("shared tags: a load that straddles the other writer's whole write is not kept", async () => {
+    const buffer = SharedTags.buffer();
+    const http = new LocalMetadataCache(counted().counters, { tags: new SharedTags(buffer, 0) });
+    const other = new SharedTags(buffer, 1);
+    const value = await http.get("assistants", "a", "", async () => {
+      other.writing("assistants", ["a"])(); // announced, committed and ended during the read
+      return "old";
+    });
+    expect(value).toBe("old");
+    expect(await http.get("assistants", "a", "", async () => "new")).toBe("new");
+  });
+
+  it("shared tags: a dead writer's marks are dropped and every tag changes", async () => {
+    const buffer = SharedTags.buffer();
+    const tags = new SharedTags(buffer, 0);
+    const http = new LocalMetadataCache(counted().counters, { tags });
+    await http.get("assistants", "a", "", async () => 1);
+    const dead = new SharedTags(buffer, 1);
+    dead.writing("threads", ["t"]); // never ended: its thread died mid-write
+    dead.writing("threads-search", "all");
+    expect(tags.tag("threads", "t")).toBeNull();
+    expect(tags.tag("threads-search", "q")).toBeNull();
+    tags.reset(1);
+    expect(tags.tag("threads", "t")).not.toBeNull();
+    expect(tags.tag("threads-search", "q")).not.toBeNull();
+    // Its writes may have committed: nothing cached before the reset is served.
+    expect(await http.get("assistants", "a", "", async () => 2)).toBe(2);
+    expect(() => new SharedTags(buffer, 2)).toThrow(/slot/);
   });
 });

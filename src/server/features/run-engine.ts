@@ -80,7 +80,10 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
   create(deps) {
     const { settings, storage, log, caching, runSignals, graphs, checkpointer, obs } = deps;
     const runLog = runEventLog(deps);
-    const threadRunRows = new ThreadRunRows((ids) => caching.threadsChanged(ids));
+    const threadRunRows = new ThreadRunRows(
+      (ids) => caching.threadsChanged(ids),
+      (ids) => caching.threadsChanging(ids),
+    );
     const locks = new ThreadLocks(
       storage.db,
       threadRunRows,
