@@ -11,6 +11,7 @@ import path from "node:path";
 import { cacheBench } from "./cache.ts";
 import { ceilingSuite } from "./ceiling.ts";
 import { embeddedBench } from "./embedded.ts";
+import { executorBench } from "./executor.ts";
 import { httpPathBench } from "./http-path.ts";
 import { writeBenchmarksDoc } from "./lib/docs.ts";
 import { describeEnvironment } from "./lib/environment.ts";
@@ -44,6 +45,7 @@ const BENCHMARKS: Benchmark[] = [
   httpPathBench,
   streamLogBench,
   embeddedBench,
+  executorBench,
   tenancyBench,
 ];
 

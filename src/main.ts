@@ -10,6 +10,7 @@ import type { Logger } from "./logging/logger.ts";
 import { type BuildOptions, buildServer } from "./server/build.ts";
 import { executorThreadWanted, prepareExecutorThread } from "./server/executor-thread.ts";
 import type { StorageHandle } from "./storage/database.ts";
+import { MemoryRunEventLog } from "./stream/memory-log.ts";
 
 export { type BuildOptions, type BuiltServer, buildServer } from "./server/build.ts";
 export type { Feature, FeatureModule, RouteGroup } from "./server/feature.ts";
@@ -39,14 +40,16 @@ export async function startServer(
   // builds): this thread is then the api role.
   const split = executorThreadWanted(settings);
   // Both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
+  // Run events reach this thread's in-memory log over a port (src/stream/port-log.ts).
   const cacheTags = split ? SharedTags.buffer() : undefined;
+  const runEventLog = split ? new MemoryRunEventLog() : undefined;
   const prepared =
-    split && cacheTags
-      ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000, cacheTags)
+    cacheTags && runEventLog
+      ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000, cacheTags, runEventLog)
       : undefined;
   const built = await buildServer(
     split ? { ...settings, role: "api" } : settings,
-    cacheTags ? { ...options, sharedCache: { buffer: cacheTags, slot: 0 } } : options,
+    cacheTags ? { ...options, sharedCache: { buffer: cacheTags, slot: 0 }, runEventLog } : options,
   ).catch(async (error) => {
     await prepared?.abort();
     throw error;

@@ -20,6 +20,7 @@ import { tenancyEdge } from "../http/tenancy.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import type { EmbeddedClientPort } from "../storage/pglite/open.ts";
+import type { RunEventLog } from "../stream/log.ts";
 import { AuditRepository } from "../tenancy/audit/repository.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
 import { KeyCache } from "../tenancy/key-cache.ts";
@@ -73,6 +74,8 @@ export interface BuildOptions {
   embeddedClient?: EmbeddedClientPort;
   /** The metadata cache tags shared with the run executor thread (embedded default). */
   sharedCache?: SharedCacheTags;
+  /** The run event log (the embedded default's threads: `stream/port-log.ts`). */
+  runEventLog?: RunEventLog;
 }
 
 /** Builds the server `settings` describe, without listening. */
@@ -88,6 +91,7 @@ export async function buildServer(
     options.embeddedClient,
     options.sharedCache,
   );
+  if (options.runEventLog) infra.runEventLog = options.runEventLog;
   const { log } = infra;
   const features = new FeatureSet();
   let loopback: LoopbackBinding | undefined;

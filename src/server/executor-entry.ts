@@ -28,6 +28,7 @@ try {
   const { buildServer } = await import("./build.ts");
   const { createLogger } = await import("../logging/logger.ts");
   const { forwardable } = await import("../metrics/merge.ts");
+  const { PortRunEventLog } = await import("../stream/port-log.ts");
   // Lines go to stdout here and to the HTTP thread's admin log feed.
   const logger = createLogger({
     level: data.settings.logLevel,
@@ -64,6 +65,7 @@ try {
     logger,
     embeddedClient: { port: db, nextPort },
     sharedCache: { buffer: data.cacheTags, slot: EXECUTOR_SLOT },
+    runEventLog: new PortRunEventLog(data.events),
   });
   // This thread's own metrics (runs, streams, caches), for the HTTP thread's `/metrics`.
   const ownMetrics = () =>

@@ -3,9 +3,9 @@
  * PGlite the process is split like `--role api` + `--role worker` on PostgreSQL, in one process.
  * This thread serves HTTP (role `api`: enqueues, never claims); the executor thread builds the
  * same server with role `worker` (claims and executes runs and crons, delivers webhooks) over a
- * second client of the same PGlite worker (`storage/pglite/worker-sessions.ts`). Run events,
- * wake-ups, cancels and run ends travel as they do between PostgreSQL roles: the SQL event log and
- * LISTEN/NOTIFY. So a graph node that computes for seconds never holds `/ok` (see
+ * second client of the same PGlite worker (`storage/pglite/worker-sessions.ts`). Wake-ups, cancels
+ * and run ends travel as they do between PostgreSQL roles (LISTEN/NOTIFY); run events over a port
+ * into this thread's in-memory log (`stream/port-log.ts`). So a graph node that computes for seconds never holds `/ok` (see
  * src/runs/ARCHITECTURE.md "The executor thread"). It is the embedded default's;
  * `OLG_EMBEDDED_EXECUTOR=main` keeps the single-thread design. Its log lines reach this thread's
  * admin log feed and its metrics this thread's `/metrics` (over the worker's port). Both threads
@@ -15,7 +15,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { type MessagePort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { SharedTags } from "../cache/shared-tags.ts";
 import type { Settings } from "../config/load.ts";
 import type { LogFeed } from "../logging/feed.ts";
@@ -23,6 +23,8 @@ import type { Logger } from "../logging/logger.ts";
 import type { MetricJson } from "../metrics/merge.ts";
 import type { Observability } from "../metrics/setup.ts";
 import type { StorageHandle } from "../storage/database.ts";
+import type { RunEventLog } from "../stream/log.ts";
+import { serveRunEventLog } from "../stream/port-log.ts";
 
 /** The executor thread's writer slot in the shared cache tags (the HTTP thread's is 0). */
 export const EXECUTOR_SLOT = 1;
@@ -77,6 +79,8 @@ export interface ExecutorData {
   tsxCjs: string;
   /** The metadata cache tags shared with the HTTP thread (this thread writes as slot 1). */
   cacheTags: SharedArrayBuffer;
+  /** Its side of the run event log (`stream/port-log.ts`). */
+  events: MessagePort;
 }
 
 /** tsx first (user graphs are TypeScript, as bin/olg.js registers it), then the entry. */
@@ -170,15 +174,20 @@ function spawnThread(
   settings: Settings,
   relay: Relay,
   cacheTags: SharedArrayBuffer,
+  runEventLog: RunEventLog,
 ): { w: Worker; started: Promise<void> } {
+  const events = new MessageChannel();
+  serveRunEventLog(events.port1, runEventLog);
   const data: ExecutorData = {
     settings,
     cacheTags,
+    events: events.port2,
     argv: process.argv.slice(3),
     cwd: process.cwd(),
     ...entries(),
   };
-  const w = new Worker(BOOT, { eval: true, workerData: data });
+  const w = new Worker(BOOT, { eval: true, workerData: data, transferList: [events.port2] });
+  w.once("exit", () => events.port1.close());
   const started = new Promise<void>((resolve, reject) => {
     w.on("message", (m: FromExecutor) => {
       if (m.type === "log") relay.line(m.line);
@@ -212,12 +221,13 @@ export function prepareExecutorThread(
   settings: Settings,
   drainMs: number,
   cacheTags: SharedArrayBuffer,
+  runEventLog: RunEventLog,
 ): PreparedExecutor {
   // Schemas are computed where they are served (this thread).
   const threadSettings: Settings = { ...settings, role: "worker", warmSchemas: false };
   structuredClone(threadSettings); // fails here, not in the thread, if a value cannot cross
   const relay = new Relay();
-  const first = spawnThread(threadSettings, relay, cacheTags);
+  const first = spawnThread(threadSettings, relay, cacheTags, runEventLog);
   // A dead executor's writes in flight: forget its marks, change every tag (they may have committed).
   const tags = new SharedTags(cacheTags, 0);
   return {
@@ -246,7 +256,7 @@ export function prepareExecutorThread(
       const restart = async () => {
         if (closing) return;
         try {
-          const t = spawnThread(threadSettings, relay, cacheTags);
+          const t = spawnThread(threadSettings, relay, cacheTags, runEventLog);
           await connect(t, await embedded.attach());
           // Statements the dead thread sent may have been executed until now.
           tags.bumpEverything();

@@ -27,6 +27,7 @@ import { engineOf } from "../storage/engine/index.ts";
 import { pendingMigrations } from "../storage/migrate.ts";
 import { openStorage } from "../storage/open.ts";
 import type { EmbeddedClientPort } from "../storage/pglite/open.ts";
+import type { RunEventLog } from "../stream/log.ts";
 import { auditDialect } from "../tenancy/audit/driver.ts";
 import { currentOrg } from "../tenancy/context.ts";
 import { orgFilterPlugin } from "../tenancy/org-filter.ts";
@@ -61,6 +62,11 @@ export interface Infrastructure {
   caching: MetadataCaching;
   /** LISTEN/NOTIFY of run control: Redis when set, else the database. */
   runSignals: Pick<StorageHandle, "listen" | "notify">;
+  /**
+   * The run event log when the composition root chose it (the embedded default's two threads:
+   * `stream/port-log.ts`); otherwise the run engine picks memory, Redis or SQL.
+   */
+  runEventLog?: RunEventLog;
   checkpointer: SqlCheckpointSaver;
   plugins: PluginSet;
   /** Tenancy's session and RLS (`tenancy.enabled`), else undefined. */

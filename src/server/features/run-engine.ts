@@ -59,7 +59,8 @@ type Deps = Infrastructure & {
   loopback: LoopbackFetch;
 };
 
-function runEventLog({ settings, storage, redis, log }: Infrastructure): RunEventLog {
+function runEventLog({ settings, storage, redis, log, runEventLog }: Infrastructure): RunEventLog {
+  if (runEventLog) return runEventLog;
   if (redis)
     return new RedisRunEventLog(redis, {
       onWriteFailure: (runId, err) =>
