@@ -25,6 +25,7 @@ import type { Observability } from "../metrics/setup.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import { serveRunEventLog } from "../stream/port-log.ts";
+import { Relay } from "./executor-relay.ts";
 
 /** The executor thread's writer slot in the shared cache tags (the HTTP thread's is 0). */
 export const EXECUTOR_SLOT = 1;
@@ -124,49 +125,6 @@ export interface PreparedExecutor {
   start(storage: StorageHandle, log: Logger, sinks?: ExecutorSinks): Promise<ExecutorThread>;
   /** Stops it (the server did not start). */
   abort(): Promise<void>;
-}
-
-/**
- * What the threads send besides their life cycle: log lines (kept until the feed is known, at
- * most 2,000) and metric answers (a scrape waits at most 2 s, then uses the last answer: a graph
- * computing without awaiting holds its thread).
- */
-class Relay {
-  feed: Pick<LogFeed, "push"> | undefined;
-  readonly #early: string[] = [];
-  readonly #asked = new Map<number, (m: MetricJson[]) => void>();
-  #id = 0;
-  #last: MetricJson[] = [];
-
-  line(line: string): void {
-    if (this.feed) this.feed.push(line);
-    else if (this.#early.length < 2000) this.#early.push(line);
-  }
-
-  attach(feed: Pick<LogFeed, "push">): void {
-    this.feed = feed;
-    for (const line of this.#early.splice(0)) feed.push(line);
-  }
-
-  answer(id: number, metrics: MetricJson[]): void {
-    this.#last = metrics;
-    this.#asked.get(id)?.(metrics);
-  }
-
-  ask(w: Worker): Promise<MetricJson[]> {
-    if (w.threadId < 0) return Promise.resolve(this.#last);
-    const id = ++this.#id;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(this.#last), 2000);
-      const done = (m: MetricJson[]) => {
-        clearTimeout(timer);
-        this.#asked.delete(id);
-        resolve(m);
-      };
-      this.#asked.set(id, done);
-      w.postMessage({ type: "metrics", id } satisfies ToExecutor);
-    });
-  }
 }
 
 /** A thread loading; `started` settles once it ran with a database (or failed, or exited). */
