@@ -98,15 +98,17 @@ describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
   });
 
   it("reports the round trips of a run on a thread (checkpoints written)", async () => {
-    const thread = (await (
-      await fetch(`${server.url}/threads`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      })
-    ).json()) as { thread_id: string };
+    const created = await fetch(`${server.url}/threads`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    const text = await created.text();
+    expect(created.status, text).toBe(200);
+    const thread = JSON.parse(text) as { thread_id: string };
     const body = { assistant_id: "runs_steps", input: { delay_ms: 0 } };
-    expect((await wait(body, `/threads/${thread.thread_id}/runs/wait`)).status).toBe(200);
+    const first = await wait(body, `/threads/${thread.thread_id}/runs/wait`);
+    expect(first.status, await first.clone().text()).toBe(200);
     await quiet();
     counter.reset();
     expect((await wait(body, `/threads/${thread.thread_id}/runs/wait`)).status).toBe(200);
