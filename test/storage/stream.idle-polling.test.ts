@@ -92,9 +92,10 @@ describe.each(backends)("no per-stream polling ($name)", (backend) => {
       await until(() => got.every((g) => g.length === 1));
       // Appends and shared fetches, plus the one batched head query per idle interval that passes
       // meanwhile (MariaDB's wake-ups are polled every 100 ms, so this phase can span intervals);
-      // one fetch per reader would be 300.
+      // one fetch per reader would be 300. Up to three statements per interval spanned, as the idle
+      // bound above allows for timer skew (a loaded full run saw 23 against one per interval's 20).
       const intervals = Math.ceil((Date.now() - wokeAt) / 200);
-      expect(statements - woke).toBeLessThanOrEqual(3 + 3 * 3 + 6 + intervals);
+      expect(statements - woke).toBeLessThanOrEqual(3 + 3 * 3 + 6 + 3 * intervals);
       expect(got.every((g) => g[0]?.id === "0")).toBe(true);
       for (const r of runs) await log.complete(r);
       await Promise.all(readers);
