@@ -10,13 +10,10 @@ if redis.call('HGET', KEYS[1], 'done') ~= '1' then redis.call('PEXPIRE', KEYS[1]
 return 1`;
 
 /**
- * Appends a batch of events (ARGV[6] = count, ARGV[7] = every event as `name NUL json NUL`, in
- * order: one argument instead of two per event, so the client builds and sends one flat string
- * (issue 24: per-argument encoding was the writer's largest CPU cost); JSON text never holds a raw
- * NUL and the writer checks names). The first gets index n = max(stored next, writer's next =
- * ARGV[4]), the others n+1, …; each is XADDed as `<index+1>-0`. Returns n. A repeated token
- * returns the first result (a retry never duplicates); -1 when the writer expected a log that is
- * gone (Redis restarted empty).
+ * Appends a batch of events (ARGV[6] = count, then name and JSON data of each): the first gets
+ * index n = max(stored next, writer's next = ARGV[4]), the others n+1, …; each is XADDed as
+ * `<index+1>-0`. Returns n. A repeated token returns the first result (a retry never duplicates);
+ * -1 when the writer expected a log that is gone (Redis restarted empty).
  */
 export const APPEND_BATCH = `
 if tonumber(ARGV[4]) > 0 and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -29,14 +26,9 @@ if redis.call('HEXISTS', KEYS[1], 'resumable') == 0 then
   redis.call('HSET', KEYS[1], 'resumable', ARGV[5], 'consumed', 0)
 end
 local count = tonumber(ARGV[6])
-local packed = ARGV[7]
-local pos = 1
 for i = 0, count - 1 do
-  local a = string.find(packed, '\\0', pos, true)
-  local b = string.find(packed, '\\0', a + 1, true)
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], (n + i + 1) .. '-0',
-    'e', string.sub(packed, pos, a - 1), 'd', string.sub(packed, a + 1, b - 1))
-  pos = b + 1
+    'e', ARGV[7 + 2 * i], 'd', ARGV[8 + 2 * i])
 end
 redis.call('HSET', KEYS[1], 'next', n + count, 'done', '0', 'tok', ARGV[1], 'tokidx', n)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])

@@ -52,18 +52,6 @@ interface Writer {
   flushing: Promise<void> | undefined;
 }
 
-/**
- * The batch as one `name NUL json NUL …` string (see `APPEND_BATCH`). JSON text never holds a raw
- * NUL (JSON.stringify escapes it); a NUL in an event name, which would shift the split, becomes
- * U+FFFD.
- */
-export function packBatch(batch: readonly { e: string; d: string }[]): string {
-  const parts: string[] = [];
-  for (const q of batch) parts.push(q.e.includes("\0") ? q.e.replaceAll("\0", "\uFFFD") : q.e, q.d);
-  parts.push("");
-  return parts.join("\0");
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Batches the appends of the runs this process writes. */
@@ -198,8 +186,8 @@ export class RedisLogWriter {
           String(expected),
           w.resumable ? "1" : "0",
           String(batch.length),
-          packBatch(batch),
         ];
+        for (const q of batch) args.push(q.e, q.d);
         return this.#redis.client.eval(
           APPEND_BATCH,
           2,

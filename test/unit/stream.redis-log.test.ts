@@ -132,22 +132,6 @@ describe.runIf(available)("RedisRunEventLog", () => {
     expect(z).toEqual(x);
   });
 
-  it("a batch travels as one packed argument: NUL inside data survives, a NUL in a name becomes U+FFFD", async () => {
-    const { log } = await makeLog();
-    await log.open("r", { resumable: true });
-    const data = [{ text: "a\u0000b", n: 1 }, "\u0000", { nested: ["x\u0000"] }];
-    for (const d of data) void log.append("r", { event: "values", data: d });
-    await log.append("r", { event: "odd\u0000name", data: 4 });
-    await log.complete("r");
-    const events = await collect(log.read("r", { lastEventId: "-1" }));
-    expect(events.map((e) => [e.id, e.event, e.data])).toEqual([
-      ["0", "values", data[0]],
-      ["1", "values", data[1]],
-      ["2", "values", data[2]],
-      ["3", "odd\uFFFDname", 4],
-    ]);
-  });
-
   it("parses an event's JSON once for all readers of the process (they share the data)", async () => {
     const { log } = await makeLog();
     await log.open("r", { resumable: true });
