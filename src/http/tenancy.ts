@@ -82,23 +82,52 @@ export function apiKeyAuth(service: TenancyService): MiddlewareHandler {
   };
 }
 
-/** The permission of the first declared route matching a request (registration order, as Hono). */
+/**
+ * The permission of the first declared route matching a request (registration order, as Hono).
+ * Routes are indexed by method and first path segment, so a request tests the patterns of its
+ * own resource (a few) rather than every route's.
+ */
 export function permissionLookup(routes: readonly RouteSpec[]) {
-  let compiled: { method: string; re: RegExp; route: RouteSpec }[] | undefined;
+  let index: Map<string, RouteIndex> | undefined;
   const routeOf = (method: string, path: string): RouteSpec | undefined => {
-    compiled ??= routes.map((route) => ({
-      method: route.method.toUpperCase(),
-      re: patternOf(route.path),
-      route,
-    }));
-    const m = method === "HEAD" ? "GET" : method;
-    return compiled.find((r) => r.method === m && r.re.test(path))?.route;
+    index ??= indexRoutes(routes);
+    const byMethod = index.get(method === "HEAD" ? "GET" : method);
+    if (!byMethod) return undefined;
+    const list = byMethod.bySegment.get(firstSegment(path)) ?? byMethod.any;
+    return list.find((r) => r.re.test(path))?.route;
   };
   return function permissionOf(method: string, path: string): RouteLookup | undefined {
     const route = routeOf(method, path);
     if (!route) return undefined;
     return { route, permission: route.public ? "public" : routePermission(route) };
   };
+}
+
+type Compiled = { re: RegExp; route: RouteSpec };
+/** The routes of one method: per literal first segment (with the routes any segment matches), and those alone. */
+type RouteIndex = { bySegment: Map<string, Compiled[]>; any: Compiled[] };
+
+const firstSegment = (path: string) => path.split("/", 2)[1] ?? "";
+
+function indexRoutes(routes: readonly RouteSpec[]): Map<string, RouteIndex> {
+  const index = new Map<string, RouteIndex>();
+  const all = routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    seg: firstSegment(route.path),
+    c: { re: patternOf(route.path), route },
+  }));
+  const open = (seg: string) => seg === "*" || seg.startsWith(":");
+  for (const method of new Set(all.map((r) => r.method))) {
+    const mine = all.filter((r) => r.method === method);
+    const bySegment = new Map<string, Compiled[]>();
+    for (const seg of new Set(mine.map((r) => r.seg).filter((s) => !open(s))))
+      bySegment.set(
+        seg,
+        mine.filter((r) => r.seg === seg || open(r.seg)).map((r) => r.c),
+      );
+    index.set(method, { bySegment, any: mine.filter((r) => open(r.seg)).map((r) => r.c) });
+  }
+  return index;
 }
 
 /** A request's route and the permission it needs. */
@@ -143,14 +172,16 @@ async function callerOf(c: Context, service: TenancyService): Promise<TenantCall
 }
 
 /**
- * Takes a token from the org's and the key's buckets (those with a `requests_per_minute` quota);
- * sets the `X-RateLimit-*` headers of the tighter one, and answers 429 when one is empty.
+ * Takes a token from the org's and the key's buckets (those with a `requests_per_minute` quota):
+ * the 429 answer when one is empty, else the `X-RateLimit-*` headers of the tighter one (set on the
+ * response once it exists: headers prepared before `next()` make Hono merge them into every
+ * response it builds), or undefined without a rate quota.
  */
 async function rateLimit(
   c: Context,
   caller: TenantCaller,
   limiter: RateLimiter,
-): Promise<Response | undefined> {
+): Promise<Response | Record<string, string> | undefined> {
   const buckets: [string, RateQuota | undefined][] = [
     [`org:${caller.orgId}`, rateQuotaOf(caller.quotas.org)],
     [`${caller.actor.kind}:${caller.actor.id}`, rateQuotaOf(caller.quotas.key)],
@@ -173,8 +204,18 @@ async function rateLimit(
       ...headers,
       "Retry-After": String(shown.retryAfterSeconds),
     });
-  for (const [k, v] of Object.entries(headers)) c.header(k, v);
-  return undefined;
+  return headers;
+}
+
+/** Sets `headers` on the response `next()` left (a copy when its headers are immutable). */
+function setAfter(c: Context, headers: Record<string, string> | undefined): void {
+  if (!headers) return;
+  for (const [k, v] of Object.entries(headers))
+    try {
+      c.res.headers.set(k, v);
+    } catch {
+      c.header(k, v); // a fetched Response's headers are immutable: Hono copies it
+    }
 }
 
 /** Resolves the caller's org and role, enforces the route's permission, runs the request in the org. */
@@ -190,7 +231,7 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
     if (permission && permission !== "authenticated" && !options.service.allows(caller, permission))
       throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
     const limited = await rateLimit(c, caller, options.limiter);
-    if (limited) return limited;
+    if (limited instanceof Response) return limited;
     const frames = found?.route.path === STREAM_EVENTS ? found.route.path : undefined;
     c.set(
       "tenantWork",
@@ -218,8 +259,12 @@ export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
           : undefined;
     if (admitted instanceof Response) return admitted;
     try {
-      if (!audit) return await withOrg(caller.orgId, () => next());
+      if (!audit) {
+        await withOrg(caller.orgId, () => next());
+        return setAfter(c, limited);
+      }
       await withOrg(caller.orgId, () => withAudit(audit, () => next()));
+      setAfter(c, limited);
       // A request that succeeded without writing still leaves its one record.
       if (audit.state === "pending" && c.res.status < 400)
         await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));

@@ -7,6 +7,8 @@
  *   when `REDIS_URL` is set, and always the database's NOTIFY);
  * - a lookup that started before a flush does not store its (possibly stale) answer (generations);
  * - unknown keys are not cached (a revoked key is unknown at once after a flush).
+ * Entries are keyed by the presented key (what the request carries anyway), so a hit costs no
+ * sha256; at most 10,000 entries (oldest first out).
  */
 import type { RedisConnection } from "../redis/connection.ts";
 
@@ -51,12 +53,12 @@ export class KeyCache<T = unknown> {
     for (const off of this.#unsubscribe.splice(0)) await off().catch(() => {});
   }
 
-  /** The cached caller of a key hash, if fresh. */
-  get(hash: string): T | undefined {
-    const e = this.#entries.get(hash);
+  /** The cached caller of a key, if fresh. */
+  get(key: string): T | undefined {
+    const e = this.#entries.get(key);
     if (!e) return undefined;
     if (e.until > this.now()) return e.caller;
-    this.#entries.delete(hash);
+    this.#entries.delete(key);
     return undefined;
   }
 
@@ -65,11 +67,11 @@ export class KeyCache<T = unknown> {
     return this.#generation;
   }
 
-  /** Stores a lookup's answer unless a flush happened since `generation`. */
-  set(hash: string, caller: T, expiresAt: Date | null, generation: number): void {
+  /** Stores a lookup's answer for `key` unless a flush happened since `generation`. */
+  set(key: string, caller: T, expiresAt: Date | null, generation: number): void {
     if (generation !== this.#generation) return;
     const until = Math.min(this.now() + this.ttlMs, expiresAt?.getTime() ?? Infinity);
-    this.#entries.set(hash, { caller, until });
+    this.#entries.set(key, { caller, until });
     if (this.#entries.size > 10_000) this.#entries.delete(this.#entries.keys().next().value!);
   }
 

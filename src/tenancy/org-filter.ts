@@ -20,7 +20,6 @@ import {
   BinaryOperationNode,
   ColumnNode,
   type DeleteQueryNode,
-  FromNode,
   type InsertQueryNode,
   JoinNode,
   type KyselyPlugin,
@@ -99,28 +98,53 @@ class OrgFilter extends OperationNodeTransformer {
     });
   }
 
+  /**
+   * The root of a statement without subqueries (most of them) is filtered in place: the generic
+   * transformer would rebuild (and freeze) every node of the tree to change one or two.
+   */
+  filterRoot(node: RootOperationNode, queryId: PluginTransformQueryArgs["queryId"]) {
+    if (nestsQuery(node, true)) return this.transformNode(node, queryId);
+    if (SelectQueryNodeIs(node)) return this.select(node);
+    if (node.kind === "UpdateQueryNode") return this.update(node);
+    if (node.kind === "DeleteQueryNode") return this.delete(node);
+    if (node.kind === "InsertQueryNode") return this.insert(node);
+    return node;
+  }
+
   protected override transformSelectQuery(node: SelectQueryNode, queryId?: never) {
-    const t = super.transformSelectQuery(node, queryId);
+    return this.select(super.transformSelectQuery(node, queryId));
+  }
+
+  private select(t: SelectQueryNode): SelectQueryNode {
     const out = this.#whereFor(t, t.from?.froms ?? [], false);
     return t.joins ? { ...out, joins: this.#joins(t.joins) } : out;
   }
 
   protected override transformUpdateQuery(node: UpdateQueryNode, queryId?: never) {
-    const t = super.transformUpdateQuery(node, queryId);
+    return this.update(super.transformUpdateQuery(node, queryId));
+  }
+
+  private update(t: UpdateQueryNode): UpdateQueryNode {
     let out = t.table ? this.#whereFor(t, [t.table], true) : t;
     out = this.#whereFor(out, t.from?.froms ?? [], false);
     return t.joins ? { ...out, joins: this.#joins(t.joins) } : out;
   }
 
   protected override transformDeleteQuery(node: DeleteQueryNode, queryId?: never) {
-    const t = super.transformDeleteQuery(node, queryId);
+    return this.delete(super.transformDeleteQuery(node, queryId));
+  }
+
+  private delete(t: DeleteQueryNode): DeleteQueryNode {
     let out = this.#whereFor(t, t.from.froms, true);
     out = this.#whereFor(out, t.using?.tables ?? [], false);
     return t.joins ? { ...out, joins: this.#joins(t.joins) } : out;
   }
 
   protected override transformInsertQuery(node: InsertQueryNode, queryId?: never) {
-    const t = super.transformInsertQuery(node, queryId);
+    return this.insert(super.transformInsertQuery(node, queryId));
+  }
+
+  private insert(t: InsertQueryNode): InsertQueryNode {
     const target = t.into ? tenantOf(t.into) : undefined;
     if (!target) return t;
     let out: InsertQueryNode = t;
@@ -154,13 +178,40 @@ class OrgFilter extends OperationNodeTransformer {
   }
 }
 
+const QUERIES = new Set([
+  "SelectQueryNode",
+  "InsertQueryNode",
+  "UpdateQueryNode",
+  "DeleteQueryNode",
+  "MergeQueryNode",
+]);
+/** Node kinds whose fields hold parameter values (user data), never operation nodes. */
+const VALUES = new Set(["ValueNode", "PrimitiveValueListNode", "DefaultValueNode"]);
+
+const SelectQueryNodeIs = (n: OperationNode): n is SelectQueryNode => n.kind === "SelectQueryNode";
+
+/** Whether a statement holds another statement (a subquery, a CTE, a raw fragment's query). */
+function nestsQuery(value: unknown, root: boolean): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestsQuery(v, false)) return true;
+    return false;
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  if (typeof kind !== "string" || VALUES.has(kind)) return false;
+  if (!root && QUERIES.has(kind)) return true;
+  for (const key in value)
+    if (key !== "kind" && nestsQuery((value as Record<string, unknown>)[key], false)) return true;
+  return false;
+}
+
 /** The plugin; `orgOf` reads the current org (`*`: no filter). */
 export function orgFilterPlugin(orgOf: () => string): KyselyPlugin {
   return {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       const org = orgOf();
       if (org === SYSTEM_ORG) return args.node;
-      return new OrgFilter(org).transformNode(args.node, args.queryId);
+      return new OrgFilter(org).filterRoot(args.node, args.queryId);
     },
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
       return args.result;
