@@ -8,6 +8,10 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, StorageHandle } from "../../src/storage/database.ts";
 import { openStorage } from "../../src/storage/open.ts";
+import { FakeEmbedder } from "../../src/store/embeddings.ts";
+import { encodeNamespace } from "../../src/store/namespace.ts";
+import { preparePuts, writePuts } from "../../src/store/puts.ts";
+import { ensureVectorTable } from "../../src/store/vectors.ts";
 import { currentOrg, withOrg } from "../../src/tenancy/context.ts";
 import { orgFilterPlugin } from "../../src/tenancy/org-filter.ts";
 import { createTenancyInfra } from "../../src/tenancy/setup.ts";
@@ -143,5 +147,31 @@ describe.each(await serverBackends("tenancy app filter"))("app filter alone (%s)
         db.selectFrom("threads").select(sql<string>`org_id`.as("org_id")).execute(),
       ),
     ).toEqual([{ org_id: "a" }]);
+  });
+
+  it("a store put at another org's namespace and key replaces its own org's vectors only", async () => {
+    const vectors = await ensureVectorTable(handle.db, 8);
+    const index = { dims: 8, embedder: new FakeEmbedder(8), fields: ["text"], vectors };
+    const put = (org: string, text: string) =>
+      as(org, async () => {
+        const prepared = await preparePuts(index, [
+          { namespace: ["docs"], key: "k1", value: { text } },
+        ]);
+        await db.transaction().execute((trx) => writePuts(trx, prepared, vectors, null));
+      });
+    await put("a", "apples and pears");
+    await put("b", "bananas");
+    await put("b", "bananas again"); // b's own vectors are replaced, not added to
+    // Raw SQL as background work (RLS is off): a's vector survived b's puts at the same key.
+    const rows = await as("*", () =>
+      sql<{ org_id: string; n: number }>`
+        SELECT org_id, count(*)::int AS n FROM store_vectors
+        WHERE prefix = ${encodeNamespace(["docs"])} AND key = 'k1'
+        GROUP BY org_id ORDER BY org_id`.execute(handle.db),
+    );
+    expect(rows.rows).toEqual([
+      { org_id: "a", n: 1 },
+      { org_id: "b", n: 1 },
+    ]);
   });
 });
