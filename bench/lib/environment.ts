@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PG_ADMIN_URL } from "../../test/support/server.ts";
+import { oursBuild } from "./compiled.ts";
 import { officialPackage } from "./official.ts";
 import { ROOT } from "./targets.ts";
 
@@ -98,7 +99,7 @@ export async function describeEnvironment(): Promise<Environment> {
       .join(" / "),
     openFiles: sh("sh", ["-c", "ulimit -n"]),
     node: process.version,
-    ours: `open-langgraph ${ourVersion} (git ${commit}${dirty})`,
+    ours: `open-langgraph ${ourVersion} (git ${commit}${dirty}; ${oursBuild() === "dist" ? "compiled dist/, as published" : "src/ through tsx, as a clone"})`,
     official: `@langchain/langgraph-api ${officialVersion()}`,
     langgraph: pkgVersion("@langchain/langgraph"),
     core: pkgVersion("@langchain/core"),

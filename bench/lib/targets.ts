@@ -19,6 +19,7 @@ import {
   dropTestDatabase,
   postgresAvailable,
 } from "../../test/support/server.ts";
+import { oursBin } from "./compiled.ts";
 import { officialPackage } from "./official.ts";
 
 /** Repository root. */
@@ -178,7 +179,7 @@ function ours(id: TargetId, label: string, backend: Backend, redis: boolean) {
     if (databaseUrl) env.DATABASE_URL = databaseUrl;
     if (redis) env.REDIS_URL = REDIS_URL;
     const args = [
-      path.join(ROOT, "bin/olg.js"),
+      oursBin(ROOT),
       "serve",
       "--config",
       OUR_CONFIG,
