@@ -129,6 +129,15 @@ export class PortRunEventLog implements RunEventLog {
       else reader.ended = true;
       reader.wake?.();
     });
+    // The other side is gone: pending questions answer false, reads end.
+    port.on("close", () => {
+      for (const resolve of this.#pending.values()) resolve(false);
+      this.#pending.clear();
+      for (const reader of this.#readers.values()) {
+        reader.ended = true;
+        reader.wake?.();
+      }
+    });
     port.unref();
   }
 
