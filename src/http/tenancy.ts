@@ -89,21 +89,19 @@ export function apiKeyAuth(service: TenancyService): MiddlewareHandler {
  */
 export function permissionLookup(routes: readonly RouteSpec[]) {
   let index: Map<string, RouteIndex> | undefined;
-  const routeOf = (method: string, path: string): RouteSpec | undefined => {
+  const routeOf = (method: string, path: string): RouteLookup | undefined => {
     index ??= indexRoutes(routes);
     const byMethod = index.get(method === "HEAD" ? "GET" : method);
     if (!byMethod) return undefined;
     const list = byMethod.bySegment.get(firstSegment(path)) ?? byMethod.any;
-    return list.find((r) => r.re.test(path))?.route;
+    return list.find((r) => r.re.test(path))?.lookup;
   };
   return function permissionOf(method: string, path: string): RouteLookup | undefined {
-    const route = routeOf(method, path);
-    if (!route) return undefined;
-    return { route, permission: route.public ? "public" : routePermission(route) };
+    return routeOf(method, path);
   };
 }
 
-type Compiled = { re: RegExp; route: RouteSpec };
+type Compiled = { re: RegExp; lookup: RouteLookup };
 /** The routes of one method: per literal first segment (with the routes any segment matches), and those alone. */
 type RouteIndex = { bySegment: Map<string, Compiled[]>; any: Compiled[] };
 
@@ -114,7 +112,11 @@ function indexRoutes(routes: readonly RouteSpec[]): Map<string, RouteIndex> {
   const all = routes.map((route) => ({
     method: route.method.toUpperCase(),
     seg: firstSegment(route.path),
-    c: { re: patternOf(route.path), route },
+    c: {
+      re: patternOf(route.path),
+      // The permission is computed once per route, not per request.
+      lookup: { route, permission: route.public ? ("public" as const) : routePermission(route) },
+    },
   }));
   const open = (seg: string) => seg === "*" || seg.startsWith(":");
   for (const method of new Set(all.map((r) => r.method))) {

@@ -56,9 +56,16 @@ export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
 
-/** The permissions a role grants, sorted. */
-export function rolePermissions(role: Role): Permission[] {
-  return [...MATRIX[role]].sort();
+const SORTED = new Map<Role, readonly Permission[]>();
+
+/** The permissions a role grants, sorted (computed once per role: every request asks). */
+export function rolePermissions(role: Role): readonly Permission[] {
+  let sorted = SORTED.get(role);
+  if (!sorted) {
+    sorted = Object.freeze([...MATRIX[role]].sort());
+    SORTED.set(role, sorted);
+  }
+  return sorted;
 }
 
 /** Whether a scope (`threads:read`, `threads:*`, `*:read`, `*:*`) covers a permission. */
