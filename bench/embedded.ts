@@ -15,6 +15,7 @@ import { request } from "node:http";
 import path from "node:path";
 import { p99, probeOk } from "../test/support/stall.ts";
 import type { Benchmark } from "./index.ts";
+import { oursBin } from "./lib/compiled.ts";
 import { rssAfterGc, rssBytes } from "./lib/proc.ts";
 import { quantile } from "./lib/stats.ts";
 import { freePort, launch, ROOT } from "./lib/targets.ts";
@@ -113,7 +114,7 @@ async function measure(mode: (typeof MODES)[number], quick: boolean): Promise<Mo
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const args = [path.join(ROOT, "bin/olg.js"), "serve", "--config", CONFIG, "--port", String(port)];
+  const args = [oursBin(ROOT), "serve", "--config", CONFIG, "--port", String(port)];
   args.push("--host", "127.0.0.1", "--in-memory");
   const target = await launch(`embedded-${mode}`, mode, args, env, url, async () => {});
   const started = performance.now();

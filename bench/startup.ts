@@ -15,11 +15,13 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { Benchmark } from "./index.ts";
+import { oursBin } from "./lib/compiled.ts";
 import { cpuSeconds } from "./lib/proc.ts";
 import { median } from "./lib/stats.ts";
 import { ROOT } from "./lib/targets.ts";
 
-const OLG = path.join(ROOT, "bin/olg.js");
+/** Our `olg` entry as the bench runs it (compiled on first use, `lib/compiled.ts`). */
+const olg = () => oursBin(ROOT);
 const CONFIG = path.join(ROOT, "test/fixtures/graphs/open_langgraph.json");
 const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const TICKS_PER_SECOND = 100;
@@ -73,7 +75,7 @@ async function stop(child: ChildProcess): Promise<void> {
 /** Starts `olg serve`; time to the first 200 from /ok and the CPU the process used until then. */
 export async function timeServerStart(env: NodeJS.ProcessEnv, cwd: string): Promise<Sample> {
   const port = await freePort();
-  const args = [OLG, "serve", "--config", CONFIG, "--port", String(port), "--test-mode"];
+  const args = [olg(), "serve", "--config", CONFIG, "--port", String(port), "--test-mode"];
   // As the tests start it: PGlite in memory unless DATABASE_URL names PostgreSQL.
   if (!env.DATABASE_URL) args.push("--in-memory");
   const t0 = performance.now();
@@ -151,10 +153,10 @@ export const startupBench: Benchmark = {
     try {
       for (let i = 0; i < runs; i++) {
         floor.push(await timeCommand(["-e", ""], env, cwd));
-        version.push(await timeCommand([OLG, "--version"], env, cwd));
+        version.push(await timeCommand([olg(), "--version"], env, cwd));
         status.push(
           await timeCommand(
-            [OLG, "migrate", "status", "--config", CONFIG, "--data-dir", data],
+            [olg(), "migrate", "status", "--config", CONFIG, "--data-dir", data],
             env,
             cwd,
           ),
