@@ -9,7 +9,7 @@
  * or secrets, no route naming A's rows succeeds, searches and counts see nothing of A, and A's
  * rows are unchanged afterwards.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ import {
   startServer,
   type TestServer,
 } from "../support/server.ts";
-import { olgJson, TENANCY_CONFIG } from "../support/tenancy.ts";
+import { keySeeds, TENANCY_CONFIG } from "../support/tenancy.ts";
 
 type Operation = { security?: unknown[]; "x-olg-permission"?: string };
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
@@ -41,6 +41,9 @@ const cases = backends.flatMap((b) =>
   (Object.keys(CONFIGS) as (keyof typeof CONFIGS)[]).map((m) => [b, m] as const),
 );
 
+const seeds = keySeeds();
+afterAll(() => seeds.remove(), 60_000);
+
 describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation) => {
   let server: TestServer;
   let dir: string | undefined;
@@ -49,12 +52,15 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
   let b: string;
 
   beforeAll(async () => {
-    if (backend === "postgres") databaseUrl = await createTestDatabase();
-    else dir = mkdtempSync(path.join(tmpdir(), "olg-battery-"));
+    // Each case on its own copy of the seeded database (the CLI's keys and org B).
+    const seed = await seeds.of(backend);
+    ({ a, b } = seed);
+    if (seed.databaseUrl) databaseUrl = await createTestDatabase("olg_test", seed.databaseUrl);
+    else {
+      dir = mkdtempSync(path.join(tmpdir(), "olg-battery-"));
+      cpSync(seed.dataDir!, dir, { recursive: true });
+    }
     const db = databaseUrl ? { databaseUrl } : { dataDir: dir };
-    a = (await olgJson(["keys", "create", "--org", "default", "--role", "developer"], db)).key;
-    await olgJson(["org", "create", "Beta", "--id", "beta"], db);
-    b = (await olgJson(["keys", "create", "--org", "beta", "--role", "developer"], db)).key;
     server = await startServer({ backend, config: CONFIGS[isolation], ...db });
   }, 240_000);
   afterAll(async () => {

@@ -45,13 +45,17 @@ export async function postgresAvailable(url = PG_ADMIN_URL): Promise<boolean> {
   }
 }
 
-/** Creates an empty database and returns its URL. */
-export async function createTestDatabase(prefix = "olg_test"): Promise<string> {
+/**
+ * Creates an empty database and returns its URL; with `template` (a database URL of ours that no
+ * one is connected to), a copy of that database instead.
+ */
+export async function createTestDatabase(prefix = "olg_test", template?: string): Promise<string> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    const from = template ? ` TEMPLATE ${new URL(template).pathname.slice(1)}` : "";
+    await client.query(`CREATE DATABASE ${name}${from}`);
   } finally {
     await client.end();
   }

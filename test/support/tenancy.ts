@@ -1,7 +1,13 @@
-/** Helpers for tenancy tests: the first admin key through the CLI, more keys through the admin API. */
+/**
+ * Helpers for tenancy tests: the first admin key through the CLI, more keys through the admin API,
+ * and databases seeded with two orgs' keys once per backend (`keySeeds`).
+ */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
-import { BIN, ROOT } from "./server.ts";
+import { BIN, createTestDatabase, dropTestDatabase, ROOT } from "./server.ts";
 
 /** The tenancy fixture config (graphs `agent`, `runs_steps`, `store_graph`). */
 export const TENANCY_CONFIG = "test/fixtures/tenancy/open_langgraph.json";
@@ -38,4 +44,50 @@ export async function createKey(
   });
   if (res.status !== 201) throw new Error(`key creation: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { key: string }).key;
+}
+
+/** A developer key of org `default` (`a`) and of org `beta` (`b`), in a database the CLI made. */
+export interface KeySeed {
+  a: string;
+  b: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+/**
+ * Seeded databases made once per backend with the CLI (`olg keys create`, `olg org create`): a
+ * PGlite folder or a PostgreSQL database that each test copies (a folder copy, `CREATE DATABASE …
+ * TEMPLATE`) instead of making its own with three CLI calls. `remove()` deletes them.
+ */
+export function keySeeds() {
+  const seeds = new Map<string, Promise<KeySeed>>();
+  return {
+    of(backend: string): Promise<KeySeed> {
+      let seed = seeds.get(backend);
+      if (!seed) {
+        seed = (async () => {
+          const db =
+            backend === "postgres"
+              ? { databaseUrl: await createTestDatabase() }
+              : { dataDir: mkdtempSync(path.join(tmpdir(), "olg-key-seed-")) };
+          const developer = (org: string) =>
+            olgJson(["keys", "create", "--org", org, "--role", "developer"], db);
+          const a = (await developer("default")).key;
+          await olgJson(["org", "create", "Beta", "--id", "beta"], db);
+          const b = (await developer("beta")).key;
+          return { a, b, ...db };
+        })();
+        seeds.set(backend, seed);
+      }
+      return seed;
+    },
+    async remove(): Promise<void> {
+      const all = await Promise.all([...seeds.values()].map((s) => s.catch(() => null)));
+      seeds.clear();
+      for (const seed of all) {
+        if (seed?.dataDir) rmSync(seed.dataDir, { recursive: true, force: true });
+        if (seed?.databaseUrl) await dropTestDatabase(seed.databaseUrl);
+      }
+    },
+  };
 }
