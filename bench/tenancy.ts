@@ -12,6 +12,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../test/support/server.ts";
 import type { Benchmark } from "./index.ts";
+import { oursBin } from "./lib/compiled.ts";
 import { measureLoad } from "./lib/load.ts";
 import type { SuiteContext } from "./lib/suite.ts";
 import { freePort, launch, ROOT, type RunningTarget } from "./lib/targets.ts";
@@ -33,7 +34,7 @@ async function start(backend: Backend, tenancy: boolean) {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        path.join(ROOT, "bin/olg.js"),
+        oursBin(ROOT),
         "keys",
         "create",
         "--org",
@@ -52,7 +53,7 @@ async function start(backend: Backend, tenancy: boolean) {
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   const port = await freePort();
-  const args = [path.join(ROOT, "bin/olg.js"), "serve", "--config", config, "--port", String(port)];
+  const args = [oursBin(ROOT), "serve", "--config", config, "--port", String(port)];
   args.push("--host", "127.0.0.1", "--log-level", "warn", ...(dir ? ["--data-dir", dir] : []));
   const running: RunningTarget = await launch(
     label,
