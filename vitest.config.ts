@@ -63,7 +63,7 @@ export default defineConfig({
             "test/browser/**/*.test.ts",
             "test/e2e/**/*.test.ts",
           ],
-          exclude: ["test/integration/stall.embedded.test.ts"],
+          exclude: ["test/integration/stall.*.test.ts"],
         },
       },
       {
@@ -73,7 +73,7 @@ export default defineConfig({
         test: {
           ...timeouts,
           name: "timing",
-          include: ["test/integration/stall.embedded.test.ts"],
+          include: ["test/integration/stall.*.test.ts"],
           sequence: { groupOrder: 1 },
         },
       },

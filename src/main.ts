@@ -8,7 +8,8 @@ import type { Settings } from "./config/load.ts";
 import { listen } from "./http/listen.ts";
 import type { Logger } from "./logging/logger.ts";
 import { type BuildOptions, buildServer } from "./server/build.ts";
-import { executorThreadWanted, prepareExecutorThread } from "./server/executor-thread.ts";
+import { executorThreadWanted, splitSettings } from "./server/executor-split.ts";
+import { prepareExecutorThread } from "./server/executor-thread.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { MemoryRunEventLog } from "./stream/memory-log.ts";
 
@@ -36,21 +37,29 @@ export async function startServer(
 ): Promise<RunningServer> {
   const options =
     logger && "info" in logger ? { logger: logger as Logger } : (logger as BuildOptions);
-  // The embedded default runs its executor in a thread of its own (loading while this one
-  // builds): this thread is then the api role.
+  // Role `all` runs its executor in a thread of its own (loading while this one builds): this
+  // thread is then the api role (src/server/executor-split.ts).
   const split = executorThreadWanted(settings);
-  // Both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
-  // Run events reach this thread's in-memory log over a port (src/stream/port-log.ts).
-  const cacheTags = split ? SharedTags.buffer() : undefined;
-  const runEventLog = split ? new MemoryRunEventLog() : undefined;
-  const prepared =
-    cacheTags && runEventLog
-      ? prepareExecutorThread(settings, settings.runDrainSeconds * 1000, cacheTags, runEventLog)
-      : undefined;
-  const built = await buildServer(
-    split ? { ...settings, role: "api" } : settings,
-    cacheTags ? { ...options, sharedCache: { buffer: cacheTags, slot: 0 }, runEventLog } : options,
-  ).catch(async (error) => {
+  const roles = splitSettings(settings);
+  const embedded = settings.databaseUrl == null;
+  // PGlite: both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
+  // A networked database keeps its cross-process cache (Redis) or none, as between processes.
+  const cacheTags = split && embedded ? SharedTags.buffer() : undefined;
+  // Run events reach this thread's in-memory log over a port (src/stream/port-log.ts), unless
+  // both threads share Redis's log (a networked database with REDIS_URL).
+  const runEventLog =
+    split && (embedded || !settings.redisUrl) ? new MemoryRunEventLog() : undefined;
+  const prepared = split
+    ? prepareExecutorThread(roles.executor, settings.runDrainSeconds * 1000, {
+        cacheTags,
+        runEventLog,
+      })
+    : undefined;
+  const built = await buildServer(split ? roles.http : settings, {
+    ...options,
+    ...(cacheTags ? { sharedCache: { buffer: cacheTags, slot: 0 } } : {}),
+    ...(runEventLog ? { runEventLog } : {}),
+  }).catch(async (error) => {
     await prepared?.abort();
     throw error;
   });

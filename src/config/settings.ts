@@ -52,6 +52,12 @@ export interface Settings {
    * and fakes patch this thread's globals).
    */
   executorThread?: boolean;
+  /**
+   * Connections of a networked database's pool (default: the engine's, 10). Set by the
+   * composition root for each thread when role `all` runs its executor in a thread
+   * (`server/executor-split.ts`), so the two pools add up to one.
+   */
+  poolSize?: number;
   redisUrl: string | null;
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */

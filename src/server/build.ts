@@ -70,6 +70,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Plugins already loaded (default: those `plugins` in the config names). */
   plugins?: PluginSet;
+  /** Built in the run executor thread of role `all` (`executor-thread.ts`). */
+  executorThread?: boolean;
   /** The embedded database of another thread (the run executor's thread, `executor-thread.ts`). */
   embeddedClient?: EmbeddedClientPort;
   /** The metadata cache tags shared with the run executor thread (embedded default). */
@@ -101,7 +103,7 @@ export async function buildServer(
     infra.tenancy && !infra.redis
       ? inProcessRunCounters(
           counterChannel(settings.dataDir, settings.port),
-          options.embeddedClient != null,
+          options.executorThread === true,
         )
       : undefined;
   try {

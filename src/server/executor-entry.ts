@@ -1,7 +1,8 @@
 /**
  * Entry of the run executor thread (`executor-thread.ts` starts it, after tsx): shares the
  * project's LangChain like `cli/boot.ts` does for the server's thread, then builds the server with
- * role `worker` over the database port it was given and starts it (claims runs and crons). It
+ * role `worker` over the database port it was given (PGlite) or its own pool (a networked
+ * database) and starts it (claims runs and crons). It
  * never listens: HTTP stays on the server's thread. On `close` it drains like a worker process on
  * SIGTERM and exits.
  */
@@ -35,8 +36,9 @@ try {
     pretty: data.settings.prettyLogs,
     feed: { stream: { write: (line: string) => send({ type: "log", line }) } },
   });
-  // The database comes once the server's thread opened it (this thread loaded meanwhile).
-  const db = await new Promise<MessagePort>((resolve) => {
+  // The database comes once the server's thread opened it (this thread loaded meanwhile): a port
+  // to the PGlite worker, or none (a networked database: this thread opens its own pool).
+  const db = await new Promise<MessagePort | undefined>((resolve) => {
     const first = (m: ToExecutor) => {
       if (m.type !== "db") return;
       port.off("message", first);
@@ -63,9 +65,10 @@ try {
     });
   const built = await buildServer(data.settings, {
     logger,
-    embeddedClient: { port: db, nextPort },
-    sharedCache: { buffer: data.cacheTags, slot: EXECUTOR_SLOT },
-    runEventLog: new PortRunEventLog(data.events),
+    executorThread: true,
+    embeddedClient: db ? { port: db, nextPort } : undefined,
+    sharedCache: data.cacheTags ? { buffer: data.cacheTags, slot: EXECUTOR_SLOT } : undefined,
+    runEventLog: data.events ? new PortRunEventLog(data.events) : undefined,
   });
   // This thread's own metrics (runs, streams, caches), for the HTTP thread's `/metrics`.
   const ownMetrics = () =>

@@ -30,26 +30,6 @@ import { Relay } from "./executor-relay.ts";
 /** The executor thread's writer slot in the shared cache tags (the HTTP thread's is 0). */
 export const EXECUTOR_SLOT = 1;
 
-/** Whether `settings` run the executor in its own thread (PGlite, `OLG_EMBEDDED_EXECUTOR`). */
-export function executorThreadWanted(
-  settings: Settings,
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
-  const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
-  if (mode !== "thread" && mode !== "main")
-    throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
-  // Tenancy works across the two threads: each PGlite client's org setting is its own
-  // (storage/pglite/worker-sessions.ts) and the quota counters are the HTTP thread's
-  // (tenancy/thread-counters.ts).
-  return (
-    mode === "thread" &&
-    settings.executorThread !== false &&
-    settings.databaseUrl == null &&
-    settings.role === "all" &&
-    settings.pgliteThread !== "main"
-  );
-}
-
 /** Messages from the executor thread. */
 export type FromExecutor =
   | { type: "started" }
@@ -62,7 +42,8 @@ export type FromExecutor =
 
 /** Messages to the executor thread. */
 export type ToExecutor =
-  | { type: "db"; port: MessagePort }
+  /** The database: a port to the embedded PGlite worker, none for a networked database. */
+  | { type: "db"; port?: MessagePort }
   | { type: "url"; url: string }
   | { type: "port"; port: MessagePort }
   /** Asks for the thread's own metrics (merged into the HTTP thread's `/metrics`). */
@@ -78,10 +59,16 @@ export interface ExecutorData {
   entry: string;
   tsxEsm: string;
   tsxCjs: string;
-  /** The metadata cache tags shared with the HTTP thread (this thread writes as slot 1). */
-  cacheTags: SharedArrayBuffer;
-  /** Its side of the run event log (`stream/port-log.ts`). */
-  events: MessagePort;
+  /** The metadata cache tags shared with the HTTP thread (this thread writes as slot 1; PGlite). */
+  cacheTags?: SharedArrayBuffer;
+  /** Its side of the run event log (`stream/port-log.ts`); none with Redis (both use its log). */
+  events?: MessagePort;
+}
+
+/** What the two threads share: cache tags (PGlite) and the HTTP thread's run event log (no Redis). */
+export interface ExecutorShared {
+  cacheTags?: SharedArrayBuffer;
+  runEventLog?: RunEventLog;
 }
 
 /** tsx first (user graphs are TypeScript, as bin/olg.js registers it), then the entry. */
@@ -131,21 +118,21 @@ export interface PreparedExecutor {
 function spawnThread(
   settings: Settings,
   relay: Relay,
-  cacheTags: SharedArrayBuffer,
-  runEventLog: RunEventLog,
+  shared: ExecutorShared,
 ): { w: Worker; started: Promise<void> } {
-  const events = new MessageChannel();
-  serveRunEventLog(events.port1, runEventLog);
+  const events = shared.runEventLog ? new MessageChannel() : undefined;
+  if (events && shared.runEventLog) serveRunEventLog(events.port1, shared.runEventLog);
   const data: ExecutorData = {
     settings,
-    cacheTags,
-    events: events.port2,
+    cacheTags: shared.cacheTags,
+    events: events?.port2,
     argv: process.argv.slice(3),
     cwd: process.cwd(),
     ...entries(),
   };
-  const w = new Worker(BOOT, { eval: true, workerData: data, transferList: [events.port2] });
-  w.once("exit", () => events.port1.close());
+  const transferList = events ? [events.port2] : [];
+  const w = new Worker(BOOT, { eval: true, workerData: data, transferList });
+  w.once("exit", () => events?.port1.close());
   const started = new Promise<void>((resolve, reject) => {
     w.on("message", (m: FromExecutor) => {
       if (m.type === "log") relay.line(m.line);
@@ -161,8 +148,8 @@ function spawnThread(
   return { w, started };
 }
 
-async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePort) {
-  t.w.postMessage({ type: "db", port } satisfies ToExecutor, [port]);
+async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePort | undefined) {
+  t.w.postMessage({ type: "db", port } satisfies ToExecutor, port ? [port] : []);
   await t.started.catch(async (error) => {
     await t.w.terminate();
     throw error;
@@ -171,40 +158,40 @@ async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePo
 
 /**
  * Starts loading the executor thread now (its modules load while this thread builds the server);
- * `start` then gives it the database. If it dies later (an uncaught error in graph code), it is
- * started again after a pause; its runs are claimed again by the new one (PGlite requeues running
- * runs at start).
+ * `start` then gives it the database (PGlite: a client port; a networked database: the go, it
+ * opens its own pool). If it dies later (an uncaught error in graph code), it is started again
+ * after a pause; its runs are claimed again by the new one (PGlite requeues running runs at
+ * start; elsewhere their leases expire, as after a worker process died).
  */
 export function prepareExecutorThread(
-  settings: Settings,
+  threadSettings: Settings,
   drainMs: number,
-  cacheTags: SharedArrayBuffer,
-  runEventLog: RunEventLog,
+  shared: ExecutorShared,
 ): PreparedExecutor {
-  // Schemas are computed where they are served (this thread).
-  const threadSettings: Settings = { ...settings, role: "worker", warmSchemas: false };
   structuredClone(threadSettings); // fails here, not in the thread, if a value cannot cross
   const relay = new Relay();
-  const first = spawnThread(threadSettings, relay, cacheTags, runEventLog);
+  const first = spawnThread(threadSettings, relay, shared);
   // A dead executor's writes in flight: forget its marks, change every tag (they may have committed).
-  const tags = new SharedTags(cacheTags, 0);
+  const tags = shared.cacheTags ? new SharedTags(shared.cacheTags, 0) : undefined;
   return {
     abort: async () => {
       await first.w.terminate();
     },
     async start(storage, log, sinks) {
       const embedded = storage.embedded;
-      if (!embedded) {
+      if (!embedded && storage.kind === "pglite") {
         await first.w.terminate();
         throw new Error("the executor thread needs the embedded PGlite in a worker thread");
       }
+      // PGlite: a new client of its worker; a networked database: the thread opens its own pool.
+      const database = async () => (embedded ? await embedded.attach() : undefined);
       let worker = first.w;
       let url: string | null = null;
       let closing = false;
       let delay = 500;
       const watch = (w: Worker) => {
         w.once("exit", (code) => {
-          tags.reset(EXECUTOR_SLOT);
+          tags?.reset(EXECUTOR_SLOT);
           if (closing || w !== worker) return;
           log.error({ code }, "run executor thread stopped; starting it again");
           setTimeout(() => void restart(), delay).unref();
@@ -214,10 +201,10 @@ export function prepareExecutorThread(
       const restart = async () => {
         if (closing) return;
         try {
-          const t = spawnThread(threadSettings, relay, cacheTags, runEventLog);
-          await connect(t, await embedded.attach());
+          const t = spawnThread(threadSettings, relay, shared);
+          await connect(t, await database());
           // Statements the dead thread sent may have been executed until now.
-          tags.bumpEverything();
+          tags?.bumpEverything();
           const w = t.w;
           worker = w;
           if (url) w.postMessage({ type: "url", url } satisfies ToExecutor);
@@ -233,10 +220,10 @@ export function prepareExecutorThread(
         relay.attach(sinks.logFeed);
         sinks.obs.addSource(() => relay.ask(worker));
       }
-      await connect(first, await embedded.attach());
+      await connect(first, await database());
       watch(first.w);
       // A restarted database worker: the executor's old port closed; hand it the new one.
-      embedded.onRestart(() => {
+      embedded?.onRestart(() => {
         if (closing) return;
         void embedded
           .attach()

@@ -99,6 +99,7 @@ export async function openInfrastructure(
     openStorage({
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
+      poolSize: settings.poolSize,
       embeddedThread: embeddedClient ?? settings.pgliteThread,
       redisUrl: settings.redisUrl,
       // The tenant session inside encryption: its set_config needs no sealing.

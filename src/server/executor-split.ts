@@ -1,0 +1,61 @@
+/**
+ * Which servers split role `all` into an HTTP thread and a run executor thread
+ * (`executor-thread.ts`), and the settings of each: the HTTP thread is `api`, the executor thread
+ * `worker`. On a networked database (PostgreSQL, CockroachDB, MariaDB/MySQL) the executor thread
+ * is the `--role worker` of the same process with a pool of its own: the configured pool
+ * (`DEFAULT_POOL_SIZE` unless set) is split between the threads, so the process opens as many
+ * pooled connections as one thread did, plus one LISTEN connection per thread (PostgreSQL).
+ */
+import { availableParallelism } from "node:os";
+import type { Settings } from "../config/load.ts";
+import { defaultConcurrency } from "../runs/concurrency.ts";
+import { engineKind } from "../storage/open.ts";
+
+/** Whether `settings` run the executor in its own thread (role `all`, `OLG_EMBEDDED_EXECUTOR`). */
+export function executorThreadWanted(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const mode = env.OLG_EMBEDDED_EXECUTOR || "thread";
+  if (mode !== "thread" && mode !== "main")
+    throw new Error(`OLG_EMBEDDED_EXECUTOR: expected thread or main, got "${mode}"`);
+  if (mode !== "thread" || settings.executorThread === false || settings.role !== "all")
+    return false;
+  // Tenancy works across the two threads: each PGlite client's org setting is its own
+  // (storage/pglite/worker-sessions.ts) and the quota counters are the HTTP thread's
+  // (tenancy/thread-counters.ts). A networked database gets a pool per thread.
+  const kind = engineKind(settings.databaseUrl);
+  if (kind === "pglite") return settings.pgliteThread !== "main";
+  // SQLite holds its file exclusively (one connection per process): docs/reliability.md.
+  return kind !== "sqlite";
+}
+
+/** The connection pool of a networked database when nothing else says (each engine's default). */
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * How the two threads of role `all` on a networked database share its pool of `total`
+ * connections, so the process opens no more than one pool did (plus the executor's own LISTEN
+ * connection): the HTTP thread (`api`: creates, reads, waits) half, at least 2; the executor
+ * thread (claims, checkpoints, finishes) the rest, at least 2.
+ */
+export function splitPool(total = DEFAULT_POOL_SIZE): { api: number; executor: number } {
+  const api = Math.max(2, Math.ceil(total / 2));
+  return { api, executor: Math.max(2, total - api) };
+}
+
+/** The settings of each thread when role `all` is split in two (the HTTP thread is `api`). */
+export function splitSettings(settings: Settings): { http: Settings; executor: Settings } {
+  const http: Settings = { ...settings, role: "api" };
+  // Schemas are computed where they are served (the HTTP thread).
+  const executor: Settings = { ...settings, role: "worker", warmSchemas: false };
+  if (settings.databaseUrl == null) return { http, executor };
+  const total = settings.poolSize ?? DEFAULT_POOL_SIZE;
+  const pool = splitPool(total);
+  // As many run slots as the one-thread process had (the executor thread serves no HTTP).
+  const workers = settings.workers ?? defaultConcurrency(availableParallelism(), total);
+  return {
+    http: { ...http, poolSize: pool.api },
+    executor: { ...executor, poolSize: pool.executor, workers },
+  };
+}
