@@ -84,7 +84,8 @@ async function runSuites(): Promise<{ results: Results; columns: Column[]; skipp
     results.context.push(...(await suite.standalone(ctx)));
   }
   for (const spec of TARGETS) {
-    if (targetArg && !targetArg.split(",").includes(spec.id)) continue;
+    const named = targetArg?.split(",").includes(spec.id);
+    if (targetArg ? !named : spec.optIn) continue;
     const mine = suites.filter((s) => s.measure && (!s.targets || s.targets.includes(spec.id)));
     if (!mine.length) continue;
     const reason = await spec.unavailable();

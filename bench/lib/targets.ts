@@ -35,7 +35,15 @@ const GC_HOOK = [
 ];
 
 /** Target identifiers, in table order. */
-export type TargetId = "official" | "pglite" | "postgres" | "redis" | "mariadb" | "sqlite";
+export type TargetId =
+  | "official"
+  | "pglite"
+  | "postgres-main"
+  | "postgres"
+  | "redis-main"
+  | "redis"
+  | "mariadb"
+  | "sqlite";
 
 /** A started server. */
 export interface RunningTarget {
@@ -55,6 +63,8 @@ export interface TargetSpec {
   /** Null when startable, else why not. */
   unavailable(): Promise<string | null>;
   start(): Promise<RunningTarget>;
+  /** Runs only when `--targets` names it (a same-run baseline, not a column of the document). */
+  optIn?: boolean;
 }
 
 /** A free TCP port on loopback. */
@@ -171,10 +181,13 @@ async function benchDatabase(backend: Backend): Promise<[string | null, () => Pr
   return [null, async () => {}];
 }
 
-function ours(id: TargetId, label: string, backend: Backend, redis: boolean) {
+function ours(id: TargetId, label: string, backend: Backend, redis: boolean, executor?: "main") {
   return async (): Promise<RunningTarget> => {
     const port = await freePort();
     const env = baseEnv();
+    // The baseline of the executor thread (src/server/executor-split.ts): graphs on the HTTP thread.
+    if (executor) env.OLG_EMBEDDED_EXECUTOR = executor;
+    else delete env.OLG_EMBEDDED_EXECUTOR;
     const [databaseUrl, dropDatabase] = await benchDatabase(backend);
     if (databaseUrl) env.DATABASE_URL = databaseUrl;
     if (redis) env.REDIS_URL = REDIS_URL;
@@ -241,10 +254,27 @@ export const TARGETS: TargetSpec[] = [
     start: ours("pglite", "ours PGlite", "pglite", false),
   },
   {
+    id: "postgres-main",
+    label: "ours PostgreSQL, executor=main",
+    optIn: true,
+    unavailable: async () => ((await postgresAvailable()) ? null : "PostgreSQL not reachable"),
+    start: ours("postgres-main", "ours PostgreSQL, executor=main", "postgres", false, "main"),
+  },
+  {
     id: "postgres",
     label: "ours PostgreSQL",
     unavailable: async () => ((await postgresAvailable()) ? null : "PostgreSQL not reachable"),
     start: ours("postgres", "ours PostgreSQL", "postgres", false),
+  },
+  {
+    id: "redis-main",
+    label: "ours PG+Redis, executor=main",
+    optIn: true,
+    unavailable: async () =>
+      (await postgresAvailable()) && (await tcpOpen("127.0.0.1", 6379))
+        ? null
+        : "PostgreSQL or Redis not reachable",
+    start: ours("redis-main", "ours PG+Redis, executor=main", "postgres", true, "main"),
   },
   {
     id: "redis",
