@@ -1,16 +1,19 @@
 /**
- * The run executor of the embedded default in a `worker_threads` Worker (`executor-entry.ts`): on
- * PGlite the process is split like `--role api` + `--role worker` on PostgreSQL, in one process.
- * This thread serves HTTP (role `api`: enqueues, never claims); the executor thread builds the
- * same server with role `worker` (claims and executes runs and crons, delivers webhooks) over a
- * second client of the same PGlite worker (`storage/pglite/worker-sessions.ts`). Wake-ups, cancels
- * and run ends travel as they do between PostgreSQL roles (LISTEN/NOTIFY); run events over a port
- * into this thread's in-memory log (`stream/port-log.ts`). So a graph node that computes for seconds never holds `/ok` (see
- * src/runs/ARCHITECTURE.md "The executor thread"). It is the embedded default's;
- * `OLG_EMBEDDED_EXECUTOR=main` keeps the single-thread design. Its log lines reach this thread's
- * admin log feed and its metrics this thread's `/metrics` (over the worker's port). Both threads
- * cache metadata with freshness tags in one `SharedArrayBuffer` (`cache/shared-tags.ts`); when
- * the thread dies its writes in flight are forgotten and every tag changes.
+ * The run executor of role `all` in a `worker_threads` Worker (`executor-entry.ts`): the process
+ * is split like `--role api` + `--role worker`, in one process (which servers, and each thread's
+ * settings: `executor-split.ts`). This thread serves HTTP (role `api`: enqueues, never claims);
+ * the executor thread builds the same server with role `worker` (claims and executes runs and
+ * crons, delivers webhooks) over a second client of the same PGlite worker
+ * (`storage/pglite/worker-sessions.ts`) or, on a networked database, over a pool of its own.
+ * Wake-ups, cancels and run ends travel as they do between roles (LISTEN/NOTIFY, or Redis); run
+ * events over a port into this thread's in-memory log (`stream/port-log.ts`) unless both threads
+ * use Redis's. So a graph node that computes for seconds never holds `/ok` (see
+ * src/runs/ARCHITECTURE.md "The executor thread"). `OLG_EMBEDDED_EXECUTOR=main` keeps the
+ * single-thread design. Its log lines reach this thread's admin log feed and its metrics this
+ * thread's `/metrics` (over the worker's port). On PGlite both threads cache metadata with
+ * freshness tags in one `SharedArrayBuffer` (`cache/shared-tags.ts`); when the thread dies its
+ * writes in flight are forgotten and every tag changes. A networked database keeps its
+ * cross-process cache (Redis) or none, as between processes.
  */
 import { createRequire } from "node:module";
 import path from "node:path";

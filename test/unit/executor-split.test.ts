@@ -1,0 +1,74 @@
+/**
+ * Which servers run graphs in the executor thread and what each thread gets
+ * (`src/server/executor-split.ts`): role `all` on every engine but SQLite, the opt-outs, and the
+ * pool split that keeps the process's pooled connections at what one thread had.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSettings } from "../../src/config/load.ts";
+import type { Settings } from "../../src/config/settings.ts";
+import {
+  DEFAULT_POOL_SIZE,
+  executorThreadWanted,
+  splitPool,
+  splitSettings,
+} from "../../src/server/executor-split.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "olg-split-"));
+const settings = (env: Record<string, string>, role?: string): Settings =>
+  loadSettings("serve", role ? { role } : {}, env, dir);
+
+const PG = "postgres://u@127.0.0.1:5432/db";
+
+describe("executorThreadWanted", () => {
+  it("splits role all on PGlite, PostgreSQL, CockroachDB and MariaDB", () => {
+    for (const url of [
+      undefined,
+      PG,
+      `${PG}?engine=cockroachdb`,
+      "mysql://root@127.0.0.1/db",
+      "mariadb://root@127.0.0.1/db",
+    ]) {
+      const s = settings(url ? { DATABASE_URL: url } : {});
+      expect(executorThreadWanted(s, {}), String(url)).toBe(true);
+    }
+  });
+
+  it("keeps one thread on SQLite, with the opt-outs and for the api and worker roles", () => {
+    expect(executorThreadWanted(settings({ DATABASE_URL: "sqlite::memory:" }), {})).toBe(false);
+    const pg = settings({ DATABASE_URL: PG });
+    expect(executorThreadWanted(pg, { OLG_EMBEDDED_EXECUTOR: "main" })).toBe(false);
+    expect(executorThreadWanted({ ...pg, executorThread: false }, {})).toBe(false);
+    expect(executorThreadWanted(settings({ DATABASE_URL: PG }, "api"), {})).toBe(false);
+    expect(executorThreadWanted(settings({ DATABASE_URL: PG }, "worker"), {})).toBe(false);
+    expect(() => executorThreadWanted(pg, { OLG_EMBEDDED_EXECUTOR: "yes" })).toThrow(
+      /thread or main/,
+    );
+  });
+});
+
+describe("splitPool / splitSettings", () => {
+  it("splits the pool so the two threads hold what one did", () => {
+    expect(splitPool(10)).toEqual({ api: 5, executor: 5 });
+    expect(splitPool(7)).toEqual({ api: 4, executor: 3 });
+    const { api, executor } = splitPool(DEFAULT_POOL_SIZE);
+    expect(api + executor).toBe(DEFAULT_POOL_SIZE);
+    expect(splitPool(2)).toEqual({ api: 2, executor: 2 }); // the floor: 2 each
+  });
+
+  it("gives each thread its role, pool and the run slots one thread had", () => {
+    const { http, executor } = splitSettings(settings({ DATABASE_URL: PG }));
+    expect([http.role, executor.role]).toEqual(["api", "worker"]);
+    expect([http.poolSize, executor.poolSize]).toEqual([5, 5]);
+    expect(executor.workers).toBeGreaterThanOrEqual(2);
+    expect(executor.workers).toBeLessThanOrEqual(DEFAULT_POOL_SIZE - 2);
+    expect(executor.warmSchemas).toBe(false);
+    const configured = splitSettings({ ...settings({ DATABASE_URL: PG }), workers: 3 });
+    expect(configured.executor.workers).toBe(3);
+    // PGlite: no pool to split.
+    const embedded = splitSettings(settings({}));
+    expect(embedded.executor.poolSize).toBeUndefined();
+  });
+});
