@@ -109,7 +109,13 @@ describe.each(sharedServers())("runs multitask and cancel ($backend)", ({ client
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a", 300));
     await running(client, thread.thread_id, run.run_id);
-    await new Promise((r) => setTimeout(r, 400));
+    // Cancel once the first step's checkpoint is in (not after a fixed pause: on a loaded machine
+    // a run's first step, in the executor thread or not, took 300-1000 ms after `running`).
+    for (let i = 0; i < 200; i++) {
+      const state = await client.threads.getState<Steps>(thread.thread_id);
+      if (state.values.visits?.includes("s1")) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const res = await fetch(
       `${url}/threads/${thread.thread_id}/runs/${run.run_id}/cancel?wait=1&action=interrupt`,
       { method: "POST" },
@@ -138,7 +144,13 @@ describe.each(sharedServers())("runs multitask and cancel ($backend)", ({ client
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a", 300));
     await running(client, thread.thread_id, run.run_id);
-    await new Promise((r) => setTimeout(r, 400));
+    // Cancel once the first step's checkpoint is in (not after a fixed pause: on a loaded machine
+    // a run's first step, in the executor thread or not, took 300-1000 ms after `running`).
+    for (let i = 0; i < 200; i++) {
+      const state = await client.threads.getState<Steps>(thread.thread_id);
+      if (state.values.visits?.includes("s1")) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     await client.runs.cancel(thread.thread_id, run.run_id, true, "rollback");
     await expect(client.runs.get(thread.thread_id, run.run_id)).rejects.toThrow("404");
     const state = await client.threads.getState<Steps>(thread.thread_id);
