@@ -75,7 +75,7 @@ try {
     Promise.all(
       built.infra.obs.registry
         .getMetricsAsArray()
-        .filter((m) => forwardable(m.name))
+        .filter((m) => forwardable(m.name, data.settings.databaseUrl != null))
         .map((m) => (m as unknown as { get(): Promise<MetricJson> }).get()),
     );
   let closing = false;

@@ -69,6 +69,33 @@ describe("metrics of another thread merged into a scrape", () => {
     expect(text).toContain('olg_runs_finished_total{graph_id="agent"} 2');
   });
 
+  it("sums the connection metrics of a networked database's threads; LISTEN connected is the minimum", async () => {
+    const conn = () => {
+      const registry = new Registry();
+      const registers = [registry];
+      const reconnects = new Gauge({ name: "olg_db_listen_reconnects", help: "h", registers });
+      const connected = new Gauge({ name: "olg_db_listen_connected", help: "h", registers });
+      const pool = new Gauge({ name: "olg_db_pool_size", help: "h", registers });
+      return { registry, reconnects, connected, pool };
+    };
+    const http = conn();
+    const executor = conn();
+    http.reconnects.set(1);
+    executor.reconnects.set(2);
+    http.connected.set(1);
+    executor.connected.set(0);
+    http.pool.set(5);
+    executor.pool.set(5);
+    const sent = (await json(executor.registry)).filter((m) => forwardable(m.name, true));
+    const merged = await json(await mergedRegistry(http.registry, [async () => sent]));
+    expect(value(merged, "olg_db_listen_reconnects")).toBe(3);
+    expect(value(merged, "olg_db_pool_size")).toBe(10);
+    expect(value(merged, "olg_db_listen_connected")).toBe(0);
+    // PGlite: the executor thread sends none of them (one database worker, the HTTP thread's).
+    expect(forwardable("olg_db_pool_size")).toBe(false);
+    expect(forwardable("olg_db_up", true)).toBe(false);
+  });
+
   it("serves the registry itself without sources", async () => {
     const http = build();
     expect(await mergedRegistry(http.registry, [])).toBe(http.registry);

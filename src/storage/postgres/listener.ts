@@ -57,7 +57,9 @@ export class PgListener {
   }
 
   stats(): ListenerStats {
-    return { connected: this.#client != null, reconnects: this.#reconnects };
+    // Nothing to listen to yet (connected on the first `listen`): nothing is disconnected.
+    const connected = this.#client != null || this.#channels.size === 0;
+    return { connected, reconnects: this.#reconnects };
   }
 
   async close(): Promise<void> {
