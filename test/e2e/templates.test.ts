@@ -9,7 +9,7 @@
  * memory-agent project is then built the way `olg dockerfile` tells Docker to, replayed in a clean
  * folder, started as uid 1000, probed with the image's HEALTHCHECK, and stopped with SIGTERM.
  */
-import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
@@ -22,6 +22,7 @@ import {
   LOWEST,
   makeProject,
   NEWEST,
+  OPTIONAL_PEERS,
   packOnce,
   removePack,
   type Started,
@@ -89,6 +90,10 @@ async function expectProjectVersions(url: string, dir: string, versions: Version
     versions["@langchain/langgraph-checkpoint"],
   );
   expect(info.langgraph_js_version).toBe(versions["@langchain/langgraph"]);
+  // Optional peers (better-sqlite3) are not pulled into a project that did not ask for them.
+  for (const name of OPTIONAL_PEERS) {
+    expect(existsSync(path.join(dir, "node_modules", name)), name).toBe(false);
+  }
 }
 
 async function reactAgentTurn(versions: Versions) {

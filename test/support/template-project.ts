@@ -28,11 +28,23 @@ const ownPkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf-8")
 /** The LangChain packages a project pins (plus zod, as the templates do). */
 export type Versions = Record<string, string>;
 
+/**
+ * The peers a template-shaped project installs itself: the required ones. Optional peers
+ * (better-sqlite3, for the SQLite engine) stay out, as in the templates, which never use them;
+ * listing one made every install (and the image's `npm ci`) compile SQLite from source.
+ */
+const peers: [string, string][] = Object.entries<string>(ownPkg.peerDependencies).filter(
+  ([n]) => !ownPkg.peerDependenciesMeta?.[n]?.optional,
+);
+
+/** Optional peers, which a project must not get unless it asks: `npm i open-langgraph` stays light. */
+export const OPTIONAL_PEERS: string[] = Object.keys(ownPkg.peerDependencies).filter(
+  (n) => ownPkg.peerDependenciesMeta?.[n]?.optional,
+);
+
 /** Newest: our dev copies (npm latest of the peers) and the newest langchain/@langchain/openai. */
 export const NEWEST: Versions = {
-  ...Object.fromEntries(
-    Object.keys(ownPkg.peerDependencies).map((n) => [n, ownPkg.devDependencies[n]]),
-  ),
+  ...Object.fromEntries(peers.map(([n]) => [n, ownPkg.devDependencies[n]])),
   langchain: "1.5.14",
   "@langchain/openai": "1.6.0",
   zod: "3.25.76",
@@ -43,12 +55,7 @@ export const NEWEST: Versions = {
  * whose own ranges accept that @langchain/core.
  */
 export const LOWEST: Versions = {
-  ...Object.fromEntries(
-    Object.entries<string>(ownPkg.peerDependencies).map(([n, range]) => [
-      n,
-      semver.minVersion(range)!.version,
-    ]),
-  ),
+  ...Object.fromEntries(peers.map(([n, range]) => [n, semver.minVersion(range)!.version])),
   langchain: "1.5.0",
   "@langchain/openai": "1.5.5",
   zod: "3.25.76",
