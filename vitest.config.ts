@@ -43,7 +43,7 @@ export default defineConfig({
         },
       },
       {
-        // The official SDK against started servers: the only project with the global setup.
+        // The official SDK against started servers: the only project whose global setup boots servers.
         test: {
           ...timeouts,
           name: "conformance",
@@ -53,9 +53,12 @@ export default defineConfig({
       },
       {
         // Whole processes each test starts itself: replicas, faults, CLI, browsers, deploy files.
+        // Its global setup boots nothing: it gives the run one folder where the first file that
+        // needs our `npm pack`ed package packs it for every file (test/support/pack.ts).
         test: {
           ...timeouts,
           name: "integration",
+          globalSetup: ["test/support/pack-setup.ts"],
           include: [
             "test/integration/**/*.test.ts",
             "test/cli/**/*.test.ts",

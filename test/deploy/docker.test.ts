@@ -4,7 +4,7 @@
  * Dockerfile passes dockerfile-utils' linter and holds the properties the issue and the Helm chart
  * need; each compose file is validated against the Compose Specification's JSON schema. The
  * generated Dockerfile is also replayed step by step on an installed project in
- * test/e2e/templates.test.ts.
+ * test/e2e/templates.memory-agent.test.ts.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -8,8 +8,11 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Path fragments of the slowest files, slowest first (measured in CI runs). */
 const SLOWEST = [
-  "test/e2e/templates.test.ts",
+  // It packs our package (shared with the memory-agent file, which then waits for that tarball
+  // if it starts at the same time: later, it finds it made).
+  "test/e2e/templates.react-agent.test.ts",
   "test/cli/init.test.ts",
+  "test/e2e/templates.memory-agent.test.ts",
   "test/deploy/helm.contract.test.ts",
   "test/cli/migrate.test.ts",
   "test/deploy/helm.chart.test.ts",

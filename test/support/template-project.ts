@@ -1,19 +1,11 @@
 /**
  * A user's project, made the way a new user makes one: a copy of a template (test/fixtures/templates),
  * a package.json with the LangChain versions of one matrix entry and our package from the tarball
- * `npm pack` makes, installed with npm from the registry (npm's cache makes repeats fast). Then
- * `olg dev`, started from the project's own node_modules/.bin, as `npx olg dev` would.
+ * `npm pack` makes (pack.ts), installed with npm from the registry (npm's cache makes repeats fast).
+ * Then `olg dev`, started from the project's own node_modules/.bin, as `npx olg dev` would.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,30 +52,6 @@ export const LOWEST: Versions = {
   "@langchain/openai": "1.5.5",
   zod: "3.25.76",
 };
-
-let packed: Promise<string> | null = null;
-
-/** Packs our package once per test process (runs `prepack`: the compiled dist/). */
-export function packOnce(): Promise<string> {
-  packed ??= (async () => {
-    const dest = mkdtempSync(path.join(tmpdir(), "olg-pack-"));
-    const { stdout } = await run("npm", ["pack", "--pack-destination", dest, "--silent"], {
-      cwd: ROOT,
-      timeout: 600_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return path.join(dest, stdout.trim().split("\n").pop()!);
-  })();
-  return packed;
-}
-
-/** Removes the packed tarball's folder (after the last project was installed from it). */
-export async function removePack(): Promise<void> {
-  if (!packed) return;
-  const file = await packed.catch(() => null);
-  packed = null;
-  if (file) rmSync(path.dirname(file), { recursive: true, force: true });
-}
 
 /** Creates and installs a project from `template`; returns its folder. */
 export async function makeProject(template: string, versions: Versions, tarball: string) {

@@ -1,46 +1,45 @@
 /**
- * "Bring your project", end to end, as a new user does it: our package packed with `npm pack`,
- * installed into fresh copies of two projects shaped like the official templates (react-agent-js,
- * memory-agent-js) that own their LangChain packages, at the newest versions and at the lowest our
- * peer ranges allow. `olg dev` runs from the project's node_modules/.bin; SDK 1.15.0 drives a full
- * tool-calling turn against a local OpenAI-compatible server (@langchain/openai talks real HTTP to
- * it through OPENAI_BASE_URL from the project's .env): messages streamed, an interrupt raised by the
- * tool and resumed with a Command, `/info` reporting the project's LangGraph version. The newest
- * memory-agent project is then built the way `olg dockerfile` tells Docker to, replayed in a clean
- * folder, started as uid 1000, probed with the image's HEALTHCHECK, and stopped with SIGTERM.
+ * The template end-to-end turns (test/e2e/templates.*.test.ts), as a new user goes through them:
+ * our packed package (pack.ts) installed into a fresh copy of a project shaped like an official
+ * template (template-project.ts) that owns its LangChain packages; `olg dev` from the project's
+ * node_modules/.bin; SDK 1.15.0 drives a full tool-calling turn against a local OpenAI-compatible
+ * server (@langchain/openai talks real HTTP to it through OPENAI_BASE_URL from the project's .env):
+ * messages streamed, an interrupt raised by the tool and resumed with a Command, `/info` reporting
+ * the project's LangGraph version. `replayImage` builds a project the way `olg dockerfile` tells
+ * Docker to, replays it in a clean folder, starts it as uid 1000, probes it with the image's
+ * HEALTHCHECK and stops it with SIGTERM. What a turn starts and makes is undone by `cleanUp()`.
  */
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { replayDockerfile, whichInImage } from "../support/dockerfile-replay.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../support/fake-openai.ts";
+import { expect } from "vitest";
+import { replayDockerfile, whichInImage } from "./dockerfile-replay.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.ts";
+import { packOnce } from "./pack.ts";
 import {
   freePort,
   installedIn,
-  LOWEST,
   makeProject,
   NEWEST,
   OPTIONAL_PEERS,
-  packOnce,
-  removePack,
   type Started,
   start,
   type Versions,
   waitOk,
-} from "../support/template-project.ts";
+} from "./template-project.ts";
 
 /** What each test started (stopped first, in parallel) and the folders it made (removed after). */
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 const folders: string[] = [];
-afterEach(async () => {
+
+/** Stops what the test started (in parallel), then removes its folders: the files' afterEach. */
+export async function cleanUp(): Promise<void> {
   await Promise.all(cleanups.splice(0).map((clean) => clean()));
   await Promise.all(
     folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })),
   );
-}, 300_000);
-afterAll(() => removePack());
+}
 
 /** Starts `olg dev` in `dir` from the project's own bin; returns the API URL. */
 async function dev(dir: string): Promise<{ url: string; server: Started }> {
@@ -96,7 +95,7 @@ async function expectProjectVersions(url: string, dir: string, versions: Version
   }
 }
 
-async function reactAgentTurn(versions: Versions) {
+export async function reactAgentTurn(versions: Versions) {
   const fake = await startFakeOpenAI({ search: { query: "Paris" } });
   cleanups.push(() => fake.close());
   const dir = await project("react-agent", versions, fake);
@@ -151,7 +150,7 @@ async function reactAgentTurn(versions: Versions) {
   expect(fake.requests[1]!.messages.some((m) => m.role === "tool")).toBe(true);
 }
 
-async function memoryAgentTurn(versions: Versions) {
+export async function memoryAgentTurn(versions: Versions) {
   const fake = await startFakeOpenAI({
     upsertMemory: { content: "User loves pizza", context: "Said so while chatting" },
   });
@@ -203,7 +202,7 @@ async function memoryAgentTurn(versions: Versions) {
 }
 
 /** Builds the project as `olg dockerfile`'s Dockerfile says, then runs it as the image would. */
-async function replayImage(dir: string, fake: FakeOpenAI) {
+export async function replayImage(dir: string, fake: FakeOpenAI) {
   const olg = path.join(dir, "node_modules/.bin/olg");
   const written = start(olg, ["dockerfile", "--add-docker-compose"], {
     cwd: dir,
@@ -247,18 +246,3 @@ async function replayImage(dir: string, fake: FakeOpenAI) {
   // SIGTERM drains and exits cleanly, as `docker stop` expects.
   expect(await server.stop()).toBe(0);
 }
-
-describe("the user's own project, installed from the packed package", () => {
-  it("react-agent template on the newest LangChain", async () => {
-    await reactAgentTurn(NEWEST);
-  }, 900_000);
-
-  it("memory-agent template on the newest LangChain, then as its Docker image", async () => {
-    const { dir, fake } = await memoryAgentTurn(NEWEST);
-    await replayImage(dir, fake);
-  }, 900_000);
-
-  it("react-agent template on the lowest supported LangChain", async () => {
-    await reactAgentTurn(LOWEST);
-  }, 900_000);
-});
