@@ -58,6 +58,11 @@ export interface Settings {
    * (`server/executor-split.ts`), so the two pools add up to one.
    */
   poolSize?: number;
+  /**
+   * MySQL/MariaDB and CockroachDB: the channel and origin the two threads of a split role `all`
+   * share for their wake-ups (`storage/mysql/sibling-wakeups.ts`); set by the composition root.
+   */
+  siblingWakeups?: { channel: string; origin: string };
   redisUrl: string | null;
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */

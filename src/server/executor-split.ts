@@ -6,6 +6,7 @@
  * (`DEFAULT_POOL_SIZE` unless set) is split between the threads, so the process opens as many
  * pooled connections as one thread did, plus one LISTEN connection per thread (PostgreSQL).
  */
+import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Settings } from "../config/load.ts";
 import { defaultConcurrency } from "../runs/concurrency.ts";
@@ -51,11 +52,13 @@ export function splitSettings(settings: Settings): { http: Settings; executor: S
   const executor: Settings = { ...settings, role: "worker", warmSchemas: false };
   if (settings.databaseUrl == null) return { http, executor };
   const total = settings.poolSize ?? DEFAULT_POOL_SIZE;
+  // Emulated NOTIFY (MariaDB, CockroachDB) crosses between the threads at once; PostgreSQL's own.
+  const siblingWakeups = { channel: `olg-wakeups-${randomUUID()}`, origin: randomUUID() };
   const pool = splitPool(total);
   // As many run slots as the one-thread process had (the executor thread serves no HTTP).
   const workers = settings.workers ?? defaultConcurrency(availableParallelism(), total);
   return {
-    http: { ...http, poolSize: pool.api },
-    executor: { ...executor, poolSize: pool.executor, workers },
+    http: { ...http, poolSize: pool.api, siblingWakeups },
+    executor: { ...executor, poolSize: pool.executor, workers, siblingWakeups },
   };
 }

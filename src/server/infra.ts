@@ -100,6 +100,7 @@ export async function openInfrastructure(
       databaseUrl: settings.databaseUrl,
       dataDir: settings.dataDir,
       poolSize: settings.poolSize,
+      siblings: settings.siblingWakeups,
       embeddedThread: embeddedClient ?? settings.pgliteThread,
       redisUrl: settings.redisUrl,
       // The tenant session inside encryption: its set_config needs no sealing.

@@ -8,6 +8,7 @@
 import type { Dialect } from "kysely";
 import type { BackendKind, StorageHandle } from "./database.ts";
 import { migrate } from "./migrate.ts";
+import type { SiblingWakeups } from "./mysql/sibling-wakeups.ts";
 import type { EmbeddedThread } from "./pglite/open.ts";
 import type { ListenerLog } from "./postgres/listener.ts";
 
@@ -24,6 +25,8 @@ export interface StorageOptions {
   log?: ListenerLog;
   /** MySQL/MariaDB: wake-ups over this Redis instead of polling the database. */
   redisUrl?: string | null;
+  /** MySQL/MariaDB, CockroachDB: wake-ups shared with the other thread of role `all`. */
+  siblings?: SiblingWakeups;
 }
 
 /** The engine a `DATABASE_URL` names (null: the embedded PGlite). */
@@ -53,14 +56,14 @@ export async function openEngine(options: StorageOptions): Promise<StorageHandle
   }
   if (kind === "mariadb") {
     const { openMysql } = await import("./mysql/open.ts");
-    const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
-    return openMysql({ url: url!, poolSize, wrap, log, redisUrl }); // migrates with its own DDL
+    const { poolSize, wrapDialect: wrap, log, redisUrl, siblings } = options;
+    return openMysql({ url: url!, poolSize, wrap, log, redisUrl, siblings }); // migrates with its own DDL
   }
   // A plain PostgreSQL URL may still reach CockroachDB: `SELECT version()` tells.
   const { isCockroach, openCockroach } = await import("./cockroach/open.ts");
   if (kind === "cockroachdb" || (await isCockroach(url!).catch(() => false))) {
-    const { poolSize, wrapDialect: wrap, log, redisUrl } = options;
-    return openCockroach({ url: url!, poolSize, wrap, log, redisUrl });
+    const { poolSize, wrapDialect: wrap, log, redisUrl, siblings } = options;
+    return openCockroach({ url: url!, poolSize, wrap, log, redisUrl, siblings });
   }
   const { openPostgres } = await import("./postgres/open.ts");
   return openPostgres(url!, options.poolSize, options.wrapDialect, options.log);

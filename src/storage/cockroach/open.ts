@@ -11,7 +11,7 @@ import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import { withEngine } from "../engine/index.ts";
 import { escapingCodec } from "../escaping-codec.ts";
-import { pollingNotifier, redisNotifier } from "../mysql/notifier.ts";
+import { type SiblingWakeups, wakeups } from "../mysql/sibling-wakeups.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
 import { cockroachEngine, LOCKS_DDL } from "./engine.ts";
 import { type RetryStats, retryingTransactions } from "./retry.ts";
@@ -57,6 +57,8 @@ export interface CockroachOptions {
   redisUrl?: string | null;
   /** Wake-up poll interval without Redis (ms). */
   pollMs?: number;
+  /** The other thread of this process, when role `all` is split (`../mysql/sibling-wakeups.ts`). */
+  siblings?: SiblingWakeups;
 }
 
 /** Opens the pool, creates the lock and notification tables; the caller migrates. */
@@ -87,9 +89,7 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
     await db.destroy().catch(() => {});
     throw error;
   }
-  const notifier = options.redisUrl
-    ? await redisNotifier(options.redisUrl, options.log)
-    : pollingNotifier(db, options.pollMs ?? 100, options.log);
+  const notifier = await wakeups(db, options);
   return {
     kind: "cockroachdb",
     db,

@@ -6,7 +6,9 @@
  *   subscriber reads the rows above the last id it saw every `intervalMs` (default 100 ms), so a
  *   wake-up crosses processes within one interval. Rows older than a minute are deleted. The poll
  *   count and the delivered count are exported as metrics (`wakeupStats`).
- * Either way a notification reaches this process's own subscribers at once, as PostgreSQL's does.
+ * Either way a notification reaches this process's own subscribers at once, as PostgreSQL's does
+ * (and, split in two threads, the other thread's: `sibling-wakeups.ts`; each carrier takes the
+ * origin the threads share, so neither reads back what the other sent).
  * A notification may be lost (Redis down, an insert that commits after a later one was read);
  * as on PostgreSQL, every subscriber also polls its source of truth, so a loss costs latency only.
  */
@@ -48,10 +50,13 @@ const deliver = (subs: Subscribers, channel: string, payload: string) => {
 };
 
 /** Wake-ups over Redis pub/sub (ioredis is loaded only here, when Redis is configured). */
-export async function redisNotifier(url: string, log?: ListenerLog): Promise<MysqlNotifier> {
+export async function redisNotifier(
+  url: string,
+  log?: ListenerLog,
+  origin: string = randomUUID(),
+): Promise<MysqlNotifier> {
   const { Redis } = await import("ioredis");
   const subs: Subscribers = new Map();
-  const origin = randomUUID();
   const prefix = "olg:notify:";
   const options = { maxRetriesPerRequest: 1, enableOfflineQueue: true };
   const pub = new Redis(url, options);
@@ -98,9 +103,13 @@ export async function redisNotifier(url: string, log?: ListenerLog): Promise<Mys
 }
 
 /** Wake-ups through the `olg_notifications` table, polled every `intervalMs`. */
-export function pollingNotifier(db: Db, intervalMs = 100, log?: ListenerLog): MysqlNotifier {
+export function pollingNotifier(
+  db: Db,
+  intervalMs = 100,
+  log?: ListenerLog,
+  origin: string = randomUUID(),
+): MysqlNotifier {
   const subs: Subscribers = new Map();
-  const origin = randomUUID();
   const stats: WakeupStats = { mode: "poll", polls: 0, delivered: 0, errors: 0 };
   let lastId: number | null = null;
   let timer: NodeJS.Timeout | undefined;

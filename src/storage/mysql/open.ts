@@ -12,15 +12,11 @@ import type { ListenerLog } from "../postgres/listener.ts";
 import { mysqlEscapingCodec } from "./codec.ts";
 import { mysqlEngine } from "./engine.ts";
 import { migrateMysql } from "./migrate.ts";
-import {
-  type MysqlNotifier,
-  pollingNotifier,
-  redisNotifier,
-  type WakeupStats,
-} from "./notifier.ts";
+import type { MysqlNotifier, WakeupStats } from "./notifier.ts";
 import { createPool, exactCollation, serverVersion } from "./pool.ts";
 import { returningDialect } from "./returning.ts";
 import { mysqlRewritePlugin } from "./rewrite.ts";
+import { type SiblingWakeups, wakeups } from "./sibling-wakeups.ts";
 
 /** Options of `openMysql`. */
 export interface MysqlOptions {
@@ -32,6 +28,8 @@ export interface MysqlOptions {
   redisUrl?: string | null;
   /** Polling interval of wake-ups without Redis (ms; default 100). */
   pollMs?: number;
+  /** The other thread of this process, when role `all` is split (`sibling-wakeups.ts`). */
+  siblings?: SiblingWakeups;
 }
 
 /** A MySQL/MariaDB handle: the common handle plus the wake-up figures. */
@@ -54,7 +52,6 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
   });
   const wrap = options.wrap ?? ((d) => d);
   const engine = mysqlEngine(collation);
-  const pollMs = options.pollMs ?? 100;
   // Bound once the database is open (the polling carrier reads through it); the migrations
   // before that send no notification.
   let notifier: MysqlNotifier = {
@@ -85,9 +82,7 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     await db.destroy().catch(() => {});
     throw error;
   }
-  notifier = options.redisUrl
-    ? await redisNotifier(options.redisUrl, options.log)
-    : pollingNotifier(db, pollMs, options.log);
+  notifier = await wakeups(db, options);
   // mysql2's pool keeps its counters in private fields; read them for metrics.
   const inner = pool as unknown as {
     _allConnections?: { length: number };
