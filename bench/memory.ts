@@ -2,8 +2,9 @@
  * Memory of the embedded default (PGlite in memory): resident memory at rest after start-up (after
  * a full GC), the peak while 20 clients each send a body near the 10 MiB limit at once (half
  * JSON thread bodies, half store items), how long those took, and the resident memory once they
- * are done (after a full GC), plus the same-run baseline of the run executor thread's cost: RSS at
- * rest with `OLG_EMBEDDED_EXECUTOR=main` (graphs on the HTTP thread). `npm run bench memory`.
+ * are done (after a full GC), plus same-run variants of the resting figure: `OLG_EMBEDDED_EXECUTOR=main`
+ * (graphs on the HTTP thread: the run executor thread's cost) and `MALLOC_ARENA_MAX=2` (as `olg dev`
+ * starts its server, src/cli/dev.ts). `npm run bench memory`.
  */
 import type { Benchmark } from "./index.ts";
 import { rssAfterGc, rssPeak } from "./lib/proc.ts";
@@ -13,10 +14,10 @@ const CLIENTS = 20;
 const BODY_BYTES = 9 * 1024 * 1024;
 const mb = (n: number | null) => (n == null ? "n/a" : `${(n / 1024 / 1024).toFixed(0)} MB`);
 
-/** RSS at rest (after start-up, one request, a full GC) with `OLG_EMBEDDED_EXECUTOR=executor`. */
-async function restingRss(executor: string): Promise<number | null> {
-  const previous = process.env.OLG_EMBEDDED_EXECUTOR;
-  process.env.OLG_EMBEDDED_EXECUTOR = executor;
+/** RSS at rest (after start-up, one request, a full GC) with `env` added to the server's. */
+async function restingRss(env: Record<string, string>): Promise<number | null> {
+  const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
   try {
     const target = await TARGETS.find((t) => t.id === "pglite")!.start();
     try {
@@ -26,8 +27,10 @@ async function restingRss(executor: string): Promise<number | null> {
       await target.stop();
     }
   } finally {
-    if (previous === undefined) delete process.env.OLG_EMBEDDED_EXECUTOR;
-    else process.env.OLG_EMBEDDED_EXECUTOR = previous;
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -35,7 +38,8 @@ export const memoryBench: Benchmark = {
   name: "memory",
   description: `embedded default RSS: at rest, peak and after ${CLIENTS} concurrent ~9 MiB bodies`,
   async run() {
-    const mainThreadOnly = await restingRss("main");
+    const mainThreadOnly = await restingRss({ OLG_EMBEDDED_EXECUTOR: "main" });
+    const twoArenas = await restingRss({ MALLOC_ARENA_MAX: "2" });
     const spec = TARGETS.find((t) => t.id === "pglite")!;
     const target = await spec.start();
     try {
@@ -73,6 +77,7 @@ export const memoryBench: Benchmark = {
       console.log(
         `    same, graphs on the HTTP thread (OLG_EMBEDDED_EXECUTOR=main): ${mb(mainThreadOnly)}`,
       );
+      console.log(`    same, MALLOC_ARENA_MAX=2 (as olg dev runs it):            ${mb(twoArenas)}`);
       console.log(`  RSS peak during the bodies:            ${mb(peakRss)}`);
       console.log(
         `  peak growth per concurrent body:       ${mb(atRest && peakRss ? (peakRss - atRest) / CLIENTS : null)}`,
