@@ -25,10 +25,20 @@ export function executorThreadWanted(
   // Tenancy works across the two threads: each PGlite client's org setting is its own
   // (storage/pglite/worker-sessions.ts) and the quota counters are the HTTP thread's
   // (tenancy/thread-counters.ts). A networked database gets a pool per thread.
-  const kind = engineKind(settings.databaseUrl);
+  // A scheme of a storage plugin (docs/plugins.md): one thread, nothing is known of its engine.
+  const kind = knownEngine(settings.databaseUrl);
+  if (kind == null) return false;
   if (kind === "pglite") return settings.pgliteThread !== "main";
   // SQLite holds its file exclusively (one connection per process): docs/reliability.md.
   return kind !== "sqlite";
+}
+
+function knownEngine(url: string | null): ReturnType<typeof engineKind> | null {
+  try {
+    return engineKind(url);
+  } catch {
+    return null;
+  }
 }
 
 /** The connection pool of a networked database when nothing else says (each engine's default). */

@@ -43,6 +43,8 @@ describe("executorThreadWanted", () => {
     expect(executorThreadWanted({ ...pg, executorThread: false }, {})).toBe(false);
     expect(executorThreadWanted(settings({ DATABASE_URL: PG }, "api"), {})).toBe(false);
     expect(executorThreadWanted(settings({ DATABASE_URL: PG }, "worker"), {})).toBe(false);
+    // A storage plugin's scheme: nothing known of its engine, one thread.
+    expect(executorThreadWanted({ ...pg, databaseUrl: "memplug://x" }, {})).toBe(false);
     expect(() => executorThreadWanted(pg, { OLG_EMBEDDED_EXECUTOR: "yes" })).toThrow(
       /thread or main/,
     );
