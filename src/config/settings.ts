@@ -63,6 +63,11 @@ export interface Settings {
    * share for their wake-ups (`storage/mysql/sibling-wakeups.ts`); set by the composition root.
    */
   siblingWakeups?: { channel: string; origin: string };
+  /**
+   * The channel on which the HTTP thread of a split role `all` hands each run it created to the
+   * executor thread (`runs/handoff.ts`); set by the composition root.
+   */
+  runHandoff?: string;
   redisUrl: string | null;
   testMode: boolean;
   /** Compute graph schemas in the background at start-up. */

@@ -36,10 +36,8 @@ export const CHANNEL_CANCEL = "olg_runs_cancel";
 /** The done signal: `finish` sends the run id after its COMMIT (run waiters listen). */
 export const CHANNEL_DONE = "olg_runs_done";
 
-/**
- * What executing a run tells the pool: `next` when its thread still has a run in flight (a queued
- * run may be claimable now, on any replica). `undefined` means "unknown": announce to all.
- */
+/** What executing a run tells the pool: `next` when its thread still has a run in flight (a queued
+ * run may be claimable now, on any replica); `undefined`: unknown, announce to all. */
 export type ExecuteResult = { next: boolean } | undefined;
 
 /** What the pool is built from. */
@@ -57,15 +55,13 @@ export interface RunQueueOptions {
   recoverOrphansAtStart?: boolean;
   /** Whether this process executes runs (default true; false for `--role api`: enqueue only). */
   claims?: boolean;
+  /** When it never claims: hands a created run to a sibling thread's pool (`handoff.ts`). */
+  handoff?: (runId: string) => boolean;
   logger: Logger;
 }
 
 /** A message on the control channel: stop one run, or recheck every run held here. */
-interface ControlMessage {
-  runId?: string;
-  action?: StopReason;
-  recheck?: boolean;
-}
+type ControlMessage = { runId?: string; action?: StopReason; recheck?: boolean };
 
 interface Active {
   controller: AbortController;
@@ -137,7 +133,8 @@ export class RunQueue {
 
   /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
   async claimLocal(runId: string): Promise<boolean> {
-    if (!this.#claims || this.#draining || this.#active.size >= this.o.concurrency) return false;
+    if (!this.#claims) return this.o.handoff?.(runId) ?? false;
+    if (this.#draining || this.#active.size >= this.o.concurrency) return false;
     const run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
     if (!run) return false;
     this.#start(run);

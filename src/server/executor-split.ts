@@ -57,9 +57,11 @@ export function splitPool(total = DEFAULT_POOL_SIZE): { api: number; executor: n
 
 /** The settings of each thread when role `all` is split in two (the HTTP thread is `api`). */
 export function splitSettings(settings: Settings): { http: Settings; executor: Settings } {
-  const http: Settings = { ...settings, role: "api" };
+  // Runs created on the HTTP thread go straight to the executor thread's pool (runs/handoff.ts).
+  const runHandoff = `olg-runs-${randomUUID()}`;
+  const http: Settings = { ...settings, role: "api", runHandoff };
   // Schemas are computed where they are served (the HTTP thread).
-  const executor: Settings = { ...settings, role: "worker", warmSchemas: false };
+  const executor: Settings = { ...settings, role: "worker", warmSchemas: false, runHandoff };
   if (settings.databaseUrl == null) return { http, executor };
   const total = settings.poolSize ?? DEFAULT_POOL_SIZE;
   // Emulated NOTIFY (MariaDB, CockroachDB) crosses between the threads at once; PostgreSQL's own.

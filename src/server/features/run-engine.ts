@@ -14,6 +14,7 @@ import { withLogContext } from "../../logging/context.ts";
 import { defaultConcurrency } from "../../runs/concurrency.ts";
 import { DoneSignals } from "../../runs/done.ts";
 import { createExecutor } from "../../runs/executor.ts";
+import { handoffReceiver, handoffSender } from "../../runs/handoff.ts";
 import { CHANNEL_DONE, RunQueue } from "../../runs/queue.ts";
 import { SqlRunLeases } from "../../runs/sql-leases.ts";
 import { SqlRunStore } from "../../runs/sql-store.ts";
@@ -124,6 +125,8 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
           runId: run.runId,
         }),
     });
+    const sender =
+      settings.runHandoff && !executesRuns ? handoffSender(settings.runHandoff) : undefined;
     const queue = new RunQueue({
       leases: runLeases,
       listen: (channel, fn) => runSignals.listen(channel, fn),
@@ -144,8 +147,11 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
       recoverOrphansAtStart: !engineOf(storage.db).capabilities.multiProcess,
       claims: executesRuns,
+      handoff: sender?.send,
       logger: log,
     });
+    // The executor thread of a split role `all` claims what the HTTP thread hands it by id.
+    let receiver: { close(): void } | undefined;
     return {
       engine: {
         webhooks,
@@ -158,8 +164,16 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
         queue,
         executesRuns,
       },
-      start: () => queue.start(),
+      async start() {
+        await queue.start();
+        if (settings.runHandoff && executesRuns)
+          receiver = handoffReceiver(settings.runHandoff, queue, (err, runId) =>
+            log.warn({ err, run_id: runId }, "claiming a handed-off run failed"),
+          );
+      },
       async drain() {
+        receiver?.close();
+        sender?.close();
         await queue.drain(settings.runDrainSeconds * 1000);
         await runLog.close();
         await done.close();
