@@ -6,7 +6,10 @@
  * When the executor cannot take it (every slot busy, draining, already claimed elsewhere) it
  * announces the run to every replica, as a one-thread process does. A message nobody receives
  * (the executor thread restarting) leaves the run queued for the next wake-up or the sweep.
- * Transport: a `BroadcastChannel` named per process (`Settings.runHandoff`); message: the run id.
+ * With tenancy the run is claimed in its creator's org, as a one-thread process claims it inside
+ * the request: the executor's connection then needs no org switch between claim and execution.
+ * Transport: a `BroadcastChannel` named per process (`Settings.runHandoff`); message
+ * `{ runId, orgId? }` (strings).
  */
 import { BroadcastChannel } from "node:worker_threads";
 
@@ -16,15 +19,21 @@ export interface HandoffSender {
   close(): void;
 }
 
-/** The sending side on channel `name`. */
-export function handoffSender(name: string): HandoffSender {
+/** A run handed off, and the org it was created in (tenancy). */
+interface Handoff {
+  runId: string;
+  orgId?: string;
+}
+
+/** The sending side on channel `name`; `orgOf` names the current org (tenancy). */
+export function handoffSender(name: string, orgOf?: () => string): HandoffSender {
   const bc = new BroadcastChannel(name);
   (bc as { unref?: () => void }).unref?.();
   let open = true;
   return {
     send(runId) {
       if (!open) return false;
-      bc.postMessage(runId);
+      bc.postMessage({ runId, orgId: orgOf?.() } satisfies Handoff);
       return true;
     },
     close() {
@@ -42,20 +51,21 @@ export interface HandoffTarget {
 
 /**
  * The executor thread's side: claims each run handed off on channel `name` by id, or announces it
- * when this pool cannot take it; `onError` gets a claim that failed (the run stays queued).
+ * when this pool cannot take it, inside `inOrg` of the sender's org (tenancy); `onError` gets a
+ * claim that failed (the run stays queued).
  */
 export function handoffReceiver(
   name: string,
   queue: HandoffTarget,
   onError: (err: unknown, runId: string) => void,
+  inOrg: <T>(orgId: string | undefined, fn: () => T) => T = (_, fn) => fn(),
 ): { close(): void } {
   const bc = new BroadcastChannel(name);
   (bc as { unref?: () => void }).unref?.();
   bc.onmessage = (event) => {
-    const runId = (event as { data: unknown }).data;
+    const { runId, orgId } = (event as { data: Handoff }).data;
     if (typeof runId !== "string") return;
-    void queue
-      .claimLocal(runId)
+    void inOrg(orgId, () => queue.claimLocal(runId))
       .then((claimed) => (claimed ? undefined : queue.announce()))
       .catch((err) => onError(err, runId));
   };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/load.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { type RunningServer, startServer } from "../../src/main.ts";
-import { type PgCounter, startPgCounter } from "../support/pg-counter.ts";
+import { type PgCounter, quiet, startPgCounter } from "../support/pg-counter.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -63,17 +63,6 @@ async function side(tenancy: boolean): Promise<Side> {
   settings.warmSchemas = false;
   const server = await startServer(settings, createLogger({ level: "warn", pretty: false }));
   return { databaseUrl, counter, server, headers };
-}
-
-/** Waits until no statement crossed the wire for a while. */
-async function quiet(c: PgCounter): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 200; i++) {
-    const n = c.trips().length;
-    if (n === last) return;
-    last = n;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.runIf(available)("SQL round trips per request, tenancy on vs off (PostgreSQL)", () => {

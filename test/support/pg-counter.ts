@@ -84,3 +84,20 @@ export async function startPgCounter(databaseUrl: string): Promise<PgCounter> {
     },
   };
 }
+
+/**
+ * Waits until no statement crossed `c` for `silentMs` (a request's tail is done: with the executor
+ * thread of role all, a run's finish and the done signal's first LISTEN may land after its waiter
+ * answered), at most `maxMs`.
+ */
+export async function quiet(c: PgCounter, silentMs = 300, maxMs = 20_000): Promise<void> {
+  const step = 50;
+  let last = -1;
+  let still = 0;
+  for (let waited = 0; waited < maxMs && still * step < silentMs; waited += step) {
+    const n = c.trips().length;
+    still = n === last ? still + 1 : 0;
+    last = n;
+    await new Promise((r) => setTimeout(r, step));
+  }
+}

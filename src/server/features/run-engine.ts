@@ -25,7 +25,7 @@ import type { RunEventLog } from "../../stream/log.ts";
 import { MemoryRunEventLog } from "../../stream/memory-log.ts";
 import { RedisRunEventLog } from "../../stream/redis-log.ts";
 import { SqlRunEventLog } from "../../stream/sql-log.ts";
-import { withOrg } from "../../tenancy/context.ts";
+import { currentOrg, SYSTEM_ORG, withOrg } from "../../tenancy/context.ts";
 import type { RunCounters } from "../../tenancy/run-quotas.ts";
 import { runStoreQuota } from "../../tenancy/store-quota.ts";
 import { ThreadRunRows } from "../../threads/run-rows.ts";
@@ -126,7 +126,9 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
         }),
     });
     const sender =
-      settings.runHandoff && !executesRuns ? handoffSender(settings.runHandoff) : undefined;
+      settings.runHandoff && !executesRuns
+        ? handoffSender(settings.runHandoff, deps.tenancy ? currentOrg : undefined)
+        : undefined;
     const queue = new RunQueue({
       leases: runLeases,
       listen: (channel, fn) => runSignals.listen(channel, fn),
@@ -167,8 +169,11 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       async start() {
         await queue.start();
         if (settings.runHandoff && executesRuns)
-          receiver = handoffReceiver(settings.runHandoff, queue, (err, runId) =>
-            log.warn({ err, run_id: runId }, "claiming a handed-off run failed"),
+          receiver = handoffReceiver(
+            settings.runHandoff,
+            queue,
+            (err, runId) => log.warn({ err, run_id: runId }, "claiming a handed-off run failed"),
+            (orgId, fn) => (orgId && orgId !== SYSTEM_ORG ? withOrg(orgId, fn) : fn()),
           );
       },
       async drain() {
