@@ -8,7 +8,11 @@ import type { Settings } from "./config/load.ts";
 import { listen } from "./http/listen.ts";
 import type { Logger } from "./logging/logger.ts";
 import { type BuildOptions, buildServer } from "./server/build.ts";
-import { executorThreadWanted, splitSettings } from "./server/executor-split.ts";
+import {
+  executorThreadWanted,
+  singleProcessEngine,
+  splitSettings,
+} from "./server/executor-split.ts";
 import { prepareExecutorThread } from "./server/executor-thread.ts";
 import type { StorageHandle } from "./storage/database.ts";
 import { MemoryRunEventLog } from "./stream/memory-log.ts";
@@ -41,8 +45,8 @@ export async function startServer(
   // thread is then the api role (src/server/executor-split.ts).
   const split = executorThreadWanted(settings);
   const roles = splitSettings(settings);
-  const embedded = settings.databaseUrl == null;
-  // PGlite: both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
+  const embedded = singleProcessEngine(settings);
+  // PGlite, SQLite: both threads cache metadata, with freshness tags they share (src/cache/shared-tags.ts).
   // A networked database keeps its cross-process cache (Redis) or none, as between processes.
   const cacheTags = split && embedded ? SharedTags.buffer() : undefined;
   // Run events reach this thread's in-memory log over a port (src/stream/port-log.ts), unless

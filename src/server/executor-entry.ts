@@ -1,7 +1,7 @@
 /**
  * Entry of the run executor thread (`executor-thread.ts` starts it, after tsx): shares the
  * project's LangChain like `cli/boot.ts` does for the server's thread, then builds the server with
- * role `worker` over the database port it was given (PGlite) or its own pool (a networked
+ * role `worker` over the database port it was given (PGlite, SQLite) or its own pool (a networked
  * database) and starts it (claims runs and crons). It
  * never listens: HTTP stays on the server's thread. On `close` it drains like a worker process on
  * SIGTERM and exits.
@@ -75,7 +75,7 @@ try {
     Promise.all(
       built.infra.obs.registry
         .getMetricsAsArray()
-        .filter((m) => forwardable(m.name, data.settings.databaseUrl != null))
+        .filter((m) => forwardable(m.name, db == null)) // its own connections unless a port
         .map((m) => (m as unknown as { get(): Promise<MetricJson> }).get()),
     );
   let closing = false;

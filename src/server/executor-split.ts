@@ -4,7 +4,9 @@
  * `worker`. On a networked database (PostgreSQL, CockroachDB, MariaDB/MySQL) the executor thread
  * is the `--role worker` of the same process with a pool of its own: the configured pool
  * (`DEFAULT_POOL_SIZE` unless set) is split between the threads, so the process opens as many
- * pooled connections as one thread did, plus one LISTEN connection per thread (PostgreSQL).
+ * pooled connections as one thread did, plus one LISTEN connection per thread (PostgreSQL). On
+ * SQLite (one connection per process) the executor thread's statements run on the HTTP thread's
+ * connection (`storage/sqlite/port-host.ts`), as on PGlite they run in its worker.
  */
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
@@ -26,11 +28,17 @@ export function executorThreadWanted(
   // (storage/pglite/worker-sessions.ts) and the quota counters are the HTTP thread's
   // (tenancy/thread-counters.ts). A networked database gets a pool per thread.
   // A scheme of a storage plugin (docs/plugins.md): one thread, nothing is known of its engine.
+  // SQLite: the executor thread uses the HTTP thread's one connection (storage/sqlite/port-host.ts).
   const kind = knownEngine(settings.databaseUrl);
   if (kind == null) return false;
   if (kind === "pglite") return settings.pgliteThread !== "main";
-  // SQLite holds its file exclusively (one connection per process): docs/reliability.md.
-  return kind !== "sqlite";
+  return true;
+}
+
+/** Whether `settings` name a database one process holds alone (PGlite, SQLite): one writer process. */
+export function singleProcessEngine(settings: Settings): boolean {
+  const kind = knownEngine(settings.databaseUrl);
+  return kind === "pglite" || kind === "sqlite";
 }
 
 function knownEngine(url: string | null): ReturnType<typeof engineKind> | null {
@@ -62,7 +70,7 @@ export function splitSettings(settings: Settings): { http: Settings; executor: S
   const http: Settings = { ...settings, role: "api", runHandoff };
   // Schemas are computed where they are served (the HTTP thread).
   const executor: Settings = { ...settings, role: "worker", warmSchemas: false, runHandoff };
-  if (settings.databaseUrl == null) return { http, executor };
+  if (settings.databaseUrl == null || singleProcessEngine(settings)) return { http, executor };
   const total = settings.poolSize ?? DEFAULT_POOL_SIZE;
   // Emulated NOTIFY (MariaDB, CockroachDB) crosses between the threads at once; PostgreSQL's own.
   const siblingWakeups = { channel: `olg-wakeups-${randomUUID()}`, origin: randomUUID() };

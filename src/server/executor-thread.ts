@@ -182,9 +182,11 @@ export function prepareExecutorThread(
     },
     async start(storage, log, sinks) {
       const embedded = storage.embedded;
-      if (!embedded && storage.kind === "pglite") {
+      if (!embedded && (storage.kind === "pglite" || storage.kind === "sqlite")) {
         await first.w.terminate();
-        throw new Error("the executor thread needs the embedded PGlite in a worker thread");
+        throw new Error(
+          `the executor thread needs a client of the ${storage.kind} database (PGlite in a worker thread)`,
+        );
       }
       // PGlite: a new client of its worker; a networked database: the thread opens its own pool.
       const database = async () => (embedded ? await embedded.attach() : undefined);

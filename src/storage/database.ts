@@ -320,9 +320,9 @@ export interface StorageHandle {
   /** CockroachDB only: transactions run again after a 40001, and those that still failed. */
   retryStats?(): { retries: number; exhausted: number };
   /**
-   * PGlite in a worker thread: opens another client of the same database for another thread
-   * (the run executor's; `pglite/worker-sessions.ts`), and reports worker restarts (after one the
-   * other thread needs a new port).
+   * PGlite in a worker thread, and SQLite: opens another client of the same database for another
+   * thread (the run executor's; `pglite/worker-sessions.ts`, `sqlite/port-host.ts`), and reports
+   * database worker restarts (PGlite: after one the other thread needs a new port).
    */
   embedded?: {
     attach(): Promise<import("node:worker_threads").MessagePort>;

@@ -17,7 +17,10 @@ export interface StorageOptions {
   databaseUrl: string | null;
   dataDir: string | null;
   poolSize?: number;
-  /** PGlite only: where it executes (default a worker thread). */
+  /**
+   * PGlite: where it executes (default a worker thread). PGlite and SQLite: a client port of the
+   * database another thread of this process opened (the run executor's thread).
+   */
   embeddedThread?: EmbeddedThread;
   /** Wraps the SQL dialect (at-rest encryption runs every statement through it). */
   wrapDialect?: (dialect: Dialect) => Dialect;
@@ -52,7 +55,8 @@ export async function openEngine(options: StorageOptions): Promise<StorageHandle
   }
   if (kind === "sqlite") {
     const { openSqlite } = await import("./sqlite/open.ts");
-    return openSqlite(url!, options.wrapDialect);
+    const thread = options.embeddedThread;
+    return openSqlite(url!, options.wrapDialect, typeof thread === "object" ? thread : undefined);
   }
   if (kind === "mariadb") {
     const { openMysql } = await import("./mysql/open.ts");

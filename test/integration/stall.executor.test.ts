@@ -3,7 +3,7 @@
  * in its executor thread (`src/server/executor-split.ts`), never on the HTTP thread: while graph
  * nodes busy-loop for seconds `/ok` p99 stays under 1 s beyond what the machine itself adds (a
  * bare Node server probed at the same time). On PostgreSQL, PostgreSQL + Redis and MariaDB (each
- * when reachable). The opt-out (`OLG_EMBEDDED_EXECUTOR=main`) is checked to hold `/ok` for a
+ * when reachable) and SQLite (its one connection shared by both threads). The opt-out (`OLG_EMBEDDED_EXECUTOR=main`) is checked to hold `/ok` for a
  * whole busy step, so the probe measures what it claims. Metadata the HTTP thread caches (Redis)
  * stays fresh after the executor thread's writes: the thread a run finished reads `idle` at once.
  */
@@ -23,6 +23,9 @@ import { controlServer, p99, probeOk } from "../support/stall.ts";
 const pgUp = backendWanted("postgres") && (await postgresAvailable());
 const redisUp = pgUp && (await redisPing(REDIS_TEST_URL));
 const mariaUp = backendWanted("mariadb", "postgres,mariadb") && (await mariadbAvailable());
+// SQLite is in process (better-sqlite3, a dev dependency): the executor thread uses the HTTP
+// thread's one connection over a port (src/storage/sqlite/port-host.ts).
+const sqliteOn = backendWanted("sqlite", "postgres,mariadb,sqlite");
 if (!pgUp) console.warn("[skip] PostgreSQL unreachable: executor-thread stall test without it");
 if (!mariaUp) console.warn("[skip] MariaDB unreachable: executor-thread stall test without it");
 
@@ -38,6 +41,7 @@ const variants: Variant[] = [
     ? [{ name: "postgres+redis", backend: "postgres" as const, env: { REDIS_URL: REDIS_TEST_URL } }]
     : []),
   ...(mariaUp ? [{ name: "mariadb", backend: "mariadb" as const, env: {} }] : []),
+  ...(sqliteOn ? [{ name: "sqlite", backend: "sqlite" as const, env: {} }] : []),
 ];
 
 const post = (url: string, path: string, body: unknown) =>
@@ -154,26 +158,34 @@ describe.each(variants)("role all on $name: graphs run in the executor thread", 
   }, 60_000);
 });
 
-describe.runIf(pgUp)("role all on postgres with OLG_EMBEDDED_EXECUTOR=main (opt-out)", () => {
-  let server: TestServer;
+const optOut = [
+  ...(pgUp ? [{ backend: "postgres" as const }] : []),
+  ...(sqliteOn ? [{ backend: "sqlite" as const }] : []),
+];
 
-  beforeAll(async () => {
-    server = await startServer({ backend: "postgres", env: { OLG_EMBEDDED_EXECUTOR: "main" } });
-  }, 180_000);
+describe.each(optOut)(
+  "role all on $backend with OLG_EMBEDDED_EXECUTOR=main (opt-out)",
+  ({ backend }) => {
+    let server: TestServer;
 
-  afterAll(async () => {
-    await server?.stop().catch(() => {});
-  });
+    beforeAll(async () => {
+      server = await startServer({ backend, env: { OLG_EMBEDDED_EXECUTOR: "main" } });
+    }, 180_000);
 
-  it("keeps graphs on the HTTP thread: a busy step holds /ok for its whole duration", async () => {
-    expect(listeningLine(server)).toContain('"executor":"main"');
-    const m = await probeDuring(server.url, () =>
-      post(server.url, "/runs/wait", {
-        assistant_id: "runs_steps",
-        input: { delay_ms: 1, busy_ms: 1500 },
-      }),
-    );
-    console.info(`opt-out busy graph: /ok max ${m.max.toFixed(0)} ms over ${m.n}`);
-    expect(m.max).toBeGreaterThanOrEqual(1000);
-  }, 120_000);
-});
+    afterAll(async () => {
+      await server?.stop().catch(() => {});
+    });
+
+    it("keeps graphs on the HTTP thread: a busy step holds /ok for its whole duration", async () => {
+      expect(listeningLine(server)).toContain('"executor":"main"');
+      const m = await probeDuring(server.url, () =>
+        post(server.url, "/runs/wait", {
+          assistant_id: "runs_steps",
+          input: { delay_ms: 1, busy_ms: 1500 },
+        }),
+      );
+      console.info(`opt-out busy graph: /ok max ${m.max.toFixed(0)} ms over ${m.n}`);
+      expect(m.max).toBeGreaterThanOrEqual(1000);
+    }, 120_000);
+  },
+);

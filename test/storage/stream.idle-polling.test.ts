@@ -16,7 +16,7 @@ import { storageBackends } from "../support/storage.ts";
 // Not on SQLite: it serves one process (role `all`), which logs run events in memory; the SQL log
 // is never built there (`runEventLog` in src/server/features/run-engine.ts).
 const backends = (await storageBackends("SQL log idle polling", "h24_idlepoll")).filter(
-  (b) => b.name !== "sqlite",
+  (b) => !b.name.startsWith("sqlite"),
 );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

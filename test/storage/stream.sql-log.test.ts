@@ -18,7 +18,7 @@ import { storageBackends } from "../support/storage.ts";
 // Not on SQLite: it serves one process (role `all`), which logs run events in memory; the SQL log
 // is never built there (`runEventLog` in src/server/features/run-engine.ts).
 const backends = (await storageBackends("SQL run event log", "h17_sqllog")).filter(
-  (b) => b.name !== "sqlite",
+  (b) => !b.name.startsWith("sqlite"),
 );
 
 async function collect(it: AsyncIterable<LoggedEvent>): Promise<LoggedEvent[]> {

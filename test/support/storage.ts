@@ -22,8 +22,18 @@ export type OpenOptions = Pick<StorageOptions, "wrapDialect">;
 
 /** One backend: `open()` gives a migrated database and its cleanup. */
 export interface StorageBackend {
-  name: "pglite" | "postgres" | "mariadb" | "sqlite";
-  open(options?: OpenOptions): Promise<{ handle: StorageHandle; cleanup(): Promise<void> }>;
+  /** `sqlite-port`: SQLite through another client of the connection (the executor thread's way). */
+  name: "pglite" | "postgres" | "mariadb" | "sqlite" | "sqlite-port";
+  open(
+    options?: OpenOptions,
+  ): Promise<{
+    handle: StorageHandle;
+    cleanup(): Promise<void>;
+    /** `sqlite-port`: the handle that opened the file. */
+    owner?: StorageHandle;
+    /** SQLite: the file's URL. */
+    url?: string;
+  }>;
 }
 
 /** The backends available on this machine; `label` names the suite in the warning. */
@@ -44,7 +54,8 @@ export async function storageBackends(
     if (await mariadbAvailable()) backends.push(mariadbBackend(dbPrefix));
     else console.warn(`\n*** MariaDB is not reachable: ${label} runs without it ***\n`);
   }
-  if (backendWanted("sqlite", DEFAULT_STORAGE_BACKENDS)) backends.push(sqliteBackend(dbPrefix));
+  if (backendWanted("sqlite", DEFAULT_STORAGE_BACKENDS))
+    backends.push(sqliteBackend(dbPrefix), sqlitePortBackend(dbPrefix));
   if (!backendWanted("postgres", DEFAULT_STORAGE_BACKENDS)) return backends;
   if (!(await postgresAvailable())) {
     console.warn(`\n*** PostgreSQL is not reachable: ${label} runs without it ***\n`);
@@ -100,12 +111,53 @@ function mariadbBackend(dbPrefix: string): StorageBackend {
 
 let sqliteFiles = 0;
 
+/** A fresh SQLite file's path under the OS temp folder. */
+const sqlitePath = (dbPrefix: string) =>
+  path.join(tmpdir(), `${dbPrefix}_${process.pid}_${++sqliteFiles}.sqlite`);
+
+/**
+ * SQLite through a client port of the connection another "thread" opened (here the same thread:
+ * the path is the port and `src/storage/sqlite/port-host.ts`, as the run executor's thread uses
+ * it). The owner's handle is `owner`, for tests that use both sides.
+ */
+function sqlitePortBackend(dbPrefix: string): StorageBackend {
+  return {
+    name: "sqlite-port",
+    async open(options) {
+      const owner = await sqliteBackend(dbPrefix).open(options);
+      try {
+        const port = await owner.handle.embedded!.attach();
+        const handle = await openStorage({
+          ...options,
+          databaseUrl: owner.url!,
+          dataDir: null,
+          embeddedThread: {
+            port,
+            nextPort: () => Promise.reject(new Error("the owner is gone")),
+          },
+        });
+        return {
+          handle,
+          owner: owner.handle,
+          async cleanup() {
+            await handle.close().catch(() => {});
+            await owner.cleanup();
+          },
+        };
+      } catch (error) {
+        await owner.cleanup();
+        throw error;
+      }
+    },
+  };
+}
+
 /** SQLite in a fresh file under the OS temp folder (removed with its WAL on cleanup). */
 function sqliteBackend(dbPrefix: string): StorageBackend {
   return {
     name: "sqlite",
     async open(options) {
-      const file = path.join(tmpdir(), `${dbPrefix}_${process.pid}_${++sqliteFiles}.sqlite`);
+      const file = sqlitePath(dbPrefix);
       const remove = () => {
         for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
       };
@@ -119,6 +171,7 @@ function sqliteBackend(dbPrefix: string): StorageBackend {
       });
       return {
         handle,
+        url: `sqlite:${file}`,
         async cleanup() {
           await handle.close();
           remove();

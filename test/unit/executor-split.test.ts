@@ -1,6 +1,6 @@
 /**
  * Which servers run graphs in the executor thread and what each thread gets
- * (`src/server/executor-split.ts`): role `all` on every engine but SQLite, the opt-outs, and the
+ * (`src/server/executor-split.ts`): role `all` on every engine (SQLite too), the opt-outs, and the
  * pool split that keeps the process's pooled connections at what one thread had.
  */
 import { mkdtempSync } from "node:fs";
@@ -23,9 +23,11 @@ const settings = (env: Record<string, string>, role?: string): Settings =>
 const PG = "postgres://u@127.0.0.1:5432/db";
 
 describe("executorThreadWanted", () => {
-  it("splits role all on PGlite, PostgreSQL, CockroachDB and MariaDB", () => {
+  it("splits role all on PGlite, PostgreSQL, CockroachDB, MariaDB and SQLite", () => {
     for (const url of [
       undefined,
+      "sqlite::memory:",
+      "sqlite:./data.db",
       PG,
       `${PG}?engine=cockroachdb`,
       "mysql://root@127.0.0.1/db",
@@ -36,8 +38,9 @@ describe("executorThreadWanted", () => {
     }
   });
 
-  it("keeps one thread on SQLite, with the opt-outs and for the api and worker roles", () => {
-    expect(executorThreadWanted(settings({ DATABASE_URL: "sqlite::memory:" }), {})).toBe(false);
+  it("keeps one thread with the opt-outs and for the api and worker roles", () => {
+    const sqlite = settings({ DATABASE_URL: "sqlite::memory:" });
+    expect(executorThreadWanted(sqlite, { OLG_EMBEDDED_EXECUTOR: "main" })).toBe(false);
     const pg = settings({ DATABASE_URL: PG });
     expect(executorThreadWanted(pg, { OLG_EMBEDDED_EXECUTOR: "main" })).toBe(false);
     expect(executorThreadWanted({ ...pg, executorThread: false }, {})).toBe(false);
@@ -69,8 +72,12 @@ describe("splitPool / splitSettings", () => {
     expect(executor.warmSchemas).toBe(false);
     const configured = splitSettings({ ...settings({ DATABASE_URL: PG }), workers: 3 });
     expect(configured.executor.workers).toBe(3);
-    // PGlite: no pool to split.
+    // PGlite and SQLite: no pool to split (one connection, served to the executor over a port).
     const embedded = splitSettings(settings({}));
     expect(embedded.executor.poolSize).toBeUndefined();
+    const sqlite = splitSettings(settings({ DATABASE_URL: "sqlite:./data.db" }));
+    expect([sqlite.http.role, sqlite.executor.role]).toEqual(["api", "worker"]);
+    expect(sqlite.executor.poolSize).toBeUndefined();
+    expect(sqlite.executor.siblingWakeups).toBeUndefined();
   });
 });

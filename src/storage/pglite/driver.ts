@@ -1,5 +1,6 @@
 /**
- * A Kysely driver for PGlite that behaves like a pool of one connection: each query, and each
+ * A Kysely driver for PGlite (and for another thread's client of a SQLite connection,
+ * `../sqlite/port-client.ts`) that behaves like a pool of one connection: each query, and each
  * transaction as a whole, holds the connection exclusively. Kysely's bundled PGlite driver shares
  * its single connection, so a query issued while another request's transaction is open runs inside
  * that transaction (and is lost if it rolls back); this one queues it instead. The database is an
@@ -39,7 +40,7 @@ class Mutex {
   }
 }
 
-class PGliteConnection implements DatabaseConnection {
+class EmbeddedConnection implements DatabaseConnection {
   constructor(private readonly pg: EmbeddedDatabase) {}
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
@@ -48,24 +49,25 @@ class PGliteConnection implements DatabaseConnection {
       numAffectedRows: result.affectedRows != null ? BigInt(result.affectedRows) : undefined,
     };
   }
-  // biome-ignore lint/correctness/useYield: streaming is not offered by PGlite
+  // biome-ignore lint/correctness/useYield: streaming is not offered here
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error("Streaming queries are not supported on PGlite");
+    throw new Error("Streaming queries are not supported on the embedded database");
   }
 }
 
-class PGliteMutexDriver implements Driver {
+/** One connection at a time over an `EmbeddedDatabase` (see the module doc). */
+export class MutexDriver implements Driver {
   readonly #mutex = new Mutex();
-  readonly #connection: PGliteConnection;
+  readonly #connection: EmbeddedConnection;
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
   constructor(private readonly pg: EmbeddedDatabase) {
-    this.#connection = new PGliteConnection(pg);
+    this.#connection = new EmbeddedConnection(pg);
   }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     const release = await this.#mutex.lock();
     // A fresh wrapper per acquisition so the release belongs to exactly one holder.
-    const conn = new PGliteConnection(this.pg);
+    const conn = new EmbeddedConnection(this.pg);
     this.#releases.set(conn, release);
     return conn;
   }
@@ -95,16 +97,16 @@ class PGliteMutexDriver implements Driver {
       release();
     }
   }
-  get connection(): PGliteConnection {
+  get connection(): EmbeddedConnection {
     return this.#connection;
   }
 }
 
 /** The PGlite dialect: Postgres compiler and adapter, mutex-guarded driver. */
 export class PGliteMutexDialect implements Dialect {
-  readonly driver: PGliteMutexDriver;
+  readonly driver: MutexDriver;
   constructor(pg: EmbeddedDatabase) {
-    this.driver = new PGliteMutexDriver(pg);
+    this.driver = new MutexDriver(pg);
   }
   createDriver(): Driver {
     return this.driver;

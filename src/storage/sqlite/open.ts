@@ -7,18 +7,22 @@
  * server on the same file fails to start with a clear error instead of waiting or corrupting.
  * Notifications (`pg_notify` in statements, `notify`) are delivered in process after COMMIT.
  */
-import { type Dialect, Kysely, SqliteDialect, sql } from "kysely";
+import { MessageChannel } from "node:worker_threads";
+import { type Dialect, type Driver, Kysely, SqliteDialect, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import { withEngine } from "../engine/index.ts";
 import { neutralPlugin } from "../engine/plugin.ts";
 import { escapingCodecFor } from "../escaping-codec.ts";
 import { mysqlJsonParams } from "../mysql/codec.ts";
+import type { EmbeddedClientPort } from "../pglite/open.ts";
 import { sqliteEngine } from "./engine.ts";
 import { jsonReadingDatabase } from "./json-columns.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { openNative } from "./native.ts";
 import { InProcessChannels, notifyingDialect } from "./notify.ts";
+import { openSqliteClient } from "./port-client.ts";
+import { serveSqlitePort } from "./port-host.ts";
 import { sqliteTypes } from "./types.ts";
 
 const sqliteEscaping = escapingCodecFor(mysqlJsonParams);
@@ -45,11 +49,45 @@ export function sqliteFile(url: string): string {
   return decodeURIComponent(file);
 }
 
-/** Opens (creating if missing) the SQLite database `url` names. */
+/**
+ * The codecs every Kysely over SQLite reads and writes through, outermost first: the escaping
+ * codec of every engine (text-escape.ts: lone surrogates and U+0000 round-trip), then types; JSON
+ * cells are parsed at the statement, below them (json-columns.ts).
+ */
+function codecs(dialect: Dialect): Dialect {
+  return codecDialect(codecDialect(dialect, sqliteTypes), sqliteEscaping);
+}
+
+/** `dialect` whose driver is created once: this thread's Kysely and `port-host.ts` share it. */
+function sharedDriver(dialect: Dialect): { dialect: Dialect; driver: Driver } {
+  const driver = dialect.createDriver();
+  return { dialect: { ...bind(dialect), createDriver: () => driver }, driver };
+}
+
+function bind(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => dialect.createDriver(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
+}
+
+/**
+ * Opens (creating if missing) the SQLite database `url` names; with `client`, the connection
+ * another thread of this process opened (its `StorageHandle.embedded.attach()`, `port-client.ts`).
+ */
 export async function openSqlite(
   url: string,
   wrap: (d: Dialect) => Dialect = (d) => d,
+  client?: EmbeddedClientPort,
 ): Promise<StorageHandle> {
+  if (client)
+    return openSqliteClient(
+      client,
+      { layer: (d) => codecs(withEngine(d, ENGINE)), plugins: [neutralPlugin(ENGINE)] },
+      wrap,
+    );
   const file = sqliteFile(url);
   const native = openNative(file, 0);
   try {
@@ -72,16 +110,23 @@ export async function openSqlite(
     throw error;
   }
   const channels = new InProcessChannels(native);
-  const dialect = notifyingDialect(
-    withEngine(new SqliteDialect({ database: jsonReadingDatabase(native) }), ENGINE),
-    channels,
+  const { dialect, driver } = sharedDriver(
+    notifyingDialect(
+      withEngine(new SqliteDialect({ database: jsonReadingDatabase(native) }), ENGINE),
+      channels,
+    ),
   );
   const db = new Kysely<Database>({
-    // JSON cells parsed at the statement (json-columns.ts), then types, then the
-    // escaping codec of every engine (text-escape.ts): lone surrogates and U+0000 round-trip.
-    dialect: wrap(codecDialect(codecDialect(dialect, sqliteTypes), sqliteEscaping)),
+    dialect: wrap(codecs(dialect)),
     plugins: [neutralPlugin(ENGINE)],
   });
+  // The run executor's thread (role `all`) uses this connection over a port (port-host.ts).
+  const attach = async () => {
+    await sql`SELECT 1`.execute(db); // the shared driver is initialised before a port uses it
+    const { port1, port2 } = new MessageChannel();
+    serveSqlitePort(port1, { driver, channels, inTransaction: () => native.inTransaction });
+    return port2;
+  };
   return {
     kind: "sqlite",
     db,
@@ -89,6 +134,7 @@ export async function openSqlite(
     async notify(channel, payload) {
       channels.publish(channel, payload);
     },
+    embedded: { attach, onRestart: () => {} }, // the file stays open: no restart
     poolStats: () => ({ size: 1, inUse: 0, waiting: 0 }),
     async ping() {
       try {
