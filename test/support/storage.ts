@@ -24,9 +24,7 @@ export type OpenOptions = Pick<StorageOptions, "wrapDialect">;
 export interface StorageBackend {
   /** `sqlite-port`: SQLite through another client of the connection (the executor thread's way). */
   name: "pglite" | "postgres" | "mariadb" | "sqlite" | "sqlite-port";
-  open(
-    options?: OpenOptions,
-  ): Promise<{
+  open(options?: OpenOptions): Promise<{
     handle: StorageHandle;
     cleanup(): Promise<void>;
     /** `sqlite-port`: the handle that opened the file. */
