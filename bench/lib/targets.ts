@@ -43,6 +43,7 @@ export type TargetId =
   | "redis-main"
   | "redis"
   | "mariadb"
+  | "sqlite-main"
   | "sqlite";
 
 /** A started server. */
@@ -293,16 +294,25 @@ export const TARGETS: TargetSpec[] = [
     start: ours("mariadb", "ours MariaDB", "mariadb", false),
   },
   {
+    id: "sqlite-main",
+    label: "ours SQLite, executor=main",
+    optIn: true,
+    unavailable: sqliteMissing,
+    start: ours("sqlite-main", "ours SQLite, executor=main", "sqlite", false, "main"),
+  },
+  {
     id: "sqlite",
     label: "ours SQLite",
-    unavailable: async () => {
-      try {
-        await import("better-sqlite3" as string);
-        return null;
-      } catch {
-        return "better-sqlite3 is not installed";
-      }
-    },
+    unavailable: sqliteMissing,
     start: ours("sqlite", "ours SQLite", "sqlite", false),
   },
 ];
+
+async function sqliteMissing(): Promise<string | null> {
+  try {
+    await import("better-sqlite3" as string);
+    return null;
+  } catch {
+    return "better-sqlite3 is not installed";
+  }
+}
