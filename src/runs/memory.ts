@@ -234,6 +234,14 @@ export class MemoryRuns implements RunStore, RunLeases {
     return expired.map((r) => r.runId);
   }
 
+  async requeueOwner(owner: string): Promise<string[]> {
+    const held = [...this.runs.values()].filter(
+      (r) => r.status === "running" && r.leaseOwner === owner,
+    );
+    for (const r of held) this.#requeue(r);
+    return held.map((r) => r.runId);
+  }
+
   async requeueOrphans(owner: string): Promise<string[]> {
     const orphans = [...this.runs.values()].filter(
       (r) => r.status === "running" && r.leaseOwner !== owner,

@@ -1,8 +1,8 @@
 /**
  * The two ports of the runs engine. `RunStore` is what the use cases (create, read, cancel,
  * delete) need; `RunLeases` is what the worker pool and the executor need (claim, renew, release,
- * finish, requeue expired, repair). The SQL implementations (`sql-store.ts`, `sql-leases.ts`)
- * serve PGlite and PostgreSQL; `memory.ts` implements both for unit tests with a fake clock.
+ * finish, requeue expired or a dead owner's, repair). The SQL implementations (`sql-store.ts`,
+ * `sql-leases.ts`) serve every engine; `memory.ts` implements both for unit tests with a fake clock.
  * Every state change of a run and its thread happens under that thread's lock (see
  * `thread-lock.ts`); the contract suite `test/storage/runs.contract.test.ts` holds every
  * implementation to the same behaviour.
@@ -106,6 +106,13 @@ export interface RunLeases {
   finish(run: FinishingRun, owner: string, state: FinishState): Promise<FinishResult>;
   /** Puts runs whose lease expired back in the queue; returns their ids. */
   requeueExpired(): Promise<string[]>;
+  /**
+   * Puts back in the queue, at once, the running runs `owner` holds (a dead executor thread of
+   * this process: its lease owner id, never another's); returns their ids. Like an expired lease:
+   * the next claim is attempt + 1 and resumes from the last checkpoint, and every later write or
+   * renewal of `owner` on them is refused (`lost`).
+   */
+  requeueOwner(owner: string): Promise<string[]>;
   /** Requeues every running run not owned by `owner` (embedded database: no other process). */
   requeueOrphans(owner: string): Promise<string[]>;
   /** Repairs threads left `busy` with no pending or running run; returns how many. */

@@ -1,7 +1,8 @@
 /**
  * `RunLeases` on PostgreSQL/PGlite: claiming a runnable run (one statement), renewing and
- * releasing its lease, finishing it together with its thread, and the sweeps that requeue runs
- * whose replica died and repair threads left busy.
+ * releasing its lease, finishing it together with its thread, the sweeps that requeue runs
+ * whose replica died and repair threads left busy, and the requeue of the runs of one dead lease
+ * owner (an executor thread of this process, `requeueOwner`).
  *
  * `finish` is four round trips: BEGIN, the thread lock (named `finish`), one statement, COMMIT.
  * The statement ends the run only if this worker still holds it and no cancel outcome is
@@ -214,6 +215,17 @@ export class SqlRunLeases implements RunLeases {
       .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now() })
       .where("status", "=", "running")
       .where("lease_expires_at", "<", now())
+      .returning("run_id")
+      .execute();
+    return rows.map((r) => r.run_id);
+  }
+
+  async requeueOwner(owner: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable("runs")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now() })
+      .where("status", "=", "running")
+      .where("lease_owner", "=", owner)
       .returning("run_id")
       .execute();
     return rows.map((r) => r.run_id);

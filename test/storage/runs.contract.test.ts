@@ -2,7 +2,8 @@
  * One contract for the runs ports (`RunStore` + `RunLeases`), run on every implementation: the
  * in-memory one of the unit tests and the SQL one on PGlite and on PostgreSQL (when reachable).
  * Creation and the multitask reject, FIFO claims per thread, finish outcomes (and the `next` hint),
- * a cancel racing the run's end, lost leases, lease expiry, delete and assistant delete repairing
+ * a cancel racing the run's end, lost leases, lease expiry, a dead owner's runs requeued at once
+ * (`requeueOwner`), delete and assistant delete repairing
  * the thread, temporary threads, and (SQL) thread-change hooks after COMMIT only.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,6 +13,7 @@ import { MemoryRuns } from "../../src/runs/memory.ts";
 import type { InsertRunSpec, RunLeases, RunStore } from "../../src/runs/ports.ts";
 import { SqlRunLeases } from "../../src/runs/sql-leases.ts";
 import { SqlRunStore } from "../../src/runs/sql-store.ts";
+import type { Run } from "../../src/runs/types.ts";
 import { inUnitOfWork, type UnitOfWork } from "../../src/storage/unit-of-work.ts";
 import { ThreadRunRows } from "../../src/threads/run-rows.ts";
 import { storageBackends } from "../support/storage.ts";
@@ -220,6 +222,35 @@ describe.each(impls)("runs ports contract ($name)", (impl) => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("requeues exactly a dead owner's runs at once; its renewals and finishes are lost", async () => {
+    const dead = `${owner}-dead-${newId()}`;
+    const [t1, t2, t3] = [newId(), newId(), newId()];
+    const created: Run[] = [];
+    for (const t of [t1, t2, t3]) {
+      const r = await c.store.insert(spec(t));
+      if (r.kind !== "created") throw new Error("not created");
+      created.push(r.run);
+    }
+    const [a, b, other] = created as [Run, Run, Run];
+    expect(await c.leases.claim(dead, 30_000, a.runId)).not.toBeNull();
+    expect(await c.leases.claim(dead, 30_000, b.runId)).not.toBeNull();
+    // Another owner of the same host and pid prefix: not touched.
+    expect(await c.leases.claim(`${dead}2`, 30_000, other.runId)).not.toBeNull();
+    expect((await c.leases.requeueOwner(dead)).sort()).toEqual([a.runId, b.runId].sort());
+    expect((await c.store.get(a.runId))?.status).toBe("pending");
+    expect((await c.store.get(other.runId))?.status).toBe("running");
+    expect(await c.leases.requeueOwner(dead)).toEqual([]);
+    expect((await c.leases.renew(a.runId, dead, 30_000)).lost).toBe(true);
+    expect((await c.leases.leaseStates([b.runId], dead)).get(b.runId)?.lost).toBe(true);
+    const late = await c.leases.finish({ runId: b.runId, threadId: t2 }, dead, {
+      status: "success",
+    });
+    expect(late.kind).toBe("lost");
+    expect((await c.leases.claim("worker-b", 30_000, a.runId))?.attempt).toBe(2);
+    expect((await c.leases.renew(other.runId, `${dead}2`, 30_000)).lost).toBe(false);
+    expect(await status(t2)).toBe("busy");
   });
 
   it("delete and assistant delete repair the thread; a temporary thread goes with its run", async () => {

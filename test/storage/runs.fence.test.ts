@@ -102,7 +102,7 @@ describe.each(backends)("run write fence ($name)", (backend) => {
     expect(writes.rows.map((w) => w.task_id)).toEqual(["task-1"]);
   });
 
-  it("refuses a run whose thread was deleted, and one that lost its lease", async () => {
+  it("refuses a run whose thread was deleted, one that lost its lease, one of a dead owner", async () => {
     const gone = await claimedRun();
     await sql`DELETE FROM threads WHERE thread_id = ${gone.threadId}`.execute(handle.db);
     await expect(
@@ -124,6 +124,17 @@ describe.each(backends)("run write fence ($name)", (backend) => {
     ).rejects.toBeInstanceOf(FencedWriteError);
     expect(lost.lease.reason()).toBe("lost");
     expect(await count(lost.threadId)).toBe("0");
+
+    // Its owner died (an executor thread): requeued at once, its late writes refused.
+    const dead = await claimedRun();
+    expect(await leases.requeueOwner(dead.lease.owner)).toEqual([dead.runId]);
+    await expect(
+      saver
+        .fenced(dead.fence)
+        .put(config(dead.threadId, dead.runId), checkpoint(), {} as never, {}),
+    ).rejects.toBeInstanceOf(FencedWriteError);
+    expect(dead.lease.reason()).toBe("lost");
+    expect(await count(dead.threadId)).toBe("0");
   });
 
   it("refuses store writes of a cancelled run (interrupt) and keeps the store unchanged", async () => {
