@@ -72,7 +72,11 @@ export async function startServer(
     throw error;
   });
   const executor = await prepared
-    ?.start(built.storage, built.logger, { logFeed: built.infra.logFeed, obs: built.infra.obs })
+    ?.start(built.storage, built.logger, {
+      logFeed: built.infra.logFeed,
+      obs: built.infra.obs,
+      requeueRunsOf: built.requeueRunsOf,
+    })
     .catch(async (error) => {
       await built.close();
       throw error;

@@ -23,6 +23,7 @@ import type { EmbeddedClientPort } from "../storage/pglite/open.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import { AuditRepository } from "../tenancy/audit/repository.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, startAuditRetention } from "../tenancy/audit/retention.ts";
+import { SYSTEM_ORG, withOrg } from "../tenancy/context.ts";
 import { KeyCache } from "../tenancy/key-cache.ts";
 import { MemoryRateLimiter, RedisRateLimiter } from "../tenancy/rate-limit.ts";
 import { RedisRunCounters } from "../tenancy/run-quotas.ts";
@@ -56,6 +57,11 @@ export interface BuiltServer {
   infra: Infrastructure;
   /** Starts background work (run workers, cron scheduler, plugin work). */
   start(): Promise<void>;
+  /**
+   * Requeues at once the runs the lease owner `owner` holds (this process's executor thread
+   * that died, `executor-thread.ts`), in every org, and wakes the workers; their ids.
+   */
+  requeueRunsOf(owner: string): Promise<string[]>;
   /** Tells features the HTTP server listens at `url` (WebSockets, loopback base URL). */
   listening(server: Server, url: string): void;
   /** Makes `/ready` fail (first step of a graceful stop). */
@@ -78,6 +84,8 @@ export interface BuildOptions {
   sharedCache?: SharedCacheTags;
   /** The run event log (the embedded default's threads: `stream/port-log.ts`). */
   runEventLog?: RunEventLog;
+  /** The lease owner id of the run workers (the executor thread's, chosen by the HTTP thread). */
+  runOwner?: string;
 }
 
 /** Builds the server `settings` describe, without listening. */
@@ -121,6 +129,7 @@ export async function buildServer(
       artifacts,
       loopback: loopback.fetch,
       runCounters,
+      runOwner: options.runOwner,
     });
     const { assistants } = await features.add(assistantsModule, { ...infra, engine });
     const { runs, checkWebhook } = await features.add(runsModule, { ...infra, engine, assistants });
@@ -254,6 +263,8 @@ export async function buildServer(
       storage: infra.storage,
       infra,
       start: () => features.start(),
+      // Background work: every org's runs (with tenancy, SYSTEM_ORG sees them all).
+      requeueRunsOf: (owner) => withOrg(SYSTEM_ORG, () => engine.requeueOwner(owner)),
       listening(server, url) {
         binding.setUrl(url);
         features.listening(server);

@@ -69,6 +69,7 @@ try {
     embeddedClient: db ? { port: db, nextPort } : undefined,
     sharedCache: data.cacheTags ? { buffer: data.cacheTags, slot: EXECUTOR_SLOT } : undefined,
     runEventLog: data.events ? new PortRunEventLog(data.events) : undefined,
+    runOwner: data.runOwner,
   });
   // This thread's own metrics (runs, streams, caches), for the HTTP thread's `/metrics`.
   const ownMetrics = () =>

@@ -29,6 +29,7 @@ import type { StorageHandle } from "../storage/database.ts";
 import type { RunEventLog } from "../stream/log.ts";
 import { serveRunEventLog } from "../stream/port-log.ts";
 import { Relay } from "./executor-relay.ts";
+import { newLeaseOwner } from "./features/run-engine.ts";
 
 /** The executor thread's writer slot in the shared cache tags (the HTTP thread's is 0). */
 export const EXECUTOR_SLOT = 1;
@@ -66,6 +67,8 @@ export interface ExecutorData {
   cacheTags?: SharedArrayBuffer;
   /** Its side of the run event log (`stream/port-log.ts`); none with Redis (both use its log). */
   events?: MessagePort;
+  /** The lease owner id its run workers claim as (chosen here: requeued at once if it dies). */
+  runOwner: string;
 }
 
 /** What the two threads share: cache tags (PGlite) and the HTTP thread's run event log (no Redis). */
@@ -103,10 +106,12 @@ export interface ExecutorThread {
   close(): Promise<void>;
 }
 
-/** Where the executor thread's log lines and metrics go on the HTTP thread. */
+/** Where the executor thread's log lines and metrics go on the HTTP thread, and its runs if it dies. */
 export interface ExecutorSinks {
   logFeed: Pick<LogFeed, "push">;
   obs: Pick<Observability, "addSource">;
+  /** Requeues the runs a lease owner holds (`BuiltServer.requeueRunsOf`); their ids. */
+  requeueRunsOf?(owner: string): Promise<string[]>;
 }
 
 /** An executor thread loading its modules, waiting for the database (`start`). */
@@ -117,16 +122,22 @@ export interface PreparedExecutor {
   abort(): Promise<void>;
 }
 
-/** A thread loading; `started` settles once it ran with a database (or failed, or exited). */
-function spawnThread(
-  settings: Settings,
-  relay: Relay,
-  shared: ExecutorShared,
-): { w: Worker; started: Promise<void> } {
+/** A spawned executor thread: its worker and the lease owner id its runs are claimed as. */
+interface Spawned {
+  w: Worker;
+  owner: string;
+  /** Settles once it ran with a database (or failed, or exited). */
+  started: Promise<void>;
+}
+
+/** A thread loading, with a lease owner id of its own. */
+function spawnThread(settings: Settings, relay: Relay, shared: ExecutorShared): Spawned {
   const events = shared.runEventLog ? new MessageChannel() : undefined;
   if (events && shared.runEventLog) serveRunEventLog(events.port1, shared.runEventLog);
+  const owner = newLeaseOwner();
   const data: ExecutorData = {
     settings,
+    runOwner: owner,
     cacheTags: shared.cacheTags,
     events: events?.port2,
     argv: process.argv.slice(3),
@@ -148,10 +159,10 @@ function spawnThread(
     w.once("exit", (code) => reject(new Error(`the executor thread exited with ${code}`)));
   });
   started.catch(() => {}); // observed by `connect`
-  return { w, started };
+  return { w, owner, started };
 }
 
-async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePort | undefined) {
+async function connect(t: Spawned, port: MessagePort | undefined) {
   t.w.postMessage({ type: "db", port } satisfies ToExecutor, port ? [port] : []);
   await t.started.catch(async (error) => {
     await t.w.terminate();
@@ -162,9 +173,10 @@ async function connect(t: { w: Worker; started: Promise<void> }, port: MessagePo
 /**
  * Starts loading the executor thread now (its modules load while this thread builds the server);
  * `start` then gives it the database (PGlite: a client port; a networked database: the go, it
- * opens its own pool). If it dies later (an uncaught error in graph code), it is started again
- * after a pause; its runs are claimed again by the new one (PGlite requeues running runs at
- * start; elsewhere their leases expire, as after a worker process died).
+ * opens its own pool). If it dies later (an uncaught error in graph code, out of memory), the
+ * runs it held are requeued at once (`sinks.requeueRunsOf` with its lease owner id, which this
+ * thread chose: exactly its runs, no other process's; they resume from their last checkpoint,
+ * its late writes are fenced off) and it is started again after a pause.
  */
 export function prepareExecutorThread(
   threadSettings: Settings,
@@ -191,12 +203,25 @@ export function prepareExecutorThread(
       // PGlite: a new client of its worker; a networked database: the thread opens its own pool.
       const database = async () => (embedded ? await embedded.attach() : undefined);
       let worker = first.w;
+      // Its runs go back to the queue now, not once their leases expire (any replica may take
+      // them). `close` waits for the last one (the database closes after it).
+      let requeued: Promise<unknown> = Promise.resolve();
+      const requeue = (owner: string) => {
+        requeued = (sinks?.requeueRunsOf?.(owner) ?? Promise.resolve()).catch((err) =>
+          log.warn(
+            { err, owner },
+            "requeueing a dead executor thread's runs failed (lease expiry will)",
+          ),
+        );
+      };
       let url: string | null = null;
       let closing = false;
       let delay = 500;
-      const watch = (w: Worker) => {
+      const watch = ({ w, owner }: Spawned) => {
         w.once("exit", (code) => {
           tags?.reset(EXECUTOR_SLOT);
+          // A drained thread (close) exits 0 with nothing held.
+          if (!closing || code !== 0) requeue(owner);
           if (closing || w !== worker) return;
           log.error({ code }, "run executor thread stopped; starting it again");
           setTimeout(() => void restart(), delay).unref();
@@ -205,17 +230,20 @@ export function prepareExecutorThread(
       };
       const restart = async () => {
         if (closing) return;
+        let t: Spawned | undefined;
         try {
-          const t = spawnThread(threadSettings, relay, shared);
+          t = spawnThread(threadSettings, relay, shared);
           await connect(t, await database());
           // Statements the dead thread sent may have been executed until now.
           tags?.bumpEverything();
           const w = t.w;
           worker = w;
           if (url) w.postMessage({ type: "url", url } satisfies ToExecutor);
-          watch(w);
+          watch(t);
           delay = 500;
         } catch (err) {
+          // It may have claimed runs before failing to start.
+          if (t) requeue(t.owner);
           delay = Math.min(delay * 2, 10_000);
           log.error({ err, retry_ms: delay }, "starting the run executor thread failed");
           setTimeout(() => void restart(), delay).unref();
@@ -226,7 +254,7 @@ export function prepareExecutorThread(
         sinks.obs.addSource(() => relay.ask(worker));
       }
       await connect(first, await database());
-      watch(first.w);
+      watch(first);
       // A restarted database worker: the executor's old port closed; hand it the new one.
       embedded?.onRestart(() => {
         if (closing) return;
@@ -245,7 +273,10 @@ export function prepareExecutorThread(
         async close() {
           closing = true;
           const w = worker;
-          if (w.threadId < 0) return; // already gone
+          if (w.threadId < 0) {
+            await requeued; // already gone
+            return;
+          }
           const exited = new Promise<void>((resolve) => {
             w.once("exit", () => resolve());
           });
@@ -253,6 +284,7 @@ export function prepareExecutorThread(
           const timer = setTimeout(() => void w.terminate(), drainMs + 10_000);
           await exited;
           clearTimeout(timer);
+          await requeued; // a thread that did not drain (terminated): its runs, before the pool closes
         },
       };
     },

@@ -49,6 +49,12 @@ export interface RunEngine {
   queue: RunQueue;
   /** Whether this process executes runs (every role but `api`). */
   executesRuns: boolean;
+  /**
+   * Requeues at once the runs a dead sibling held (`owner`: the lease owner id of this process's
+   * executor thread that died) and asks every replica to look for work; their ids. Only that
+   * owner's: a replacement pod may share this host name and pid while the old one drains.
+   */
+  requeueOwner(owner: string): Promise<string[]>;
 }
 
 type Deps = Infrastructure & {
@@ -58,6 +64,8 @@ type Deps = Infrastructure & {
   artifacts: ArtifactsFeature;
   /** Relative webhook URLs (`/custom/hook`) are delivered to this server in process. */
   loopback: LoopbackFetch;
+  /** The lease owner id of this pool (an executor thread's, given by the HTTP thread). */
+  runOwner?: string;
 };
 
 function runEventLog({ settings, storage, redis, log, runEventLog }: Infrastructure): RunEventLog {
@@ -74,6 +82,11 @@ function runEventLog({ settings, storage, redis, log, runEventLog }: Infrastruct
     onWriteFailure: (runId, err) =>
       log.error({ err, run_id: runId }, "run event log write failed (database unreachable)"),
   });
+}
+
+/** A new lease owner id: host, pid and a random part (each worker pool has its own). */
+export function newLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${newId().slice(-12)}`;
 }
 
 /** `run-engine`: queue, executor, event log and webhooks. */
@@ -143,7 +156,8 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
               ? withOrg(run.orgId, () => execute(run, lease))
               : deps.tenancy.inOrgOf(storage.db, "runs", run.runId, () => execute(run, lease)),
         ),
-      owner: `${hostname()}:${process.pid}:${newId().slice(-12)}`,
+      // An executor thread's is chosen by the HTTP thread, which requeues its runs if it dies.
+      owner: deps.runOwner ?? newLeaseOwner(),
       concurrency: settings.workers ?? defaultConcurrency(availableParallelism(), storage.poolMax),
       leaseMs: settings.runLeaseSeconds * 1000,
       sweepMs: Math.min(2000, settings.runLeaseSeconds * 500),
@@ -165,6 +179,14 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
         done,
         queue,
         executesRuns,
+        async requeueOwner(owner) {
+          const ids = await runLeases.requeueOwner(owner);
+          if (ids.length) {
+            log.warn({ run_ids: ids, owner }, "requeued the runs of a dead executor thread");
+            await queue.announce();
+          }
+          return ids;
+        },
       },
       async start() {
         await queue.start();
