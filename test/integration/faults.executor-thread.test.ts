@@ -1,14 +1,15 @@
 /**
- * A dead executor thread on a networked database (role `all`, `src/server/executor-thread.ts`): a
- * graph node kills the thread running it (an uncaught error thrown from a timer, as a bug in graph
- * code would). The HTTP thread requeues the runs the dead thread held at once (by its lease owner
- * id) and starts a new thread, which resumes them from their last checkpoint at once: a
- * `runs/join` client gets the result seconds after the new thread started (its start-up is most of
- * the wait, seconds on a loaded machine), not once the 30 s lease expired; no step that completed
- * and was checkpointed runs again (each completed step appends to a trace file, across threads and
- * attempts). A second run in flight on the same thread, that did nothing wrong, is resumed the
- * same way. On PostgreSQL,
- * PostgreSQL + Redis and MariaDB (each when reachable).
+ * A dead executor thread (role `all`, `src/server/executor-thread.ts`): a graph node kills the
+ * thread running it (an uncaught error thrown from a timer, as a bug in graph code would). The
+ * HTTP thread requeues the runs the dead thread held at once (by its lease owner id) and starts a
+ * new thread, which resumes them from their last checkpoint at once: a `runs/join` client gets the
+ * result seconds after the new thread started (its start-up is most of the wait, seconds on a
+ * loaded machine), not once the 30 s lease expired; no step that completed and was checkpointed
+ * runs again (each completed step appends to a trace file, across threads and attempts). A second
+ * run in flight on the same thread, that did nothing wrong, is resumed the same way. On
+ * PostgreSQL, PostgreSQL + Redis and MariaDB (each when reachable; before the fix they waited for
+ * the lease), and on the single-process engines PGlite and SQLite (whose new thread also requeues
+ * every running run at its start).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -43,13 +44,16 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  // The embedded default requeued them already (its new thread takes every running run at start).
   ...(backendWanted("pglite") ? [{ name: "pglite", backend: "pglite" as const, env: {} }] : []),
   ...(pgUp ? [{ name: "postgres", backend: "postgres" as const, env: {} }] : []),
   ...(redisUp
     ? [{ name: "postgres+redis", backend: "postgres" as const, env: { REDIS_URL: REDIS_TEST_URL } }]
     : []),
   ...(mariaUp ? [{ name: "mariadb", backend: "mariadb" as const, env: {} }] : []),
+  // In process: its executor thread's statements cross a port to the HTTP thread's connection.
+  ...(backendWanted("sqlite", "postgres,mariadb,sqlite")
+    ? [{ name: "sqlite", backend: "sqlite" as const, env: {} }]
+    : []),
 ];
 
 const STEPS = ["s1", "s2", "s3", "s4"];
