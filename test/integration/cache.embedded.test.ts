@@ -6,9 +6,17 @@
  * `runs/wait` answered (the HTTP thread hears of the run's end before the executor thread's
  * post-commit hook may have run): thread, search and run reads all see it. The server runs the
  * default configuration (executor thread), and the cache is shown to be serving (its hit counter
- * grows), so the test is not passing for want of a cache.
+ * grows), so the test is not passing for want of a cache. After the executor thread died in a
+ * run (a graph node throws from a timer) and its replacement finished the run, the same reads
+ * are fresh too, and the cache serves again. A death inside a write (marks in flight, which
+ * `SharedTags.reset` and `bumpEverything` cover) cannot be forced from graph code: those are
+ * proven in `test/unit/cache.local.test.ts`; this test passes without them.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../support/poll.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 type Thread = { thread_id: string; status: string; values: { visits?: string[] } | null };
@@ -37,8 +45,10 @@ describe("embedded default: metadata cache across the HTTP and executor threads"
     server = await startServer({ backend: "pglite" });
   }, 120_000);
 
+  let dir: string | undefined;
   afterAll(async () => {
     await server?.stop().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("thread, search and run reads see a run's end at once after runs/wait", async () => {
@@ -83,6 +93,58 @@ describe("embedded default: metadata cache across the HTTP and executor threads"
     }
     // The cache served (so the reads above could have been stale).
     expect(await hits()).toBeGreaterThan(before + 20);
+  }, 120_000);
+
+  it("after the executor thread died mid-run, reads of the resumed run's end are fresh", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "olg-cache-crash-"));
+    const tag = `crash-${Date.now()}`;
+    const thread = (await json("POST", "/threads", { metadata: { tag } })) as Thread;
+    const id = thread.thread_id;
+    for (let r = 0; r < 2; r++) {
+      expect(((await json("GET", `/threads/${id}`)) as Thread).status).toBe("idle");
+      await json("POST", "/threads/search", { metadata: { tag } });
+    }
+    const run = (await json("POST", `/threads/${id}/runs`, {
+      assistant_id: "runs_steps",
+      input: { delay_ms: 200, crash_at: "s2", crash_file: path.join(dir, "crash") },
+    })) as { run_id: string };
+    // Read (and cache) `busy` while the run is in flight, across the thread's death.
+    await poll(async () => {
+      await json("POST", "/threads/search", { metadata: { tag } });
+      const got = (await json("GET", `/threads/${id}`)) as Thread;
+      return server.logs.some((l) => l.includes("run executor thread stopped")) &&
+        got.status === "busy"
+        ? true
+        : undefined;
+    }, 30_000);
+    const values = (await json(
+      "GET",
+      `/threads/${id}/runs/${run.run_id}/join`,
+    )) as Thread["values"];
+    expect(values?.visits).toEqual(["s1", "s2", "s3", "s4"]);
+    const after = (await json("GET", `/threads/${id}`)) as Thread;
+    expect(after.status).toBe("idle");
+    expect(after.values?.visits).toEqual(["s1", "s2", "s3", "s4"]);
+    const found = (await json("POST", "/threads/search", { metadata: { tag } })) as Thread[];
+    expect(found.map((t) => t.status)).toEqual(["idle"]);
+    expect(((await json("GET", `/threads/${id}/runs/${run.run_id}`)) as Thread).status).toBe(
+      "success",
+    );
+    // The new executor thread's writes are seen at once too, and the cache serves again.
+    const before = await hits();
+    for (let i = 0; i < 3; i++) {
+      const waited = (await json("POST", `/threads/${id}/runs/wait`, {
+        assistant_id: "runs_steps",
+        input: { delay_ms: 1 },
+      })) as { visits: string[] };
+      expect(waited.visits).toHaveLength(8 + 4 * i);
+      for (let r = 0; r < 3; r++) {
+        const again = (await json("GET", `/threads/${id}`)) as Thread;
+        expect(again.status).toBe("idle");
+        expect(again.values?.visits).toHaveLength(8 + 4 * i);
+      }
+    }
+    expect(await hits()).toBeGreaterThan(before + 3);
   }, 120_000);
 
   it("a thread deleted in the HTTP thread is gone for a run the executor thread claims", async () => {
