@@ -317,7 +317,10 @@ export interface StorageHandle {
    * and the polls run and notifications delivered from other processes, for metrics.
    */
   wakeupStats?(): { mode: "redis" | "poll"; polls: number; delivered: number; errors: number };
-  /** CockroachDB only: transactions run again after a 40001, and those that still failed. */
+  /**
+   * CockroachDB and MariaDB: transactions run again after a conflict abort (40001, InnoDB
+   * deadlock), and those that still failed (`transaction-retry.ts`).
+   */
   retryStats?(): { retries: number; exhausted: number };
   /**
    * PGlite in a worker thread, and SQLite: opens another client of the same database for another

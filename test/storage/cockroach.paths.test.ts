@@ -6,10 +6,10 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withRetry } from "../../src/storage/cockroach/retry.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { engineOf } from "../../src/storage/engine/index.ts";
 import { openStorage } from "../../src/storage/open.ts";
+import { withRetry } from "../../src/storage/transaction-retry.ts";
 import { until } from "../support/poll.ts";
 import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../support/server.ts";
 

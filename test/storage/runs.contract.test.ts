@@ -224,12 +224,23 @@ describe.each(impls)("runs ports contract ($name)", (impl) => {
     }
   });
 
+  it("creates runs at once on new threads and on one thread without a failure", async () => {
+    const shared = newId();
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all([
+        ...Array.from({ length: 12 }, () => c.store.insert(spec(newId()))),
+        ...Array.from({ length: 6 }, () => c.store.insert(spec(shared))),
+      ]);
+      expect(results.map((r) => r.kind)).toEqual(Array(18).fill("created"));
+    }
+  });
+
   it("requeues exactly a dead owner's runs at once; its renewals and finishes are lost", async () => {
     const dead = `${owner}-dead-${newId()}`;
     const [t1, t2, t3] = [newId(), newId(), newId()];
     const created: Run[] = [];
-    for (const t of [t1, t2, t3]) {
-      const r = await c.store.insert(spec(t));
+    // At once: concurrent creation must not fail (InnoDB deadlock victims are retried).
+    for (const r of await Promise.all([t1, t2, t3].map((t) => c.store.insert(spec(t))))) {
       if (r.kind !== "created") throw new Error("not created");
       created.push(r.run);
     }

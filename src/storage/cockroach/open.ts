@@ -1,7 +1,7 @@
 /**
  * Opens CockroachDB (`postgresql://…?engine=cockroachdb`, or a PostgreSQL URL whose server reports
  * CockroachDB in `SELECT version()`): node-postgres behind Kysely's PostgreSQL dialect with the
- * CockroachDB engine (engine.ts), transactions retried on 40001 (retry.ts), the lock table, and
+ * CockroachDB engine (engine.ts), transactions retried on 40001 (../transaction-retry.ts), the lock table, and
  * wake-ups over Redis when `redisUrl` is set, else the polled `olg_notifications` table (the
  * MySQL/MariaDB carriers, ../mysql/notifier.ts: one poll per 100 ms, counted).
  */
@@ -13,8 +13,8 @@ import { withEngine } from "../engine/index.ts";
 import { escapingCodec } from "../escaping-codec.ts";
 import { type SiblingWakeups, wakeups } from "../mysql/sibling-wakeups.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
+import { type RetryStats, retryingTransactions } from "../transaction-retry.ts";
 import { cockroachEngine, LOCKS_DDL } from "./engine.ts";
-import { type RetryStats, retryingTransactions } from "./retry.ts";
 
 /** Whether `url` asks for CockroachDB (`engine=cockroachdb` query parameter). */
 export function cockroachHinted(url: string): boolean {

@@ -9,6 +9,7 @@ import type { Database, StorageHandle } from "../database.ts";
 import { withEngine } from "../engine/index.ts";
 import { neutralPlugin } from "../engine/plugin.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
+import { isDeadlockVictim, type RetryStats, retryingTransactions } from "../transaction-retry.ts";
 import { mysqlEscapingCodec } from "./codec.ts";
 import { mysqlEngine } from "./engine.ts";
 import { migrateMysql } from "./migrate.ts";
@@ -72,10 +73,16 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     ),
     mysqlEscapingCodec,
   );
-  const db = new Kysely<Database>({
-    dialect: wrap(dialect),
-    plugins: [neutralPlugin(engine), mysqlRewritePlugin()],
-  });
+  // A deadlock victim's transaction runs again whole (../transaction-retry.ts).
+  const retries: RetryStats = { retries: 0, exhausted: 0 };
+  const db = retryingTransactions(
+    new Kysely<Database>({
+      dialect: wrap(dialect),
+      plugins: [neutralPlugin(engine), mysqlRewritePlugin()],
+    }),
+    retries,
+    isDeadlockVictim,
+  );
   try {
     await migrateMysql(db, collation);
   } catch (error) {
@@ -109,6 +116,7 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
       connectionErrors,
     }),
     wakeupStats: () => notifier.stats(),
+    retryStats: () => ({ ...retries }),
     async ping() {
       try {
         await sql`SELECT 1`.execute(db);
