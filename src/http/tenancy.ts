@@ -12,23 +12,21 @@ import type { Context, MiddlewareHandler } from "hono";
 import { isAdminShell, officiallyExempt } from "../auth/authenticate.ts";
 import { AuthRejection } from "../auth/errors.ts";
 import { notFound } from "../core/errors.ts";
-import { withAudit } from "../tenancy/audit/context.ts";
+import { withOrgAudit } from "../tenancy/audit/context.ts";
 import type { AuditRepository } from "../tenancy/audit/repository.ts";
 import { withOrg } from "../tenancy/context.ts";
 import { apiKeyOf } from "../tenancy/keys.ts";
-import {
-  type RateDecision,
-  type RateLimiter,
-  type RateQuota,
-  rateQuotaOf,
-} from "../tenancy/rate-limit.ts";
+import { type RateLimiter, rateQuotaOf } from "../tenancy/rate-limit.ts";
 import { rolePermissions } from "../tenancy/roles.ts";
+import { hasRunQuota } from "../tenancy/run-quotas.ts";
 import type { TenancyService, TenantCaller } from "../tenancy/service.ts";
+import { hasStoreQuota } from "../tenancy/store-quota.ts";
 import type { Api, RouteSpec } from "./api.ts";
 import { frameAuditFor, pendingFor } from "./audit-entry.ts";
 import { registerAdminAuditRoutes } from "./routes/admin-audit.ts";
 import { registerAdminTenancyRoutes } from "./routes/admin-tenancy.ts";
 import { permissionLookup, type RouteLookup } from "./tenancy-permissions.ts";
+import { rateBuckets, rateLimit, setAfter } from "./tenancy-rate.ts";
 import {
   admitRuns,
   createsRuns,
@@ -68,16 +66,29 @@ export function authOf(caller: TenantCaller) {
   };
 }
 
-/** Authenticates `olg_` keys; leaves every other request to custom auth. */
+/**
+ * Authenticates `olg_` keys; leaves every other request to custom auth. Not an async function: a
+ * cached key (the common case) adds no promise to the request (each costs more while an
+ * AsyncLocalStorage is in use, src/tenancy/context.ts).
+ */
 export function apiKeyAuth(service: TenancyService): MiddlewareHandler {
-  return async function authenticateApiKey(c, next) {
-    const key = apiKeyOf(c.req.raw.headers);
-    if (key === undefined) return next();
-    const caller = await service.authenticateKey(key);
+  const enter = (c: Context, caller: TenantCaller | undefined) => {
     if (!caller) throw UNAUTHORIZED();
     c.set("tenant", caller);
     c.set("auth", authOf(caller));
-    return next();
+  };
+  return function authenticateApiKey(c, next) {
+    const key = apiKeyOf(c.req.raw.headers);
+    if (key === undefined) return next();
+    const cached = service.cachedKey(key);
+    if (cached) {
+      enter(c, cached);
+      return next();
+    }
+    return service.authenticateKey(key).then((caller) => {
+      enter(c, caller);
+      return next();
+    });
   };
 }
 
@@ -103,9 +114,7 @@ export interface TenantGateOptions {
 const STREAM_EVENTS = "/threads/:thread_id/stream/events";
 const PROTOCOL_ROUTES = new Set(["/threads/:thread_id/commands", STREAM_EVENTS]);
 
-async function callerOf(c: Context, service: TenancyService): Promise<TenantCaller> {
-  const known = c.get("tenant");
-  if (known) return known;
+async function memberOf(c: Context, service: TenancyService): Promise<TenantCaller> {
   const auth = c.get("auth");
   if (!auth) throw UNAUTHORIZED();
   const member = await service.memberCaller(auth.user.identity);
@@ -117,106 +126,110 @@ async function callerOf(c: Context, service: TenancyService): Promise<TenantCall
 }
 
 /**
- * Takes a token from the org's and the key's buckets (those with a `requests_per_minute` quota):
- * the 429 answer when one is empty, else the `X-RateLimit-*` headers of the tighter one (set on the
- * response once it exists: headers prepared before `next()` make Hono merge them into every
- * response it builds), or undefined without a rate quota.
+ * Resolves the caller's org and role, enforces the route's permission, runs the request in the org.
+ * A key caller on a route that owes no audit record, takes no quota and is no protocol route
+ * passes without a promise of its own (the metadata reads of issue 19's cost goal); the rest
+ * goes through {@link gateRequest}.
  */
-async function rateLimit(
-  c: Context,
-  caller: TenantCaller,
-  limiter: RateLimiter,
-): Promise<Response | Record<string, string> | undefined> {
-  const buckets: [string, RateQuota | undefined][] = [
-    [`org:${caller.orgId}`, rateQuotaOf(caller.quotas.org)],
-    [`${caller.actor.kind}:${caller.actor.id}`, rateQuotaOf(caller.quotas.key)],
-  ];
-  let shown: RateDecision | undefined;
-  for (const [bucket, quota] of buckets) {
-    if (!quota) continue;
-    const d = await limiter.take(bucket, quota);
-    if (!shown || !d.allowed || d.remaining < shown.remaining) shown = d;
-    if (!d.allowed) break;
-  }
-  if (!shown) return undefined;
-  const headers = {
-    "X-RateLimit-Limit": String(shown.limit),
-    "X-RateLimit-Remaining": String(shown.remaining),
-    "X-RateLimit-Reset": String(shown.resetSeconds),
-  };
-  if (!shown.allowed)
-    return c.json({ detail: "Rate limit exceeded" }, 429, {
-      ...headers,
-      "Retry-After": String(shown.retryAfterSeconds),
-    });
-  return headers;
-}
-
-/** Sets `headers` on the response `next()` left (a copy when its headers are immutable). */
-function setAfter(c: Context, headers: Record<string, string> | undefined): void {
-  if (!headers) return;
-  for (const [k, v] of Object.entries(headers))
-    try {
-      c.res.headers.set(k, v);
-    } catch {
-      c.header(k, v); // a fetched Response's headers are immutable: Hono copies it
-    }
-}
-
-/** Resolves the caller's org and role, enforces the route's permission, runs the request in the org. */
 export function tenantGate(options: TenantGateOptions): MiddlewareHandler {
-  return async function enforceTenancy(c, next) {
+  return function enforceTenancy(c, next) {
     const { method, path } = c.req;
     if (officiallyExempt(method, path) || isAdminShell(method, path) || method === "OPTIONS")
       return next();
     const found = options.permissionOf(method, path);
-    const permission = found?.permission;
-    if (permission === "public") return next();
-    const caller = await callerOf(c, options.service);
-    if (permission && permission !== "authenticated" && !options.service.allows(caller, permission))
-      throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
-    const limited = await rateLimit(c, caller, options.limiter);
-    if (limited instanceof Response) return limited;
-    const frames = found?.route.path === STREAM_EVENTS ? found.route.path : undefined;
+    if (found?.permission === "public") return next();
+    const caller = c.get("tenant");
+    if (!caller || !plain(options, caller, method, found))
+      return gateRequest(c, next, options, found, caller);
+    permit(options.service, caller, found?.permission);
+    return withOrg(caller.orgId, next);
+  };
+}
+
+/** Whether a request needs nothing of the gate but the permission check and the org. */
+function plain(
+  options: TenantGateOptions,
+  caller: TenantCaller,
+  method: string,
+  found: RouteLookup | undefined,
+): boolean {
+  if (!found || rateQuotaOf(caller.quotas.org) || rateQuotaOf(caller.quotas.key)) return false;
+  if (PROTOCOL_ROUTES.has(found.route.path)) return false;
+  if (options.audit && found.permission.endsWith(":write")) return false;
+  if (!options.runQuotas) return true;
+  return !createsRuns(method, found.route.path) && !putsStoreItem(method, found.route.path);
+}
+
+/** 403 when the caller's role (and scopes) lack the route's permission. */
+function permit(
+  service: TenancyService,
+  caller: TenantCaller,
+  permission: RouteLookup["permission"] | undefined,
+): void {
+  if (!permission || permission === "authenticated" || permission === "public") return;
+  if (!service.allows(caller, permission))
+    throw new AuthRejection(403, `Forbidden: role ${caller.role} lacks ${permission}`);
+}
+
+/** The gate for every other request: member callers, rate and run quotas, audit, protocol routes. */
+async function gateRequest(
+  c: Context,
+  next: () => Promise<void>,
+  options: TenantGateOptions,
+  found: RouteLookup | undefined,
+  known: TenantCaller | undefined,
+): Promise<Response | undefined> {
+  const { method, path } = c.req;
+  const permission = found?.permission;
+  const caller = known ?? (await memberOf(c, options.service));
+  permit(options.service, caller, permission);
+  const buckets = rateBuckets(caller);
+  const limited = buckets ? await rateLimit(c, options.limiter, buckets) : undefined;
+  if (limited instanceof Response) return limited;
+  // Only the event stream's WebSocket frames work after the request (src/http/routes/protocol.ts).
+  if (found?.route.path === STREAM_EVENTS)
     c.set(
       "tenantWork",
       tenantWork(caller, options.runQuotas, {
         mayStartRuns: options.service.allows(caller, "runs:write"),
-        audit: options.audit && frames ? () => frameAuditFor(c, caller, frames) : undefined,
+        audit: options.audit ? () => frameAuditFor(c, caller, STREAM_EVENTS) : undefined,
       }),
     );
-    if (options.threadOrg && found && PROTOCOL_ROUTES.has(found.route.path)) {
-      const threadId = decodeURIComponent(path.split("/")[2] ?? "");
-      const owner = await options.threadOrg(threadId);
-      if (owner !== undefined && owner !== caller.orgId)
-        throw notFound(`Thread with ID ${threadId} not found`);
-    }
-    const audit =
-      options.audit && found && permission?.endsWith(":write")
-        ? pendingFor(c, caller, found.route)
-        : undefined;
-    const quotas = options.runQuotas;
-    const admitted =
-      quotas && found && createsRuns(method, found.route.path)
+  if (options.threadOrg && found && PROTOCOL_ROUTES.has(found.route.path)) {
+    const threadId = decodeURIComponent(path.split("/")[2] ?? "");
+    const owner = await options.threadOrg(threadId);
+    if (owner !== undefined && owner !== caller.orgId)
+      throw notFound(`Thread with ID ${threadId} not found`);
+  }
+  const audit =
+    options.audit && found && permission?.endsWith(":write")
+      ? pendingFor(c, caller, found.route)
+      : undefined;
+  const quotas = options.runQuotas;
+  // Without a run or store quota on the org or key there is nothing to admit (no await).
+  const admitted =
+    quotas && found && createsRuns(method, found.route.path)
+      ? hasRunQuota(caller)
         ? await admitRuns(c, caller, found.route.path, quotas, audit)
-        : quotas && found && putsStoreItem(method, found.route.path)
-          ? await admitStore(c, caller, quotas)
-          : undefined;
-    if (admitted instanceof Response) return admitted;
-    try {
-      if (!audit) {
-        await withOrg(caller.orgId, () => next());
-        return setAfter(c, limited);
-      }
-      await withOrg(caller.orgId, () => withAudit(audit, () => next()));
+        : undefined
+      : quotas && found && putsStoreItem(method, found.route.path) && hasStoreQuota(caller)
+        ? await admitStore(c, caller, quotas)
+        : undefined;
+  if (admitted instanceof Response) return admitted;
+  try {
+    if (!audit) {
+      await withOrg(caller.orgId, next);
       setAfter(c, limited);
-      // A request that succeeded without writing still leaves its one record.
-      if (audit.state === "pending" && c.res.status < 400)
-        await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));
-    } finally {
-      await admitted?.done(c.res.status);
+      return;
     }
-  };
+    await withOrgAudit(caller.orgId, audit, next);
+    setAfter(c, limited);
+    // A request that succeeded without writing still leaves its one record.
+    if (audit.state === "pending" && c.res.status < 400)
+      await withOrg(caller.orgId, () => options.audit!.noChange(audit, c.res.status));
+  } finally {
+    if (admitted) await admitted.done(c.res.status);
+  }
 }
 
 /** What the composition root mounts when tenancy is on. */

@@ -169,6 +169,13 @@ export interface RunAdmissionDeps {
   now?: () => number;
 }
 
+/** Whether the subject's org or key has a run quota (else admission is a no-op: the gate skips it). */
+export function hasRunQuota(subject: Pick<RunSubject, "quotas">): boolean {
+  const org = runQuotaOf(subject.quotas.org);
+  const key = runQuotaOf(subject.quotas.key);
+  return !!(org.concurrent || org.perDay || key.concurrent || key.perDay);
+}
+
 /**
  * Admits `n` runs of a subject within its org's and key's `concurrent_runs` and `runs_per_day`:
  * a ticket, a refusal, or undefined when no run quota applies. Concurrency is checked first under
@@ -182,7 +189,7 @@ export async function admitRuns(
 ): Promise<RunTicket | RunRefusal | undefined> {
   const org = runQuotaOf(subject.quotas.org);
   const key = runQuotaOf(subject.quotas.key);
-  if (!org.concurrent && !org.perDay && !key.concurrent && !key.perDay) return undefined;
+  if (!hasRunQuota(subject)) return undefined;
   const { day, resetSeconds } = utcDay((deps.now ?? Date.now)());
   const taken: string[] = [];
   const refund = async () => {

@@ -21,6 +21,13 @@ export function storeQuotaOf(quotas: Record<string, unknown> | undefined): numbe
   return Number.isInteger(v) && (v as number) > 0 ? (v as number) : undefined;
 }
 
+/** Whether the subject's org or key has a store quota. */
+export function hasStoreQuota(subject: Pick<RunSubject, "quotas">): boolean {
+  return (
+    storeQuotaOf(subject.quotas.org) !== undefined || storeQuotaOf(subject.quotas.key) !== undefined
+  );
+}
+
 /** An item a put writes: its encoded namespace, key and new value. */
 export type StoreItemPut = { prefix: string; key: string; value: unknown };
 

@@ -1,11 +1,12 @@
 /**
- * The audit record a mutating request owes, carried across awaits (AsyncLocalStorage) from the
+ * The audit record a mutating request owes, carried across awaits (the tenancy frame's
+ * AsyncLocalStorage, ../context.ts, shared with the org) from the
  * tenancy gate (src/http/tenancy.ts) to the storage driver (./driver.ts), which writes it inside
  * the transaction of the request's first write. State: `pending` (nothing written yet) ->
  * `claimed` (a transaction holding a write will insert it before COMMIT) -> `written` (that
  * transaction committed). A rolled-back claim returns to `pending`, so the next write carries it.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { currentFrame, withFrame } from "../context.ts";
 
 /** What the record says (the `audit_log` columns the request knows). */
 export interface AuditEntry {
@@ -60,14 +61,18 @@ export class PendingAudit {
   }
 }
 
-const current = new AsyncLocalStorage<PendingAudit>();
-
-/** Runs `fn` owing `audit`. */
+/** Runs `fn` owing `audit`, in the current org. */
 export function withAudit<T>(audit: PendingAudit, fn: () => T): T {
-  return current.run(audit, fn);
+  const org = currentFrame()?.org;
+  return withFrame(org === undefined ? { audit } : { org, audit }, fn);
+}
+
+/** Runs `fn` in `orgId` owing `audit` (the tenancy gate's one context switch per request). */
+export function withOrgAudit<T>(orgId: string, audit: PendingAudit, fn: () => T): T {
+  return withFrame({ org: orgId, audit }, fn);
 }
 
 /** The record of the current request (owed, claimed or written), if any. */
 export function pendingAudit(): PendingAudit | undefined {
-  return current.getStore();
+  return currentFrame()?.audit as PendingAudit | undefined;
 }
