@@ -3,7 +3,10 @@
  * run, on metadata reads (`GET /assistants/:id`, `POST /threads/search`) and `POST /runs/wait`
  * (stateless, the trivial graph). On: each request carries an `olg_` key (hash lookup, role check,
  * org context) and every statement runs under row-level security. Rounds interleave the targets.
- * Goal: under 10 % slower. `npm run bench tenancy` (`TENANCY_ROUNDS`, default 3; `--quick`: 1).
+ * Goal: under 10 % slower. `npm run bench tenancy` (`TENANCY_ROUNDS`, default 3; `--quick`: 1;
+ * `TENANCY_BACKENDS=pglite,postgres`). Besides throughput it prints CPU per request from /proc
+ * (`lib/cpu-per-request.ts`: the server process, and on PostgreSQL the database's backends too),
+ * which other load on the machine skews far less than req/s.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,9 +15,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createTestDatabase, dropTestDatabase, postgresAvailable } from "../test/support/server.ts";
 import type { Benchmark } from "./index.ts";
+import type { LoadJob, LoadRequest, LoadResult } from "./client/http-load.ts";
+import { runClient } from "./lib/client.ts";
 import { oursBin } from "./lib/compiled.ts";
-import { measureLoad } from "./lib/load.ts";
-import type { SuiteContext } from "./lib/suite.ts";
+import { databaseCpu, processCpu } from "./lib/cpu-per-request.ts";
 import { freePort, launch, ROOT, type RunningTarget } from "./lib/targets.ts";
 
 const CONCURRENCY = 16;
@@ -67,7 +71,45 @@ async function start(backend: Backend, tenancy: boolean) {
     },
   );
   const headers: Record<string, string> = key ? { "x-api-key": key } : {};
-  return { label, running, headers };
+  return { label, running, headers, databaseUrl };
+}
+
+/** One window's figures: req/s, and CPU ms per answered request (server; database backends). */
+interface Window {
+  rps: number;
+  cpuMs: number;
+  dbCpuMs: number;
+}
+
+async function measure(
+  t: Awaited<ReturnType<typeof start>>,
+  requests: LoadRequest[],
+  concurrency: number,
+  durationMs: number,
+  label: string,
+): Promise<Window> {
+  const job: LoadJob = {
+    url: t.running.url,
+    requests,
+    concurrency,
+    warmupMs: 1000,
+    durationMs,
+    timeoutMs: 30_000,
+    drainMs: 10_000,
+  };
+  const server = processCpu(t.running.pid);
+  const db = t.databaseUrl ? await databaseCpu(t.databaseUrl) : undefined;
+  const r = await runClient<LoadResult>("http-load", job, { timeoutMs: durationMs + 60_000 });
+  const cpu = await server.stop();
+  const dbCpu = (await db?.stop()) ?? null;
+  const per = (s: number | null) =>
+    s == null || !r.answered ? Number.NaN : (s * 1000) / r.answered;
+  const w = { rps: r.rps, cpuMs: per(cpu), dbCpuMs: per(dbCpu) };
+  const note = r.errors ? ` [${r.errors} errors, first: ${r.firstError}]` : "";
+  console.error(
+    `  ${label}: ${w.rps.toFixed(1)} req/s, CPU ${w.cpuMs.toFixed(3)} ms/req (db ${w.dbCpuMs.toFixed(3)})${note}`,
+  );
+  return w;
 }
 
 async function plan(url: string, headers: Record<string, string>) {
@@ -108,44 +150,47 @@ export const tenancyBench: Benchmark = {
   description: "cost of API keys + row-level security: tenancy on vs off, same run",
   async run() {
     const quick = process.argv.includes("--quick");
-    const ctx: SuiteContext = { log: (m) => console.error(m), quick };
     const rounds = quick ? 1 : Number(process.env.TENANCY_ROUNDS ?? 3);
-    const backends: Backend[] = (await postgresAvailable()) ? ["pglite", "postgres"] : ["pglite"];
+    const wanted = process.env.TENANCY_BACKENDS?.split(",");
+    const backends = ((await postgresAvailable()) ? ["pglite", "postgres"] : ["pglite"]).filter(
+      (b) => !wanted || wanted.includes(b),
+    ) as Backend[];
     for (const backend of backends) {
       const targets = [await start(backend, false), await start(backend, true)];
-      const results = new Map<string, number[]>();
+      const results = new Map<string, Window[]>();
       try {
         const plans = await Promise.all(targets.map((t) => plan(t.running.url, t.headers)));
         const routes = Object.keys(plans[0]!) as (keyof (typeof plans)[0])[];
         for (let round = 0; round < rounds; round++)
           for (const route of routes)
             for (const [i, t] of targets.entries()) {
-              const [rps] = await measureLoad(
-                t.running.url,
-                {
-                  key: "x",
-                  group: "x",
-                  label: `${t.label} ${route} (round ${round + 1})`,
-                  // A run is far slower than a read: fewer at once, longer, so each window completes some.
-                  concurrency: route === "POST /runs/wait" ? RUN_CONCURRENCY : CONCURRENCY,
-                  durationMs: (quick ? 2000 : 3000) * (route === "POST /runs/wait" ? 2 : 1),
-                  requests: plans[i]![route],
-                },
-                ctx,
+              const runs = route === "POST /runs/wait";
+              // A run is far slower than a read: fewer at once, longer, so each window completes some.
+              const w = await measure(
+                t,
+                plans[i]![route],
+                runs ? RUN_CONCURRENCY : CONCURRENCY,
+                (quick ? 2000 : 3000) * (runs ? 2 : 1),
+                `${t.label} ${route} (round ${round + 1})`,
               );
               const k = `${t.label}|${route}`;
-              results.set(k, [...(results.get(k) ?? []), rps?.value ?? Number.NaN]);
+              results.set(k, [...(results.get(k) ?? []), w]);
             }
         console.log(
-          `\n### Tenancy cost on ${backend}, concurrency ${CONCURRENCY} (runs/wait ${RUN_CONCURRENCY}), median of ${rounds} rounds (req/s)\n`,
+          `\n### Tenancy cost on ${backend}, concurrency ${CONCURRENCY} (runs/wait ${RUN_CONCURRENCY}), median of ${rounds} rounds\n`,
         );
-        console.log("| route | tenancy off | tenancy on | on / off |");
-        console.log("| --- | --- | --- | --- |");
+        console.log(
+          "| route | req/s off | req/s on | on / off | CPU ms/req off | CPU ms/req on | off / on | db CPU ms/req off | on |",
+        );
+        console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (const route of routes) {
-          const off = median(results.get(`${targets[0]!.label}|${route}`) ?? []);
-          const on = median(results.get(`${targets[1]!.label}|${route}`) ?? []);
+          const of = (i: number, f: keyof Window) =>
+            median((results.get(`${targets[i]!.label}|${route}`) ?? []).map((w) => w[f]));
+          const [off, on] = [of(0, "rps"), of(1, "rps")];
+          const [cOff, cOn] = [of(0, "cpuMs"), of(1, "cpuMs")];
+          const db = backend === "postgres" ? [of(0, "dbCpuMs"), of(1, "dbCpuMs")] : [];
           console.log(
-            `| ${route} | ${off.toFixed(0)} | ${on.toFixed(0)} | ${(on / off).toFixed(3)} |`,
+            `| ${route} | ${off.toFixed(0)} | ${on.toFixed(0)} | ${(on / off).toFixed(3)} | ${cOff.toFixed(3)} | ${cOn.toFixed(3)} | ${(cOff / cOn).toFixed(3)} | ${db.map((x) => x.toFixed(3)).join(" | ") || "- | -"} |`,
           );
         }
       } finally {

@@ -32,6 +32,8 @@ export interface LoadJob {
 /** The result written to stdout. */
 export interface LoadResult {
   completed: number;
+  /** Every answer received, warm-up and drain included (what the server's CPU was spent on). */
+  answered: number;
   errors: number;
   statuses: Record<string, number>;
   rps: number;
@@ -93,12 +95,14 @@ let completed = 0;
 let errors = 0;
 let firstError: string | undefined;
 let counter = 0;
+let answered = 0;
 
 async function worker(): Promise<void> {
   while (performance.now() < windowEnd) {
     const t0 = performance.now();
     const { status, error } = await send(counter++);
     const t1 = performance.now();
+    answered++;
     // Steady state: count every answer that arrives inside the window, whenever it was sent.
     if (t1 < windowStart || t1 > windowEnd) continue;
     statuses[status] = (statuses[status] ?? 0) + 1;
@@ -121,6 +125,7 @@ await Promise.race([
 agent.destroy();
 const result: LoadResult = {
   completed,
+  answered,
   errors,
   statuses,
   rps: completed / (job.durationMs / 1000),
