@@ -224,14 +224,21 @@ describe.each(impls)("runs ports contract ($name)", (impl) => {
     }
   });
 
-  it("creates runs at once on new threads and on one thread without a failure", async () => {
+  it("creates runs at once on new threads and on one thread, and claims them by id at once, without a failure", async () => {
     const shared = newId();
-    for (let round = 0; round < 3; round++) {
-      const results = await Promise.all([
-        ...Array.from({ length: 12 }, () => c.store.insert(spec(newId()))),
-        ...Array.from({ length: 6 }, () => c.store.insert(spec(shared))),
+    let previous: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      // The last round's runs claimed by id (as the executor's hand-off does) while more are created.
+      const [claimed, results] = await Promise.all([
+        Promise.all(previous.map((id) => c.leases.claim(owner, 30_000, id))),
+        Promise.all([
+          ...Array.from({ length: 12 }, () => c.store.insert(spec(newId()))),
+          ...Array.from({ length: 6 }, () => c.store.insert(spec(shared))),
+        ]),
       ]);
+      expect(claimed.map((r) => r?.runId)).toEqual(previous);
       expect(results.map((r) => r.kind)).toEqual(Array(18).fill("created"));
+      previous = results.slice(0, 12).map((r) => (r.kind === "created" ? r.run.runId : ""));
     }
   });
 

@@ -61,6 +61,8 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
     stats: () => ({ mode: "poll", polls: 0, delivered: 0, errors: 0 }),
     close: async () => {},
   };
+  // A deadlock victim's transaction runs again whole (../transaction-retry.ts).
+  const retries: RetryStats = { retries: 0, exhausted: 0 };
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
   const dialect = codecDialect(
     withEngine(
@@ -68,13 +70,12 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
         new MysqlDialect({ pool }),
         (q, p) => mysqlEscapingCodec.encodeParams(q, p),
         (channel, payload) => notifier.notify(channel, payload),
+        retries,
       ),
       engine,
     ),
     mysqlEscapingCodec,
   );
-  // A deadlock victim's transaction runs again whole (../transaction-retry.ts).
-  const retries: RetryStats = { retries: 0, exhausted: 0 };
   const db = retryingTransactions(
     new Kysely<Database>({
       dialect: wrap(dialect),

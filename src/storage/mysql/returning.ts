@@ -29,6 +29,7 @@ import {
   type UpdateQueryNode,
   WhereNode,
 } from "kysely";
+import { isDeadlockVictim, type RetryStats, withRetry } from "../transaction-retry.ts";
 
 /** Primary keys of the tables updated with RETURNING (and the others, for completeness). */
 const PRIMARY_KEYS: Record<string, readonly string[]> = {
@@ -79,6 +80,7 @@ class ReturningConnection implements DatabaseConnection {
     readonly inner: DatabaseConnection,
     private readonly encode: Encode,
     private readonly notify: Notify,
+    private readonly retries: RetryStats,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -114,52 +116,74 @@ class ReturningConnection implements DatabaseConnection {
     if (!pk) throw new Error(`UPDATE … RETURNING on MariaDB: no primary key known for ${name}`);
     const run = (c: CompiledQuery) => this.inner.executeQuery<Record<string, unknown>>(c);
     const own = Number((await run(rawQuery("SELECT @@in_transaction AS t"))).rows[0]?.t) === 0;
-    if (own) await run(rawQuery("BEGIN"));
-    try {
-      let lock = SelectQueryNode.createFrom([from as TableNode]);
-      lock = SelectQueryNode.cloneWithSelections(
-        lock,
-        pk.map((c) => SelectionNode.create(ColumnNode.create(c))),
-      );
-      if (node.where) lock = { ...lock, where: node.where };
-      lock = { ...lock, endModifiers: [SelectModifierNode.create("ForUpdate")] };
-      const lockSql = compile(lock);
-      const keys = (
-        await run({ ...lockSql, parameters: await this.encode(lockSql.sql, lockSql.parameters) })
-      ).rows;
-      let result: QueryResult<R> = { rows: [], numAffectedRows: 0n };
-      if (keys.length > 0) {
-        const match = sql`(${sql.join(pk.map((c) => sql.ref(c)))}) IN (${sql.join(
-          keys.map((k) => sql`(${sql.join(pk.map((c) => k[c]))})`),
-        )})`;
-        // The UPDATE changes exactly the rows locked above, named by key: its own WHERE may read
-        // the table it updates (MariaDB refuses that, error 1093), and the locked rows still
-        // match it. Its SET parameters (before the WHERE's) keep their encoded form.
-        const head = compile({ ...node, returning: undefined, where: undefined });
-        const update = compile({
-          ...node,
-          returning: undefined,
-          where: WhereNode.create(match.toOperationNode()),
-        });
-        const updated = await run({
-          ...update,
-          parameters: [
-            ...query.parameters.slice(0, head.parameters.length),
-            ...update.parameters.slice(head.parameters.length),
-          ],
-        });
-        let read = SelectQueryNode.createFrom([from as TableNode]);
-        read = SelectQueryNode.cloneWithSelections(read, node.returning!.selections);
-        read = { ...read, where: WhereNode.create(match.toOperationNode()) };
-        const rows = await this.inner.executeQuery<R>(compile(read));
-        result = { rows: rows.rows, numAffectedRows: updated.numAffectedRows };
-      }
-      if (own) await run(rawQuery("COMMIT"));
-      return result;
-    } catch (error) {
-      if (own) await run(rawQuery("ROLLBACK")).catch(() => {});
-      throw error;
+    if (!own) return this.#lockUpdateRead(query, node, pk, from);
+    // Its own transaction, run again whole if InnoDB made it a deadlock victim (as one statement
+    // would be on PostgreSQL, where it cannot deadlock with itself; ../transaction-retry.ts).
+    return withRetry(
+      this.retries,
+      async () => {
+        await run(rawQuery("BEGIN"));
+        try {
+          const result = await this.#lockUpdateRead<R>(query, node, pk, from);
+          await run(rawQuery("COMMIT"));
+          return result;
+        } catch (error) {
+          await run(rawQuery("ROLLBACK")).catch(() => {});
+          throw error;
+        }
+      },
+      undefined,
+      isDeadlockVictim,
+    );
+  }
+
+  /** Steps 1-3 of the module doc, in the transaction the connection is in. */
+  async #lockUpdateRead<R>(
+    query: CompiledQuery,
+    node: UpdateQueryNode,
+    pk: readonly string[],
+    from: unknown,
+  ): Promise<QueryResult<R>> {
+    const run = (c: CompiledQuery) => this.inner.executeQuery<Record<string, unknown>>(c);
+    let lock = SelectQueryNode.createFrom([from as TableNode]);
+    lock = SelectQueryNode.cloneWithSelections(
+      lock,
+      pk.map((c) => SelectionNode.create(ColumnNode.create(c))),
+    );
+    if (node.where) lock = { ...lock, where: node.where };
+    lock = { ...lock, endModifiers: [SelectModifierNode.create("ForUpdate")] };
+    const lockSql = compile(lock);
+    const keys = (
+      await run({ ...lockSql, parameters: await this.encode(lockSql.sql, lockSql.parameters) })
+    ).rows;
+    let result: QueryResult<R> = { rows: [], numAffectedRows: 0n };
+    if (keys.length > 0) {
+      const match = sql`(${sql.join(pk.map((c) => sql.ref(c)))}) IN (${sql.join(
+        keys.map((k) => sql`(${sql.join(pk.map((c) => k[c]))})`),
+      )})`;
+      // The UPDATE changes exactly the rows locked above, named by key: its own WHERE may read
+      // the table it updates (MariaDB refuses that, error 1093), and the locked rows still
+      // match it. Its SET parameters (before the WHERE's) keep their encoded form.
+      const head = compile({ ...node, returning: undefined, where: undefined });
+      const update = compile({
+        ...node,
+        returning: undefined,
+        where: WhereNode.create(match.toOperationNode()),
+      });
+      const updated = await run({
+        ...update,
+        parameters: [
+          ...query.parameters.slice(0, head.parameters.length),
+          ...update.parameters.slice(head.parameters.length),
+        ],
+      });
+      let read = SelectQueryNode.createFrom([from as TableNode]);
+      read = SelectQueryNode.cloneWithSelections(read, node.returning!.selections);
+      read = { ...read, where: WhereNode.create(match.toOperationNode()) };
+      const rows = await this.inner.executeQuery<R>(compile(read));
+      result = { rows: rows.rows, numAffectedRows: updated.numAffectedRows };
     }
+    return result;
   }
 }
 
@@ -179,12 +203,14 @@ class ReturningDriver implements Driver {
     private readonly inner: Driver,
     private readonly encode: Encode,
     private readonly notify: Notify,
+    private readonly retries: RetryStats,
   ) {}
   init() {
     return this.inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new ReturningConnection(await this.inner.acquireConnection(), this.encode, this.notify);
+    const inner = await this.inner.acquireConnection();
+    return new ReturningConnection(inner, this.encode, this.notify, this.retries);
   }
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
     await this.inner.beginTransaction(innerOf(c), settings);
@@ -220,12 +246,19 @@ class MariadbAdapter extends MysqlAdapter {
 
 /**
  * Wraps `dialect` so `UPDATE … RETURNING` runs as above and `SELECT pg_notify(?, ?)` goes to
- * `notify` (transactional, as on PostgreSQL); `encode` is the escaping codec's.
+ * `notify` (transactional, as on PostgreSQL); `encode` is the escaping codec's. An emulated
+ * statement in a transaction of its own is run again when InnoDB makes it a deadlock victim
+ * (counted in `retries`).
  */
-export function returningDialect(dialect: Dialect, encode: Encode, notify: Notify): Dialect {
+export function returningDialect(
+  dialect: Dialect,
+  encode: Encode,
+  notify: Notify,
+  retries: RetryStats = { retries: 0, exhausted: 0 },
+): Dialect {
   return {
     createAdapter: () => new MariadbAdapter(),
-    createDriver: () => new ReturningDriver(dialect.createDriver(), encode, notify),
+    createDriver: () => new ReturningDriver(dialect.createDriver(), encode, notify, retries),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };
