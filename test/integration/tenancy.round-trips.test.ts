@@ -1,6 +1,7 @@
 /**
  * SQL round trips per request with tenancy on vs off (issue 19, the cost of tenancy): the same
- * requests (`GET /assistants/:id`, `POST /threads/search`, a stateless `POST /runs/wait`) against
+ * requests (`GET /assistants/:id`, `POST /threads/search`, an audited `PATCH /threads/:id`, a
+ * stateless `POST /runs/wait`) against
  * two in-process servers on fresh PostgreSQL databases, each behind a counting TCP proxy
  * (`pg-counter.ts`). With a warm key cache and one org, tenancy adds no statement: the org is set
  * once per pooled connection, keys are cached, reads write no audit record. Pinned so it cannot
@@ -116,6 +117,14 @@ describe.runIf(available)("SQL round trips per request, tenancy on vs off (Postg
       },
     ],
     ["POST /threads/search", async (s) => call(s, "POST", "/threads/search", { limit: 10 })],
+    [
+      // An audited update: its record rides in the UPDATE's own statement (a CTE), no BEGIN/COMMIT.
+      "PATCH /threads/:id",
+      async (s) => {
+        const t = (await (await call(s, "POST", "/threads", {})()).json()) as { thread_id: string };
+        return call(s, "PATCH", `/threads/${t.thread_id}`, { metadata: { n: 1 } });
+      },
+    ],
     [
       "POST /runs/wait",
       async (s) =>

@@ -7,7 +7,9 @@
  *   record, COMMIT on the connection it already holds. On PostgreSQL a plain INSERT (no ON
  *   CONFLICT, VALUES rows: it changes rows or fails whole) instead carries the record in a
  *   data-modifying CTE of the same statement: one round trip instead of four (`POST /threads`,
- *   `/runs/wait`, the issue 19 cost goal; test/integration/tenancy.round-trips.test.ts).
+ *   `/runs/wait`, the issue 19 cost goal; test/integration/tenancy.round-trips.test.ts). An
+ *   UPDATE, DELETE or upsert does the same, its record inserted only when it changed rows
+ *   (`./statements.ts`; `PATCH /threads/:id`).
  * - A write that changed no rows (an UPDATE of a missing id, answered 404) claims nothing.
  * Writes are INSERT/UPDATE/DELETE/MERGE statements (by Kysely's node kind, or the first word of raw
  * SQL, a leading WITH included). Works on every engine: only a plain INSERT is added.
@@ -15,7 +17,7 @@
  * table (the `idColumn` of the record) when the path names none.
  */
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -25,6 +27,13 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { type PendingAudit, pendingAudit } from "./context.ts";
+import {
+  asWriteResult,
+  auditInsert,
+  takesConditionalCte,
+  withAuditCte,
+  withConditionalAuditCte,
+} from "./statements.ts";
 
 const WRITE_NODES = new Set([
   "InsertQueryNode",
@@ -80,28 +89,6 @@ function noteId(audit: PendingAudit, query: CompiledQuery): void {
 /** Whether a write changed rows (a statement matching none, as an UPDATE of a missing id, did not). */
 const changed = (r: QueryResult<unknown>) => r.numAffectedRows !== 0n;
 
-/** The INSERT of a record; `outcome` says the change it describes committed with it. */
-export function auditInsert(audit: PendingAudit, outcome: string): CompiledQuery {
-  const e = audit.entry;
-  return CompiledQuery.raw(
-    `INSERT INTO audit_log (org_id, actor_kind, actor_id, method, route, resource, resource_id, action, outcome, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      e.org_id,
-      e.actor_kind,
-      e.actor_id,
-      e.method,
-      e.route,
-      e.resource,
-      e.resource_id,
-      e.action,
-      outcome,
-      e.ip,
-      e.user_agent?.slice(0, 500) ?? null,
-    ],
-  );
-}
-
 /**
  * Whether a write surely changes rows when it succeeds: a Kysely INSERT of VALUES rows with no
  * conflict clause (`ON CONFLICT`, `IGNORE`, `OR …`, `REPLACE` may insert nothing).
@@ -113,18 +100,6 @@ export function surelyChanges(query: CompiledQuery): boolean {
     return false;
   const values = node.values as Node | undefined;
   return values?.kind === "ValuesNode" && ((values.values as unknown[]) ?? []).length > 0;
-}
-
-/** `query` with `audit`'s record inserted by a CTE of the same statement (PostgreSQL). */
-export function withAuditCte(query: CompiledQuery, audit: PendingAudit): CompiledQuery {
-  const record = auditInsert(audit, "committed");
-  const n = query.parameters.length;
-  const cte = `"olg_audit_record" AS (${record.sql.replace(/\$(\d+)/g, (_, d) => `$${n + Number(d)}`)})`;
-  const lead = /^\s*with(\s+recursive)?\s+/i.exec(query.sql);
-  const text = lead
-    ? `${lead[0]}${cte}, ${query.sql.slice(lead[0].length)}`
-    : `WITH ${cte} ${query.sql}`;
-  return { ...query, sql: text, parameters: [...query.parameters, ...record.parameters] };
 }
 
 class AuditConnection implements DatabaseConnection {
@@ -161,6 +136,18 @@ class AuditConnection implements DatabaseConnection {
         audit.settle(true);
         if (creates) audit.markCreated();
         return result;
+      } catch (error) {
+        audit.settle(false);
+        throw error;
+      }
+    }
+    if (this.cte && takesConditionalCte(query)) {
+      try {
+        const result = await this.inner.executeQuery<R>(withConditionalAuditCte(query, audit));
+        const change = result.rows.length > 0;
+        audit.settle(change);
+        if (creates && change) audit.markCreated();
+        return asWriteResult(query, result);
       } catch (error) {
         audit.settle(false);
         throw error;
