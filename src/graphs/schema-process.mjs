@@ -1,9 +1,12 @@
 // The static schema parser's process (started by schema-process.ts): receives one input of
 // `getStaticGraphSchema` (a spec or a map of specs) over IPC, answers { ok, result } or
-// { ok: false, error }, and exits. Plain JavaScript: it needs no TypeScript loader (the parser
-// reads graph sources, it never imports them).
+// { ok: false, error }, and exits, also when the server's IPC channel closes. Plain JavaScript: it
+// needs no TypeScript loader (the parser reads graph sources, it never imports them).
 import process from "node:process";
 import { getStaticGraphSchema } from "@langchain/langgraph-api/schema";
+
+// The server that asked is gone (stopped, killed): nobody reads the answer, so stop parsing.
+process.once("disconnect", () => process.exit(0));
 
 process.once("message", async (input) => {
   let reply;
