@@ -1,5 +1,10 @@
-/** `usePoll`: loads now and every `ms` while the page is open; the latest value or error. */
-import { useCallback, useEffect, useRef, useState } from "react";
+/**
+ * `usePoll`: loads now and every `ms` while the page is open; the latest value or error. The
+ * first load starts in a layout effect: React runs every layout effect of a commit before any
+ * passive one, so the request leaves before a child's passive setup (a CodeMirror editor took
+ * 300-400 ms there on a slow machine, and the page's data waited behind it).
+ */
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { messageOf } from "./client.ts";
 
 /** Polls `load`; `reload()` fetches at once. `deps` restart it. */
@@ -17,7 +22,7 @@ export function usePoll<T>(load: () => Promise<T>, ms: number, deps: unknown[] =
     }
   }, []);
   const key = JSON.stringify(deps);
-  useEffect(() => {
+  useLayoutEffect(() => {
     void key; // restarts the polling when the caller's deps change
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
