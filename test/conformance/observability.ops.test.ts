@@ -78,6 +78,7 @@ describe("observability: traces, logs, run metrics, drain (pglite)", () => {
     collector = await startCollector();
     server = await startServer({
       backend: "pglite",
+      executorThread: true, // run logs forwarded from the executor thread to the feed
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         OTEL_BSP_SCHEDULE_DELAY: "100",

@@ -42,7 +42,7 @@ describe("embedded default: metadata cache across the HTTP and executor threads"
 
   beforeAll(async () => {
     delete process.env.OLG_EMBEDDED_EXECUTOR; // the default: the executor thread
-    server = await startServer({ backend: "pglite" });
+    server = await startServer({ backend: "pglite", executorThread: true });
   }, 120_000);
 
   let dir: string | undefined;

@@ -28,7 +28,7 @@ describe.each(embedded)("embedded %s under large-state runs", (backend) => {
   beforeAll(async () => {
     // The default configuration: no executor setting (not even one inherited from this shell).
     delete process.env.OLG_EMBEDDED_EXECUTOR;
-    server = await startServer({ backend });
+    server = await startServer({ backend, executorThread: true });
   }, 120_000);
 
   afterAll(async () => {

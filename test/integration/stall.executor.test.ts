@@ -75,7 +75,7 @@ describe.each(variants)("role all on $name: graphs run in the executor thread", 
     const inherited = process.env.OLG_EMBEDDED_EXECUTOR;
     delete process.env.OLG_EMBEDDED_EXECUTOR;
     try {
-      server = await startServer({ backend: variant.backend, env });
+      server = await startServer({ backend: variant.backend, env, executorThread: true });
     } finally {
       if (inherited != null) process.env.OLG_EMBEDDED_EXECUTOR = inherited;
     }

@@ -63,7 +63,12 @@ describe("tenancy audit log (PGlite)", () => {
     other = (
       await olgJson(["keys", "create", "--org", "acme", "--role", "admin"], { dataDir: dir })
     ).key;
-    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+    server = await startServer({
+      backend: "pglite",
+      config: TENANCY_CONFIG,
+      dataDir: dir,
+      executorThread: true, // quota counters shared by both threads, the worker's org replay
+    });
   }, 180_000);
   afterAll(async () => {
     await server?.stop();

@@ -61,7 +61,9 @@ describe.each(cases)("cross-org battery (%s, isolation %s)", (backend, isolation
       cpSync(seed.dataDir!, dir, { recursive: true });
     }
     const db = databaseUrl ? { databaseUrl } : { dataDir: dir };
-    server = await startServer({ backend, config: CONFIGS[isolation], ...db });
+    // The embedded default with its executor thread (the PGlite worker replays each client's org).
+    const executorThread = backend === "pglite";
+    server = await startServer({ backend, config: CONFIGS[isolation], executorThread, ...db });
   }, 240_000);
   afterAll(async () => {
     await server?.stop();

@@ -34,7 +34,8 @@ describe.each(await serverBackends("tenancy isolation"))("tenancy isolation (%s)
     a = (await olgJson(["keys", "create", "--org", "default", "--role", "developer"], db)).key;
     await olgJson(["org", "create", "Acme", "--id", "acme"], db);
     b = (await olgJson(["keys", "create", "--org", "acme", "--role", "developer"], db)).key;
-    server = await startServer({ backend, config: TENANCY_CONFIG, ...db });
+    const executorThread = backend === "pglite"; // the PGlite worker's org replay across threads
+    server = await startServer({ backend, config: TENANCY_CONFIG, executorThread, ...db });
   }, 180_000);
   afterAll(async () => {
     await server?.stop(); // a database it was given stays: dropped here

@@ -25,7 +25,12 @@ describe("quotas on every run path (PGlite)", () => {
     admin = (await olgJson(["keys", "create", "--org", "default", "--role", "admin"], db)).key;
     await olgJson(["org", "create", "Crons", "--id", "crons"], db);
     cronAdmin = (await olgJson(["keys", "create", "--org", "crons", "--role", "admin"], db)).key;
-    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+    server = await startServer({
+      backend: "pglite",
+      config: TENANCY_CONFIG,
+      dataDir: dir,
+      executorThread: true, // quota counters shared by both threads, the worker's org replay
+    });
   }, 180_000);
   afterAll(async () => {
     await server?.stop();

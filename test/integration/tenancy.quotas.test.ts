@@ -42,7 +42,12 @@ describe("quotas in process (PGlite)", () => {
     admin = (
       await olgJson(["keys", "create", "--org", "default", "--role", "admin"], { dataDir: dir })
     ).key;
-    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+    server = await startServer({
+      backend: "pglite",
+      config: TENANCY_CONFIG,
+      dataDir: dir,
+      executorThread: true, // quota counters shared by both threads, the worker's org replay
+    });
   }, 180_000);
   afterAll(async () => {
     await server?.stop();
@@ -98,7 +103,12 @@ describe("run quotas in process (PGlite)", () => {
     admin = (
       await olgJson(["keys", "create", "--org", "default", "--role", "admin"], { dataDir: dir })
     ).key;
-    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+    server = await startServer({
+      backend: "pglite",
+      config: TENANCY_CONFIG,
+      dataDir: dir,
+      executorThread: true, // concurrent-run counters shared by both threads
+    });
   }, 180_000);
   afterAll(async () => {
     await server?.stop();

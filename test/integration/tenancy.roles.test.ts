@@ -29,7 +29,12 @@ describe("tenancy roles (PGlite)", () => {
       { dataDir: dir },
     );
     expect(admin.key).toMatch(/^olg_[A-Za-z0-9_-]{43}$/);
-    server = await startServer({ backend: "pglite", config: TENANCY_CONFIG, dataDir: dir });
+    server = await startServer({
+      backend: "pglite",
+      config: TENANCY_CONFIG,
+      dataDir: dir,
+      executorThread: true, // the embedded default as users run it
+    });
     keys.admin = admin.key;
     for (const role of ROLES.filter((r) => r !== "admin"))
       keys[role] = await createKey(server.url, admin.key, { name: role, role });

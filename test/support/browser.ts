@@ -47,7 +47,12 @@ export interface AdminSession {
 /** Builds the UI if needed, starts the server (`options`) and chromium on one page. */
 export async function openAdmin(options: Partial<StartOptions> = {}): Promise<AdminSession> {
   await ensureAdminUi();
-  const server = await startServer({ backend: "pglite", config: EXAMPLE_CONFIG, ...options });
+  const server = await startServer({
+    backend: "pglite",
+    config: EXAMPLE_CONFIG,
+    executorThread: true, // the admin UI as users see it: logs forwarded from the executor thread
+    ...options,
+  });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -33,12 +33,13 @@ export default async function setup(project: TestProject) {
     console.warn("\n*** MariaDB is not reachable: conformance tests run without it ***\n");
   }
   // The shared servers answer the schema tests: they warm schemas at start, as the product does.
-  const env = { OLG_WARM_SCHEMAS: "1" };
-  const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", env })];
-  if (pgUp) starts.push(startServer({ backend: "postgres", env }));
-  if (mariaUp) starts.push(startServer({ backend: "mariadb", env }));
+  // They run as users run them: graphs in the executor thread of role all.
+  const shared = { env: { OLG_WARM_SCHEMAS: "1" }, executorThread: true };
+  const starts: Promise<TestServer>[] = [startServer({ backend: "pglite", ...shared })];
+  if (pgUp) starts.push(startServer({ backend: "postgres", ...shared }));
+  if (mariaUp) starts.push(startServer({ backend: "mariadb", ...shared }));
   if (backendWanted("sqlite", DEFAULT_CONFORMANCE_BACKENDS))
-    starts.push(startServer({ backend: "sqlite", env }));
+    starts.push(startServer({ backend: "sqlite", ...shared }));
   // One failed start must not leave the other server running.
   const started = await Promise.allSettled(starts);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);

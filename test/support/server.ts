@@ -94,6 +94,18 @@ export interface StartOptions {
   testMode?: boolean;
   /** How long the server may take to listen (default 120 s: a cold start on a loaded CI box). */
   startTimeoutMs?: number;
+  /**
+   * Run graphs in the executor thread, the product's default for role `all` (no
+   * `OLG_EMBEDDED_EXECUTOR` in the server's environment). Off by default here: the server runs
+   * with `OLG_EMBEDDED_EXECUTOR=main` (the documented opt-out), unless `env` or this shell sets the
+   * variable. The thread is a second isolate that loads every module and graph again: ~7 s of CPU
+   * per start on this 2-core machine (18 s -> 11 s, `olg serve` to `/ok` plus 8 s), and four
+   * integration files went 102 s -> 68 s without it (same run). Files whose subject is the
+   * default as users run it keep it: the conformance suites' shared servers (global-setup.ts),
+   * the stall, fault and cache files of the thread, the log feed, the admin UI, and tenancy on
+   * the embedded database (the PGlite worker's org replay, the thread-shared quota counters).
+   */
+  executorThread?: boolean;
 }
 
 export const TEST_CONFIG = path.join(ROOT, "test/fixtures/graphs/open_langgraph.json");
@@ -140,8 +152,11 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     // start) unless a test asks for it: most files never read a schema, and those that do get the
     // same schemas parsed on demand. The shared conformance servers warm (global-setup.ts).
     OLG_WARM_SCHEMAS: process.env.OLG_WARM_SCHEMAS ?? "0",
+    OLG_EMBEDDED_EXECUTOR: process.env.OLG_EMBEDDED_EXECUTOR ?? "main",
     ...options.env,
   };
+  if (options.executorThread && !options.env?.OLG_EMBEDDED_EXECUTOR)
+    delete env.OLG_EMBEDDED_EXECUTOR;
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   // The IPC channel makes the server stop when this process ends (see cli/serve.ts); the guard
