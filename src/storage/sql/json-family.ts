@@ -12,6 +12,7 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { JSON_MARK } from "../mysql/codec.ts";
 import { mysqlContains, mysqlJsonDoc } from "../mysql/engine.ts";
+import { allOf } from "./all-of.ts";
 import type { SqlFamily } from "./family.ts";
 import { isPostgresFamily } from "./family.ts";
 
@@ -60,6 +61,9 @@ export function jsonContains(
   return sqliteContains(col, "$", filter, 0);
 }
 
+/** SQLite JSON type names as SQL literals: constants, so not bind parameters (SQLite allows 32,766). */
+const typeList = (types: string[]) => sql.raw(types.map((t) => `'${t}'`).join(", "));
+
 const sqliteType = (value: unknown): string[] => {
   if (value === null || value === undefined) return ["null"];
   if (typeof value === "boolean") return [value ? "true" : "false"];
@@ -80,24 +84,29 @@ function sqliteContains(
   depth: number,
 ): RawBuilder<SqlBool> {
   const types = sqliteType(filter);
-  const typeOk = sql<SqlBool>`json_type(${root}, ${path}) IN (${sql.join(types)})`;
+  const typeOk = sql<SqlBool>`json_type(${root}, ${path}) IN (${typeList(types)})`;
   if (types[0] === "object") {
     const parts = Object.entries(filter as Record<string, unknown>).map(([k, v]) =>
       sqliteContains(root, `${path}.${keyPath(k).slice(2)}`, v, depth),
     );
-    return sql<SqlBool>`(${sql.join([typeOk, ...parts], sql` AND `)})`;
+    return allOf([typeOk, ...parts]);
   }
   if (types[0] === "array") {
     const each = sql.raw(`e${depth}`);
-    const parts = (filter as unknown[]).map((element) => {
-      const elementTypes = sqliteType(element);
-      const match =
-        elementTypes[0] === "object" || elementTypes[0] === "array"
-          ? sqliteContains(sql`${each}.value`, "$", element, depth + 1)
-          : sql<SqlBool>`(${each}.type IN (${sql.join(elementTypes)}) AND ${each}.atom IS ${atom(element)})`;
+    const isNested = (element: unknown) => element !== null && typeof element === "object";
+    const parts = (filter as unknown[]).filter(isNested).map((element) => {
+      const match = sqliteContains(sql`${each}.value`, "$", element, depth + 1);
       return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${root}, ${path}) AS ${each} WHERE ${match})`;
     });
-    return sql<SqlBool>`(${sql.join([typeOk, ...parts], sql` AND `)})`;
+    // Scalars in one subquery over one JSON parameter: a subquery each cost SQLite seconds to
+    // prepare for a 1,000-item list.
+    const scalars = (filter as unknown[]).filter((element) => !isNested(element));
+    const wanted = sql.raw(`w${depth}`);
+    const sameType = sql`(${each}.type = ${wanted}.type OR (${each}.type IN ('integer', 'real') AND ${wanted}.type IN ('integer', 'real')))`;
+    if (scalars.length)
+      parts.push(sql<SqlBool>`NOT EXISTS (SELECT 1 FROM json_each(${jsonValue("sqlite", scalars)}) AS ${wanted} WHERE NOT EXISTS (
+        SELECT 1 FROM json_each(${root}, ${path}) AS ${each} WHERE ${sameType} AND ${each}.atom IS ${wanted}.atom))`);
+    return allOf([typeOk, ...parts]);
   }
   if (types[0] === "null") return typeOk;
   return sql<SqlBool>`(${typeOk} AND json_extract(${root}, ${path}) IS ${atom(filter)})`;
@@ -128,9 +137,9 @@ function equalsAt(
 ): RawBuilder<SqlBool> {
   const isArray = Array.isArray(value);
   const isObject = value !== null && typeof value === "object" && !isArray;
-  const all = (parts: RawBuilder<SqlBool>[]) => sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+  const all = allOf;
   if (family === "sqlite") {
-    const typeOk = sql<SqlBool>`json_type(${col}, ${path}) IN (${sql.join(sqliteType(value))})`;
+    const typeOk = sql<SqlBool>`json_type(${col}, ${path}) IN (${typeList(sqliteType(value))})`;
     if (isArray || isObject) {
       const entries = isArray
         ? (value as unknown[]).map((v, i) => [`${path}[${i}]`, v] as const)
