@@ -100,6 +100,7 @@ export function loadSettings(
         file.http?.limits?.metadata_max_depth ?? DEFAULT_INPUT_LIMITS.metadataMaxDepth,
       metadataMaxBytes:
         file.http?.limits?.metadata_max_bytes ?? DEFAULT_INPUT_LIMITS.metadataMaxBytes,
+      listMaxItems: file.http?.limits?.list_max_items ?? DEFAULT_INPUT_LIMITS.listMaxItems,
     },
     systemAssistantDefaults: parseLanggraphConfig(env.LANGGRAPH_CONFIG),
     apiUrl: env.LANGGRAPH_API_URL ?? `http://${apiHost}:${port}`,

@@ -124,6 +124,7 @@ export const configFileSchema = z.strictObject({
           metadata_max_keys: z.number().int().min(1).max(100_000).optional(),
           metadata_max_depth: z.number().int().min(1).max(1000).optional(),
           metadata_max_bytes: z.number().int().min(64).optional(),
+          list_max_items: z.number().int().min(1).max(30_000).optional(),
         })
         .strict()
         .optional(),

@@ -18,6 +18,13 @@ export interface InputLimits {
   metadataMaxDepth: number;
   /** Largest serialized metadata map in bytes (default 32 KiB). */
   metadataMaxBytes: number;
+  /**
+   * Most items of a list (default 1000): a list field of a body (`ids`, `thread_ids`, `run_ids`,
+   * the `/runs/batch` body, …) and any array inside a metadata map or filter (`$in`). Lists become
+   * bind parameters and SQL expressions: 70,000 ids passed PostgreSQL's 65,535 parameters, a
+   * 3,000-item filter array SQLite's expression depth (1000).
+   */
+  listMaxItems: number;
 }
 
 /** The defaults (see `InputLimits`). */
@@ -26,6 +33,7 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   metadataMaxKeys: 128,
   metadataMaxDepth: 8,
   metadataMaxBytes: 32 * 1024,
+  listMaxItems: 1000,
 };
 
 /** Setting names, for messages that say how to raise a limit. */
@@ -34,14 +42,24 @@ const SETTING: Record<keyof InputLimits, string> = {
   metadataMaxKeys: "http.limits.metadata_max_keys",
   metadataMaxDepth: "http.limits.metadata_max_depth",
   metadataMaxBytes: "http.limits.metadata_max_bytes",
+  listMaxItems: "http.limits.list_max_items",
 };
 
 /**
  * Keys whose object value is a metadata-like map, at the top of a body or one level down
  * (`metadata`, `config.metadata`, `config.configurable`, …): LangGraph copies `configurable`
- * into the run's metadata. Graph input further down is the user's state and is not a map.
+ * into the run's metadata; a store search `filter` and a thread search `extract` are compiled
+ * into SQL like a metadata filter. Graph input further down is the user's state and is not a map.
  */
-const MAP_KEYS = new Set(["metadata", "configurable"]);
+const MAP_KEYS = new Set(["metadata", "configurable", "filter", "extract"]);
+
+/**
+ * Top-level keys whose array value is the user's data, not a list of the API (graph `input`, a
+ * state update's `values`): bounded by the body limit only. Every other array at the top of a
+ * body or of its `config` (ids, run ids, `select`, `interrupt_before`, `tags`, …) and a body that
+ * is itself an array (`/runs/batch`) has at most `listMaxItems` items.
+ */
+const DATA_KEYS = new Set(["input", "values"]);
 
 /** A limit a body broke. */
 export class InputLimitError extends Error {
@@ -79,6 +97,7 @@ export function checkInputLimits(value: unknown, limits: InputLimits = DEFAULT_I
     }
     if (typeof v !== "object" || v === null) continue;
     if (depth >= limits.jsonMaxDepth) explain(value, limits);
+    if (v === value && Array.isArray(v)) checkList(v, [], limits);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         values.push(v[i]);
@@ -88,9 +107,11 @@ export function checkInputLimits(value: unknown, limits: InputLimits = DEFAULT_I
     }
     for (const key in v) {
       const child = (v as Record<string, unknown>)[key];
-      if (depth <= 1 && MAP_KEYS.has(key) && isMap(child)) {
+      if (depth <= 1 && (isMap(child) || Array.isArray(child))) {
         const path = mapPath(value, v, key);
-        if (path) checkMetadata(child, path, limits);
+        if (path && MAP_KEYS.has(key) && isMap(child)) checkMetadata(child, path, limits);
+        else if (path && !DATA_KEYS.has(key) && Array.isArray(child))
+          checkList(child, path, limits);
       }
       values.push(child);
       depths.push(depth + 1);
@@ -124,10 +145,22 @@ function explain(value: unknown, limits: InputLimits): never {
   throw new InputLimitError([], "body breaks an input limit");
 }
 
+/** Throws when list `items` at `path` is longer than `listMaxItems`. */
+function checkList(items: unknown[], path: (string | number)[], limits: InputLimits): void {
+  if (items.length > limits.listMaxItems)
+    throw new InputLimitError(
+      path,
+      `${fieldName(path)} has ${items.length} items; at most ${limits.listMaxItems} are allowed (${SETTING.listMaxItems})`,
+    );
+}
+
 const isMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Checks one metadata map (keys, depth, bytes); also used for merged metadata before a run. */
+/**
+ * Checks one metadata map or filter (keys, depth, bytes, list items, nested objects and lists);
+ * also used for the `values` filter of a thread search.
+ */
 export function checkMetadata(
   map: Record<string, unknown>,
   path: (string | number)[],
@@ -141,10 +174,23 @@ export function checkMetadata(
       `${name} has ${keys} keys; at most ${limits.metadataMaxKeys} are allowed (${SETTING.metadataMaxKeys})`,
     );
   let deepest = 0;
+  let containers = -1; // the map itself is not counted
   const stack: { v: unknown; d: number }[] = [{ v: map, d: 0 }];
   while (stack.length) {
     const { v, d } = stack.pop()!;
     if (typeof v !== "object" || v === null) continue;
+    if (Array.isArray(v) && v.length > limits.listMaxItems)
+      throw new InputLimitError(
+        path,
+        `${name} holds a list of ${v.length} items; at most ${limits.listMaxItems} are allowed (${SETTING.listMaxItems})`,
+      );
+    // Each nested object or list of a filter is a subquery of its own on SQLite and MariaDB:
+    // 1,000 of them held SQLite's thread (serving HTTP) for 1.8 s.
+    if (++containers > limits.metadataMaxKeys)
+      throw new InputLimitError(
+        path,
+        `${name} holds more than ${limits.metadataMaxKeys} nested objects and lists (${SETTING.metadataMaxKeys})`,
+      );
     deepest = Math.max(deepest, d);
     if (deepest > limits.metadataMaxDepth)
       throw new InputLimitError(
@@ -180,6 +226,13 @@ export function checkRunMetadata(
       `the run's metadata (assistant, thread and request metadata, and configurable, merged) has ${keys.size} keys; at most ${max} are allowed (twice ${SETTING.metadataMaxKeys})`,
     );
 }
+
+/**
+ * Largest page a list, search or history route returns (`limit`), as `/threads/search`,
+ * `/runs/search` and `/runs/crons/search` (and LangGraph Platform's search routes) declare: an
+ * unbounded `limit` read a whole table or history into one response.
+ */
+export const MAX_PAGE_SIZE = 1000;
 
 /** Longest TTL in minutes a thread or store item may have (100 years; PostgreSQL intervals end far later). */
 export const MAX_TTL_MINUTES = 100 * 365 * 24 * 60;

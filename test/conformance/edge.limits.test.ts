@@ -90,6 +90,70 @@ describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
     expect(depth[0]!.message).toMatch(/metadata is nested deeper than 8/);
   });
 
+  it("long lists are a 400 naming the field and the setting; filters up to the limit answer", async () => {
+    const ids = Array.from({ length: 70_000 }, () => randomUUID());
+    const list = await issues(await post("/threads/search", { ids }));
+    expect(list[0]!.path).toEqual(["ids"]);
+    expect(list[0]!.message).toMatch(/70000 items; at most 1000.*list_max_items/);
+    const prune = await issues(await post("/threads/prune", { thread_ids: ids.slice(0, 1001) }));
+    expect(prune[0]!.path).toEqual(["thread_ids"]);
+    const batch = await issues(await post("/runs/batch", Array(1001).fill({ assistant_id: "x" })));
+    expect(batch[0]!.message).toMatch(/body has 1001 items/);
+    const inList = { a: { $in: Array.from({ length: 70_000 }, (_, i) => i) } };
+    const store = await issues(
+      await post("/store/items/search", { namespace_prefix: ["edge"], filter: inList }),
+    );
+    expect(store[0]!.path).toEqual(["filter"]);
+    const values = await issues(
+      await post("/threads/count", { values: { a: Array(3000).fill(0) } }),
+    );
+    expect(values[0]!.path).toEqual(["values"]);
+    // At the limit every engine answers (SQLite refused a flat chain deeper than 1000 terms).
+    const marker = randomUUID();
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    await post("/threads", { metadata: { marker, items } });
+    const filters = [
+      ["/threads/search", { metadata: { marker, items } }],
+      ["/threads/search", { values: { items } }],
+      [
+        "/threads/search",
+        { metadata: Object.fromEntries([...Array(5)].map((_, i) => [`k${i}`, items])) },
+      ],
+      ["/assistants/search", { metadata: { k: items.slice(0, 60).map((i) => ({ a: [i] })) } }],
+      [
+        "/store/items/search",
+        { namespace_prefix: ["edge"], filter: { k: items.slice(0, 120).map((i) => [i]) } },
+      ],
+      ["/store/items/search", { namespace_prefix: ["edge"], filter: { a: { $in: items } } }],
+      ["/runs/crons/search", { metadata: { items } }],
+    ] as const;
+    for (const [path, body] of filters)
+      expect((await post(path, body)).status, `${path} ${JSON.stringify(body).slice(0, 60)}`).toBe(
+        200,
+      );
+    // Nested objects and lists of a filter (a subquery each on SQLite) count against the key limit.
+    const nested = await issues(
+      await post("/assistants/search", { metadata: { k: items.map((i) => ({ a: [i] })) } }),
+    );
+    expect(nested[0]!.message).toMatch(/more than 128 nested objects and lists.*metadata_max_keys/);
+    const found = await post("/threads/search", { metadata: { marker, items } });
+    expect(((await found.json()) as unknown[]).length).toBe(1);
+  }, 60_000);
+
+  it("a page larger than 1000 is a 400 naming limit on every list route", async () => {
+    const thread = (await (await post("/threads", {})).json()) as { thread_id: string };
+    const id = thread.thread_id;
+    const pages = [
+      await fetch(`${url}/threads/${id}/history?limit=10000000`),
+      await post(`/threads/${id}/history`, { limit: 10_000_000 }),
+      await fetch(`${url}/threads/${id}/runs?limit=10000000`),
+      await post("/store/items/search", { namespace_prefix: ["edge"], limit: 10_000_000 }),
+      await post("/store/namespaces", { limit: 10_000_000 }),
+    ];
+    for (const res of pages) expect((await issues(res))[0]!.path).toEqual(["limit"]);
+    expect((await fetch(`${url}/threads/${id}/history?limit=1000`)).status).toBe(200);
+  });
+
   it("a run whose merged metadata is too large is refused and leaves nothing behind", async () => {
     const thread = (await (await post("/threads", { metadata: manyKeys(128) })).json()) as {
       thread_id: string;

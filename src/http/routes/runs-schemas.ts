@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { invalidInput, unprocessable } from "../../core/errors.ts";
-import { MAX_AFTER_SECONDS } from "../../core/limits.ts";
+import { MAX_AFTER_SECONDS, MAX_PAGE_SIZE } from "../../core/limits.ts";
 import type { RunRequest } from "../../runs/service.ts";
 import { STREAM_MODES } from "../../stream/types.ts";
 import { queryBool } from "../api.ts";
@@ -194,7 +194,7 @@ export const joinStreamQuery = z.object({
 
 /** Query of `GET /threads/:id/runs`. */
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(0).max(MAX_PAGE_SIZE).optional(),
   offset: z.coerce.number().int().min(0).optional(),
   status: z.enum(["pending", "running", "error", "success", "timeout", "interrupted"]).optional(),
   metadata: z

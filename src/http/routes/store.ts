@@ -7,7 +7,7 @@ import { InvalidNamespaceError } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
 import { matchesScope } from "../../auth/scope.ts";
 import { DomainError, notFound, unprocessable } from "../../core/errors.ts";
-import { MAX_TTL_MINUTES } from "../../core/limits.ts";
+import { MAX_PAGE_SIZE, MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
@@ -37,7 +37,7 @@ const getQuery = z.object({
 const searchBody = z.object({
   namespace_prefix: labels,
   filter: record.nullish(),
-  limit: z.number().int().nonnegative().nullish(),
+  limit: z.number().int().nonnegative().max(MAX_PAGE_SIZE).nullish(),
   offset: z.number().int().nonnegative().nullish(),
   query: z.string().nullish(),
   refresh_ttl: z.boolean().nullish(),
@@ -46,7 +46,7 @@ const namespacesBody = z.object({
   prefix: labels.nullish(),
   suffix: labels.nullish(),
   max_depth: z.number().int().positive().nullish(),
-  limit: z.number().int().nonnegative().nullish(),
+  limit: z.number().int().nonnegative().max(MAX_PAGE_SIZE).nullish(),
   offset: z.number().int().nonnegative().nullish(),
 });
 

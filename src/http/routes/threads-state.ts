@@ -1,5 +1,6 @@
 /** Thread state routes: state (latest / at a checkpoint), state updates, history. */
 import { z } from "zod";
+import { MAX_PAGE_SIZE } from "../../core/limits.ts";
 import { applyStateSelect, parseStateSelect } from "../../threads/state-select.ts";
 import type { ThreadStateService } from "../../threads/state-service.ts";
 import { type Api, queryBool } from "../api.ts";
@@ -30,7 +31,7 @@ const updateBody = z.object({
 });
 
 const historyBody = z.object({
-  limit: z.number().int().gte(1).nullish(),
+  limit: z.number().int().gte(1).lte(MAX_PAGE_SIZE).nullish(),
   // A checkpoint id (JS SDK docs), a config `{configurable}` (JS SDK type) or a checkpoint (Python).
   before: z
     .union([z.string(), z.object({ configurable: checkpointSchema }), checkpointSchema])
@@ -152,7 +153,7 @@ export function registerThreadStateRoutes(api: Api, options: ThreadStateRoutesOp
       summary: "Get thread history",
       tags,
       query: z.object({
-        limit: z.coerce.number().int().gte(1).default(10),
+        limit: z.coerce.number().int().gte(1).lte(MAX_PAGE_SIZE).default(10),
         before: z.string().optional(),
         select: queryList.optional(),
       }),

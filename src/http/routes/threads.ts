@@ -1,13 +1,14 @@
 /** Thread routes: create, read, patch, delete, search, count, copy, prune. */
 
+import type { Context } from "hono";
 import { z } from "zod";
 import { conflict } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
-import { MAX_TTL_MINUTES } from "../../core/limits.ts";
+import { checkMetadata, MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { compileExtract } from "../../threads/extract.ts";
 import type { ThreadsService } from "../../threads/service.ts";
 import { THREAD_SORT_FIELDS, THREAD_STATUSES, type ThreadTtlInput } from "../../threads/types.ts";
-import type { Api } from "../api.ts";
+import { type Api, inputLimitsOf } from "../api.ts";
 import type { RouteAuth } from "../authz.ts";
 import { jsonExtra, selectFields, threadToWire } from "../mappers/threads.ts";
 
@@ -108,6 +109,14 @@ function includeValues(raw: string): string[] {
   return raw.split(",").map((v) => v.trim());
 }
 
+/**
+ * A search's `values` filter is compiled into SQL like a metadata filter, so it has the same
+ * limits (keys, depth, bytes, list items); a state update's `values` is the user's data and has not.
+ */
+function checkValuesFilter(c: Context, values: Record<string, unknown> | null | undefined): void {
+  if (values) checkMetadata(values, ["values"], inputLimitsOf(c));
+}
+
 const tags = ["Threads"];
 const undef = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
@@ -147,6 +156,7 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
   api.route(
     { method: "post", path: "/threads/search", summary: "Search threads", tags, body: searchBody },
     async (c, { body }) => {
+      checkValuesFilter(c, body.values);
       const extract = body.extract ? compileExtract(body.extract) : null;
       const limit = body.limit ?? 10;
       const offset = body.offset ?? 0;
@@ -192,6 +202,7 @@ export function registerThreadRoutes(api: Api, options: ThreadRoutesOptions): vo
       body: z.object(filterFields),
     },
     async (c, { body }) => {
+      checkValuesFilter(c, body.values);
       const filter = {
         metadata: undef(body.metadata),
         values: undef(body.values),
