@@ -44,6 +44,34 @@ describe.each(sharedServers())("storable strings ($backend)", ({ client }) => {
     expect(copy.metadata).toMatchObject({ tag, all: NASTY });
   });
 
+  it("keys holding JSON path syntax and escapes are matched and patched as written", async () => {
+    const keys = ["a\\b", "\\u0041", 'x\\"y', "a\nb", "t\tx", "\u0001", "a.b", "$", "a[0]", "*"];
+    const tag = randomUUID();
+    for (const key of keys) {
+      const thread = await client.threads.create({ metadata: { tag, [key]: 1 } });
+      await client.threads.update(thread.thread_id, { metadata: { [`${key}2`]: 2 } });
+      expect((await client.threads.get(thread.thread_id)).metadata, key).toEqual({
+        tag,
+        [key]: 1,
+        [`${key}2`]: 2,
+      });
+      const found = await client.threads.search({ metadata: { tag, [key]: 1 } });
+      expect(
+        found.map((t) => t.thread_id),
+        key,
+      ).toEqual([thread.thread_id]);
+      await client.store.putItem([tag], key, { [key]: 1 });
+      for (const filter of [{ [key]: 1 }, { [key]: { $gte: 1 } }]) {
+        const { items } = await client.store.searchItems([tag], { filter });
+        expect(
+          items.map((i) => i.key),
+          JSON.stringify(filter),
+        ).toEqual([key]);
+      }
+      await client.store.deleteItem([tag], key);
+    }
+  });
+
   it("runs: input, metadata, interrupt and Command resume round-trip; thread values too", async () => {
     const thread = await client.threads.create();
     const question = `q\u0000\ud800${ESC}?`;

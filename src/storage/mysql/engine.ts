@@ -16,6 +16,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { NeutralOp } from "../engine/neutral.ts";
 import type { SqlEngine } from "../engine/port.ts";
+import { keyPath } from "../sql/key-path.ts";
 import { JSON_MARK } from "./codec.ts";
 
 const MARK = sql.raw(` ${JSON_MARK}`);
@@ -25,14 +26,8 @@ export function mysqlJsonDoc(text: string): RawBuilder<string> {
   return sql<string>`JSON_COMPACT(${text}${MARK})`;
 }
 
-/**
- * A path selecting top-level `key`, quoted (keys may hold dots or spaces) with JSON's escapes for
- * `"`, `\\` and control characters (MariaDB's path parser reads them; U+0000 and lone surrogates
- * are left to the escaping codec, which gives them their stored form).
- */
-export const keyPath = (key: string): string =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
-  `$."${key.replace(/["\\\u0001-\u001f]/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}"`;
+/** The path to a top-level key (one spelling for MariaDB and SQLite). */
+export { keyPath };
 
 const extract = (doc: unknown, key: string) => sql`JSON_EXTRACT(${doc}, ${keyPath(key)})`;
 

@@ -15,9 +15,10 @@ import { mysqlContains, mysqlJsonDoc } from "../mysql/engine.ts";
 import { allOf } from "./all-of.ts";
 import type { SqlFamily } from "./family.ts";
 import { isPostgresFamily } from "./family.ts";
+import { keyPath } from "./key-path.ts";
 
-/** A JSON path selecting top-level `key` (quoted: keys may hold dots or spaces). */
-export const keyPath = (key: string): string => `$."${key.replace(/["\\]/g, "\\$&")}"`;
+/** A JSON path selecting top-level `key` (quoted, escaped: `./key-path.ts`). */
+export { keyPath };
 
 const JSON_PARAM_MARK = sql.raw(` ${JSON_MARK}`);
 

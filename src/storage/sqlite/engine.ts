@@ -12,14 +12,13 @@ import type { NeutralOp } from "../engine/neutral.ts";
 import type { SqlEngine } from "../engine/port.ts";
 import { JSON_MARK } from "../mysql/codec.ts";
 import { allOf } from "../sql/all-of.ts";
+import { keyPath } from "../sql/key-path.ts";
 
 /** The SQLite timestamp format (same text as `Date.toISOString()`). */
 export const ISO_NOW = sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
-/** A JSON path selecting the top-level key `key` (quoted, so dots and `$` are plain text). */
-export function keyPath(key: string): string {
-  return `$."${key.replaceAll('"', '\\"')}"`;
-}
+/** A JSON path selecting the top-level key `key` (quoted, escaped: `../sql/key-path.ts`). */
+export { keyPath };
 
 /**
  * A JSON document parameter, marked for the escaping codec (`open.ts`) as on MariaDB: the marker
