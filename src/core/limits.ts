@@ -234,6 +234,9 @@ export function checkRunMetadata(
  */
 export const MAX_PAGE_SIZE = 1000;
 
+/** Largest integer a count or depth may be where the database takes an int4 (PostgreSQL). */
+export const MAX_INT4 = 2_147_483_647;
+
 /** Longest TTL in minutes a thread or store item may have (100 years; PostgreSQL intervals end far later). */
 export const MAX_TTL_MINUTES = 100 * 365 * 24 * 60;
 

@@ -70,6 +70,8 @@ describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
       after_seconds: 1e308,
     });
     expect((await issues(run))[0]!.path).toContain("after_seconds");
+    const depth = await post("/store/namespaces", { max_depth: 2 ** 52 });
+    expect((await issues(depth))[0]!.path).toEqual(["max_depth"]);
   });
 
   it("metadata maps over the key limit are a 400 naming the field and the setting", async () => {

@@ -45,7 +45,20 @@ const BAD_IDS = [
   "%C3%A4%E6%BC%A2%E5%AD%97",
   "'%20OR%201%3D1%20--",
 ];
-const NUMBERS = ["1e308", "-1e308", "1e999", "-1", "0.5", "9007199254740993", "1e-400", "-0"];
+const NUMBERS = [
+  "1e308",
+  "-1e308",
+  "1e999",
+  "-1",
+  "0.5",
+  "9007199254740993",
+  "1e-400",
+  "-0",
+  "4503599627370496", // a safe integer past int4 (store max_depth answered 500 on PostgreSQL)
+  "10000000", // a page nobody should get whole
+];
+/** Keys spelled like JSON path syntax or escapes (SQLite and MariaDB build paths from them). */
+const PATH_KEYS = ['a"b', "a\\b", "\\u0041", "a.b", "$", "a[0]", "*", "a\nb", "\u0001"];
 
 describe.each(sharedServers())("fuzz over /openapi.json ($backend)", ({ url }) => {
   it(`no 5xx, no hang, no partial write (seed ${SEED})`, async () => {
@@ -67,7 +80,7 @@ describe.each(sharedServers())("fuzz over /openapi.json ($backend)", ({ url }) =
         "version",
         "value",
       ]);
-      switch (Math.floor(rand() * 10)) {
+      switch (Math.floor(rand() * 11)) {
         case 0:
           return `{"metadata":${JSON.stringify(meta)},"x":${deep(100 + Math.floor(rand() * 20_000))}}`;
         case 1:
@@ -113,6 +126,21 @@ describe.each(sharedServers())("fuzz over /openapi.json ($backend)", ({ url }) =
                 query: pick(BAD_TEXT),
                 input: { messages: [{ role: "user", content: pick(BAD_TEXT) }] },
               });
+        case 9: {
+          // Long lists (bind parameters, SQL expression depth) and path-like keys in filters.
+          const long = Array.from({ length: pick([1001, 3000, 70_000]) }, (_, j) => j);
+          return JSON.stringify({
+            metadata: { ...meta, [pick(PATH_KEYS)]: pick([long.slice(0, 1000), 1]) },
+            ids: long.map(() => marker).slice(0, 2000),
+            run_ids: [randomUUID()],
+            values: { [pick(PATH_KEYS)]: long },
+            filter: { [pick(PATH_KEYS)]: { $in: long } },
+            namespace_prefix: [marker],
+            interrupt_before: long.map(String),
+            select: ["thread_id"],
+            limit: pick([1000, 10_000_000]),
+          });
+        }
         default:
           return JSON.stringify({
             metadata: meta,

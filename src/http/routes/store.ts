@@ -7,7 +7,7 @@ import { InvalidNamespaceError } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
 import { matchesScope } from "../../auth/scope.ts";
 import { DomainError, notFound, unprocessable } from "../../core/errors.ts";
-import { MAX_PAGE_SIZE, MAX_TTL_MINUTES } from "../../core/limits.ts";
+import { MAX_INT4, MAX_PAGE_SIZE, MAX_TTL_MINUTES } from "../../core/limits.ts";
 import { validateRequestNamespace } from "../../store/namespace.ts";
 import type { StoreApi, StoreSearchItem } from "../../store/types.ts";
 import { type Api, queryBool } from "../api.ts";
@@ -45,7 +45,8 @@ const searchBody = z.object({
 const namespacesBody = z.object({
   prefix: labels.nullish(),
   suffix: labels.nullish(),
-  max_depth: z.number().int().positive().nullish(),
+  // PostgreSQL slices the namespace with an int4 (2^52 answered 500).
+  max_depth: z.number().int().positive().max(MAX_INT4).nullish(),
   limit: z.number().int().nonnegative().max(MAX_PAGE_SIZE).nullish(),
   offset: z.number().int().nonnegative().nullish(),
 });
