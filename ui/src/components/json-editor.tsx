@@ -1,51 +1,26 @@
 /**
- * A JSON editor on CodeMirror 6 (syntax highlighting, brackets, undo): controlled by `value`, reports
- * every edit through `onChange`. The caller validates (parse + schema) and shows the errors.
+ * The JSON editor the pages use, and the parser they validate its text with. The editor itself
+ * (CodeMirror, codemirror-json.tsx) is a ~400 KB chunk: it loads on first render of an editor, so a
+ * page's data is requested and painted without waiting for it (the store page's "Put an item" card
+ * held its first paint behind CodeMirror's parse). Until it arrives, an empty box of the editor's
+ * size stands in; it carries no label, so nothing can type into it by mistake.
  */
-import { json } from "@codemirror/lang-json";
-import { basicSetup, EditorView } from "codemirror";
-import { useEffect, useRef } from "react";
+import { lazy, Suspense } from "react";
+import type { JsonEditorProps } from "./codemirror-json.tsx";
 
-/** The editor; `label` names it for assistive technology. */
-export function JsonEditor({
-  value,
-  onChange,
-  label,
-  testId,
-}: {
-  value: string;
-  onChange: (text: string) => void;
-  label: string;
-  testId?: string;
-}) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
-  const change = useRef(onChange);
-  change.current = onChange;
-  // Created once; later `value`s are pushed in by the effect below.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: created once
-  useEffect(() => {
-    const editor = new EditorView({
-      parent: host.current!,
-      doc: value,
-      extensions: [
-        basicSetup,
-        json(),
-        EditorView.contentAttributes.of({ "aria-label": label }),
-        EditorView.updateListener.of((u) => {
-          if (u.docChanged) change.current(u.state.doc.toString());
-        }),
-      ],
-    });
-    view.current = editor;
-    return () => editor.destroy();
-  }, []);
-  useEffect(() => {
-    const editor = view.current;
-    if (editor && editor.state.doc.toString() !== value)
-      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
-  }, [value]);
-  return <div ref={host} data-testid={testId} className="max-h-96 overflow-auto" />;
+export type { JsonEditorProps };
+
+const CodeMirrorJson = lazy(() =>
+  import("./codemirror-json.tsx").then((m) => ({ default: m.CodeMirrorJson })),
+);
+
+/** A JSON editor (CodeMirror 6, loaded on first use). */
+export function JsonEditor(props: JsonEditorProps) {
+  return (
+    <Suspense fallback={<div className="min-h-24 rounded border" aria-busy="true" />}>
+      <CodeMirrorJson {...props} />
+    </Suspense>
+  );
 }
 
 /** Parses JSON text: the value, or the parser's message. */
