@@ -84,14 +84,14 @@ describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
     // Warm-up: first use of the assistant and of the done signal's LISTEN, on each thread of
     // role all (the HTTP thread and the executor thread each have their own connections).
     for (let i = 0; i < 2; i++) expect((await wait(body)).status).toBe(200);
-    await quiet(counter);
+    await quiet(counter, databaseUrl);
     counter.reset();
     for (let i = 0; i < RUNS; i++) {
       const res = await wait(body);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { visits: string[] }).visits).toHaveLength(4);
     }
-    await quiet(counter);
+    await quiet(counter, databaseUrl);
     const trips = perRunTrips(counter.trips());
     const perRun = trips.length / RUNS;
     const kinds = new Map<string, number>();
@@ -115,10 +115,10 @@ describe.runIf(available)("SQL round trips per run (PostgreSQL)", () => {
     const body = { assistant_id: "runs_steps", input: { delay_ms: 0 } };
     const first = await wait(body, `/threads/${thread.thread_id}/runs/wait`);
     expect(first.status, await first.clone().text()).toBe(200);
-    await quiet(counter);
+    await quiet(counter, databaseUrl);
     counter.reset();
     expect((await wait(body, `/threads/${thread.thread_id}/runs/wait`)).status).toBe(200);
-    await quiet(counter);
+    await quiet(counter, databaseUrl);
     const trips = perRunTrips(counter.trips());
     // Checkpoint writes (and their fence check) belong to the checkpointer; the runs engine's own
     // statements (create, claim, finish: those naming the runs or threads table) stay few.

@@ -85,14 +85,14 @@ describe.runIf(available)("SQL round trips per request, tenancy on vs off (Postg
   async function count(s: Side, send: () => Promise<Response>): Promise<[number, string[]]> {
     // Warm-up: the key cache, the assistant cache, the done signal's LISTEN.
     for (let i = 0; i < 2; i++) expect((await send()).status).toBe(200);
-    await quiet(s.counter);
+    await quiet(s.counter, s.databaseUrl);
     s.counter.reset();
     for (let i = 0; i < N; i++) {
       const res = await send();
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
-    await quiet(s.counter);
+    await quiet(s.counter, s.databaseUrl);
     const trips = s.counter.trips().filter((t) => !SWEEP.some((re) => re.test(t)));
     return [trips.filter((t) => !SWITCH.test(t)).length / N, trips];
   }

@@ -6,6 +6,7 @@
  * of each statement is kept (from Parse / Query) to explain a count.
  */
 import net from "node:net";
+import pg from "pg";
 
 /** A started proxy. */
 export interface PgCounter {
@@ -86,15 +87,37 @@ export async function startPgCounter(databaseUrl: string): Promise<PgCounter> {
 }
 
 /**
- * Waits until no statement crossed `c` for `silentMs` (a request's tail is done: with the executor
- * thread of role all, a run's finish and the done signal's first LISTEN may land after its waiter
- * answered), at most `maxMs`.
+ * Waits until no run of the database is pending or running (read on a connection of its own, not
+ * through the counter) and then no statement crossed `c` for `silentMs`: a request's tail is done.
+ * With the executor thread of role all, a run's finish, its waiter's read and the done signal's
+ * first LISTEN may land after the waiter answered, and on a loaded machine more than a few
+ * hundred milliseconds later (CI counted two warm-up finishes in the measured window at load 30),
+ * so silence alone is not enough. At most `maxMs`.
  */
-export async function quiet(c: PgCounter, silentMs = 300, maxMs = 20_000): Promise<void> {
+export async function quiet(
+  c: PgCounter,
+  databaseUrl: string,
+  silentMs = 300,
+  maxMs = 30_000,
+): Promise<void> {
   const step = 50;
+  const deadline = Date.now() + maxMs;
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (;;) {
+      const { rows } = await db.query(
+        "select count(*)::int as n from runs where status in ('pending', 'running')",
+      );
+      if (rows[0].n === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, step));
+    }
+  } finally {
+    await db.end();
+  }
   let last = -1;
   let still = 0;
-  for (let waited = 0; waited < maxMs && still * step < silentMs; waited += step) {
+  while (Date.now() < deadline && still * step < silentMs) {
     const n = c.trips().length;
     still = n === last ? still + 1 : 0;
     last = n;
