@@ -24,6 +24,7 @@ import { InProcessChannels, notifyingDialect } from "./notify.ts";
 import { openSqliteClient } from "./port-client.ts";
 import { serveSqlitePort } from "./port-host.ts";
 import { sqliteTypes } from "./types.ts";
+import { yieldingDialect } from "./yielding.ts";
 
 const sqliteEscaping = escapingCodecFor(mysqlJsonParams);
 
@@ -111,9 +112,11 @@ export async function openSqlite(
   }
   const channels = new InProcessChannels(native);
   const { dialect, driver } = sharedDriver(
-    notifyingDialect(
-      withEngine(new SqliteDialect({ database: jsonReadingDatabase(native) }), ENGINE),
-      channels,
+    yieldingDialect(
+      notifyingDialect(
+        withEngine(new SqliteDialect({ database: jsonReadingDatabase(native) }), ENGINE),
+        channels,
+      ),
     ),
   );
   const db = new Kysely<Database>({
