@@ -6,12 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sharedServers } from "../support/backends.ts";
+import { controlServer, probeOk } from "../support/stall.ts";
 
 const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 const manyKeys = (n: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
-describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
+describe.each(sharedServers())("edge limits ($backend)", ({ url, backend }) => {
   const post = (path: string, body: string | object) =>
     fetch(`${url}${path}`, {
       method: "POST",
@@ -156,30 +157,29 @@ describe.each(sharedServers())("edge limits ($backend)", ({ url }) => {
     expect((await fetch(`${url}/threads/${id}/history?limit=1000`)).status).toBe(200);
   });
 
-  it("a /runs/batch of 1000 runs keeps /ok answering under 1 s", async () => {
-    // SQLite runs statements on the HTTP thread: the batch held /ok for 1.35 s (4.4 s when
-    // the runs also executed) until its driver gave the event loop a turn every 20 ms.
-    let done = false;
-    const waits: number[] = [];
-    const probe = (async () => {
-      while (!done) {
-        const start = performance.now();
-        await fetch(`${url}/ok`).then((r) => r.body?.cancel());
-        waits.push(performance.now() - start);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
-    const spec = { assistant_id: "agent", input: {}, after_seconds: 3600 };
-    const res = await post("/runs/batch", Array(1000).fill(spec));
-    done = true;
-    await probe;
-    expect(res.status).toBe(200);
-    const runs = (await res.json()) as { run_id: string }[];
-    expect(runs).toHaveLength(1000);
-    await post("/runs/cancel", { run_ids: runs.map((r) => r.run_id) });
-    expect(waits.length).toBeGreaterThan(0);
-    expect(Math.max(...waits)).toBeLessThan(1000);
-  }, 240_000);
+  // The embedded engines only: SQLite runs statements on the HTTP thread (the subject), PGlite in
+  // its worker; on PostgreSQL and MariaDB statements never hold the loop, and the batch takes
+  // 13-46 s there (throughput, measured) for nothing this test checks.
+  if (backend === "sqlite" || backend === "pglite")
+    it("a /runs/batch of 1000 runs keeps /ok answering within 1 s of an idle process", async () => {
+      // SQLite held /ok for 1.35 s (4.4 s when the runs also executed) until its driver gave the
+      // event loop a turn every 20 ms. The same probe against a bare Node server at the same
+      // time gives the machine's own delay (other test files run beside this one).
+      const control = await controlServer();
+      const controlProbe = probeOk(control.url);
+      const probe = probeOk(url);
+      await Promise.all([probe.ready, controlProbe.ready]);
+      const spec = { assistant_id: "agent", input: {}, after_seconds: 3600 };
+      const res = await post("/runs/batch", Array(1000).fill(spec));
+      const waits = await probe.stop();
+      const machine = Math.max(...(await controlProbe.stop().finally(() => control.stop())));
+      expect(res.status).toBe(200);
+      const runs = (await res.json()) as { run_id: string }[];
+      expect(runs).toHaveLength(1000);
+      await post("/runs/cancel", { run_ids: runs.map((r) => r.run_id) });
+      expect(waits.length).toBeGreaterThan(0);
+      expect(Math.max(...waits)).toBeLessThan(1000 + machine);
+    }, 240_000);
 
   it("a run whose merged metadata is too large is refused and leaves nothing behind", async () => {
     const thread = (await (await post("/threads", { metadata: manyKeys(128) })).json()) as {
