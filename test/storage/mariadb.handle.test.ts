@@ -2,8 +2,8 @@
  * The MySQL/MariaDB handle on the local MariaDB (skipped loudly when it does not answer): the
  * migrations (same versions as PostgreSQL, idempotent under the named lock), wake-ups across two
  * processes' handles without Redis (polled table) and with Redis (pub/sub), exact string
- * comparison (binary no-pad collation), every nasty string round-tripping, and a killed connection
- * classified as a connection loss.
+ * comparison (binary no-pad collation), every nasty string round-tripping, a killed connection
+ * classified as a connection loss, and a notification that never waits for a second connection.
  */
 import { sql } from "kysely";
 import mysql from "mysql2/promise";
@@ -117,6 +117,54 @@ describe.runIf(up)("MariaDB storage handle", () => {
     expect(error).toBeInstanceOf(Error);
     expect(isConnectionError(error)).toBe(true);
     expect(isConnectionError(new Error("Duplicate entry 'x' for key 'PRIMARY'"))).toBe(false);
+  });
+});
+
+describe.runIf(up)("MariaDB notifications on a full pool", () => {
+  it("a statement's notification waits for no second connection: a pool of one notifies outside and inside a transaction", async () => {
+    const url = await createMariaDatabase("olg_handle");
+    const opened: MysqlStorageHandle[] = [];
+    try {
+      opened.push(await openMysql({ url, poolSize: 1, pollMs: 20 }));
+      opened.push(await openMysql({ url, poolSize: 1, pollMs: 20 }));
+      const [x, y] = opened as [MysqlStorageHandle, MysqlStorageHandle];
+      const got: string[] = [];
+      await y.listen("olg_full", (p) => got.push(p));
+      // The polling carrier writes through the pool: before, each of these waited for a second
+      // connection of a pool of one while holding the first, for ever.
+      const work = (async () => {
+        await sql`SELECT pg_notify(${"olg_full"}, ${"outside"})`.execute(x.db);
+        await x.db.transaction().execute(async (trx) => {
+          await sql`SELECT pg_notify(${"olg_full"}, ${"committed"})`.execute(trx);
+        });
+        await x.db
+          .transaction()
+          .execute(async (trx) => {
+            await sql`SELECT pg_notify(${"olg_full"}, ${"rolled back"})`.execute(trx);
+            throw new Error("roll back");
+          })
+          .catch(() => {});
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            sql`SELECT pg_notify(${"olg_full"}, ${`burst ${i}`})`.execute(x.db),
+          ),
+        );
+      })();
+      const outcome = await Promise.race([
+        work.then(() => "done"),
+        new Promise((resolve) => setTimeout(() => resolve("stalled"), 5000).unref()),
+      ]);
+      expect(outcome).toBe("done");
+      await until(() => got.length >= 22, 5000);
+      expect(got.slice(0, 2)).toEqual(["outside", "committed"]);
+      expect(got).not.toContain("rolled back");
+      expect(new Set(got.slice(2))).toEqual(
+        new Set(Array.from({ length: 20 }, (_, i) => `burst ${i}`)),
+      );
+    } finally {
+      await Promise.all(opened.map((h) => h.close()));
+      await dropMariaDatabase(url);
+    }
   });
 });
 

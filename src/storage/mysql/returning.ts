@@ -7,6 +7,12 @@
  *      as the codecs encoded them);
  *   3. `SELECT <returning list> FROM t WHERE <primary key> IN (…)` — the rows as updated.
  * The rows locked in 1 cannot change between 1 and 2, so 3 returns what PostgreSQL would.
+ *
+ * It also carries `SELECT pg_notify(?, ?)` to the emulated NOTIFY (`notifier.ts`), delivered once
+ * the connection is back in the pool: the polling carrier writes through the same pool, and a
+ * statement that waited for a second connection while holding its first deadlocked the pool as
+ * soon as every connection was held that way (runs stuck `running`, leases never renewed or
+ * swept; a stream's every event notifies).
  */
 import {
   ColumnNode,
@@ -75,6 +81,8 @@ const NOTIFY = /^\s*select\s+pg_notify\s*\(\s*\?\s*,\s*\?\s*\)\s*;?\s*$/i;
 class ReturningConnection implements DatabaseConnection {
   /** Notifications of the open transaction, delivered after COMMIT (null: no transaction). */
   pending: [string, string][] | null = null;
+  /** Notifications to deliver once the connection is released (committed or outside one). */
+  readonly released: [string, string][] = [];
 
   constructor(
     readonly inner: DatabaseConnection,
@@ -94,20 +102,27 @@ class ReturningConnection implements DatabaseConnection {
     return this.inner.streamQuery(query, chunkSize ?? 100);
   }
 
-  /** As PostgreSQL: at once outside a transaction, after COMMIT inside one, never after ROLLBACK. */
+  /**
+   * As PostgreSQL: outside a transaction when the statement is done, after COMMIT inside one,
+   * never after ROLLBACK; either way once this connection is released (module doc).
+   */
   async #notify<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const [channel, payload] = query.parameters.map((p) => (p == null ? "" : String(p)));
     const message: [string, string] = [channel ?? "", payload ?? ""];
-    if (this.pending) this.pending.push(message);
-    else await this.notify(...message);
+    (this.pending ?? this.released).push(message);
     return { rows: [{ pg_notify: "" } as R] };
   }
 
-  /** The transaction ended: deliver (`committed`) or drop its notifications. */
-  async ended(committed: boolean): Promise<void> {
+  /** The transaction ended: keep its notifications for the release (`committed`) or drop them. */
+  ended(committed: boolean): void {
     const pending = this.pending ?? [];
     this.pending = null;
-    if (committed) for (const m of pending) await this.notify(...m).catch(() => {});
+    if (committed) this.released.push(...pending);
+  }
+
+  /** Delivers what was kept for the release (the connection is back in the pool). */
+  async deliver(): Promise<void> {
+    for (const m of this.released.splice(0)) await this.notify(...m).catch(() => {});
   }
 
   async #emulate<R>(query: CompiledQuery, node: UpdateQueryNode): Promise<QueryResult<R>> {
@@ -218,14 +233,15 @@ class ReturningDriver implements Driver {
   }
   async commitTransaction(c: DatabaseConnection) {
     await this.inner.commitTransaction(innerOf(c));
-    if (c instanceof ReturningConnection) await c.ended(true);
+    if (c instanceof ReturningConnection) c.ended(true);
   }
   async rollbackTransaction(c: DatabaseConnection) {
-    if (c instanceof ReturningConnection) await c.ended(false);
+    if (c instanceof ReturningConnection) c.ended(false);
     await this.inner.rollbackTransaction(innerOf(c));
   }
-  releaseConnection(c: DatabaseConnection) {
-    return this.inner.releaseConnection(innerOf(c));
+  async releaseConnection(c: DatabaseConnection) {
+    await this.inner.releaseConnection(innerOf(c));
+    if (c instanceof ReturningConnection) await c.deliver();
   }
   destroy() {
     return this.inner.destroy();
