@@ -164,12 +164,17 @@ export class SqlRunLeases implements RunLeases {
     const thread = run.temporary
       ? sql`${this.threads.deleteSql(run.threadId, ended)}`
       : this.threads.outcomeSql(uow.trx, run.threadId, run.runId, state, ended);
-    const signal = quiet ? sql`` : sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)`;
+    // An engine without LISTEN/NOTIFY (CockroachDB) has no `pg_notify` function: the signal is a
+    // statement of its own there, which its dialect hands to the wake-up carrier.
+    const inline = !quiet && engineOf(uow.trx).capabilities.listenNotify;
+    const signal = inline ? sql`, pg_notify(${CHANNEL_DONE}, ended.run_id::text)` : sql``;
     const done = await sql<{ thread_status: string | null }>`
       WITH ended AS (${end}), thread AS (${thread})
       SELECT (SELECT ${run.temporary ? sql`NULL` : sql`status`} FROM thread LIMIT 1) AS thread_status
         ${signal}
       FROM ended`.execute(uow.trx);
+    if (!quiet && !inline && done.rows.length > 0)
+      await sql`SELECT pg_notify(${CHANNEL_DONE}, ${run.runId})`.execute(uow.trx);
     return done.rows[0];
   }
 

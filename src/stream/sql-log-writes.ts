@@ -39,7 +39,11 @@ export async function appendEvent(
   data: string,
   ttlMs: number,
 ): Promise<number | undefined> {
-  if (engineOf(db).capabilities.writableCte) {
+  const { writableCte, listenNotify } = engineOf(db).capabilities;
+  if (writableCte) {
+    // Without LISTEN/NOTIFY (CockroachDB: no `pg_notify` function) the signal is a statement of
+    // its own, which that engine's dialect hands to the wake-up carrier.
+    const signal = listenNotify ? sql`, pg_notify(${CHANNEL_RUN_EVENTS}, ${runId}) AS n` : sql``;
     const { rows } = await sql<{ seq: number }>`
       WITH m AS (
         UPDATE run_event_logs
@@ -52,7 +56,8 @@ export async function appendEvent(
         SELECT ${runId}, seq, ${event}, ${data} FROM m
         RETURNING seq
       )
-      SELECT seq, pg_notify(${CHANNEL_RUN_EVENTS}, ${runId}) AS n FROM i`.execute(db);
+      SELECT seq ${signal} FROM i`.execute(db);
+    if (!listenNotify && rows.length > 0) await notify(db, runId);
     return rows[0]?.seq;
   }
   return db.transaction().execute(async (trx) => {

@@ -2,9 +2,12 @@
  * The CockroachDB variant's own code paths, run against PostgreSQL with the `?engine=cockroachdb`
  * hint (no CockroachDB server exists on these machines; docs/databases.md): the engine is chosen,
  * transaction locks go through `olg_locks`, a real serialization failure (40001, raised here by
- * PostgreSQL's SERIALIZABLE) is retried and counted, and wake-ups cross handles without LISTEN.
+ * PostgreSQL's SERIALIZABLE) is retried and counted, wake-ups cross handles without LISTEN, and
+ * `SELECT pg_notify(…)` (a function CockroachDB does not have) never reaches the server: it goes to
+ * the wake-up carrier after COMMIT, and not at all after ROLLBACK.
  */
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StorageHandle } from "../../src/storage/database.ts";
 import { engineOf } from "../../src/storage/engine/index.ts";
@@ -126,6 +129,39 @@ describe.runIf(available)("CockroachDB code paths (on PostgreSQL, forced by the 
       ),
     ).rejects.toBe(other);
     expect(stats.retries).toBe(4);
+  });
+
+  it("sends no pg_notify to the server: the carrier delivers it after COMMIT, never after ROLLBACK", async () => {
+    // A PostgreSQL LISTEN on the same database hears every pg_notify the server runs.
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (n) => heard.push(`${n.channel}:${n.payload}`));
+    await listener.query("LISTEN crdb_wire");
+    const got: string[] = [];
+    const stop = await b.listen("crdb_wire", (p) => got.push(p));
+    try {
+      await sql`SELECT pg_notify(${"crdb_wire"}, ${"alone"})`.execute(a.db);
+      await a.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_notify(${"crdb_wire"}, ${"committed"})`.execute(trx);
+      });
+      await a.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`SELECT pg_notify(${"crdb_wire"}, ${"rolled back"})`.execute(trx);
+          throw new Error("roll back");
+        })
+        .catch(() => {});
+      await until(() => got.length >= 2, 5000);
+      // The control: a pg_notify that does reach PostgreSQL is heard by the listener.
+      await listener.query("SELECT pg_notify('crdb_wire', 'control')");
+      await until(() => heard.length > 0, 5000);
+      expect(heard).toEqual(["crdb_wire:control"]);
+      expect(got).toEqual(["alone", "committed"]);
+    } finally {
+      await stop();
+      await listener.end();
+    }
   });
 
   it("wakes a listener in another handle through the polled table", async () => {

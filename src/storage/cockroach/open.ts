@@ -9,8 +9,10 @@ import { type Dialect, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { emulatedNotifyDialect } from "../emulated-notify.ts";
 import { withEngine } from "../engine/index.ts";
 import { escapingCodec } from "../escaping-codec.ts";
+import type { MysqlNotifier } from "../mysql/notifier.ts";
 import { type SiblingWakeups, wakeups } from "../mysql/sibling-wakeups.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
 import { type RetryStats, retryingTransactions } from "../transaction-retry.ts";
@@ -76,8 +78,16 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
     connectionErrors++;
   });
   const wrap = options.wrap ?? ((d) => d);
+  // Bound once the tables exist (the polling carrier reads through the pool); nothing notifies
+  // before that. `SELECT pg_notify(…)` never reaches CockroachDB, which has no such function.
+  let notifier: MysqlNotifier | null = null;
   const dialect = codecDialect(
-    withEngine(new PostgresDialect({ pool }), cockroachEngine()),
+    withEngine(
+      emulatedNotifyDialect(new PostgresDialect({ pool }), async (channel, payload) => {
+        await notifier?.notify(channel, payload);
+      }),
+      cockroachEngine(),
+    ),
     escapingCodec,
   );
   const retries: RetryStats = { retries: 0, exhausted: 0 };
@@ -89,13 +99,14 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
     await db.destroy().catch(() => {});
     throw error;
   }
-  const notifier = await wakeups(db, options);
+  const carrier = await wakeups(db, options);
+  notifier = carrier;
   return {
     kind: "cockroachdb",
     db,
     poolMax: max,
-    listen: (channel, fn) => notifier.listen(channel, fn),
-    notify: (channel, payload) => notifier.notify(channel, payload),
+    listen: (channel, fn) => carrier.listen(channel, fn),
+    notify: (channel, payload) => carrier.notify(channel, payload),
     poolStats: () => ({
       size: pool.totalCount,
       inUse: pool.totalCount - pool.idleCount,
@@ -103,7 +114,7 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
     }),
     connectionStats: () => ({ connected: true, reconnects: 0, connectionErrors }),
     retryStats: () => ({ ...retries }),
-    wakeupStats: () => notifier.stats(),
+    wakeupStats: () => carrier.stats(),
     async ping() {
       try {
         await sql`SELECT 1`.execute(db);
@@ -113,7 +124,7 @@ export async function openCockroach(options: CockroachOptions): Promise<StorageH
       }
     },
     async close() {
-      await notifier.close();
+      await carrier.close();
       await db.destroy();
     },
   };

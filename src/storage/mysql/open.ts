@@ -6,6 +6,7 @@
 import { type Dialect, Kysely, MysqlDialect, sql } from "kysely";
 import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
+import { emulatedNotifyDialect } from "../emulated-notify.ts";
 import { withEngine } from "../engine/index.ts";
 import { neutralPlugin } from "../engine/plugin.ts";
 import type { ListenerLog } from "../postgres/listener.ts";
@@ -66,11 +67,13 @@ export async function openMysql(options: MysqlOptions): Promise<MysqlStorageHand
   // Escaping is innermost: encryption (in `wrap`) sees and seals the values as the caller gave them.
   const dialect = codecDialect(
     withEngine(
-      returningDialect(
-        new MysqlDialect({ pool }),
-        (q, p) => mysqlEscapingCodec.encodeParams(q, p),
+      emulatedNotifyDialect(
+        returningDialect(
+          new MysqlDialect({ pool }),
+          (q, p) => mysqlEscapingCodec.encodeParams(q, p),
+          retries,
+        ),
         (channel, payload) => notifier.notify(channel, payload),
-        retries,
       ),
       engine,
     ),

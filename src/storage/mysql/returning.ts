@@ -7,12 +7,7 @@
  *      as the codecs encoded them);
  *   3. `SELECT <returning list> FROM t WHERE <primary key> IN (…)` — the rows as updated.
  * The rows locked in 1 cannot change between 1 and 2, so 3 returns what PostgreSQL would.
- *
- * It also carries `SELECT pg_notify(?, ?)` to the emulated NOTIFY (`notifier.ts`), delivered once
- * the connection is back in the pool: the polling carrier writes through the same pool, and a
- * statement that waited for a second connection while holding its first deadlocked the pool as
- * soon as every connection was held that way (runs stuck `running`, leases never renewed or
- * swept; a stream's every event notifies).
+
  */
 import {
   ColumnNode,
@@ -72,27 +67,14 @@ function tableOf(node: UpdateQueryNode): { name: string; from: TableNode | RootO
   return { name: table.table.identifier.name, from: node.table as TableNode };
 }
 
-/** Delivers a notification (the handle's carrier, bound after the pool opens). */
-export type Notify = (channel: string, payload: string) => Promise<void>;
-
-/** `SELECT pg_notify($1, $2)` as a statement of its own: the neutral spelling of a notification. */
-const NOTIFY = /^\s*select\s+pg_notify\s*\(\s*\?\s*,\s*\?\s*\)\s*;?\s*$/i;
-
 class ReturningConnection implements DatabaseConnection {
-  /** Notifications of the open transaction, delivered after COMMIT (null: no transaction). */
-  pending: [string, string][] | null = null;
-  /** Notifications to deliver once the connection is released (committed or outside one). */
-  readonly released: [string, string][] = [];
-
   constructor(
     readonly inner: DatabaseConnection,
     private readonly encode: Encode,
-    private readonly notify: Notify,
     private readonly retries: RetryStats,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (NOTIFY.test(query.sql)) return this.#notify<R>(query);
     const node = query.query as UpdateQueryNode | undefined;
     if (node?.kind !== "UpdateQueryNode" || !node.returning) return this.inner.executeQuery(query);
     return this.#emulate<R>(query, node);
@@ -100,29 +82,6 @@ class ReturningConnection implements DatabaseConnection {
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery(query, chunkSize ?? 100);
-  }
-
-  /**
-   * As PostgreSQL: outside a transaction when the statement is done, after COMMIT inside one,
-   * never after ROLLBACK; either way once this connection is released (module doc).
-   */
-  async #notify<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const [channel, payload] = query.parameters.map((p) => (p == null ? "" : String(p)));
-    const message: [string, string] = [channel ?? "", payload ?? ""];
-    (this.pending ?? this.released).push(message);
-    return { rows: [{ pg_notify: "" } as R] };
-  }
-
-  /** The transaction ended: keep its notifications for the release (`committed`) or drop them. */
-  ended(committed: boolean): void {
-    const pending = this.pending ?? [];
-    this.pending = null;
-    if (committed) this.released.push(...pending);
-  }
-
-  /** Delivers what was kept for the release (the connection is back in the pool). */
-  async deliver(): Promise<void> {
-    for (const m of this.released.splice(0)) await this.notify(...m).catch(() => {});
   }
 
   async #emulate<R>(query: CompiledQuery, node: UpdateQueryNode): Promise<QueryResult<R>> {
@@ -217,7 +176,6 @@ class ReturningDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly encode: Encode,
-    private readonly notify: Notify,
     private readonly retries: RetryStats,
   ) {}
   init() {
@@ -225,23 +183,19 @@ class ReturningDriver implements Driver {
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     const inner = await this.inner.acquireConnection();
-    return new ReturningConnection(inner, this.encode, this.notify, this.retries);
+    return new ReturningConnection(inner, this.encode, this.retries);
   }
-  async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
-    await this.inner.beginTransaction(innerOf(c), settings);
-    if (c instanceof ReturningConnection) c.pending = [];
+  beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
+    return this.inner.beginTransaction(innerOf(c), settings);
   }
-  async commitTransaction(c: DatabaseConnection) {
-    await this.inner.commitTransaction(innerOf(c));
-    if (c instanceof ReturningConnection) c.ended(true);
+  commitTransaction(c: DatabaseConnection) {
+    return this.inner.commitTransaction(innerOf(c));
   }
-  async rollbackTransaction(c: DatabaseConnection) {
-    if (c instanceof ReturningConnection) c.ended(false);
-    await this.inner.rollbackTransaction(innerOf(c));
+  rollbackTransaction(c: DatabaseConnection) {
+    return this.inner.rollbackTransaction(innerOf(c));
   }
-  async releaseConnection(c: DatabaseConnection) {
-    await this.inner.releaseConnection(innerOf(c));
-    if (c instanceof ReturningConnection) await c.deliver();
+  releaseConnection(c: DatabaseConnection) {
+    return this.inner.releaseConnection(innerOf(c));
   }
   destroy() {
     return this.inner.destroy();
@@ -261,20 +215,18 @@ class MariadbAdapter extends MysqlAdapter {
 }
 
 /**
- * Wraps `dialect` so `UPDATE … RETURNING` runs as above and `SELECT pg_notify(?, ?)` goes to
- * `notify` (transactional, as on PostgreSQL); `encode` is the escaping codec's. An emulated
+ * Wraps `dialect` so `UPDATE … RETURNING` runs as above; `encode` is the escaping codec's. An emulated
  * statement in a transaction of its own is run again when InnoDB makes it a deadlock victim
  * (counted in `retries`).
  */
 export function returningDialect(
   dialect: Dialect,
   encode: Encode,
-  notify: Notify,
   retries: RetryStats = { retries: 0, exhausted: 0 },
 ): Dialect {
   return {
     createAdapter: () => new MariadbAdapter(),
-    createDriver: () => new ReturningDriver(dialect.createDriver(), encode, notify, retries),
+    createDriver: () => new ReturningDriver(dialect.createDriver(), encode, retries),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };
