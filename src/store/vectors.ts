@@ -119,17 +119,32 @@ async function ensureJsonVectorTable(
     : "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
   await db.transaction().execute(async (trx) => {
     // MySQL/MariaDB: a named lock on this connection (DDL commits implicitly, so no row lock
-    // would last); SQLite: its write transaction is already exclusive.
-    if (mysql) await sql`SELECT GET_LOCK('olg_store_vectors', 30)`.execute(trx);
+    // would last), released whatever happens (the pooled connection would keep it otherwise);
+    // SQLite: its write transaction is already exclusive.
+    if (!mysql) return rebuild(trx);
+    const got = await sql<{
+      got: number | null;
+    }>`SELECT GET_LOCK('olg_store_vectors', 30) AS got`.execute(trx);
+    if (Number(got.rows[0]?.got) !== 1)
+      throw new Error(
+        "the store's vector table: the lock olg_store_vectors was not free within 30 s (another replica is rebuilding the table)",
+      );
+    try {
+      await rebuild(trx);
+    } finally {
+      await sql`SELECT RELEASE_LOCK('olg_store_vectors')`.execute(trx).catch(() => {});
+    }
+  });
+  return table("json", dims);
+
+  /** Creates the table unless its tag is `tag` (under the lock above). */
+  async function rebuild(trx: Kysely<any>): Promise<void> {
     await sql
       .raw(`CREATE TABLE IF NOT EXISTS store_vectors_meta (tag ${text(128)} NOT NULL)`)
       .execute(trx);
     const found = await sql<{ tag: string }>`SELECT tag FROM store_vectors_meta`.execute(trx);
     const previous = found.rows[0]?.tag;
-    if (previous === tag) {
-      if (mysql) await sql`SELECT RELEASE_LOCK('olg_store_vectors')`.execute(trx);
-      return;
-    }
+    if (previous === tag) return;
     if (previous !== undefined) onRebuild?.(previous);
     await sql`DROP TABLE IF EXISTS store_vectors`.execute(trx);
     const key = mysql ? "`key`" : '"key"';
@@ -159,9 +174,7 @@ async function ensureJsonVectorTable(
       .execute(trx);
     await sql`DELETE FROM store_vectors_meta`.execute(trx);
     await sql`INSERT INTO store_vectors_meta (tag) VALUES (${tag})`.execute(trx);
-    if (mysql) await sql`SELECT RELEASE_LOCK('olg_store_vectors')`.execute(trx);
-  });
-  return table("json", dims);
+  }
 }
 
 /** MariaDB: the collation of `store_items` (set by the migrations), a plain identifier. */

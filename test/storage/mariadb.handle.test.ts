@@ -13,6 +13,7 @@ import { MIGRATIONS } from "../../src/storage/migrate.ts";
 import { migrateMysql } from "../../src/storage/mysql/migrate.ts";
 import { type MysqlStorageHandle, openMysql } from "../../src/storage/mysql/open.ts";
 import { exactCollation } from "../../src/storage/mysql/pool.ts";
+import { ensureVectorTable } from "../../src/store/vectors.ts";
 import {
   createMariaDatabase,
   dropMariaDatabase,
@@ -163,6 +164,30 @@ describe.runIf(up)("MariaDB notifications on a full pool", () => {
       );
     } finally {
       await Promise.all(opened.map((h) => h.close()));
+      await dropMariaDatabase(url);
+    }
+  });
+});
+
+describe.runIf(up)("MariaDB store vector table lock", () => {
+  it("releases the named lock when a rebuild of the vector table fails", async () => {
+    const url = await createMariaDatabase("olg_handle");
+    const handle = await openMysql({ url, poolSize: 1 });
+    try {
+      await ensureVectorTable(handle.db, 3);
+      // A table that references store_vectors makes the rebuild's DROP TABLE fail.
+      await sql`CREATE TABLE blocker (id BIGINT, FOREIGN KEY (id) REFERENCES store_vectors (id))`.execute(
+        handle.db,
+      );
+      await expect(ensureVectorTable(handle.db, 4)).rejects.toThrow();
+      // The pool's one connection no longer holds the lock (other files' handles may, briefly).
+      const own = await sql<{ id: number }>`SELECT CONNECTION_ID() AS id`.execute(handle.db);
+      const holder = await sql<{
+        holder: number | null;
+      }>`SELECT IS_USED_LOCK('olg_store_vectors') AS holder`.execute(handle.db);
+      expect(holder.rows[0]!.holder).not.toBe(own.rows[0]!.id);
+    } finally {
+      await handle.close();
       await dropMariaDatabase(url);
     }
   });
