@@ -26,6 +26,9 @@ import type {
 type Row = Selectable<ThreadsTable>;
 type Eb = ExpressionBuilder<Database, "threads">;
 
+/** The alias of the total count carried by each row of a search page. */
+const TOTAL = "olg_total";
+
 const expiryOf = (ttl: ThreadTtlInput, now: Date) => new Date(now.getTime() + ttl.minutes * 60_000);
 
 function toThread(row: Row): Thread {
@@ -140,17 +143,34 @@ export class SqlThreadsRepository implements ThreadsRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /**
+   * One statement for the page and its total: the count rides on each row as an uncorrelated
+   * subquery (evaluated once, same snapshot as the page). Only an empty page past the first row
+   * has no row to carry it and asks again; an empty first page means no match at all.
+   */
   async search(query: ThreadSearch, scope?: Scope): Promise<ThreadPage> {
-    const total = await this.count(query, scope);
     const rows = await this.db
       .selectFrom("threads")
       .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom("threads")
+          .select((sub) => sub.fn.countAll<string>().as("n"))
+          .where((sub) => matching(sub, query, scope))
+          .as(TOTAL),
+      )
       .where((eb) => matching(eb, query, scope))
       .orderBy(`threads.${query.sortBy}`, query.sortOrder)
       .orderBy("threads.thread_id", query.sortOrder)
       .limit(query.limit)
       .offset(query.offset)
       .execute();
+    const first = rows[0];
+    const total = first
+      ? Number(first[TOTAL])
+      : query.offset > 0
+        ? await this.count(query, scope)
+        : 0;
     return { threads: rows.map(toThread), total };
   }
 

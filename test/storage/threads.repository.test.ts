@@ -101,6 +101,31 @@ describe.each(backends)("threads storage ($name)", ({ open }) => {
     ).rejects.toMatchObject({ code: "conflict" });
   });
 
+  it("reports the total of a search on every page, past the end and in scope", async () => {
+    const tenant = randomUUID();
+    for (let i = 0; i < 5; i++)
+      await repo.insert(
+        { threadId: randomUUID(), metadata: { tenant, i, tags: i % 2 ? ["odd"] : ["even"] } },
+        new Date(Date.now() + i),
+      );
+    const page = (limit: number, offset: number, filter = {}, scope = toScope({})) =>
+      repo.search(
+        { metadata: { tenant, ...filter }, limit, offset, sortBy: "created_at", sortOrder: "asc" },
+        scope,
+      );
+    const first = await page(2, 0);
+    expect([first.total, first.threads.map((t) => t.metadata.i)]).toEqual([5, [0, 1]]);
+    const last = await page(2, 4);
+    expect([last.total, last.threads.map((t) => t.metadata.i)]).toEqual([5, [4]]);
+    expect((await page(2, 9)).total).toBe(5);
+    expect(await page(2, 0, { tenant: randomUUID() })).toEqual({ threads: [], total: 0 });
+    const odd = await page(1, 0, { tags: { $contains: "odd" } });
+    expect([odd.total, odd.threads.map((t) => t.metadata.i)]).toEqual([2, [1]]);
+    const scoped = await page(10, 1, {}, toScope({ tags: { $contains: "even" } }));
+    expect([scoped.total, scoped.threads.map((t) => t.metadata.i)]).toEqual([3, [2, 4]]);
+    expect((await page(10, 3, {}, toScope({ tags: { $contains: "even" } }))).total).toBe(3);
+  });
+
   it("rolls back the thread row and its checkpoints together", async () => {
     const threadId = randomUUID();
     await expect(
