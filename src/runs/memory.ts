@@ -47,6 +47,10 @@ export class MemoryRuns implements RunStore, RunLeases {
   #now = () => this.clock.now().getTime();
 
   async insert(spec: InsertRunSpec, _within?: UnitOfWork): Promise<InsertOutcome> {
+    return this.#insertNow(spec);
+  }
+
+  #insertNow(spec: InsertRunSpec): InsertOutcome {
     let thread = this.threads.get(spec.threadId);
     if (thread && !matches(thread.metadata, spec.scope)) thread = undefined;
     const created = !this.threads.has(spec.threadId);
@@ -81,6 +85,18 @@ export class MemoryRuns implements RunStore, RunLeases {
     if (spec.multitaskStrategy === "interrupt" || spec.multitaskStrategy === "rollback")
       for (const old of inflight) cancelled.push(this.#cancelOne(old, spec.multitaskStrategy));
     return { kind: "created", run: copy(run), cancelled };
+  }
+
+  async insertFreshMany(specs: InsertRunSpec[]): Promise<Run[]> {
+    // No await between the inserts: no other request sees part of the batch.
+    const taken = specs.find((spec) => this.threads.has(spec.threadId));
+    if (taken) throw new Error(`thread ${taken.threadId} exists`);
+    const runs: Run[] = [];
+    for (const spec of specs) {
+      const outcome = this.#insertNow(spec);
+      if (outcome.kind === "created") runs.push(outcome.run);
+    }
+    return runs;
   }
 
   async get(runId: string, threadId?: string, scope?: Scope): Promise<Run | null> {

@@ -126,6 +126,11 @@ export interface RunStore {
    * work `within` (a cron tick: its claim and the run commit together).
    */
   insert(spec: InsertRunSpec, within?: UnitOfWork): Promise<InsertOutcome>;
+  /**
+   * Inserts runs that each get a new thread (`freshThread` specs: a `/runs/batch`), all in one
+   * transaction: every run and its thread, or none. Returns the runs in the order of `specs`.
+   */
+  insertFreshMany(specs: InsertRunSpec[]): Promise<Run[]>;
   /** One run (optionally constrained to a thread, and to threads in the auth `scope`). */
   get(runId: string, threadId?: string, scope?: Scope): Promise<Run | null>;
   /** The subset of `runIds` still pending or running (one query: the pooled stream liveness check). */

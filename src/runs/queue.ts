@@ -83,6 +83,8 @@ export class RunQueue {
   readonly #notifyWake = coalesced(() => this.o.notify(CHANNEL_WAKE, "").catch(() => {}));
   #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #claims: boolean;
+  /** Claims in flight: each holds a slot until its run starts or it finds none. */
+  #claiming = 0;
 
   constructor(private readonly o: RunQueueOptions) {
     this.#claims = o.claims ?? true;
@@ -134,11 +136,26 @@ export class RunQueue {
   /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
   async claimLocal(runId: string): Promise<boolean> {
     if (!this.#claims) return this.o.handoff?.(runId) ?? false;
-    if (this.#draining || this.#active.size >= this.o.concurrency) return false;
-    const run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
-    if (!run) return false;
+    if (this.#draining || this.#busy()) return false;
+    this.#claiming++;
+    let run: Run | null;
+    try {
+      run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
+    } finally {
+      this.#claiming--;
+    }
+    if (!run) {
+      // A wake-up may have stopped at the slot this claim held.
+      if (this.#backlog) this.wake();
+      return false;
+    }
     this.#start(run);
     return true;
+  }
+
+  /** Every slot holds a run or a claim in flight. */
+  #busy(): boolean {
+    return this.#active.size + this.#claiming >= this.o.concurrency;
   }
 
   /** Stops a run executing here (cancel request); returns whether it was here. */
@@ -184,7 +201,7 @@ export class RunQueue {
   /** Claims runs until the pool is full or the queue is empty. */
   wake(): void {
     if (!this.#claims || this.#draining) return;
-    if (this.#active.size >= this.o.concurrency) {
+    if (this.#busy()) {
       this.#backlog = true;
       return;
     }
@@ -203,13 +220,16 @@ export class RunQueue {
   }
 
   async #fill(): Promise<void> {
-    while (!this.#draining && this.#active.size < this.o.concurrency) {
+    while (!this.#draining && !this.#busy()) {
       let run: Run | null;
+      this.#claiming++;
       try {
         run = await this.o.leases.claim(this.o.owner, this.o.leaseMs);
       } catch (err) {
         this.o.logger.warn({ err }, "claiming a run failed");
         return;
+      } finally {
+        this.#claiming--;
       }
       if (!run) {
         this.#backlog = false;
@@ -217,7 +237,7 @@ export class RunQueue {
       }
       this.#start(run);
     }
-    if (this.#active.size >= this.o.concurrency) this.#backlog = true;
+    if (this.#busy()) this.#backlog = true;
   }
 
   #start(run: Run): void {

@@ -14,7 +14,7 @@ import type { LoggedEvent, RunEventLog } from "../stream/log.ts";
 import type { RunRequest } from "./build.ts";
 import type { DoneSignals } from "./done.ts";
 import type { RunCheckpointer } from "./executor.ts";
-import type { InsertOutcome, RunStore, Tx } from "./ports.ts";
+import type { InsertOutcome, InsertRunSpec, RunStore, Tx } from "./ports.ts";
 import { CHANNEL_CANCEL, CHANNEL_DONE, type RunQueue, type StopReason } from "./queue.ts";
 import { settled, settleThread } from "./settle.ts";
 import type { CreateContext } from "./spec.ts";
@@ -92,6 +92,50 @@ export class RunsService {
     if (outcome.kind === "busy") throw unprocessable(BUSY);
     await this.#scheduled(outcome.run, outcome.cancelled, req);
     return outcome.run;
+  }
+
+  /**
+   * Creates stateless runs (`POST /runs/batch`), all or none: every item is authorized, its
+   * assistant resolved (once per id) and its webhook checked before anything is written, then the
+   * runs and their threads are inserted in one transaction. Scheduling claims runs here while this
+   * replica has free slots, then wakes every replica once. Throws the first item's error (nothing
+   * written).
+   */
+  async createBatch(requests: RunRequest[], context: CreateContext): Promise<Run[]> {
+    const assistants = new Map<string, Promise<Assistant>>();
+    const items: { spec: InsertRunSpec; req: RunRequest }[] = [];
+    for (const request of requests) {
+      let req = request;
+      let ctx = context;
+      if (ctx.authorize) {
+        const granted = await ctx.authorize(null, req);
+        req = { ...req, metadata: granted.metadata };
+        ctx = { ...ctx, runId: granted.runId, scope: granted.scope, authorize: undefined };
+      }
+      let assistant = assistants.get(req.assistantId);
+      if (!assistant) {
+        assistant = this.o.assistants.resolve(req.assistantId, ctx.assistantScope);
+        assistants.set(req.assistantId, assistant);
+      }
+      const resolved = await assistant;
+      if (req.webhook && this.o.checkWebhook) await this.o.checkWebhook(req.webhook);
+      items.push({ spec: insertSpec(null, req, ctx, resolved, this.o.limits), req });
+    }
+    const runs = await this.o.store.insertFreshMany(items.map((item) => item.spec));
+    let slots = true;
+    let unclaimed = false;
+    for (const [i, run] of runs.entries()) {
+      await this.o.log.open(run.runId, { resumable: run.kwargs.resumable });
+      const after = items[i]!.req.afterSeconds ?? 0;
+      if (after > 0) this.o.queue.wakeIn(after * 1000);
+      else if (!slots || !(await this.o.queue.claimLocal(run.runId).catch(() => false))) {
+        slots = false;
+        unclaimed = true;
+      }
+    }
+    this.o.logger.info({ runs: runs.length }, "created runs (batch)");
+    if (unclaimed) await this.o.queue.announce();
+    return runs;
   }
 
   /**

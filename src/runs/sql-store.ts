@@ -25,6 +25,9 @@ import { ThreadLocks } from "./thread-lock.ts";
 import type { CancelAction, CancelledRun, CancelSelector, Run, RunListQuery } from "./types.ts";
 
 /** Run rows on PostgreSQL/PGlite. */
+/** Rows per INSERT of a batch (about 10 parameters each: well under every engine's limit). */
+const BATCH_ROWS = 200;
+
 export class SqlRunStore implements RunStore {
   readonly #locks: ThreadLocks;
 
@@ -107,6 +110,39 @@ export class SqlRunStore implements RunStore {
             .executeTakeFirstOrThrow();
         });
     return { kind: "created", run: toRun(row), cancelled: [] };
+  }
+
+  async insertFreshMany(specs: InsertRunSpec[]): Promise<Run[]> {
+    const rows = specs.map((spec) => {
+      const metadata = spec.newThreadMetadata;
+      const built = spec.build({ threadId: spec.threadId, metadata, config: {}, created: true });
+      const thread = this.threads.newRow(
+        spec.threadId,
+        { ...metadata, ...built.threadMetadataPatch },
+        built.threadConfig,
+      );
+      return { thread, run: runValues(spec, built) };
+    });
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      const out: RunRow[] = [];
+      for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+        const chunk = rows.slice(i, i + BATCH_ROWS);
+        await trx
+          .insertInto("threads")
+          .values(chunk.map((r) => r.thread))
+          .execute();
+        out.push(
+          ...(await trx
+            .insertInto("runs")
+            .values(chunk.map((r) => r.run))
+            .returningAll()
+            .execute()),
+        );
+      }
+      return out;
+    });
+    const byId = new Map(inserted.map((row) => [row.run_id, toRun(row)]));
+    return specs.map((spec) => byId.get(spec.runId)!);
   }
 
   async activeAmong(runIds: string[]): Promise<Set<string>> {

@@ -240,6 +240,64 @@ describe.each(sharedServers())("runs options ($backend)", ({ client, url }) => {
     expect(await client.threads.search({ metadata: { tag: `${tag}-bad` } })).toEqual([]);
   });
 
+  it("batch: an item that fails late (unknown assistant) creates none of the others", async () => {
+    const tag = randomUUID();
+    const good = {
+      assistant_id: "runs_steps",
+      input: { delay_ms: 1 },
+      metadata: { tag },
+      on_completion: "keep",
+    };
+    const unknown = { ...good, assistant_id: randomUUID() };
+    const res = await post("/runs/batch", [good, good, good, good, unknown]);
+    expect(res.status).toBe(404);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await client.threads.search({ metadata: { tag } })).toEqual([]);
+  });
+
+  it("batch: 20 runs all run to their end; 250 scheduled runs are created at once", async () => {
+    const tag = randomUUID();
+    const item = {
+      assistant_id: "runs_steps",
+      input: { delay_ms: 1 },
+      metadata: { tag },
+      on_completion: "keep",
+    };
+    const created = (await (await post("/runs/batch", Array(20).fill(item))).json()) as {
+      run_id: string;
+      thread_id: string;
+    }[];
+    expect(new Set(created.map((r) => r.run_id)).size).toBe(20);
+    const deadline = Date.now() + 60_000;
+    let idle = 0;
+    while (Date.now() < deadline) {
+      const threads = await client.threads.search({ metadata: { tag }, limit: 50 });
+      idle = threads.filter((t) => t.status === "idle").length;
+      if (idle === 20) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(idle).toBe(20);
+    // Scheduled for later: all 250 stored as pending in one request, then cancelled.
+    const later = { ...item, metadata: { tag: `${tag}-later` }, after_seconds: 600 };
+    const res = await post("/runs/batch", Array(250).fill(later));
+    expect(res.status).toBe(200);
+    const pending = (await res.json()) as { run_id: string; status: string }[];
+    try {
+      expect(pending).toHaveLength(250);
+      expect(pending.every((r) => r.status === "pending")).toBe(true);
+      const threads = await client.threads.search({
+        metadata: { tag: `${tag}-later` },
+        limit: 300,
+      });
+      expect(threads).toHaveLength(250);
+    } finally {
+      const cancel = await post("/runs/cancel?action=interrupt", {
+        run_ids: pending.map((r) => r.run_id),
+      });
+      expect(cancel.status).toBe(204);
+    }
+  }, 90_000);
+
   it("webhook: POSTs the run with status and values, retrying a failing receiver", async () => {
     const sink = await webhookSink();
     try {

@@ -157,4 +157,31 @@ describe("RunQueue (memory, fake clock)", () => {
     expect(claims() - before).toBe(1);
     await queue.drain(0);
   });
+
+  it("claims at once (a burst of runs by id, a wake-up) never take more slots than the pool has", async () => {
+    const { runs, queue } = setup({ concurrency: 2, finishAfterMs: 100 });
+    await queue.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await runs.insert(spec());
+      if (r.kind !== "created") throw new Error("not created");
+      ids.push(r.run.runId);
+    }
+    const claimed = await Promise.all(ids.map((id) => queue.claimLocal(id)));
+    queue.wake();
+    await Promise.resolve();
+    const running = () => [...runs.runs.values()].filter((r) => r.status === "running").length;
+    expect(claimed.filter(Boolean).length).toBeLessThanOrEqual(2);
+    expect(running()).toBeLessThanOrEqual(2);
+    // The rest wait for a slot, then run: none is left behind.
+    let most = running();
+    for (let t = 0; t < 20; t++) {
+      await vi.advanceTimersByTimeAsync(50);
+      most = Math.max(most, running());
+    }
+    expect(most).toBeLessThanOrEqual(2);
+    for (const id of ids) expect((await runs.get(id))?.status).toBe("success");
+    await queue.drain(0);
+  });
 });

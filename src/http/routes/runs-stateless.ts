@@ -55,11 +55,8 @@ export function registerStatelessRunRoutes(api: Api, { runs, auth }: RunRoutesOp
       body: z.array(runCreateBody).min(1),
     },
     async (c, { body }) => {
-      // Validate every item before creating any, so a bad item creates nothing.
-      const requests = body.map(toRunRequest);
-      const created = [];
-      for (const request of requests)
-        created.push(await runs.create(null, request, runCreateContext(c, authz)));
+      // All or none: every item is checked before any is written (RunsService.createBatch).
+      const created = await runs.createBatch(body.map(toRunRequest), runCreateContext(c, authz));
       return jsonExtra(
         c,
         created.map((r) => runToWire(r)),
