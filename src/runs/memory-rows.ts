@@ -1,7 +1,7 @@
 /** Row shapes and pure helpers of the in-memory runs (`memory.ts`). */
 
 import type { InsertRunSpec } from "./ports.ts";
-import type { CancelAction, Run } from "./types.ts";
+import type { CancelAction, CancelledRun, Run } from "./types.ts";
 
 export interface MemThread {
   metadata: Record<string, unknown>;
@@ -78,4 +78,33 @@ export function newMemRun(
     cancelAction: null,
     seq,
   };
+}
+
+/** Back to the queue: pending, no lease. */
+export function requeue(r: MemRun, now: number): void {
+  Object.assign(r, {
+    status: "pending",
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    updatedAt: new Date(now),
+  });
+}
+
+/** Cancels one run of `runs`: a pending one ends (or goes, on rollback), a running one is signalled. */
+export function cancelOne(
+  runs: Map<string, MemRun>,
+  r: MemRun,
+  action: CancelAction,
+): CancelledRun {
+  const base = { runId: r.runId, threadId: r.threadId, action };
+  if (r.status === "pending") {
+    if (action === "rollback") runs.delete(r.runId);
+    else r.status = "interrupted";
+    return { ...base, effect: action === "rollback" ? "deleted" : "ended" };
+  }
+  if (r.status === "running") {
+    r.cancelAction = action;
+    return { ...base, effect: "signalled" };
+  }
+  return { ...base, effect: "none" };
 }

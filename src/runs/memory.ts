@@ -10,6 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import type { UnitOfWork } from "../storage/unit-of-work.ts";
 import {
   CANCELLABLE,
+  cancelOne,
   copy,
   inFlight,
   type MemRun,
@@ -17,6 +18,7 @@ import {
   matches,
   newMemRun,
   order,
+  requeue,
 } from "./memory-rows.ts";
 import type {
   FinishingRun,
@@ -83,7 +85,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     });
     const cancelled: CancelledRun[] = [];
     if (spec.multitaskStrategy === "interrupt" || spec.multitaskStrategy === "rollback")
-      for (const old of inflight) cancelled.push(this.#cancelOne(old, spec.multitaskStrategy));
+      for (const old of inflight) cancelled.push(cancelOne(this.runs, old, spec.multitaskStrategy));
     return { kind: "created", run: copy(run), cancelled };
   }
 
@@ -128,7 +130,7 @@ export class MemoryRuns implements RunStore, RunLeases {
         (!selector.runIds || selector.runIds.includes(r.runId)) &&
         (!wanted || wanted.includes(r.status)),
     );
-    const out = rows.map((r) => this.#cancelOne(r, action));
+    const out = rows.map((r) => cancelOne(this.runs, r, action));
     for (const t of out)
       if (reason && (t.effect === "ended" || t.effect === "signalled"))
         this.runs.get(t.runId)!.cancelReason = reason;
@@ -206,7 +208,7 @@ export class MemoryRuns implements RunStore, RunLeases {
 
   async release(runId: string, owner: string): Promise<void> {
     const r = this.runs.get(runId);
-    if (r && r.leaseOwner === owner && r.status === "running") this.#requeue(r);
+    if (r && r.leaseOwner === owner && r.status === "running") requeue(r, this.#now());
   }
 
   async finish(run: FinishingRun, owner: string, state: FinishState): Promise<FinishResult> {
@@ -246,7 +248,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     const expired = [...this.runs.values()].filter(
       (r) => r.status === "running" && r.leaseExpiresAt != null && r.leaseExpiresAt < now,
     );
-    for (const r of expired) this.#requeue(r);
+    for (const r of expired) requeue(r, this.#now());
     return expired.map((r) => r.runId);
   }
 
@@ -254,7 +256,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     const held = [...this.runs.values()].filter(
       (r) => r.status === "running" && r.leaseOwner === owner,
     );
-    for (const r of held) this.#requeue(r);
+    for (const r of held) requeue(r, this.#now());
     return held.map((r) => r.runId);
   }
 
@@ -262,7 +264,7 @@ export class MemoryRuns implements RunStore, RunLeases {
     const orphans = [...this.runs.values()].filter(
       (r) => r.status === "running" && r.leaseOwner !== owner,
     );
-    for (const r of orphans) this.#requeue(r);
+    for (const r of orphans) requeue(r, this.#now());
     return orphans.map((r) => r.runId);
   }
 
@@ -276,29 +278,6 @@ export class MemoryRuns implements RunStore, RunLeases {
 
   #inScope(run: MemRun, scope: Scope): boolean {
     return scope == null || matches(this.threads.get(run.threadId)?.metadata ?? {}, scope);
-  }
-
-  #requeue(r: MemRun): void {
-    Object.assign(r, {
-      status: "pending",
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      updatedAt: new Date(this.#now()),
-    });
-  }
-
-  #cancelOne(r: MemRun, action: CancelAction): CancelledRun {
-    const base = { runId: r.runId, threadId: r.threadId, action };
-    if (r.status === "pending") {
-      if (action === "rollback") this.runs.delete(r.runId);
-      else r.status = "interrupted";
-      return { ...base, effect: action === "rollback" ? "deleted" : "ended" };
-    }
-    if (r.status === "running") {
-      r.cancelAction = action;
-      return { ...base, effect: "signalled" };
-    }
-    return { ...base, effect: "none" };
   }
 
   /** A `busy` thread with nothing in flight goes `interrupted` (pending interrupts) or `idle`. */
