@@ -66,33 +66,66 @@ async function probeDuring(url: string, work: () => Promise<unknown>) {
 const listeningLine = (server: TestServer) =>
   server.logs.find((l) => l.includes('"server listening"')) ?? server.logs.slice(-20).join("\n");
 
+const optOut = [
+  ...(pgUp ? [{ backend: "postgres" as const }] : []),
+  ...(sqliteOn ? [{ backend: "sqlite" as const }] : []),
+];
+
+/**
+ * Every server of the file, booted at once on first use: the file runs alone (the timing
+ * project), so both cores are free and one boot after another left one idle. The thread variants
+ * get the default configuration: no executor setting, not even one inherited from this shell.
+ */
+let booting: Promise<Map<string, TestServer>> | undefined;
+function booted(key: string): Promise<TestServer> {
+  booting ??= (async () => {
+    const inherited = process.env.OLG_EMBEDDED_EXECUTOR;
+    delete process.env.OLG_EMBEDDED_EXECUTOR;
+    const keys = [...variants.map((v) => v.name), ...optOut.map((o) => `main ${o.backend}`)];
+    const started = await Promise.allSettled([
+      ...variants.map((v) =>
+        startServer({ backend: v.backend, env: { ...v.env }, executorThread: true }),
+      ),
+      ...optOut.map((o) =>
+        startServer({ backend: o.backend, env: { OLG_EMBEDDED_EXECUTOR: "main" } }),
+      ),
+    ]);
+    if (inherited != null) process.env.OLG_EMBEDDED_EXECUTOR = inherited;
+    const servers = new Map<string, TestServer>();
+    started.forEach((r, i) => {
+      if (r.status === "fulfilled") servers.set(keys[i]!, r.value);
+    });
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) {
+      await Promise.all([...servers.values()].map((server) => server.stop().catch(() => {})));
+      throw failed.reason;
+    }
+    return servers;
+  })();
+  return booting.then((servers) => servers.get(key)!);
+}
+
+afterAll(async () => {
+  const servers = await booting?.catch(() => undefined);
+  await Promise.all([...(servers?.values() ?? [])].map((server) => server.stop().catch(() => {})));
+}, 120_000);
+
 describe.each(variants)("role all on $name: graphs run in the executor thread", (variant) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    // The default configuration: no executor setting (not even one inherited from this shell).
-    const env = { ...variant.env };
-    const inherited = process.env.OLG_EMBEDDED_EXECUTOR;
-    delete process.env.OLG_EMBEDDED_EXECUTOR;
-    try {
-      server = await startServer({ backend: variant.backend, env, executorThread: true });
-    } finally {
-      if (inherited != null) process.env.OLG_EMBEDDED_EXECUTOR = inherited;
-    }
+    server = await booted(variant.name);
   }, 180_000);
-
-  afterAll(async () => {
-    await server?.stop().catch(() => {});
-  });
 
   it("/ok p99 stays under 1 s while graph nodes busy-loop for seconds", async () => {
     expect(listeningLine(server)).toContain('"executor":"thread"');
     const started = Date.now();
     let runs: { status: number; body: { visits?: string[] } }[] = [];
     const m = await probeDuring(server.url, async () => {
-      // Two runs of four steps, each step computing 1 s without awaiting: 8 s of CPU.
+      // A run of four steps, each computing 1 s without awaiting: 4 s of CPU on the executor
+      // thread (this file runs alone, last: each second here is a second of CI).
       runs = await Promise.all(
-        [1, 2].map(() =>
+        [1].map(() =>
           post(server.url, "/runs/wait", {
             assistant_id: "runs_steps",
             input: { delay_ms: 1, busy_ms: 1000 },
@@ -158,23 +191,14 @@ describe.each(variants)("role all on $name: graphs run in the executor thread", 
   }, 60_000);
 });
 
-const optOut = [
-  ...(pgUp ? [{ backend: "postgres" as const }] : []),
-  ...(sqliteOn ? [{ backend: "sqlite" as const }] : []),
-];
-
 describe.each(optOut)(
   "role all on $backend with OLG_EMBEDDED_EXECUTOR=main (opt-out)",
   ({ backend }) => {
     let server: TestServer;
 
     beforeAll(async () => {
-      server = await startServer({ backend, env: { OLG_EMBEDDED_EXECUTOR: "main" } });
+      server = await booted(`main ${backend}`);
     }, 180_000);
-
-    afterAll(async () => {
-      await server?.stop().catch(() => {});
-    });
 
     it("keeps graphs on the HTTP thread: a busy step holds /ok for its whole duration", async () => {
       expect(listeningLine(server)).toContain('"executor":"main"');
