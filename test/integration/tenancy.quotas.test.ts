@@ -33,6 +33,8 @@ const send = (
     body: method === "GET" ? undefined : JSON.stringify(body),
   });
 
+// One server for both tests (they booted identical ones: ~10 CPU-s for the second start and its
+// CLI key). The run quotas go first: the request-rate test ends with a quota on the whole org.
 describe("quotas in process (PGlite)", () => {
   let server: TestServer;
   let dir: string;
@@ -46,68 +48,8 @@ describe("quotas in process (PGlite)", () => {
       backend: "pglite",
       config: TENANCY_CONFIG,
       dataDir: dir,
-      executorThread: true, // quota counters shared by both threads, the worker's org replay
-    });
-  }, 180_000);
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
-
-  it("limits a key, then its org, with 429, Retry-After and X-RateLimit headers", async () => {
-    const key = await createKey(server.url, admin, { name: "limited", role: "developer" });
-    const keys = (await (await send(server.url, admin, "GET", "/admin/api/keys")).json()) as {
-      key_id: string;
-      name: string;
-    }[];
-    const id = keys.find((k) => k.name === "limited")!.key_id;
-    const set = await send(server.url, admin, "PUT", `/admin/api/keys/${id}/quotas`, {
-      requests_per_minute: 3,
-    });
-    expect(set.status).toBe(200);
-    const statuses: number[] = [];
-    let last: Response | undefined;
-    for (let i = 0; i < 5; i++) {
-      last = await send(server.url, key);
-      statuses.push(last.status);
-    }
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(last!.headers.get("x-ratelimit-limit")).toBe("3");
-    expect(last!.headers.get("x-ratelimit-remaining")).toBe("0");
-    expect((await last!.json()).detail).toMatch(/rate limit/i);
-    // Another key of the org is not limited by that key's bucket.
-    const ok = await send(server.url, admin);
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get("x-ratelimit-limit")).toBeNull(); // no quota on it, none on the org
-    // The org's quota covers every key of it.
-    expect(
-      (
-        await send(server.url, admin, "PATCH", "/admin/api/org", {
-          quotas: { requests_per_minute: 4 },
-        })
-      ).status,
-    ).toBe(200);
-    const after: number[] = [];
-    for (let i = 0; i < 6; i++) after.push((await send(server.url, admin)).status);
-    expect(after).toEqual([200, 200, 200, 200, 429, 429]);
-  });
-});
-
-describe("run quotas in process (PGlite)", () => {
-  let server: TestServer;
-  let dir: string;
-  let admin: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "olg-runquota-"));
-    admin = (
-      await olgJson(["keys", "create", "--org", "default", "--role", "admin"], { dataDir: dir })
-    ).key;
-    server = await startServer({
-      backend: "pglite",
-      config: TENANCY_CONFIG,
-      dataDir: dir,
-      executorThread: true, // concurrent-run counters shared by both threads
+      // Quota and concurrent-run counters shared by both threads, the worker's org replay.
+      executorThread: true,
     });
   }, 180_000);
   afterAll(async () => {
@@ -163,6 +105,45 @@ describe("run quotas in process (PGlite)", () => {
       .poll(async () => (await run(single)).status, { timeout: 30_000, interval: 500 })
       .toBe(200);
   }, 90_000);
+
+  it("limits a key, then its org, with 429, Retry-After and X-RateLimit headers", async () => {
+    const key = await createKey(server.url, admin, { name: "limited", role: "developer" });
+    const keys = (await (await send(server.url, admin, "GET", "/admin/api/keys")).json()) as {
+      key_id: string;
+      name: string;
+    }[];
+    const id = keys.find((k) => k.name === "limited")!.key_id;
+    const set = await send(server.url, admin, "PUT", `/admin/api/keys/${id}/quotas`, {
+      requests_per_minute: 3,
+    });
+    expect(set.status).toBe(200);
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await send(server.url, key);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(last!.headers.get("x-ratelimit-limit")).toBe("3");
+    expect(last!.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect((await last!.json()).detail).toMatch(/rate limit/i);
+    // Another key of the org is not limited by that key's bucket.
+    const ok = await send(server.url, admin);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-ratelimit-limit")).toBeNull(); // no quota on it, none on the org
+    // The org's quota covers every key of it.
+    expect(
+      (
+        await send(server.url, admin, "PATCH", "/admin/api/org", {
+          quotas: { requests_per_minute: 4 },
+        })
+      ).status,
+    ).toBe(200);
+    const after: number[] = [];
+    for (let i = 0; i < 6; i++) after.push((await send(server.url, admin)).status);
+    expect(after).toEqual([200, 200, 200, 200, 429, 429]);
+  });
 });
 
 const up = (await postgresAvailable()) && (await redisPing(REDIS_TEST_URL));
