@@ -1,6 +1,7 @@
 /**
  * Helpers for tenancy tests: the first admin key through the CLI, more keys through the admin API,
- * and databases seeded with two orgs' keys once per backend (`keySeeds`).
+ * databases seeded with an admin key once per backend (`keySeeds`) and two orgs' developer keys made
+ * from it over the admin API (`twoOrgKeys`).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -46,18 +47,19 @@ export async function createKey(
   return ((await res.json()) as { key: string }).key;
 }
 
-/** A developer key of org `default` (`a`) and of org `beta` (`b`), in a database the CLI made. */
+/** An admin key of org `default`, in a database the CLI made (`keySeeds`). */
 export interface KeySeed {
-  a: string;
-  b: string;
+  admin: string;
   dataDir?: string;
   databaseUrl?: string;
 }
 
 /**
- * Seeded databases made once per backend with the CLI (`olg keys create`, `olg org create`): a
- * PGlite folder or a PostgreSQL database that each test copies (a folder copy, `CREATE DATABASE …
- * TEMPLATE`) instead of making its own with three CLI calls. `remove()` deletes them.
+ * Seeded databases made once per backend with the CLI (`olg keys create --role admin`): a PGlite
+ * folder or a PostgreSQL database that each test copies (a folder copy, `CREATE DATABASE …
+ * TEMPLATE`) instead of making its own. `remove()` deletes them. The orgs and keys a test needs
+ * come from that admin key over the admin API (`twoOrgKeys`): one CLI call per backend instead of
+ * three (each a process start, 2-4 CPU-s).
  */
 export function keySeeds() {
   const seeds = new Map<string, Promise<KeySeed>>();
@@ -70,12 +72,11 @@ export function keySeeds() {
             backend === "postgres"
               ? { databaseUrl: await createTestDatabase() }
               : { dataDir: mkdtempSync(path.join(tmpdir(), "olg-key-seed-")) };
-          const developer = (org: string) =>
-            olgJson(["keys", "create", "--org", org, "--role", "developer"], db);
-          const a = (await developer("default")).key;
-          await olgJson(["org", "create", "Beta", "--id", "beta"], db);
-          const b = (await developer("beta")).key;
-          return { a, b, ...db };
+          const created = await olgJson(
+            ["keys", "create", "--org", "default", "--role", "admin"],
+            db,
+          );
+          return { admin: created.key, ...db };
         })();
         seeds.set(backend, seed);
       }
@@ -90,4 +91,20 @@ export function keySeeds() {
       }
     },
   };
+}
+
+/**
+ * With an admin key of org `default` on a started server: a developer key of org `default` (`a`)
+ * and, in a new org `beta` (made through `POST /admin/api/orgs`), one of `beta` (`b`).
+ */
+export async function twoOrgKeys(url: string, admin: string): Promise<{ a: string; b: string }> {
+  const a = await createKey(url, admin, { name: "a", role: "developer" });
+  const res = await fetch(`${url}/admin/api/orgs`, {
+    method: "POST",
+    headers: { "x-api-key": admin, "content-type": "application/json" },
+    body: JSON.stringify({ org_id: "beta", name: "Beta" }),
+  });
+  if (res.status !== 201) throw new Error(`org creation: ${res.status} ${await res.text()}`);
+  const beta = ((await res.json()) as { admin_key: { key: string } }).admin_key.key;
+  return { a, b: await createKey(url, beta, { name: "b", role: "developer" }) };
 }
