@@ -101,6 +101,8 @@ describe.concurrent("olg test", { timeout: 600_000 }, () => {
       env: { OLG_SCENARIO_SERVICE_KEY: "" },
     });
     expect(plain.stdout).toMatch(/^0 passed, 0 failed, 1 skipped$/m);
+    // Nothing to run, so nothing booted (the in-process server starts before the first case).
+    expect(plain.stderr).not.toContain("Starting the graphs in process");
     const ran = await olg(["test", "needs-env/service.scenario.yaml", "--json"], {
       cwd,
       env: { OLG_SCENARIO_SERVICE_KEY: "set" },
@@ -148,16 +150,16 @@ describe.concurrent("olg test", { timeout: 600_000 }, () => {
     }
     const cassette = path.join(cwd, "recorded/__recordings__/remote.scenario.yaml.json");
     expect(JSON.parse(readFileSync(cassette, "utf-8")).recordings).toHaveLength(1);
-    const replayed = await olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], {
-      cwd,
-      env,
-    });
+    // Both only read the cassette: they run at the same time.
+    const [replayed, missing] = await Promise.all([
+      olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], { cwd, env }),
+      olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], {
+        cwd,
+        env: { PROVIDER_URL: "http://127.0.0.1:9/elsewhere" },
+      }),
+    ]);
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toMatch(/1 passed, 0 failed/);
-    const missing = await olg(["test", "recorded/remote.scenario.yaml", "--model", "recorded"], {
-      cwd,
-      env: { PROVIDER_URL: "http://127.0.0.1:9/elsewhere" },
-    });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain("no recording for POST");
   });

@@ -6,7 +6,7 @@ import { CliError } from "../errors.ts";
 import { printJson, say, withSpinner } from "../ui/term.ts";
 import { type Cassette, cassettePath, installCassette } from "./cassette.ts";
 import { discoverScenarios } from "./discover.ts";
-import { type LocalServer, startLocalServer } from "./local-server.ts";
+import type { LocalServer } from "./local-server.ts";
 import { buildReport, caseLine, junitXml, summaryLine, type TestReport } from "./report.ts";
 import { type CaseResult, runCase, type Target } from "./runner.ts";
 import { loadScenario, missingEnv, type Scenario, ScenarioError } from "./scenario.ts";
@@ -57,19 +57,23 @@ export async function runTests(paths: string[], o: TestOptions): Promise<TestRep
   if (!o.remote && mode !== "fake" && process.env.OLG_MODEL === "fake")
     delete process.env.OLG_MODEL;
 
+  // The in-process server (and the server's modules) start only when a case is about to run: a
+  // run whose cases are all skipped or filtered out, or one against --url, never boots it.
+  const remote: Target | undefined = o.remote ? resolveTarget(o) : undefined;
   let local: LocalServer | undefined;
-  let target: Target;
-  if (o.remote) target = resolveTarget(o);
-  else {
-    local = await withSpinner(
-      "Starting the graphs in process",
-      () => startLocalServer(o.config, o.logLevel),
-      {
-        quiet: o.json,
-      },
-    );
-    target = { url: local.url, headers: {} };
-  }
+  const target = async (): Promise<Target> => {
+    if (remote) return remote;
+    if (!local) {
+      const { startLocalServer } = await import("./local-server.ts");
+      local = await withSpinner(
+        "Starting the graphs in process",
+        () => startLocalServer(o.config, o.logLevel),
+        { quiet: o.json },
+      );
+    }
+    return { url: local.url, headers: {} };
+  };
+  const wanted = (name: string) => !o.filter || name.toLowerCase().includes(o.filter.toLowerCase());
   const started = performance.now();
   const results: CaseResult[] = [];
   try {
@@ -77,7 +81,7 @@ export async function runTests(paths: string[], o: TestOptions): Promise<TestRep
       const missing = missingEnv(scenario);
       if (missing.length > 0) {
         for (const c of scenario.cases) {
-          if (o.filter && !c.name.toLowerCase().includes(o.filter.toLowerCase())) continue;
+          if (!wanted(c.name)) continue;
           const result: CaseResult = {
             file: path.relative(cwd, scenario.file),
             scenario: scenario.name ?? path.relative(cwd, scenario.file),
@@ -93,18 +97,20 @@ export async function runTests(paths: string[], o: TestOptions): Promise<TestRep
         }
         continue;
       }
+      const cases = scenario.cases.filter((c) => wanted(c.name));
+      if (cases.length === 0) continue;
+      const to = await target();
       let cassette: Cassette | undefined;
       if (!o.remote && mode === "recorded")
         cassette = await installCassette(
           cassettePath(scenario.file),
           o.record ? "record" : "replay",
-          [target.url],
+          [to.url],
         );
       try {
-        for (const c of scenario.cases) {
-          if (o.filter && !c.name.toLowerCase().includes(o.filter.toLowerCase())) continue;
+        for (const c of cases) {
           const result = await runCase(
-            target,
+            to,
             { ...scenario, file: path.relative(cwd, scenario.file) },
             c,
           );
