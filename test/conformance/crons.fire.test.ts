@@ -52,93 +52,104 @@ async function webhookSink() {
   };
 }
 
-describe.each(sharedServers())("crons firing ($backend)", ({ client }) => {
-  it("a thread cron runs on its thread with the payload; disabling pauses it", async () => {
-    const thread = await client.threads.create();
-    const cron = await client.crons.createForThread(thread.thread_id, "runs_steps", {
-      schedule: "* * * * * *",
-      input: { delay_ms: 1, inputs: ["tick"] },
-      metadata: { source: "cron-test" },
-    });
-    await until(
-      () => client.runs.list(thread.thread_id),
-      (runs) => runs.length >= 2,
-    );
-    await client.crons.update(cron.cron_id, { enabled: false });
-    const runs = await settledRuns(client, thread.thread_id);
-    for (const run of runs) {
-      expect(run.status).toBe("success");
-      expect(run.assistant_id).toBe(cron.assistant_id);
-      expect(run.metadata).toMatchObject({ source: "cron-test", cron_id: cron.cron_id });
-      expect(run.multitask_strategy).toBe("enqueue");
-    }
-    const ticks = runs.map((r) => String(r.metadata?.cron_tick));
-    expect(new Set(ticks).size).toBe(runs.length);
-    for (const tick of ticks) expect(tick).toMatch(/:\d\d\.000Z$/);
-    const state = await client.threads.getState<{ inputs: string[] }>(thread.thread_id);
-    expect(state.values.inputs).toEqual(runs.map(() => "tick"));
-
-    await sleep(2500); // paused: no new ticks
-    expect(await client.runs.list(thread.thread_id, { limit: 100 })).toHaveLength(runs.length);
-  });
-
-  it("a stateless cron with on_run_completed=keep makes one kept thread per tick", async () => {
-    const cron = await client.crons.create("runs_steps", {
-      schedule: "* * * * * *",
-      input: { delay_ms: 1 },
-      onRunCompleted: "keep",
-    });
-    const threads = await until(
-      () => client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 }),
-      (found) => found.length >= 2,
-    );
-    await client.crons.delete(cron.cron_id);
-    for (const thread of threads.slice(0, 2)) {
+// Backends side by side (each its own server; a file that mostly waits held a fork for the sum of
+// the backends' waits), each backend's tests in order (`it.sequential` inside a concurrent suite).
+describe.concurrent.each(sharedServers())("crons firing ($backend)", ({ client }) => {
+  it.sequential(
+    "a thread cron runs on its thread with the payload; disabling pauses it",
+    async () => {
+      const thread = await client.threads.create();
+      const cron = await client.crons.createForThread(thread.thread_id, "runs_steps", {
+        schedule: "* * * * * *",
+        input: { delay_ms: 1, inputs: ["tick"] },
+        metadata: { source: "cron-test" },
+      });
+      await until(
+        () => client.runs.list(thread.thread_id),
+        (runs) => runs.length >= 2,
+      );
+      await client.crons.update(cron.cron_id, { enabled: false });
       const runs = await settledRuns(client, thread.thread_id);
-      expect(runs).toHaveLength(1);
-      expect(runs[0]!.status).toBe("success");
-      expect(runs[0]!.metadata?.cron_id).toBe(cron.cron_id);
-    }
-    await sleep(1500); // deleted: settle in-flight ticks, then nothing new
-    const settled = (
-      await client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 })
-    ).length;
-    await sleep(2000);
-    expect(
-      await client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 }),
-    ).toHaveLength(settled);
-  });
+      for (const run of runs) {
+        expect(run.status).toBe("success");
+        expect(run.assistant_id).toBe(cron.assistant_id);
+        expect(run.metadata).toMatchObject({ source: "cron-test", cron_id: cron.cron_id });
+        expect(run.multitask_strategy).toBe("enqueue");
+      }
+      const ticks = runs.map((r) => String(r.metadata?.cron_tick));
+      expect(new Set(ticks).size).toBe(runs.length);
+      for (const tick of ticks) expect(tick).toMatch(/:\d\d\.000Z$/);
+      const state = await client.threads.getState<{ inputs: string[] }>(thread.thread_id);
+      expect(state.values.inputs).toEqual(runs.map(() => "tick"));
 
-  it("a stateless cron (default delete) calls its webhook and deletes each run's thread", async () => {
-    const sink = await webhookSink();
-    try {
+      await sleep(2500); // paused: no new ticks
+      expect(await client.runs.list(thread.thread_id, { limit: 100 })).toHaveLength(runs.length);
+    },
+  );
+
+  it.sequential(
+    "a stateless cron with on_run_completed=keep makes one kept thread per tick",
+    async () => {
       const cron = await client.crons.create("runs_steps", {
         schedule: "* * * * * *",
         input: { delay_ms: 1 },
-        webhook: sink.url,
+        onRunCompleted: "keep",
       });
-      await until(
-        async () => sink.bodies.length,
-        (n) => n >= 2,
+      const threads = await until(
+        () => client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 }),
+        (found) => found.length >= 2,
       );
       await client.crons.delete(cron.cron_id);
-      const body = sink.bodies[0]!;
-      expect(body).toMatchObject({ status: "success", metadata: { cron_id: cron.cron_id } });
-      const threadId = String(body.thread_id);
-      await until(
-        () =>
-          client.threads.get(threadId).then(
-            () => "exists",
-            (err: Error) => err.message,
-          ),
-        (v) => v.includes("404"),
-      );
-    } finally {
-      await sink.close();
-    }
-  });
+      for (const thread of threads.slice(0, 2)) {
+        const runs = await settledRuns(client, thread.thread_id);
+        expect(runs).toHaveLength(1);
+        expect(runs[0]!.status).toBe("success");
+        expect(runs[0]!.metadata?.cron_id).toBe(cron.cron_id);
+      }
+      await sleep(1500); // deleted: settle in-flight ticks, then nothing new
+      const settled = (
+        await client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 })
+      ).length;
+      await sleep(2000);
+      expect(
+        await client.threads.search({ metadata: { cron_id: cron.cron_id }, limit: 100 }),
+      ).toHaveLength(settled);
+    },
+  );
 
-  it("end_time stops the cron; its next_run_date becomes null", async () => {
+  it.sequential(
+    "a stateless cron (default delete) calls its webhook and deletes each run's thread",
+    async () => {
+      const sink = await webhookSink();
+      try {
+        const cron = await client.crons.create("runs_steps", {
+          schedule: "* * * * * *",
+          input: { delay_ms: 1 },
+          webhook: sink.url,
+        });
+        await until(
+          async () => sink.bodies.length,
+          (n) => n >= 2,
+        );
+        await client.crons.delete(cron.cron_id);
+        const body = sink.bodies[0]!;
+        expect(body).toMatchObject({ status: "success", metadata: { cron_id: cron.cron_id } });
+        const threadId = String(body.thread_id);
+        await until(
+          () =>
+            client.threads.get(threadId).then(
+              () => "exists",
+              (err: Error) => err.message,
+            ),
+          (v) => v.includes("404"),
+        );
+      } finally {
+        await sink.close();
+      }
+    },
+  );
+
+  it.sequential("end_time stops the cron; its next_run_date becomes null", async () => {
     const thread = await client.threads.create();
     const end = new Date(Date.now() + 1500);
     const cron = await client.crons.createForThread(thread.thread_id, "runs_steps", {

@@ -48,128 +48,165 @@ const slow = (tag: string, delay = 600) => ({ input: { delay_ms: delay, inputs: 
 /** Four steps of 600 ms: without the stop signal the run would go on for seconds. */
 const RUN_LIFETIME_MS = 4 * 600;
 
-describe.each(sharedServers())("runs fenced after losing their thread ($backend)", ({ client }) => {
-  it("DELETE /threads/X mid-run stops it at once; re-created X starts empty", async () => {
-    const thread = await client.threads.create();
-    // Steps of 20 s: a run that noticed the delete only at its next write (or at its next lease
-    // renewal, every 10 s here) would go on for many seconds.
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("old", 20_000));
-    await running(client, thread.thread_id, run.run_id);
-    // Replayed from the start, so the first event says the join is connected.
-    const stream = client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "-1" });
-    const iterator = stream[Symbol.asyncIterator]();
-    expect((await iterator.next()).done).toBe(false);
-    let ended = 0;
-    const joined = streamEnd({ [Symbol.asyncIterator]: () => iterator }).then(() => {
-      ended = Date.now();
-    });
-    await client.threads.delete(thread.thread_id);
-    const deletedAt = Date.now();
-    await joined;
-    // Stopped through the control channel: its worker is done, nothing of it can land any more.
-    expect(ended - deletedAt).toBeLessThan(8000);
-    await sleep(1000);
-    await client.threads.create({ threadId: thread.thread_id });
-    const state = await client.threads.getState<Steps>(thread.thread_id);
-    expect(state.values).toEqual({});
-    expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
-    expect(await client.runs.list(thread.thread_id)).toEqual([]);
-    // Its first run starts from nothing, not from the deleted conversation.
-    const fresh = await client.runs.wait(thread.thread_id, "runs_steps", slow("new", 5));
-    expect((fresh as Steps).inputs).toEqual(["new"]);
-    expect((fresh as Steps).visits).toEqual(["s1", "s2", "s3", "s4"]);
-  }, 90_000);
-
-  it("deleting the run's assistant stops it; nothing more is written on its thread", async () => {
-    const assistant = await client.assistants.create({ graphId: "runs_steps" });
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, assistant.assistant_id, slow("a"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    await client.assistants.delete(assistant.assistant_id);
-    await sleep(100);
-    const after = (await client.threads.getHistory(thread.thread_id, { limit: 50 })).length;
-    await sleep(RUN_LIFETIME_MS);
-    const history = await client.threads.getHistory<Steps>(thread.thread_id, { limit: 50 });
-    expect(history).toHaveLength(after);
-    expect(history[0]!.values.visits?.length ?? 0).toBeLessThan(4);
-    await expect(client.runs.get(thread.thread_id, run.run_id)).rejects.toThrow("404");
-    expect((await client.threads.get(thread.thread_id)).status).not.toBe("busy");
-  }, 90_000);
-
-  it("DELETE of the running run itself stops it; its thread gets nothing more", async () => {
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    await client.runs.delete(thread.thread_id, run.run_id);
-    await sleep(100);
-    const after = (await client.threads.getHistory(thread.thread_id, { limit: 50 })).length;
-    await sleep(RUN_LIFETIME_MS);
-    expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(after);
-    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
-  }, 90_000);
-
-  it("prune keep_latest mid-run stops it; the thread keeps one checkpoint, no more", async () => {
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    expect(await client.threads.prune([thread.thread_id], { strategy: "keep_latest" })).toEqual({
-      pruned_count: 1,
-    });
-    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
-    await sleep(RUN_LIFETIME_MS);
-    expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(1);
-    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
-  }, 90_000);
-
-  it("prune delete mid-run stops it; re-created thread starts empty", async () => {
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    await client.threads.prune([thread.thread_id], { strategy: "delete" });
-    await sleep(RUN_LIFETIME_MS);
-    await client.threads.create({ threadId: thread.thread_id });
-    expect((await client.threads.getState<Steps>(thread.thread_id)).values).toEqual({});
-    expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
-  }, 90_000);
-
-  it("cancel interrupt: no checkpoint after the cancel answered; thread idle, not interrupted", async () => {
-    const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    await client.runs.cancel(thread.thread_id, run.run_id, true, "interrupt");
-    const after = await client.threads.getHistory(thread.thread_id, { limit: 50 });
-    await sleep(RUN_LIFETIME_MS);
-    expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(
-      after.length,
+// Backends side by side (each its own server; a file that mostly waits held a fork for the sum of
+// the backends' waits), each backend's tests in order (`it.sequential` inside a concurrent suite).
+describe.concurrent.each(sharedServers())(
+  "runs fenced after losing their thread ($backend)",
+  ({ client }) => {
+    it.sequential(
+      "DELETE /threads/X mid-run stops it at once; re-created X starts empty",
+      async () => {
+        const thread = await client.threads.create();
+        // Steps of 20 s: a run that noticed the delete only at its next write (or at its next lease
+        // renewal, every 10 s here) would go on for many seconds.
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("old", 20_000));
+        await running(client, thread.thread_id, run.run_id);
+        // Replayed from the start, so the first event says the join is connected.
+        const stream = client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "-1" });
+        const iterator = stream[Symbol.asyncIterator]();
+        expect((await iterator.next()).done).toBe(false);
+        let ended = 0;
+        const joined = streamEnd({ [Symbol.asyncIterator]: () => iterator }).then(() => {
+          ended = Date.now();
+        });
+        await client.threads.delete(thread.thread_id);
+        const deletedAt = Date.now();
+        await joined;
+        // Stopped through the control channel: its worker is done, nothing of it can land any more.
+        expect(ended - deletedAt).toBeLessThan(8000);
+        await sleep(1000);
+        await client.threads.create({ threadId: thread.thread_id });
+        const state = await client.threads.getState<Steps>(thread.thread_id);
+        expect(state.values).toEqual({});
+        expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
+        expect(await client.runs.list(thread.thread_id)).toEqual([]);
+        // Its first run starts from nothing, not from the deleted conversation.
+        const fresh = await client.runs.wait(thread.thread_id, "runs_steps", slow("new", 5));
+        expect((fresh as Steps).inputs).toEqual(["new"]);
+        expect((fresh as Steps).visits).toEqual(["s1", "s2", "s3", "s4"]);
+      },
+      90_000,
     );
-    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
-    const t = await client.threads.get(thread.thread_id);
-    // No pending interrupt(): the official server shows the thread idle, not waiting for a human.
-    expect(t.status).toBe("idle");
-    expect(
-      (await client.threads.search({ status: "interrupted" })).map((x) => x.thread_id),
-    ).not.toContain(thread.thread_id);
-  }, 90_000);
 
-  it("cancel rollback: the earlier state is back and stays back", async () => {
-    const thread = await client.threads.create();
-    await client.runs.wait(thread.thread_id, "runs_steps", slow("first", 5));
-    const before = await client.threads.getHistory(thread.thread_id, { limit: 50 });
-    const run = await client.runs.create(thread.thread_id, "runs_steps", slow("second"));
-    await midFlight(client, thread.thread_id, run.run_id);
-    await client.runs.cancel(thread.thread_id, run.run_id, true, "rollback");
-    await sleep(RUN_LIFETIME_MS);
-    const history = await client.threads.getHistory(thread.thread_id, { limit: 50 });
-    expect(history.map((h) => h.checkpoint.checkpoint_id)).toEqual(
-      before.map((h) => h.checkpoint.checkpoint_id),
+    it.sequential(
+      "deleting the run's assistant stops it; nothing more is written on its thread",
+      async () => {
+        const assistant = await client.assistants.create({ graphId: "runs_steps" });
+        const thread = await client.threads.create();
+        const run = await client.runs.create(thread.thread_id, assistant.assistant_id, slow("a"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        await client.assistants.delete(assistant.assistant_id);
+        await sleep(100);
+        const after = (await client.threads.getHistory(thread.thread_id, { limit: 50 })).length;
+        await sleep(RUN_LIFETIME_MS);
+        const history = await client.threads.getHistory<Steps>(thread.thread_id, { limit: 50 });
+        expect(history).toHaveLength(after);
+        expect(history[0]!.values.visits?.length ?? 0).toBeLessThan(4);
+        await expect(client.runs.get(thread.thread_id, run.run_id)).rejects.toThrow("404");
+        expect((await client.threads.get(thread.thread_id)).status).not.toBe("busy");
+      },
+      90_000,
     );
-    const state = await client.threads.getState<Steps>(thread.thread_id);
-    expect(state.values.inputs).toEqual(["first"]);
-    expect(state.next).toEqual([]);
-    const t = await client.threads.get(thread.thread_id);
-    expect(t.status).toBe("idle");
-  }, 90_000);
-});
+
+    it.sequential(
+      "DELETE of the running run itself stops it; its thread gets nothing more",
+      async () => {
+        const thread = await client.threads.create();
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        await client.runs.delete(thread.thread_id, run.run_id);
+        await sleep(100);
+        const after = (await client.threads.getHistory(thread.thread_id, { limit: 50 })).length;
+        await sleep(RUN_LIFETIME_MS);
+        expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(
+          after,
+        );
+        expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+      },
+      90_000,
+    );
+
+    it.sequential(
+      "prune keep_latest mid-run stops it; the thread keeps one checkpoint, no more",
+      async () => {
+        const thread = await client.threads.create();
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        expect(await client.threads.prune([thread.thread_id], { strategy: "keep_latest" })).toEqual(
+          {
+            pruned_count: 1,
+          },
+        );
+        expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
+        await sleep(RUN_LIFETIME_MS);
+        expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(1);
+        expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+      },
+      90_000,
+    );
+
+    it.sequential(
+      "prune delete mid-run stops it; re-created thread starts empty",
+      async () => {
+        const thread = await client.threads.create();
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        await client.threads.prune([thread.thread_id], { strategy: "delete" });
+        await sleep(RUN_LIFETIME_MS);
+        await client.threads.create({ threadId: thread.thread_id });
+        expect((await client.threads.getState<Steps>(thread.thread_id)).values).toEqual({});
+        expect(await client.threads.getHistory(thread.thread_id)).toEqual([]);
+      },
+      90_000,
+    );
+
+    it.sequential(
+      "cancel interrupt: no checkpoint after the cancel answered; thread idle, not interrupted",
+      async () => {
+        const thread = await client.threads.create();
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("a"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        await client.runs.cancel(thread.thread_id, run.run_id, true, "interrupt");
+        const after = await client.threads.getHistory(thread.thread_id, { limit: 50 });
+        await sleep(RUN_LIFETIME_MS);
+        expect(await client.threads.getHistory(thread.thread_id, { limit: 50 })).toHaveLength(
+          after.length,
+        );
+        expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
+        const t = await client.threads.get(thread.thread_id);
+        // No pending interrupt(): the official server shows the thread idle, not waiting for a human.
+        expect(t.status).toBe("idle");
+        expect(
+          (await client.threads.search({ status: "interrupted" })).map((x) => x.thread_id),
+        ).not.toContain(thread.thread_id);
+      },
+      90_000,
+    );
+
+    it.sequential(
+      "cancel rollback: the earlier state is back and stays back",
+      async () => {
+        const thread = await client.threads.create();
+        await client.runs.wait(thread.thread_id, "runs_steps", slow("first", 5));
+        const before = await client.threads.getHistory(thread.thread_id, { limit: 50 });
+        const run = await client.runs.create(thread.thread_id, "runs_steps", slow("second"));
+        await midFlight(client, thread.thread_id, run.run_id);
+        await client.runs.cancel(thread.thread_id, run.run_id, true, "rollback");
+        await sleep(RUN_LIFETIME_MS);
+        const history = await client.threads.getHistory(thread.thread_id, { limit: 50 });
+        expect(history.map((h) => h.checkpoint.checkpoint_id)).toEqual(
+          before.map((h) => h.checkpoint.checkpoint_id),
+        );
+        const state = await client.threads.getState<Steps>(thread.thread_id);
+        expect(state.values.inputs).toEqual(["first"]);
+        expect(state.next).toEqual([]);
+        const t = await client.threads.get(thread.thread_id);
+        expect(t.status).toBe("idle");
+      },
+      90_000,
+    );
+  },
+);
 
 const postgres = sharedServers().filter((s) => s.backend === "postgres");
 

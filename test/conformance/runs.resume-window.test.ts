@@ -13,7 +13,9 @@ import { sharedServers } from "../support/backends.ts";
 const GRAPH = "resume_window";
 
 // Each case runs two graph runs with a 3 s step; a cold start on a loaded machine needs room.
-describe.each(sharedServers())(
+// Backends side by side (each its own server; a file that mostly waits held a fork for the sum of
+// the backends' waits), each backend's tests in order (`it.sequential` inside a concurrent suite).
+describe.concurrent.each(sharedServers())(
   "resume in the interrupt window ($backend)",
   { timeout: 90_000 },
   ({ client, url }) => {
@@ -56,7 +58,7 @@ describe.each(sharedServers())(
       expect(runs.map((r) => r.status)).toEqual(["success", "success"]);
     }
 
-    it("Command(resume) through runs.wait", async () => {
+    it.sequential("Command(resume) through runs.wait", async () => {
       const { thread_id } = await client.threads.create();
       const drain = await interruptStreamed(thread_id);
       const out = await client.runs.wait(thread_id, GRAPH, { command: { resume: "wait" } });
@@ -65,7 +67,7 @@ describe.each(sharedServers())(
       await expectAppliedOnce(thread_id, "wait");
     });
 
-    it("Command(resume) through runs.stream (useStream's submit)", async () => {
+    it.sequential("Command(resume) through runs.stream (useStream's submit)", async () => {
       const { thread_id } = await client.threads.create();
       const drain = await interruptStreamed(thread_id);
       const seen: unknown[] = [];
@@ -79,7 +81,7 @@ describe.each(sharedServers())(
       await expectAppliedOnce(thread_id, { picked: "stream" });
     });
 
-    it("Command(resume) through runs.create, then join", async () => {
+    it.sequential("Command(resume) through runs.create, then join", async () => {
       const { thread_id } = await client.threads.create();
       const drain = await interruptStreamed(thread_id);
       const run = await client.runs.create(thread_id, GRAPH, { command: { resume: 7 } });
@@ -88,87 +90,97 @@ describe.each(sharedServers())(
       await expectAppliedOnce(thread_id, 7);
     });
 
-    it("protocol input.respond over SSE (SDK thread stream), sent the moment the interrupt arrives", async () => {
-      const thread = client.threads.stream({ assistantId: GRAPH });
-      const sub = (await thread.subscribe({ channels: ["lifecycle", "input"] })) as AsyncIterable<{
-        method: string;
-        params: { namespace: string[]; data: any };
-      }>;
-      await thread.run.start({ input: { question: "sse?", slow_ms: 1500 } });
-      let responded = false;
-      let runningAtRespond: string | undefined;
-      for await (const e of sub) {
-        if (e.method === "input.requested" && !responded) {
-          responded = true;
-          runningAtRespond = (await client.runs.list(thread.threadId))[0]?.status;
-          await thread.input.respond({
-            interrupt_id: e.params.data.interrupt_id,
-            response: "sse",
-          } as any);
+    it.sequential(
+      "protocol input.respond over SSE (SDK thread stream), sent the moment the interrupt arrives",
+      async () => {
+        const thread = client.threads.stream({ assistantId: GRAPH });
+        const sub = (await thread.subscribe({
+          channels: ["lifecycle", "input"],
+        })) as AsyncIterable<{
+          method: string;
+          params: { namespace: string[]; data: any };
+        }>;
+        await thread.run.start({ input: { question: "sse?", slow_ms: 1500 } });
+        let responded = false;
+        let runningAtRespond: string | undefined;
+        for await (const e of sub) {
+          if (e.method === "input.requested" && !responded) {
+            responded = true;
+            runningAtRespond = (await client.runs.list(thread.threadId))[0]?.status;
+            await thread.input.respond({
+              interrupt_id: e.params.data.interrupt_id,
+              response: "sse",
+            } as any);
+          }
+          const ev = e.params.data?.event;
+          if (responded && e.method === "lifecycle" && e.params.namespace.length === 0)
+            if (ev === "completed" || ev === "failed") break;
         }
-        const ev = e.params.data?.event;
-        if (responded && e.method === "lifecycle" && e.params.namespace.length === 0)
-          if (ev === "completed" || ev === "failed") break;
-      }
-      await thread.close();
-      expect(runningAtRespond).toBe("running"); // the answer came inside the window
-      await expectAppliedOnce(thread.threadId, "sse");
-    });
+        await thread.close();
+        expect(runningAtRespond).toBe("running"); // the answer came inside the window
+        await expectAppliedOnce(thread.threadId, "sse");
+      },
+    );
 
-    it("protocol input.respond over a WebSocket, sent the moment the interrupt arrives", async () => {
-      const threadId = uuid7();
-      const socket = new WebSocket(
-        `${url.replace("http", "ws")}/threads/${threadId}/stream/events`,
-      );
-      await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-      const replies = new Map<number, any>();
-      const seen: string[] = [];
-      const done = new Promise<void>((resolve) => {
-        socket.on("message", (raw: unknown) => {
-          const f = JSON.parse(String(raw));
-          seen.push(
-            f.type === "event" ? `${f.method}:${f.params.data?.event ?? ""}` : `${f.type}:${f.id}`,
-          );
-          if (f.type !== "event") replies.set(f.id, f);
-          else if (f.method === "input.requested")
-            socket.send(
-              JSON.stringify({
-                id: 3,
-                method: "input.respond",
-                params: { interrupt_id: f.params.data.interrupt_id, response: "ws" },
-              }),
+    it.sequential(
+      "protocol input.respond over a WebSocket, sent the moment the interrupt arrives",
+      async () => {
+        const threadId = uuid7();
+        const socket = new WebSocket(
+          `${url.replace("http", "ws")}/threads/${threadId}/stream/events`,
+        );
+        await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+        const replies = new Map<number, any>();
+        const seen: string[] = [];
+        const done = new Promise<void>((resolve) => {
+          socket.on("message", (raw: unknown) => {
+            const f = JSON.parse(String(raw));
+            seen.push(
+              f.type === "event"
+                ? `${f.method}:${f.params.data?.event ?? ""}`
+                : `${f.type}:${f.id}`,
             );
-          else if (
-            f.method === "lifecycle" &&
-            f.params.namespace.length === 0 &&
-            f.params.data.event === "completed"
-          )
-            resolve();
+            if (f.type !== "event") replies.set(f.id, f);
+            else if (f.method === "input.requested")
+              socket.send(
+                JSON.stringify({
+                  id: 3,
+                  method: "input.respond",
+                  params: { interrupt_id: f.params.data.interrupt_id, response: "ws" },
+                }),
+              );
+            else if (
+              f.method === "lifecycle" &&
+              f.params.namespace.length === 0 &&
+              f.params.data.event === "completed"
+            )
+              resolve();
+          });
         });
-      });
-      socket.send(
-        JSON.stringify({
-          id: 1,
-          method: "subscription.subscribe",
-          params: { channels: ["lifecycle", "input"] },
-        }),
-      );
-      socket.send(
-        JSON.stringify({
-          id: 2,
-          method: "run.start",
-          params: { assistant_id: GRAPH, input: { question: "ws?", slow_ms: 1500 } },
-        }),
-      );
-      await Promise.race([
-        done,
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error(`no completion; frames: ${seen.join(" ")}`)), 20_000),
-        ),
-      ]);
-      socket.close();
-      expect(replies.get(3)).toMatchObject({ type: "success", id: 3 });
-      await expectAppliedOnce(threadId, "ws");
-    });
+        socket.send(
+          JSON.stringify({
+            id: 1,
+            method: "subscription.subscribe",
+            params: { channels: ["lifecycle", "input"] },
+          }),
+        );
+        socket.send(
+          JSON.stringify({
+            id: 2,
+            method: "run.start",
+            params: { assistant_id: GRAPH, input: { question: "ws?", slow_ms: 1500 } },
+          }),
+        );
+        await Promise.race([
+          done,
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`no completion; frames: ${seen.join(" ")}`)), 20_000),
+          ),
+        ]);
+        socket.close();
+        expect(replies.get(3)).toMatchObject({ type: "success", id: 3 });
+        await expectAppliedOnce(threadId, "ws");
+      },
+    );
   },
 );
