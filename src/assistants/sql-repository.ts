@@ -26,6 +26,9 @@ import type {
   VersionQuery,
 } from "./types.ts";
 
+/** The alias of the total count carried by each row of a search page. */
+const TOTAL = "olg_total";
+
 type Eb = ExpressionBuilder<Database, "assistants">;
 
 function filterWhere(eb: Eb, filter: AssistantFilter, scope: Scope) {
@@ -154,19 +157,36 @@ export class SqlAssistantsRepository implements AssistantsRepository {
     });
   }
 
+  /**
+   * One statement for the page and its total: the count rides on each row as an uncorrelated
+   * subquery (evaluated once, same snapshot as the page). Only an empty page past the first row
+   * has no row to carry it and asks again; an empty first page means no match at all.
+   */
   async search(query: AssistantSearch, scope?: Scope): Promise<AssistantPage> {
     const sortBy = query.sortBy ?? "created_at";
     const order = query.sortOrder ?? "desc";
     const rows = await this.db
       .selectFrom("assistants")
       .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom("assistants")
+          .select((sub) => sub.fn.countAll<string | number>().as("n"))
+          .where((sub) => filterWhere(sub, query, scope))
+          .as(TOTAL),
+      )
       .where((eb) => filterWhere(eb, query, scope))
       .orderBy(`assistants.${sortBy}`, order)
       .orderBy("assistants.assistant_id", order)
       .limit(query.limit)
       .offset(query.offset)
       .execute();
-    const total = await this.count(query, scope);
+    const first = rows[0];
+    const total = first
+      ? Number(first[TOTAL])
+      : query.offset > 0
+        ? await this.count(query, scope)
+        : 0;
     return { items: rows.map(toAssistant), total };
   }
 

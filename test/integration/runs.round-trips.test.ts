@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/load.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { type RunningServer, startServer } from "../../src/main.ts";
-import { type PgCounter, quiet, startPgCounter } from "../support/pg-counter.ts";
+import { type PgCounter, quiet, startPgCounter, TIMER_STATEMENTS } from "../support/pg-counter.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -28,14 +28,7 @@ const RUNS = 20;
  * then one wake-up whose claim of "any queued run" finds none. Runs themselves are claimed by id
  * (`r.run_id = $n`), so as many claims without an id as sweeps ran are the sweeps'.
  */
-const SWEEP = [
-  /"lease_expires_at" < now\(\)/,
-  /^\s*update "?threads"? as "?t"? set/i,
-  // The cron scheduler's poll (about once a minute: due crons, then the time to the next one), 2
-  // statements: CI once counted 8.2 per run (160 + 4, two polls inside the window under load).
-  /from "crons" where "enabled" = \$1 and "next_run_at" <= now\(\)/,
-  /FROM crons WHERE enabled AND next_run_at IS NOT NULL/,
-];
+const SWEEP = [TIMER_STATEMENTS.requeue, TIMER_STATEMENTS.repair, ...TIMER_STATEMENTS.cronPoll];
 const ANY_CLAIM = /SKIP LOCKED/;
 const BY_ID = /r\.run_id = \$\d/;
 function perRunTrips(trips: string[]): string[] {

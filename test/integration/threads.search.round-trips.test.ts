@@ -1,5 +1,6 @@
 /**
- * SQL round trips of `POST /threads/search` on PostgreSQL (issue 24, goal 2: metadata reads).
+ * SQL round trips of `POST /threads/search` and `POST /assistants/search` on PostgreSQL (issue 24,
+ * goal 2: metadata reads).
  * A page and its total (`X-Pagination-Total`) come from one statement: the total rides on each
  * row as a window count, and only a page past the last row (no row to carry it) asks again.
  * The server runs in process on a fresh database behind a counting TCP proxy (`pg-counter.ts`);
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/load.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { type RunningServer, startServer } from "../../src/main.ts";
-import { type PgCounter, quiet, startPgCounter } from "../support/pg-counter.ts";
+import { type PgCounter, quiet, startPgCounter, TIMER_STATEMENTS } from "../support/pg-counter.ts";
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -21,11 +22,11 @@ const available = await postgresAvailable();
 if (!available) console.warn("\n*** PostgreSQL is not reachable: search round trips not run ***\n");
 
 const N = 20;
-/** The queue's safety sweep (every 2 s, not per request). */
 const SWEEP = [
-  /"lease_expires_at" < now\(\)/,
-  /^\s*update "?threads"? as "?t"? set/i,
-  /SKIP LOCKED/,
+  TIMER_STATEMENTS.requeue,
+  TIMER_STATEMENTS.repair,
+  TIMER_STATEMENTS.wakeClaim,
+  ...TIMER_STATEMENTS.cronPoll,
 ];
 
 describe.runIf(available)("SQL round trips per thread search (PostgreSQL)", () => {
@@ -65,12 +66,12 @@ describe.runIf(available)("SQL round trips per thread search (PostgreSQL)", () =
     });
 
   /** Round trips per search of `body` over N searches, and the last answer. */
-  async function tripsOf(body: unknown) {
+  async function tripsOf(body: unknown, path = "/threads/search") {
     await quiet(counter, databaseUrl);
     counter.reset();
     let last: Response | undefined;
     for (let i = 0; i < N; i++) {
-      last = await post("/threads/search", body);
+      last = await post(path, body);
       expect(last.status).toBe(200);
       await last.clone().arrayBuffer();
     }
@@ -100,5 +101,24 @@ describe.runIf(available)("SQL round trips per thread search (PostgreSQL)", () =
     expect(last.headers.get("x-pagination-total")).toBe("15");
     expect(last.headers.get("x-pagination-next")).toBeNull();
     expect(await last.json()).toEqual([]);
+  });
+
+  it("an assistant search of one page takes one round trip, with its total", async () => {
+    for (let i = 0; i < 15; i++) {
+      const res = await post("/assistants", {
+        graph_id: "runs_steps",
+        metadata: { trips: "yes", i, odd: i % 2 },
+      });
+      expect(res.status).toBe(200);
+    }
+    const body = { metadata: { trips: "yes", odd: 1 }, limit: 3 };
+    const { perSearch, trips, last } = await tripsOf(body, "/assistants/search");
+    expect(perSearch, trips.slice(0, 10).join("\n")).toBe(1);
+    expect(last.headers.get("x-pagination-total")).toBe("7");
+    expect(((await last.json()) as unknown[]).length).toBe(3);
+    const past = await tripsOf({ ...body, offset: 40 }, "/assistants/search");
+    expect(past.perSearch).toBeLessThanOrEqual(2);
+    expect(past.last.headers.get("x-pagination-total")).toBe("7");
+    expect(await past.last.json()).toEqual([]);
   });
 });

@@ -8,6 +8,22 @@
 import net from "node:net";
 import pg from "pg";
 
+/**
+ * Statements a server sends on a timer, not per request: the run queue's safety sweep (every 2 s:
+ * requeue expired leases, repair busy threads, then a wake-up claim of any queued run) and the
+ * cron scheduler's poll (about once a minute: due crons, then the time to the next one). A count
+ * of what requests cost leaves them out (CI once counted a poll inside a window under load).
+ */
+export const TIMER_STATEMENTS = {
+  requeue: /"lease_expires_at" < now\(\)/,
+  repair: /^\s*update "?threads"? as "?t"? set/i,
+  wakeClaim: /SKIP LOCKED/,
+  cronPoll: [
+    /from "crons" where "enabled" = \$1 and "next_run_at" <= now\(\)/,
+    /FROM crons WHERE enabled AND next_run_at IS NOT NULL/,
+  ],
+};
+
 /** A started proxy. */
 export interface PgCounter {
   /** `databaseUrl` with host and port replaced by the proxy's. */

@@ -193,6 +193,42 @@ describe("LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS", () => {
     expect(schemaResolveTimeoutMs({}, 1234)).toBe(1234);
   });
 
+  it("parses a batch in one program; a module the parser cannot take costs log2(n) more, not n", async () => {
+    type Spec = { sourceFile: string; exportSymbol: string };
+    const programs: string[][] = [];
+    const schemaOf = (file: string) => ({ [file]: { state: { title: file } } });
+    const extract = (async (specs: Spec | Record<string, Spec>) => {
+      const one = "sourceFile" in specs;
+      const files = one
+        ? [(specs as Spec).sourceFile]
+        : Object.values(specs).map((s) => s.sourceFile);
+      programs.push(files);
+      if (files.some((f) => f.endsWith(".mjs") || f.includes("broken"))) throw new Error("flags");
+      if (one) return schemaOf(files[0]!);
+      return Object.fromEntries(
+        Object.entries(specs as Record<string, Spec>).map(([k, s]) => [k, schemaOf(s.sourceFile)]),
+      );
+    }) as unknown as Parameters<typeof officialStaticParser>[2];
+    const parse = officialStaticParser(1000, 20, extract);
+    const files = [
+      ...Array.from({ length: 15 }, (_, i) => `/g${i}.ts`),
+      "/broken.ts",
+      "/plain.mjs",
+    ];
+    const results = await Promise.allSettled(
+      files.map((file) => parse({ file, exportName: "graph" })),
+    );
+    files.forEach((file, i) => {
+      const r = results[i]!;
+      if (file === "/broken.ts" || file === "/plain.mjs") expect(r.status, file).toBe("rejected");
+      else expect(r.status === "fulfilled" && r.value, file).toEqual(schemaOf(file));
+    });
+    // The JavaScript module never shares a program; 16 TypeScript sources with one broken: one
+    // program for all, then halves down to the culprit (was 1 + 17 single programs).
+    expect(programs.filter((p) => p.length > 1 && p.some((f) => f.endsWith(".mjs")))).toEqual([]);
+    expect(programs.length).toBeLessThanOrEqual(1 + 1 + 2 * Math.ceil(Math.log2(16)));
+  });
+
   it("bounds the official parser: a limit too short for its worker rejects", async () => {
     const file = new URL("../fixtures/graphs/runs_steps.ts", import.meta.url).pathname;
     const parse = officialStaticParser(1, 0);
