@@ -3,7 +3,7 @@
  * (`GET /commits/{owner}/{name}/{commit|latest}` → `{ commit_hash, manifest, examples }`, as the
  * official `langsmith` client calls it): the prompt becomes a graph that passes its scenario, the
  * version is recorded and `--update` moves it, a pinned commit is honoured, and a missing prompt,
- * a refused key and an unreachable Hub exit 1, 4 and 3.
+ * a refused key and an unreachable Hub exit 1, 4 and 3, and a failing Hub is retried once.
  */
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -43,6 +43,7 @@ describe("olg graph import (LangChain Hub)", { timeout: 300_000 }, () => {
         res.end(JSON.stringify(body));
       };
       if (key === "bad") return send(401, { detail: "Invalid token" });
+      if (req.url!.startsWith("/commits/acme/flaky/")) return send(503, { detail: "Busy" });
       const m = /^\/commits\/([^/]+)\/([^/]+)\/([^/?]+)/.exec(req.url!);
       if (!m || `${m[1]}/${m[2]}` !== "acme/support-prompt")
         return send(404, { detail: "Not found" });
@@ -122,10 +123,10 @@ describe("olg graph import (LangChain Hub)", { timeout: 300_000 }, () => {
     expect(lock.support).toMatchObject({ commit: NEW, requested: "latest" });
   });
 
-  it("reports a missing prompt (1), a refused key (4), an unreachable Hub (3), a bad id (2)", async () => {
+  it("reports a missing prompt (1), a refused key (4), an unreachable Hub (3), a bad id (2), a failing Hub retried once (1)", async () => {
     const base = ["graph", "import", "--no-install"];
-    // Four refusals, none of which may write anything (checked below): they run at the same time.
-    const [missing, refused, down, bad] = await Promise.all([
+    // Five refusals, none of which may write anything (checked below): they run at the same time.
+    const [missing, refused, down, bad, busy] = await Promise.all([
       olg([...base, "acme/nope", "--hub-url", hubUrl], { cwd: dir }),
       olg(
         [...base, "acme/support-prompt", "--name", "x1", "--hub-url", hubUrl, "--api-key", "bad"],
@@ -135,14 +136,19 @@ describe("olg graph import (LangChain Hub)", { timeout: 300_000 }, () => {
         cwd: dir,
       }),
       olg([...base, "not-an-id"], { cwd: dir }),
+      olg([...base, "acme/flaky", "--name", "x3", "--hub-url", hubUrl], { cwd: dir }),
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("not found");
     expect(refused.code).toBe(4);
     expect(down.code).toBe(3);
     expect(bad.code).toBe(2);
+    // A failing Hub is asked twice (one retry), not five times over ~20 s of backoff.
+    expect(busy.code).toBe(1);
+    expect(requests.filter((r) => r.url.startsWith("/commits/acme/flaky/"))).toHaveLength(2);
     const config = JSON.parse(readFileSync(path.join(dir, "open_langgraph.json"), "utf-8"));
     expect(Object.keys(config.graphs)).toEqual(["agent", "support"]);
     expect(existsSync(path.join(dir, "src/x1.ts"))).toBe(false);
+    expect(existsSync(path.join(dir, "src/x3.ts"))).toBe(false);
   });
 });

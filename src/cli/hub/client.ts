@@ -59,6 +59,11 @@ export async function pullCommit(ref: HubRef, target: HubTarget): Promise<HubCom
     callerOptions: { maxRetries: 1 },
     timeout_ms: 30_000,
   });
+  // langsmith (0.12) builds its caller with maxRetries 4 whatever callerOptions say: an unreachable
+  // Hub was reported after ~20 s of backoff. The caller is private, so set what we asked for.
+  const caller: unknown = Reflect.get(client, "caller");
+  if (caller && typeof Reflect.get(caller, "maxRetries") === "number")
+    Reflect.set(caller, "maxRetries", 1);
   const id = `${ref.owner}/${ref.repo}:${ref.version ?? "latest"}`;
   try {
     const pulled = await client.pullPromptCommit(id, {
