@@ -18,7 +18,7 @@ import {
   startServer,
   type TestServer,
 } from "../support/server.ts";
-import { controlServer, p99, probeOk } from "../support/stall.ts";
+import { listeningLine, postJson as post, probeDuring } from "../support/stall.ts";
 
 const pgUp = backendWanted("postgres") && (await postgresAvailable());
 const redisUp = pgUp && (await redisPing(REDIS_TEST_URL));
@@ -44,33 +44,6 @@ const variants: Variant[] = [
   ...(sqliteOn ? [{ name: "sqlite", backend: "sqlite" as const, env: {} }] : []),
 ];
 
-const post = (url: string, path: string, body: unknown) =>
-  fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
-
-/** Probes `/ok` (and a bare server) while `work` runs; the p99s in ms. */
-async function probeDuring(url: string, work: () => Promise<unknown>) {
-  const control = await controlServer();
-  const controlProbe = probeOk(control.url);
-  const probe = probeOk(url);
-  await Promise.all([probe.ready, controlProbe.ready]);
-  await work();
-  const latencies = await probe.stop();
-  const machine = p99(await controlProbe.stop().finally(() => control.stop()));
-  return { worst: p99(latencies), max: Math.max(...latencies), n: latencies.length, machine };
-}
-
-const listeningLine = (server: TestServer) =>
-  server.logs.find((l) => l.includes('"server listening"')) ?? server.logs.slice(-20).join("\n");
-
-const optOut = [
-  ...(pgUp ? [{ backend: "postgres" as const }] : []),
-  ...(sqliteOn ? [{ backend: "sqlite" as const }] : []),
-];
-
 /**
  * Every server of the file, booted at once on first use: the file runs alone (the timing
  * project), so both cores are free and one boot after another left one idle. The thread variants
@@ -81,13 +54,10 @@ function booted(key: string): Promise<TestServer> {
   booting ??= (async () => {
     const inherited = process.env.OLG_EMBEDDED_EXECUTOR;
     delete process.env.OLG_EMBEDDED_EXECUTOR;
-    const keys = [...variants.map((v) => v.name), ...optOut.map((o) => `main ${o.backend}`)];
+    const keys = variants.map((v) => v.name);
     const started = await Promise.allSettled([
       ...variants.map((v) =>
         startServer({ backend: v.backend, env: { ...v.env }, executorThread: true }),
-      ),
-      ...optOut.map((o) =>
-        startServer({ backend: o.backend, env: { OLG_EMBEDDED_EXECUTOR: "main" } }),
       ),
     ]);
     if (inherited != null) process.env.OLG_EMBEDDED_EXECUTOR = inherited;
@@ -190,26 +160,3 @@ describe.each(variants)("role all on $name: graphs run in the executor thread", 
     expect(took, `cancel took ${took} ms`).toBeLessThan(2000);
   }, 60_000);
 });
-
-describe.each(optOut)(
-  "role all on $backend with OLG_EMBEDDED_EXECUTOR=main (opt-out)",
-  ({ backend }) => {
-    let server: TestServer;
-
-    beforeAll(async () => {
-      server = await booted(`main ${backend}`);
-    }, 180_000);
-
-    it("keeps graphs on the HTTP thread: a busy step holds /ok for its whole duration", async () => {
-      expect(listeningLine(server)).toContain('"executor":"main"');
-      const m = await probeDuring(server.url, () =>
-        post(server.url, "/runs/wait", {
-          assistant_id: "runs_steps",
-          input: { delay_ms: 1, busy_ms: 1500 },
-        }),
-      );
-      console.info(`opt-out busy graph: /ok max ${m.max.toFixed(0)} ms over ${m.n}`);
-      expect(m.max).toBeGreaterThanOrEqual(1000);
-    }, 120_000);
-  },
-);

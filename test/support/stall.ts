@@ -8,6 +8,7 @@
 
 import { spawn } from "node:child_process";
 import { request } from "node:http";
+import type { TestServer } from "./server.ts";
 
 const keys = (prefix: string, n: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, `value ${i}`]));
@@ -187,3 +188,27 @@ export async function controlServer(): Promise<{ url: string; stop: () => void }
   });
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
+
+/** POSTs JSON to `url` + `path`; the status and the parsed body. */
+export const postJson = (url: string, path: string, body: unknown) =>
+  fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+/** Probes `/ok` (and a bare server) while `work` runs; the p99s in ms. */
+export async function probeDuring(url: string, work: () => Promise<unknown>) {
+  const control = await controlServer();
+  const controlProbe = probeOk(control.url);
+  const probe = probeOk(url);
+  await Promise.all([probe.ready, controlProbe.ready]);
+  await work();
+  const latencies = await probe.stop();
+  const machine = p99(await controlProbe.stop().finally(() => control.stop()));
+  return { worst: p99(latencies), max: Math.max(...latencies), n: latencies.length, machine };
+}
+
+/** The server's "server listening" log line (else its last 20 lines, to explain a failure). */
+export const listeningLine = (server: TestServer) =>
+  server.logs.find((l) => l.includes('"server listening"')) ?? server.logs.slice(-20).join("\n");
