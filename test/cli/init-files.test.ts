@@ -3,7 +3,7 @@
  * the prompts under a real terminal (tmux), cancelling, usage errors, and a JavaScript project
  * passing its own scenarios (its packages linked from this repository's node_modules).
  */
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -83,19 +83,22 @@ describe("olg init (files, prompts)", { timeout: 600_000 }, () => {
   });
 
   it("refuses bad input with exit 2 and writes nothing", async () => {
-    const bad = await olg(["init", "x", "-t", "nope", "-y", "--no-install"], { cwd });
+    writeFileSync(path.join(cwd, "bot", "keep.txt"), "mine");
+    // Four refusals, none of which may write anything (checked below): they run at the same time.
+    const [bad, pm, full, dup] = await Promise.all([
+      olg(["init", "x", "-t", "nope", "-y", "--no-install"], { cwd }),
+      olg(["init", "x", "--pm", "cargo", "-y", "--no-install"], { cwd }),
+      olg(["init", "bot", "-y", "--no-install"], { cwd }),
+      olg(["graph", "add", "agent", "-t", "chat", "--no-install"], { cwd: path.join(cwd, "bot") }),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown template "nope"');
-    const pm = await olg(["init", "x", "--pm", "cargo", "-y", "--no-install"], { cwd });
     expect(pm.code).toBe(2);
-    writeFileSync(path.join(cwd, "bot", "keep.txt"), "mine");
-    const full = await olg(["init", "bot", "-y", "--no-install"], { cwd });
+    expect(existsSync(path.join(cwd, "x"))).toBe(false);
     expect(full.code).toBe(2);
     expect(full.stderr).toContain("not empty");
     expect(read(cwd, "bot/src/agent.js")).toContain("interrupt(");
-    const dup = await olg(["graph", "add", "agent", "-t", "chat", "--no-install"], {
-      cwd: path.join(cwd, "bot"),
-    });
+    expect(read(cwd, "bot/keep.txt")).toBe("mine");
     expect(dup.code).toBe(2);
     expect(dup.stderr).toContain("already");
   });
