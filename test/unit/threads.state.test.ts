@@ -1,7 +1,7 @@
 /** Unit: state snapshot helpers, the wire mapping of states, commands and the TTL sweeper. */
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { Command, Send, type StateSnapshot } from "@langchain/langgraph";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { DomainError } from "../../src/core/errors.ts";
 import { checkpointOfConfig, stateToWire, threadToWire } from "../../src/http/mappers/threads.ts";
 import { toLangGraphCommand } from "../../src/threads/command.ts";
@@ -214,6 +214,11 @@ describe("asClientError", () => {
 
 describe("startTtlSweeper", () => {
   it("sweeps on the interval without overlapping and waits for a sweep on stop", async () => {
+    // Fake timers: on real ones a loaded machine (CI) delayed the sweeps below 2 in 120 ms.
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     let active = 0;
     let maxActive = 0;
     let sweeps = 0;
@@ -232,10 +237,12 @@ describe("startTtlSweeper", () => {
         return ++sweeps % 2;
       },
     });
-    await new Promise((r) => setTimeout(r, 120));
-    await sweeper.stop();
+    await vi.advanceTimersByTimeAsync(120);
+    const stopped = sweeper.stop();
+    await vi.advanceTimersByTimeAsync(20);
+    await stopped;
     const after = sweeps;
-    await new Promise((r) => setTimeout(r, 40));
+    await vi.advanceTimersByTimeAsync(40);
     expect(maxActive).toBe(1);
     expect(after).toBeGreaterThanOrEqual(2);
     expect(sweeps).toBe(after);
