@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { watch } from "chokidar";
 import { type CliFlags, loadSettings, requireConfigFile } from "../config/load.ts";
 import { ensureAdminUi } from "./admin-ui-build.ts";
-import { runServe } from "./serve.ts";
 
 /** Folders whose changes never restart the server. */
 const IGNORED = /(^|[/\\])(node_modules|\.olg|\.git|\.langgraph_api|dist|coverage)([/\\]|$)/;
@@ -91,6 +90,8 @@ async function openStudio(url: string): Promise<void> {
 /** Runs the dev server; with `reload`, restarts it on changes under the project folder. */
 export async function runDev(flags: CliFlags, options: DevOptions): Promise<void> {
   if (!options.reload || process.env.OLG_DEV_CHILD === "1") {
+    // Only the process that serves loads the server: the watching parent never needs it.
+    const { runServe } = await import("./serve.ts");
     await runServe(loadSettings("dev", flags));
     return;
   }
