@@ -52,6 +52,8 @@ export interface RunsServiceOptions {
   checkWebhook?: (url: string) => Promise<void>;
   /** Input limits (the merged run metadata is bounded by them). */
   limits?: InputLimits;
+  /** Work for every org's callers at once (pooled liveness query): `SYSTEM_ORG` with tenancy. */
+  acrossOrgs?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 const BUSY =
@@ -67,7 +69,8 @@ export class RunsService {
   readonly #liveness: RunLiveness;
 
   constructor(private readonly o: RunsServiceOptions) {
-    this.#liveness = new RunLiveness({ activeAmong: (ids) => o.store.activeAmong(ids) });
+    const all = o.acrossOrgs ?? ((fn) => fn());
+    this.#liveness = new RunLiveness({ activeAmong: (ids) => all(() => o.store.activeAmong(ids)) });
   }
 
   /** Creates a run on `threadId` (null = stateless) and schedules it. */

@@ -8,6 +8,7 @@ import type { Scope } from "../../auth/scope.ts";
 import { registerRunRoutes } from "../../http/routes/runs.ts";
 import { registerWebhookRoutes } from "../../http/routes/webhooks.ts";
 import { RunsService } from "../../runs/service.ts";
+import { SYSTEM_ORG, withOrg } from "../../tenancy/context.ts";
 import type { ThreadStateService } from "../../threads/state-service.ts";
 import { webhookGuard } from "../../webhooks/guard.ts";
 import { DeadLettersService } from "../../webhooks/service.ts";
@@ -34,6 +35,7 @@ export const runsModule: FeatureModule<
       logger: log,
       checkWebhook,
       limits: settings.inputLimits,
+      acrossOrgs: (fn) => withOrg(SYSTEM_ORG, fn),
     });
     return { runs, checkWebhook };
   },
