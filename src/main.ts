@@ -9,6 +9,7 @@ import { listen } from "./http/listen.ts";
 import type { Logger } from "./logging/logger.ts";
 import { type BuildOptions, buildServer } from "./server/build.ts";
 import {
+  executorIdleMs,
   executorThreadWanted,
   singleProcessEngine,
   splitSettings,
@@ -54,10 +55,15 @@ export async function startServer(
   const runEventLog =
     split && (embedded || !settings.redisUrl) ? new MemoryRunEventLog() : undefined;
   const prepared = split
-    ? prepareExecutorThread(roles.executor, settings.runDrainSeconds * 1000, {
-        cacheTags,
-        runEventLog,
-      })
+    ? prepareExecutorThread(
+        roles.executor,
+        settings.runDrainSeconds * 1000,
+        {
+          cacheTags,
+          runEventLog,
+        },
+        executorIdleMs(settings),
+      )
     : undefined;
   const built = await buildServer(split ? roles.http : settings, {
     ...options,
@@ -76,6 +82,7 @@ export async function startServer(
       logFeed: built.infra.logFeed,
       obs: built.infra.obs,
       requeueRunsOf: built.requeueRunsOf,
+      executorIdle: built.executorIdle,
     })
     .catch(async (error) => {
       await built.close();

@@ -204,7 +204,9 @@ function ours(id: TargetId, label: string, backend: Backend, redis: boolean, exe
       "--log-level",
       "warn",
     ];
-    if (backend === "pglite") args.push("--in-memory");
+    // PGlite in memory, or on a data folder as `olg dev` / `olg serve` keep it (`BENCH_DATA_DIR`).
+    const dataDir = process.env.BENCH_DATA_DIR;
+    if (backend === "pglite") args.push(...(dataDir ? ["--data-dir", dataDir] : ["--in-memory"]));
     return launch(id, label, args, env, `http://127.0.0.1:${port}`, dropDatabase);
   };
 }

@@ -122,6 +122,11 @@ export class RunQueue {
     return true;
   }
 
+  /** Runs executing here plus claims in flight. */
+  get inFlight(): number {
+    return this.#active.size + this.#claiming;
+  }
+
   /** Every slot holds a run or a claim in flight. */
   #busy(): boolean {
     return this.#active.size + this.#claiming >= this.o.concurrency;

@@ -247,6 +247,17 @@ export class SqlRunLeases implements RunLeases {
     return rows.map((r) => r.run_id);
   }
 
+  /** Whether any run is queued (delayed ones too) or running, in every org the caller sees. */
+  async hasOpenRuns(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("runs")
+      .select("run_id")
+      .where("status", "in", ["pending", "running"])
+      .limit(1)
+      .executeTakeFirst();
+    return row != null;
+  }
+
   repair(): Promise<number> {
     return this.threads.repairBusy(this.db);
   }

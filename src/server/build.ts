@@ -62,6 +62,8 @@ export interface BuiltServer {
    * that died, `executor-thread.ts`), in every org, and wakes the workers; their ids.
    */
   requeueRunsOf(owner: string): Promise<string[]>;
+  /** Nothing to execute in any org: no run in flight, queued or running, no enabled cron. */
+  executorIdle(): Promise<boolean>;
   /** Tells features the HTTP server listens at `url` (WebSockets, loopback base URL). */
   listening(server: Server, url: string): void;
   /** Makes `/ready` fail (first step of a graceful stop). */
@@ -265,6 +267,7 @@ export async function buildServer(
       start: () => features.start(),
       // Background work: every org's runs (with tenancy, SYSTEM_ORG sees them all).
       requeueRunsOf: (owner) => withOrg(SYSTEM_ORG, () => engine.requeueOwner(owner)),
+      executorIdle: () => withOrg(SYSTEM_ORG, () => engine.idle(() => crons.msUntilNextDue())),
       listening(server, url) {
         binding.setUrl(url);
         features.listening(server);

@@ -87,6 +87,11 @@ try {
       void ownMetrics()
         .catch(() => [])
         .then((metrics) => send({ type: "metrics", id: m.id, metrics }));
+    else if (m.type === "idle")
+      void built
+        .executorIdle()
+        .catch(() => false)
+        .then((idle) => send({ type: "idle", id: m.id, idle }));
     else if (m.type === "port") {
       const take = waiting.shift();
       if (take) take(m.port);

@@ -17,6 +17,8 @@ export class Relay {
   readonly #asked = new Map<number, (m: MetricJson[]) => void>();
   #id = 0;
   #last: MetricJson[] = [];
+  /** The counters and histograms of threads stopped because idle (`executor-supervisor.ts`). */
+  #retired: MetricJson[] = [];
 
   line(line: string): void {
     if (this.feed) this.feed.push(line);
@@ -33,6 +35,22 @@ export class Relay {
     this.#asked.get(id)?.(metrics);
   }
 
+  /**
+   * Keeps the counters and histograms of a thread that stopped because idle (`final`: its last
+   * answer), so `/metrics` keeps counting across on-demand starts: the next thread's are added
+   * (prom-client sums series of one name and labels). Its gauges go: it holds nothing.
+   */
+  retire(final: MetricJson[]): void {
+    const summable = final.filter((m) => ["counter", "histogram"].includes(String(m.type)));
+    this.#retired = addSeries(this.#retired, summable);
+    this.#last = [];
+  }
+
+  /** What stopped threads counted (see `retire`). */
+  get retired(): MetricJson[] {
+    return this.#retired;
+  }
+
   ask(w: Worker): Promise<MetricJson[]> {
     if (w.threadId < 0) return Promise.resolve(this.#last);
     const id = ++this.#id;
@@ -47,4 +65,28 @@ export class Relay {
       w.postMessage({ type: "metrics", id });
     });
   }
+}
+
+/** `a` and `b` summed series by series (same metric, same sample name and labels). */
+function addSeries(a: MetricJson[], b: MetricJson[]): MetricJson[] {
+  const byName = new Map(a.map((m) => [m.name, { ...m, values: [...m.values] }]));
+  for (const m of b) {
+    const into = byName.get(m.name);
+    if (!into) {
+      byName.set(m.name, { ...m, values: [...m.values] });
+      continue;
+    }
+    const key = (v: MetricJson["values"][number]) =>
+      `${(v as { metricName?: string }).metricName ?? ""}${JSON.stringify(
+        Object.entries(v.labels).sort(([x], [y]) => (x < y ? -1 : 1)),
+      )}`;
+    const index = new Map(into.values.map((v, i) => [key(v), i]));
+    for (const v of m.values) {
+      const i = index.get(key(v));
+      const was = i === undefined ? undefined : into.values[i];
+      if (i === undefined || !was) into.values.push(v);
+      else into.values[i] = { ...was, value: was.value + v.value };
+    }
+  }
+  return [...byName.values()];
 }

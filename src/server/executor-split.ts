@@ -35,6 +35,27 @@ export function executorThreadWanted(
   return true;
 }
 
+/** How long the on-demand executor thread stays with nothing to do before it stops, by default. */
+export const DEFAULT_EXECUTOR_IDLE_SECONDS = 60;
+
+/**
+ * On the embedded default (PGlite, SQLite: this process creates every run) the executor thread
+ * runs on demand (`executor-supervisor.ts`): how long it stays with nothing to do before it stops,
+ * ms (`OLG_EXECUTOR_IDLE_SECONDS`, default 60; `0` keeps it running from the start). Null: it
+ * always runs (a networked database: other replicas create runs it must claim).
+ */
+export function executorIdleMs(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): number | null {
+  if (!singleProcessEngine(settings)) return null;
+  const raw = env.OLG_EXECUTOR_IDLE_SECONDS;
+  const seconds = raw == null || raw === "" ? DEFAULT_EXECUTOR_IDLE_SECONDS : Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new Error(`OLG_EXECUTOR_IDLE_SECONDS: expected seconds (0 or more), got "${raw}"`);
+  return seconds === 0 ? null : seconds * 1000;
+}
+
 /** Whether `settings` name a database one process holds alone (PGlite, SQLite): one writer process. */
 export function singleProcessEngine(settings: Settings): boolean {
   const kind = knownEngine(settings.databaseUrl);

@@ -66,6 +66,7 @@ export interface DeliveryOutcome {
 export class WebhookDispatcher implements WebhookSender {
   readonly #allow: BlockList;
   readonly #sleep: (ms: number) => Promise<void>;
+  #sending = 0;
 
   constructor(private readonly o: DispatcherOptions) {
     this.#allow = networkAllowlist(o.settings.policy.allowedNetworks);
@@ -81,7 +82,21 @@ export class WebhookDispatcher implements WebhookSender {
     if (target.kind === "remote") await resolveChecked(target.host, this.#allow);
   }
 
+  /** Deliveries (with their retries) not finished yet. */
+  get sending(): number {
+    return this.#sending;
+  }
+
   async send(url: string, result: WebhookResult): Promise<boolean> {
+    this.#sending++;
+    try {
+      return await this.#send(url, result);
+    } finally {
+      this.#sending--;
+    }
+  }
+
+  async #send(url: string, result: WebhookResult): Promise<boolean> {
     if (this.o.settings.disabled) {
       this.o.logger.info({ url, run_id: result.run.runId }, "webhooks disabled; not sent");
       return false;

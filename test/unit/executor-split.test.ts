@@ -1,7 +1,8 @@
 /**
  * Which servers run graphs in the executor thread and what each thread gets
  * (`src/server/executor-split.ts`): role `all` on every engine (SQLite too), the opt-outs, and the
- * pool split that keeps the process's pooled connections at what one thread had.
+ * pool split that keeps the process's pooled connections at what one thread had, and which run
+ * the executor thread on demand (the embedded engines, `OLG_EXECUTOR_IDLE_SECONDS`).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,9 @@ import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/load.ts";
 import type { Settings } from "../../src/config/settings.ts";
 import {
+  DEFAULT_EXECUTOR_IDLE_SECONDS,
   DEFAULT_POOL_SIZE,
+  executorIdleMs,
   executorThreadWanted,
   splitPool,
   splitSettings,
@@ -79,5 +82,25 @@ describe("splitPool / splitSettings", () => {
     expect([sqlite.http.role, sqlite.executor.role]).toEqual(["api", "worker"]);
     expect(sqlite.executor.poolSize).toBeUndefined();
     expect(sqlite.executor.siblingWakeups).toBeUndefined();
+  });
+});
+
+describe("executorIdleMs", () => {
+  it("runs the thread on demand on PGlite and SQLite only (a networked database: always)", () => {
+    const idle = DEFAULT_EXECUTOR_IDLE_SECONDS * 1000;
+    expect(executorIdleMs(settings({}), {})).toBe(idle);
+    expect(executorIdleMs(settings({ DATABASE_URL: "sqlite::memory:" }), {})).toBe(idle);
+    expect(executorIdleMs(settings({ DATABASE_URL: PG }), {})).toBeNull();
+    expect(executorIdleMs(settings({ DATABASE_URL: "mysql://root@127.0.0.1/db" }), {})).toBeNull();
+  });
+
+  it("reads OLG_EXECUTOR_IDLE_SECONDS: seconds, 0 keeps it running, anything else is refused", () => {
+    const s = settings({});
+    expect(executorIdleMs(s, { OLG_EXECUTOR_IDLE_SECONDS: "2.5" })).toBe(2500);
+    expect(executorIdleMs(s, { OLG_EXECUTOR_IDLE_SECONDS: "0" })).toBeNull();
+    for (const bad of ["-1", "soon", "Infinity"])
+      expect(() => executorIdleMs(s, { OLG_EXECUTOR_IDLE_SECONDS: bad })).toThrow(
+        /OLG_EXECUTOR_IDLE_SECONDS/,
+      );
   });
 });

@@ -55,6 +55,12 @@ export interface RunEngine {
    * owner's: a replacement pod may share this host name and pid while the old one drains.
    */
   requeueOwner(owner: string): Promise<string[]>;
+  /**
+   * Whether nothing of the engine's is going on: no run executing or being claimed here, no
+   * webhook delivery in flight, no run queued or running in the database (the caller's orgs), and
+   * no enabled cron (`msUntilNextDue`: the crons owner's, null when none).
+   */
+  idle(msUntilNextDue: () => Promise<number | null>): Promise<boolean>;
 }
 
 type Deps = Infrastructure & {
@@ -179,6 +185,10 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
         done,
         queue,
         executesRuns,
+        async idle(msUntilNextDue) {
+          if (queue.inFlight > 0 || webhooks.sending > 0) return false;
+          return !(await runLeases.hasOpenRuns()) && (await msUntilNextDue()) == null;
+        },
         async requeueOwner(owner) {
           const ids = await runLeases.requeueOwner(owner);
           if (ids.length) {
