@@ -101,8 +101,9 @@ try {
       void built
         .close()
         .catch((err) => built.logger.error({ err }, "error while closing the executor"))
-        .finally(() => {
-          send({ type: "closed" });
+        .finally(async () => {
+          // Its counters after the drain (an on-demand stop keeps them, executor-supervisor.ts).
+          send({ type: "closed", metrics: await ownMetrics().catch(() => undefined) });
           process.exit(0);
         });
     }

@@ -13,7 +13,8 @@ import type { Observability } from "../metrics/setup.ts";
 export type FromExecutor =
   | { type: "started" }
   | { type: "failed"; message: string; stack?: string }
-  | { type: "closed" }
+  /** It drained and exits; its own metrics then (kept by an on-demand stop). */
+  | { type: "closed"; metrics?: MetricJson[] }
   /** One JSON log line (for the HTTP thread's admin log feed; stdout already has it). */
   | { type: "log"; line: string }
   /** The answer to a `metrics` request. */

@@ -13,6 +13,8 @@
 import { BroadcastChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { CHANNEL_CRONS } from "../crons/service.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { MetricJson } from "../metrics/merge.ts";
+import { CHANNEL_WAKE } from "../runs/queue-ports.ts";
 import type { StorageHandle } from "../storage/database.ts";
 import type {
   ExecutorSinks,
@@ -120,6 +122,7 @@ export async function superviseExecutor(o: SupervisorOptions): Promise<ExecutorT
     });
   const adopt = (t: Spawned) => {
     worker = t.w;
+    lastBusy = Date.now(); // its idle time counts from its start, not from the wake-up
     if (url) t.w.postMessage({ type: "url", url } satisfies ToExecutor);
     watch(t);
   };
@@ -177,17 +180,22 @@ export async function superviseExecutor(o: SupervisorOptions): Promise<ExecutorT
   const retire = async (w: Worker) => {
     retired.add(w);
     worker = null;
-    // Its counters stay in `/metrics` (the next thread's add to them).
-    relay.retire(await relay.ask(w));
+    // Listening first: it may exit at any moment (a graph's stray timer throwing).
     const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
-    w.postMessage({ type: "close" } satisfies ToExecutor);
+    // Its counters stay in `/metrics` (the next thread's add to them): its last ones, sent after
+    // its drain (a run handed off meanwhile counted), else the last it answered.
+    let final: MetricJson[] | undefined;
+    const onClosed = (m: FromExecutor) => {
+      if (m.type === "closed") final = m.metrics;
+    };
+    w.on("message", onClosed);
+    if (w.threadId >= 0) w.postMessage({ type: "close" } satisfies ToExecutor);
     const timer = setTimeout(() => void w.terminate(), o.drainMs + 10_000);
     await exited;
     clearTimeout(timer);
-    log.info(
-      { idle_ms: o.idleMs },
-      "run executor thread stopped (idle; starts with the next request)",
-    );
+    w.off("message", onClosed);
+    relay.retire(final ?? (await relay.ask(w)));
+    log.info({ idle_ms: o.idleMs }, "run executor thread stopped (idle; starts with the next run)");
   };
   const idleCheck = async () => {
     const w = worker;
@@ -226,9 +234,13 @@ export async function superviseExecutor(o: SupervisorOptions): Promise<ExecutorT
     (runs as { unref?: () => void } | undefined)?.unref?.();
     if (runs) runs.onmessage = () => wake();
     const offCrons = await storage.listen(CHANNEL_CRONS, () => wake());
+    // Any wake-up of the run workers: a delayed run due (`RunQueue.wakeIn` announces it), a run
+    // requeued or announced by this thread.
+    const offWake = await storage.listen(CHANNEL_WAKE, () => wake());
     offDemand = async () => {
       runs?.close();
       await offCrons();
+      await offWake();
     };
   }
   // The first thread: a failure to start is the server's (it does not start).

@@ -3,8 +3,8 @@
  * server starts without it (reads and probes do not start it), the first run does (stateless
  * `runs/wait`, and a run on a thread), it stops once idle for `OLG_EXECUTOR_IDLE_SECONDS` (here 2)
  * and its threads go with it, creating a cron starts it and an enabled cron keeps it, its counters
- * survive in `/metrics`, and a server that restarts on a data folder with a queued run starts it
- * at once (the run executes with no request but probes).
+ * survive in `/metrics`, a delayed run (`after_seconds`) starts it, and a server that restarts on
+ * a data folder with a queued run starts it at once (the run executes with no request but probes).
  * Evidence of what is resident: the process's thread count (`/proc/<pid>/status`, Linux).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -104,6 +104,19 @@ describe.sequential("executor thread on demand (embedded default)", () => {
     expect(stopped(server)).toBe(3);
     await client.crons.delete(cron.cron_id);
     await poll(async () => stopped(server) === 4 || undefined, 30_000);
+  });
+
+  it("a delayed run (after_seconds) starts it and executes when due", async () => {
+    expect(stopped(server)).toBe(4);
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "agent", { ...INPUT, afterSeconds: 1 });
+    // Only reads from here on: they start nothing.
+    const done = await poll(async () => {
+      const r = await client.runs.get(thread.thread_id, run.run_id);
+      return r.status === "success" ? r : undefined;
+    }, 30_000);
+    expect(done.status).toBe("success");
+    expect(started(server)).toBe(5);
   });
 
   it("a server restarted with a queued run starts it at once and executes the run", async () => {
