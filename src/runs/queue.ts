@@ -102,10 +102,19 @@ export class RunQueue {
     this.#timers.add(timer);
   }
 
-  /** Tries to claim `runId` on this replica first, so its creator's stream stays local. */
+  /**
+   * Tries to claim `runId` on this replica first, so its creator's stream stays local; false when
+   * every slot is busy, or when older runs wait for a slot here (the backlog): those are claimed
+   * first, in queue order, so a new run never overtakes them (the caller announces it).
+   */
   async claimLocal(runId: string): Promise<boolean> {
     if (!this.#claims) return this.o.handoff?.(runId) ?? false;
     if (this.#draining || this.#busy()) return false;
+    // Runs already wait here (a wake-up found every slot busy): they go first, in queue order.
+    if (this.#backlog) {
+      this.wake();
+      return false;
+    }
     this.#claiming++;
     let run: Run | null;
     try {

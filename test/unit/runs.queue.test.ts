@@ -1,8 +1,8 @@
 /**
  * The worker pool (`RunQueue`) on the in-memory runs with a fake clock: the drain deadline hands a
  * run that does not end back to the queue, a lost lease stops the run, a cancel that lands right
- * after the claim stops it with the cancel's action, and a freed slot claims again only when work
- * may be waiting (one claim per run).
+ * after the claim stops it with the cancel's action, a freed slot claims again only when work
+ * may be waiting (one claim per run), and runs start in queue order.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { newId } from "../../src/core/ids.ts";
@@ -33,18 +33,31 @@ function spec(threadId = newId()): InsertRunSpec {
 }
 
 /** A run that lasts until stopped (or `finishAfterMs`), recording why it stopped. */
-function setup(options: { concurrency?: number; finishAfterMs?: number } = {}) {
+function setup(
+  options: { concurrency?: number; finishAfterMs?: number; queueClaimDelayMs?: number } = {},
+) {
   const runs = new MemoryRuns({ now: () => new Date() });
   const stopped = new Map<string, StopReason | undefined>();
+  const started: string[] = [];
   let claims = 0;
   const leases = new Proxy(runs, {
     get(target, prop, receiver) {
-      if (prop === "claim") claims++;
+      if (prop === "claim") {
+        claims++;
+        // A claim of the queue's head (no id) that takes a while, as a database round trip does.
+        const delay = options.queueClaimDelayMs;
+        if (delay)
+          return async (owner: string, leaseMs: number, runId?: string) => {
+            if (runId == null) await new Promise((resolve) => setTimeout(resolve, delay));
+            return target.claim(owner, leaseMs, runId);
+          };
+      }
       const value = Reflect.get(target, prop, receiver);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
   const execute = async (run: Run, lease: RunLease) => {
+    started.push(run.runId);
     await new Promise<void>((resolve) => {
       lease.signal.addEventListener("abort", () => resolve(), { once: true });
       if (options.finishAfterMs != null) setTimeout(resolve, options.finishAfterMs);
@@ -70,7 +83,7 @@ function setup(options: { concurrency?: number; finishAfterMs?: number } = {}) {
     sweepMs: 60_000,
     logger,
   });
-  return { runs, queue, stopped, claims: () => claims };
+  return { runs, queue, stopped, started, claims: () => claims };
 }
 
 describe("RunQueue (memory, fake clock)", () => {
@@ -155,6 +168,40 @@ describe("RunQueue (memory, fake clock)", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect((await runs.get(d.run.runId))?.status).toBe("success");
     expect(claims() - before).toBe(1);
+    await queue.drain(0);
+  });
+
+  it("queue order: a run handed in while older runs wait for a slot starts after them", async () => {
+    const { runs, queue, started } = setup({
+      concurrency: 2,
+      finishAfterMs: 100,
+      queueClaimDelayMs: 30,
+    });
+    await queue.start();
+    await vi.advanceTimersByTimeAsync(50); // the start-up sweep's claim found nothing
+    const insert = async () => {
+      const r = await runs.insert(spec());
+      if (r.kind !== "created") throw new Error("not created");
+      return r.run.runId;
+    };
+    // As RunsService does: claim by id, else announce (which remembers the backlog).
+    const handIn = async (runId: string) => {
+      if (!(await queue.claimLocal(runId))) await queue.announce();
+    };
+    const [a, c] = [await insert(), await insert()];
+    await handIn(a);
+    await handIn(c);
+    const [b1, b2] = [await insert(), await insert()];
+    await handIn(b1);
+    await handIn(b2);
+    // a and c end together: the first freed slot starts a (slow) claim of the queue's head, the
+    // second is free meanwhile; a new run handed in then must not take it ahead of b1 and b2.
+    await vi.advanceTimersByTimeAsync(110);
+    const d = await insert();
+    await handIn(d);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(started).toEqual([a, c, b1, b2, d]);
+    for (const id of [a, b1, b2, c, d]) expect((await runs.get(id))?.status).toBe("success");
     await queue.drain(0);
   });
 
