@@ -3,7 +3,7 @@
  * official server's event names, payloads and order (upstream `streamState`, legacy v2 path):
  * `graph.streamEvents(input, {version: "v2", streamMode: [...]})`, root `on_chain_stream` chunks
  * become mode events (`mode|ns1|ns2` for subgraphs), everything else feeds `events` and the legacy
- * `messages/*` derivation. `debug` is always requested internally so the caller learns every
+ * `messages/*` derivation (without those two modes the graph is streamed directly: graph-events.ts). `debug` is always requested internally so the caller learns every
  * checkpoint (run outcome, thread status) even when the client did not ask for it.
  *
  * The leading `metadata` event and the trailing `error` event are NOT produced here: the worker emits
@@ -20,6 +20,7 @@ import {
   type StreamCheckpoint,
   type StreamTask,
 } from "./debug.ts";
+import { graphEvents } from "./graph-events.ts";
 import { LegacyMessages } from "./legacy-messages.ts";
 import { checkStrictResume } from "./strict-resume.ts";
 import type { CheckpointRef, RunCommand, RunEvent, StreamMode } from "./types.ts";
@@ -94,13 +95,6 @@ export interface RunOutcome {
 export const LANGGRAPH_VERSION: string = installedVersion("@langchain/langgraph") ?? "0.0.0";
 
 type LibMode = Exclude<StreamMode, "events" | "messages-tuple">;
-type StreamEvent = {
-  event: string;
-  run_id: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-  data: { chunk?: unknown; [k: string]: unknown };
-};
 
 /** Builds the LangGraph `Command` of a run body (`goto` strings and `Send`s, `update`, `resume`). */
 export function toLangGraphCommand(command: RunCommand): Command {
@@ -165,10 +159,10 @@ export async function* streamGraphRun(
     langgraph_host: "self-hosted",
   };
 
-  const events: AsyncIterable<StreamEvent> = graph.streamEvents(
+  const events = graphEvents(
+    graph,
     input,
     omitUndefined({
-      version: "v2" as const,
       interruptBefore: options.interruptBefore,
       interruptAfter: options.interruptAfter,
       tags: options.config?.tags,
@@ -183,6 +177,8 @@ export async function* streamGraphRun(
       signal: options.signal,
       callbacks: options.callbacks?.length ? options.callbacks : undefined,
     }),
+    requested,
+    options.runId,
   );
 
   const legacy = requested.includes("messages") ? new LegacyMessages() : undefined;
