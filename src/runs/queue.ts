@@ -103,22 +103,19 @@ export class RunQueue {
   }
 
   /**
-   * Tries to claim `runId` on this replica first, so its creator's stream stays local; false when
-   * every slot is busy, or when older runs wait for a slot here (the backlog): those are claimed
-   * first, in queue order, so a new run never overtakes them (the caller announces it).
+   * Tries to claim `runId` on this replica first, so its creator's stream stays local; true when
+   * it started here. While older runs wait for a slot here (the backlog) the free slot goes to
+   * the queue's head instead (with tenancy, the head of the caller's org), so a new run never
+   * overtakes them; false then unless the head was `runId` (the caller announces it).
    */
   async claimLocal(runId: string): Promise<boolean> {
     if (!this.#claims) return this.o.handoff?.(runId) ?? false;
     if (this.#draining || this.#busy()) return false;
-    // Runs already wait here (a wake-up found every slot busy): they go first, in queue order.
-    if (this.#backlog) {
-      this.wake();
-      return false;
-    }
     this.#claiming++;
     let run: Run | null;
     try {
-      run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
+      const only = this.#backlog ? undefined : runId;
+      run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, only);
     } finally {
       this.#claiming--;
     }
@@ -128,7 +125,7 @@ export class RunQueue {
       return false;
     }
     this.#start(run);
-    return true;
+    return run.runId === runId;
   }
 
   /** Runs executing here plus claims in flight. */

@@ -64,9 +64,12 @@ describe.concurrent.each(sharedServers())("crons firing ($backend)", ({ client }
         input: { delay_ms: 1, inputs: ["tick"] },
         metadata: { source: "cron-test" },
       });
+      // On the embedded engines the cron starts the stopped executor thread first (on demand:
+      // ~2.5 s on a quiet machine, 8-10 s while the shared servers warm their schemas at start).
       await until(
         () => client.runs.list(thread.thread_id),
         (runs) => runs.length >= 2,
+        45_000,
       );
       await client.crons.update(cron.cron_id, { enabled: false });
       const runs = await settledRuns(client, thread.thread_id);
@@ -85,6 +88,7 @@ describe.concurrent.each(sharedServers())("crons firing ($backend)", ({ client }
       await sleep(2500); // paused: no new ticks
       expect(await client.runs.list(thread.thread_id, { limit: 100 })).toHaveLength(runs.length);
     },
+    60_000,
   );
 
   it.sequential(

@@ -198,8 +198,9 @@ describe("RunQueue (memory, fake clock)", () => {
     // second is free meanwhile; a new run handed in then must not take it ahead of b1 and b2.
     await vi.advanceTimersByTimeAsync(110);
     const d = await insert();
-    await handIn(d);
+    const handedIn = handIn(d); // its claim of the queue's head takes a while too
     await vi.advanceTimersByTimeAsync(1000);
+    await handedIn;
     expect(started).toEqual([a, c, b1, b2, d]);
     for (const id of [a, b1, b2, c, d]) expect((await runs.get(id))?.status).toBe("success");
     await queue.drain(0);
