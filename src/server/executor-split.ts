@@ -35,13 +35,17 @@ export function executorThreadWanted(
   return true;
 }
 
-/** How long the on-demand executor thread stays with nothing to do before it stops, by default. */
-export const DEFAULT_EXECUTOR_IDLE_SECONDS = 60;
+/**
+ * How long the on-demand executor thread stays with nothing to do before it stops, by default:
+ * long enough that someone reading an answer, or a developer editing between two runs, does not
+ * pay the thread's start (2.5-3.6 s here, docs/reliability.md) on the next run.
+ */
+export const DEFAULT_EXECUTOR_IDLE_SECONDS = 300;
 
 /**
  * On the embedded default (PGlite, SQLite: this process creates every run) the executor thread
  * runs on demand (`executor-supervisor.ts`): how long it stays with nothing to do before it stops,
- * ms (`OLG_EXECUTOR_IDLE_SECONDS`, default 60; `0` keeps it running from the start). Null: it
+ * ms (`OLG_EXECUTOR_IDLE_SECONDS`, default 300; `0` keeps it running from the start). Null: it
  * always runs (a networked database: other replicas create runs it must claim).
  */
 export function executorIdleMs(
