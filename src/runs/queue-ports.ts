@@ -49,5 +49,12 @@ export interface RunQueueOptions {
   claims?: boolean;
   /** When it never claims: hands a created run to a sibling thread's pool (`handoff.ts`). */
   handoff?: (runId: string) => boolean;
+  /**
+   * Runs a claim of the queue's head (any run) where it sees every org's runs (tenancy: the
+   * system org). Hand-ins and finishes happen inside one org's context, and a head claim there
+   * would see that org's runs only: other orgs' older runs were overtaken, or left pending with a
+   * slot free until the sweep. Default: as called.
+   */
+  acrossOrgs?: <T>(fn: () => T) => T;
   logger: Logger;
 }

@@ -19,15 +19,7 @@ import {
 } from "./queue-ports.ts";
 import type { Run } from "./types.ts";
 
-export {
-  CHANNEL_CANCEL,
-  CHANNEL_DONE,
-  CHANNEL_WAKE,
-  type ExecuteResult,
-  type RunLease,
-  type RunQueueOptions,
-  type StopReason,
-} from "./queue-ports.ts";
+export * from "./queue-ports.ts";
 
 /** A message on the control channel: stop one run, or recheck every run held here. */
 type ControlMessage = { runId?: string; action?: StopReason; recheck?: boolean };
@@ -105,8 +97,8 @@ export class RunQueue {
   /**
    * Tries to claim `runId` on this replica first, so its creator's stream stays local; true when
    * it started here. While older runs wait for a slot here (the backlog) the free slot goes to
-   * the queue's head instead (with tenancy, the head of the caller's org), so a new run never
-   * overtakes them; false then unless the head was `runId` (the caller announces it).
+   * the queue's head instead (of any org), so a new run never overtakes them; false then unless
+   * the head was `runId` (the caller announces it).
    */
   async claimLocal(runId: string): Promise<boolean> {
     if (!this.#claims) return this.o.handoff?.(runId) ?? false;
@@ -114,8 +106,9 @@ export class RunQueue {
     this.#claiming++;
     let run: Run | null;
     try {
-      const only = this.#backlog ? undefined : runId;
-      run = await this.o.leases.claim(this.o.owner, this.o.leaseMs, only);
+      run = this.#backlog
+        ? await this.#claimHead()
+        : await this.o.leases.claim(this.o.owner, this.o.leaseMs, runId);
     } finally {
       this.#claiming--;
     }
@@ -204,7 +197,7 @@ export class RunQueue {
       let run: Run | null;
       this.#claiming++;
       try {
-        run = await this.o.leases.claim(this.o.owner, this.o.leaseMs);
+        run = await this.#claimHead();
       } catch (err) {
         this.o.logger.warn({ err }, "claiming a run failed");
         return;
@@ -218,6 +211,12 @@ export class RunQueue {
       this.#start(run);
     }
     if (this.#busy()) this.#backlog = true;
+  }
+
+  /** Claims the queue's oldest claimable run, of any org. */
+  #claimHead(): Promise<Run | null> {
+    const claim = () => this.o.leases.claim(this.o.owner, this.o.leaseMs);
+    return this.o.acrossOrgs ? this.o.acrossOrgs(claim) : claim();
   }
 
   #start(run: Run): void {

@@ -152,6 +152,7 @@ export const runEngineModule: FeatureModule<Deps, { engine: RunEngine }> = {
       leases: runLeases,
       listen: (channel, fn) => runSignals.listen(channel, fn),
       notify: (channel, payload) => runSignals.notify(channel, payload),
+      acrossOrgs: deps.tenancy ? (fn) => withOrg(SYSTEM_ORG, fn) : undefined,
       // Every log line written while a run executes carries its `run_id` and `thread_id`.
       // With tenancy, in the run's org (its checkpoints, events and writes carry it).
       execute: (run, lease) =>
