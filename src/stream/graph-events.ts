@@ -67,6 +67,8 @@ async function* rootChunks(
     callbacks,
     version: "v2",
   });
+  // The root run's tags, as its events carry them (a run tagged `langsmith:hidden` is skipped).
+  const tags = options.tags as string[] | undefined;
   for await (const chunk of stream)
-    yield { event: "on_chain_stream", run_id: runId, data: { chunk } };
+    yield { event: "on_chain_stream", run_id: runId, tags, data: { chunk } };
 }

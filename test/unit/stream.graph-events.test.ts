@@ -7,7 +7,7 @@
 import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it, vi } from "vitest";
 import { graphEvents, needsAllEvents } from "../../src/stream/graph-events.ts";
-import { libStreamModes } from "../../src/stream/run-modes.ts";
+import { libStreamModes, streamGraphRun } from "../../src/stream/run-modes.ts";
 import type { StreamMode } from "../../src/stream/types.ts";
 import { graph as agentGraph } from "../fixtures/graphs/stream_agent.ts";
 import { graph as nestedGraph } from "../fixtures/graphs/stream_nested.ts";
@@ -79,6 +79,25 @@ describe("graphEvents", () => {
     expect(direct.some((c) => c.mode === "messages")).toBe(true);
     await rootChunks(graph, ["values", "events"], false, { messages: [] });
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("a run tagged langsmith:hidden streams what it streamed under streamEvents", async () => {
+    const modeEvents = async (modes: StreamMode[]) => {
+      const threadId = crypto.randomUUID();
+      const names: string[] = [];
+      for await (const e of streamGraphRun(withSaver(nestedGraph), {
+        runId: crypto.randomUUID(),
+        threadId,
+        streamMode: modes,
+        config: { tags: ["langsmith:hidden"], configurable: { thread_id: threadId } },
+        input: { steps: [] },
+      }))
+        if (e.event !== "events") names.push(e.event);
+      return names;
+    };
+    expect(await modeEvents(["values", "updates"])).toEqual(
+      await modeEvents(["values", "updates", "events"]),
+    );
   });
 
   for (const subgraphs of [false, true])
