@@ -29,7 +29,7 @@ type Schema = {
   definitions?: Record<string, Schema>;
 };
 
-const CHART = path.dirname(fileURLToPath(import.meta.url)) + "/open-langgraph";
+const CHART = `${path.dirname(fileURLToPath(import.meta.url))}/open-langgraph`;
 /** Where the generated reference lives. */
 export const VALUES_DOC = path.resolve(CHART, "../../../docs/deploy/values.md");
 

@@ -3,7 +3,6 @@
  * `metadata.a2a_task_id` of the runs that resumed it). Unscoped on purpose: the caller's reads that
  * follow go through the API and its auth, so an out-of-scope task still answers "not found".
  */
-import { sql } from "kysely";
 import type { Db } from "../storage/database.ts";
 import { jsonText } from "../storage/engine/neutral.ts";
 import type { TaskIndex } from "./tasks.ts";

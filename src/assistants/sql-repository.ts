@@ -3,7 +3,7 @@
  * filters (`jsonbMatches`) and auth scopes (`scopeMatches`) are applied inside the queries, never
  * in memory.
  */
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type { Scope } from "../auth/scope.ts";
 import type { Database, Db } from "../storage/database.ts";
 import { textContains } from "../storage/engine/neutral.ts";

@@ -12,7 +12,7 @@ import { type SqlBool, sql } from "kysely";
 import type { Scope } from "../auth/scope.ts";
 import type { Db } from "../storage/database.ts";
 import { engineOf } from "../storage/engine/index.ts";
-import { now, nowPlusMs } from "../storage/engine/neutral.ts";
+import { nowPlusMs } from "../storage/engine/neutral.ts";
 import { jsonbMatches } from "../storage/sql/filters.ts";
 import { jsonb } from "../storage/sql/json.ts";
 import { scopeSql } from "../storage/sql/scope.ts";

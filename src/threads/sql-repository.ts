@@ -2,7 +2,7 @@
  * The SQL adapter of the threads port (PGlite and PostgreSQL run the same queries). Every filter,
  * including the metadata scope, is applied inside the query.
  */
-import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
+import type { ExpressionBuilder, Selectable } from "kysely";
 import type { Scope } from "../auth/scope.ts";
 import type { Database, Db, ThreadsTable } from "../storage/database.ts";
 import { jsonContains, jsonMerge } from "../storage/engine/neutral.ts";

@@ -81,8 +81,8 @@ export class PGliteWorker implements EmbeddedDatabase {
     let db: PGliteWorker | undefined;
     const worker = await spawn(
       dataDir,
-      (m) => db && db.#onMessage(m),
-      (reason, w) => db && db.#onGone(reason, w),
+      (m) => void (db ? db.#onMessage(m) : undefined),
+      (reason, w) => void (db ? db.#onGone(reason, w) : undefined),
     );
     const enabled = restart.enabled ?? dataDir != null;
     db = new PGliteWorker(worker, { ...restart, enabled }, (onMessage, onGone) =>

@@ -18,7 +18,6 @@ import {
   SqliteQueryCompiler,
   sql,
 } from "kysely";
-import { codecDialect } from "../codec-dialect.ts";
 import type { Database, StorageHandle } from "../database.ts";
 import type { EmbeddedDatabase } from "../pglite/driver.ts";
 import { MutexDriver } from "../pglite/driver.ts";
