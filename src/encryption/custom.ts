@@ -39,6 +39,8 @@ export interface EncryptionHandlers {
 const MARK = Buffer.from("OLGC\x01", "latin1");
 /** Base64 of the marker's first bytes: blobs the checkpointer aggregates into JSON as base64. */
 const BASE64_MARK = "T0xHQw";
+const hasMark = (v: Uint8Array) =>
+  v.length >= 5 && Buffer.from(v.buffer, v.byteOffset, 5).equals(MARK);
 const TABLE_MODELS: Record<string, string> = {
   threads: "thread",
   assistants: "assistant",
@@ -51,10 +53,32 @@ const TABLE_MODELS: Record<string, string> = {
   checkpoint_writes: "checkpoint",
 };
 
-/** The resource a statement works on (first table after INSERT INTO / UPDATE / FROM). */
+/**
+ * The resource a statement works on: the first known table (bare, `"t"` or MariaDB's `` `t` ``)
+ * after INSERT [IGNORE | OR ...] INTO, REPLACE INTO, UPDATE or [DELETE] FROM outside parentheses
+ * (the statement's own table, not a subquery's or a set-returning function's: a checkpoint read
+ * selects from `jsonb_each_text(...)` inside its blob aggregate first), else the first known table
+ * anywhere (a CTE's). Before, MariaDB's backquoted and `insert ignore` statements matched no
+ * table, so custom JSON handlers never ran there and the values went in as plaintext.
+ */
 export function modelOf(sql: string): string | null {
-  const m = /\b(?:insert\s+into|update|from)\s+"?([a-z_]+)"?/i.exec(sql);
-  return m ? (TABLE_MODELS[m[1]!.toLowerCase()] ?? null) : null;
+  let inner: string | null = null;
+  let depth = 0;
+  let scanned = 0;
+  for (const m of sql.matchAll(
+    /\b(?:insert\s+(?:ignore\s+|or\s+[a-z]+\s+)?into|replace\s+into|update|from)\s+[`"]?([a-z_]+)[`"]?/gi,
+  )) {
+    for (; scanned < m.index; scanned++) {
+      const c = sql[scanned];
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+    }
+    const model = TABLE_MODELS[m[1]!.toLowerCase()];
+    if (!model) continue;
+    if (depth <= 0) return model;
+    inner ??= model;
+  }
+  return inner;
 }
 
 const pick = (h: JsonHandlers | undefined, model: string): JsonHandler | undefined =>
@@ -82,13 +106,22 @@ const sameKeys = (a: Record<string, unknown>, b: Record<string, unknown>) => {
   return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
 };
 
-/** Decrypts base64 blob envelopes inside a JSON array (the checkpointer's aggregated blobs). */
-async function openBase64(value: unknown, blob: BlobHandler): Promise<unknown> {
-  if (Array.isArray(value)) return Promise.all(value.map((x) => openBase64(x, blob)));
+/**
+ * Decrypts the base64 blob envelopes inside a JSON cell: the checkpointer aggregates blobs and
+ * writes into JSON (`encode(blob, 'base64')`, arrays of `[channel, type, data]`), so a checkpoint
+ * read finds its blobs there rather than in a bytes column. Other values pass through as they are.
+ */
+async function openBase64(value: unknown, blob: BlobHandler, field: string): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((x) => openBase64(x, blob, field)));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await openBase64(v, blob, field);
+    return out;
+  }
   if (typeof value !== "string" || !value.startsWith(BASE64_MARK)) return value;
   const buf = Buffer.from(value, "base64");
   if (!buf.subarray(0, 5).equals(MARK)) return value;
-  const plain = await blob({ model: "checkpoint", field: null, metadata: {} }, buf.subarray(5));
+  const plain = await blob({ model: "checkpoint", field, metadata: {} }, buf.subarray(5));
   return Buffer.from(plain).toString("base64");
 }
 
@@ -134,15 +167,16 @@ export function customCodec(h: EncryptionHandlers): EncryptionCodec {
           if (!isPlainObject(row)) return row;
           const out: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(row)) {
-            if (
-              isBytes(v) &&
-              h.decrypt?.blob &&
-              Buffer.from(v.buffer, v.byteOffset, 5).equals(MARK)
-            )
+            const json = model ? pick(h.decrypt?.json, model) : undefined;
+            if (isBytes(v) && h.decrypt?.blob && hasMark(v))
               out[k] = await h.decrypt.blob(ctx("checkpoint", k), v.subarray(5));
-            else if (isPlainObject(v) && model && pick(h.decrypt?.json, model))
-              out[k] = await pick(h.decrypt?.json, model)!(ctx(model, k), v);
-            else out[k] = v;
+            else {
+              const opened =
+                h.decrypt?.blob && (Array.isArray(v) || isPlainObject(v))
+                  ? await openBase64(v, h.decrypt.blob, k)
+                  : v;
+              out[k] = isPlainObject(opened) && json ? await json(ctx(model, k), opened) : opened;
+            }
           }
           return out as typeof row;
         }),

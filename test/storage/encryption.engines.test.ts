@@ -4,14 +4,16 @@
  * codec and the engine's driver records every parameter sent to the database and every raw row it
  * returns. Secrets written through the thread repository, the checkpointer and the store read back
  * as written, while no parameter and no raw row carries them in plaintext; keys not named stay
- * readable and filterable in SQL. (The black-box server test with rotation: test/conformance/
- * encryption.test.ts.)
+ * readable and filterable in SQL. Once with the built-in AES codec and once with custom handlers
+ * (`encryption.path`: a blob handler and a JSON handler for every model, as the docs' example). (The
+ * black-box server test with rotation: test/conformance/encryption.test.ts.)
  */
 import { randomUUID } from "node:crypto";
 import { emptyCheckpoint } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AesCipher } from "../../src/encryption/aes.ts";
-import { aesCodec } from "../../src/encryption/codec.ts";
+import { aesCodec, type EncryptionCodec } from "../../src/encryption/codec.ts";
+import { customCodec, type EncryptionHandlers } from "../../src/encryption/custom.ts";
 import { SqlCheckpointSaver } from "../../src/storage/checkpointer/saver.ts";
 import { codecDialect } from "../../src/storage/codec-dialect.ts";
 import type { StorageHandle } from "../../src/storage/database.ts";
@@ -30,7 +32,48 @@ function text(value: unknown): string {
   return String(value);
 }
 
-describe.each(backends)("encryption at rest ($name)", ({ open }) => {
+/** Sealed JSON values of the custom handlers: a prefix and the value's JSON, reversed in base64. */
+const SEALED = "sealed:";
+const SECRET_KEYS = new Set(["api_key", "inputs"]);
+const xor = (bytes: Uint8Array) => Uint8Array.from(bytes, (b) => b ^ 0x5a);
+const flip = (s: string) => [...s].reverse().join("");
+/** Custom handlers: every blob XORed, the values of `api_key` and `inputs` sealed, in every model. */
+const handlers: EncryptionHandlers = {
+  encrypt: {
+    blob: (_ctx, bytes) => xor(bytes),
+    json: (_ctx, doc) =>
+      Object.fromEntries(
+        Object.entries(doc).map(([k, v]) => [
+          k,
+          SECRET_KEYS.has(k) ? SEALED + flip(Buffer.from(JSON.stringify(v)).toString("base64")) : v,
+        ]),
+      ),
+  },
+  decrypt: {
+    blob: (_ctx, bytes) => xor(bytes),
+    json: (_ctx, doc) =>
+      Object.fromEntries(
+        Object.entries(doc).map(([k, v]) => [
+          k,
+          typeof v === "string" && v.startsWith(SEALED)
+            ? JSON.parse(Buffer.from(flip(v.slice(SEALED.length)), "base64").toString())
+            : v,
+        ]),
+      ),
+  },
+};
+
+const codecs: { codec: string; make: () => EncryptionCodec; marker: string }[] = [
+  {
+    codec: "AES",
+    make: () => aesCodec(new AesCipher("0123456789abcdef"), new Set(SECRET_KEYS)),
+    marker: "$olgenc:1:",
+  },
+  { codec: "custom handlers", make: () => customCodec(handlers), marker: SEALED },
+];
+const cases = backends.flatMap((b) => codecs.map((c) => ({ ...b, ...c })));
+
+describe.each(cases)("encryption at rest ($name, $codec)", ({ open, make, marker }) => {
   let handle: StorageHandle;
   let cleanup: () => Promise<void>;
   const sent: string[] = [];
@@ -47,7 +90,7 @@ describe.each(backends)("encryption at rest ($name)", ({ open }) => {
   };
 
   beforeAll(async () => {
-    const codec = aesCodec(new AesCipher("0123456789abcdef"), new Set(["api_key", "inputs"]));
+    const codec = make();
     ({ handle, cleanup } = await open({
       wrapDialect: (d) => codecDialect(codecDialect(d, spy), codec),
     }));
@@ -107,7 +150,7 @@ describe.each(backends)("encryption at rest ($name)", ({ open }) => {
     expect(received.length).toBeGreaterThan(3);
     expect(sent.filter((s) => s.includes("SECRET-"))).toEqual([]);
     expect(received.filter((s) => s.includes("SECRET-"))).toEqual([]);
-    expect(received.some((s) => s.includes("$olgenc:1:"))).toBe(true);
+    expect(received.some((s) => s.includes(marker))).toBe(true);
     expect(received.some((s) => s.includes(owner))).toBe(true);
   });
 });
