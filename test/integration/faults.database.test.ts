@@ -157,6 +157,14 @@ describe.runIf(pgUp)("database faults (postgres)", () => {
     };
     // Warm both replicas' code paths first (a cold start on a loaded machine is not the point).
     await crossCancel();
+    // Both LISTEN connections open: A's may still be in its reconnect backoff from the outage of
+    // the test before (doubling while connections were refused; /ready answers for the pool only).
+    await poll(async () => {
+      const up = await Promise.all(
+        [a, b].map(async (r) => metric(r.server.url, "olg_db_listen_connected")),
+      );
+      return up.every((v) => v === 1) ? true : undefined;
+    }, 60_000);
     const before = await metric(a.server.url, "olg_db_listen_reconnects");
     expect(await terminate("LISTEN%")).toBeGreaterThanOrEqual(2);
     await poll(async () => {
