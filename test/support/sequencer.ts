@@ -7,35 +7,35 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * Path fragments of the slowest files, slowest first: file durations of a full `npm test` in CI
- * (2026-12-01, load ~20; the template files as measured after their split, ~330 s and ~350 s).
- * The react-agent file packs our package; the memory-agent file starts after one other long file,
- * so it usually finds that tarball made instead of holding a fork idle while it waits.
+ * Path fragments of the slowest files, slowest first: file durations of a fresh-clone `bash .ci/run`
+ * (2026-12-03, load 8-14 on 2 cores). The react-agent file packs our package; the memory-agent file
+ * starts after one other long file, so it usually finds that tarball made instead of holding a fork
+ * idle while it waits.
  */
 const SLOWEST = [
-  "test/e2e/templates.react-agent.test.ts",
-  "test/integration/tenancy.battery.test.ts", // 167 s
-  "test/e2e/templates.memory-agent.test.ts",
-  "test/integration/tenancy.quotas.test.ts", // 160 s
-  "test/integration/dev-loop.test.ts", // 101 s
-  "test/integration/roles.test.ts", // 90 s
-  "test/integration/tenancy.isolation.test.ts", // 87 s
-  "test/conformance/runs.fencing.test.ts", // 84 s
-  "test/cli/test.test.ts", // 78 s
-  "test/browser/admin.sso.test.ts", // 72 s
-  "test/conformance/crons.fire.test.ts", // 71 s
-  "test/conformance/encryption.test.ts", // 71 s
-  "test/browser/generative-ui.test.ts", // 70 s
-  "test/cli/init.test.ts", // 66 s
-  "test/conformance/mcp.test.ts", // 66 s
-  "test/conformance/assistants.system.test.ts", // 64 s
-  "test/cli/hub-import.test.ts", // 60 s
-  "test/conformance/runs.resume-window.test.ts", // 58 s
-  "test/cli/migrate.test.ts", // 57 s
-  "test/conformance/threads.ttl.test.ts", // 54 s
-  "test/cli/logs.test.ts", // 54 s
-  "test/browser/admin.first-paint.test.ts", // 51 s
-  "test/integration/tenancy.audit.test.ts", // 50 s
+  "test/e2e/templates.react-agent.test.ts", // 222 s
+  "test/integration/tenancy.battery.test.ts", // 122 s
+  "test/e2e/templates.memory-agent.test.ts", // 126 s
+  "test/cli/init.test.ts", // 96 s
+  "test/cli/test.test.ts", // 94 s
+  "test/integration/faults.executor-thread.test.ts", // 89 s
+  "test/browser/admin.sso.test.ts", // 82 s
+  "test/integration/tenancy.quotas.test.ts", // 71 s
+  "test/integration/executor.on-demand.test.ts", // 71 s
+  "test/integration/roles.test.ts", // 61 s
+  "test/browser/generative-ui.test.ts", // 61 s
+  "test/integration/dev-loop.test.ts", // 55 s
+  "test/cli/migrate.test.ts", // 54 s
+  "test/integration/artifacts.api.test.ts", // 53 s
+  "test/integration/runs.saturation.test.ts", // 49 s
+  "test/browser/admin.signin-logs-ops.test.ts", // 49 s
+  "test/browser/admin.graphs-runs.test.ts", // 45 s
+  "test/conformance/mcp.test.ts", // 43 s
+  "test/conformance/assistants.system.test.ts", // 42 s
+  "test/integration/tenancy.isolation.test.ts", // 39 s
+  "test/conformance/runs.final-write.test.ts", // 39 s
+  "test/integration/tenancy.quota-paths.test.ts", // 38 s
+  "test/conformance/threads.ttl.test.ts", // 37 s
   "test/integration/",
   "test/browser/",
   "test/cli/",
